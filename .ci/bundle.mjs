@@ -1,0 +1,32 @@
+// Bundles the action (main + post) and the CLI with ncc into dist/, then writes the config JSON Schema.
+// dist/ is committed and must equal a fresh run of this script (checked by .ci/check-dist.mjs).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, writeFileSync, readFileSync, chmodSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const dist = path.join(root, 'dist');
+const ncc = path.join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
+const entries = [
+  ['src/action/index.ts', 'dist'],
+  ['src/action/post.ts', 'dist/post'],
+  ['src/cli/index.ts', 'dist/cli'],
+];
+
+rmSync(dist, { recursive: true, force: true });
+for (const [entry, out] of entries) {
+  execFileSync(process.execPath, [ncc, 'build', entry, '-o', out, '--source-map', '--license', 'licenses.txt', '--quiet', '--target', 'es2022'], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+// ncc emits ESM; a package.json next to each bundle makes Node treat it as such wherever dist/ is copied.
+for (const [, out] of entries) writeFileSync(path.join(root, out, 'package.json'), '{ "type": "module" }\n');
+const cli = path.join(dist, 'cli', 'index.js');
+const body = readFileSync(cli, 'utf8');
+if (!body.startsWith('#!')) writeFileSync(cli, '#!/usr/bin/env node\n' + body);
+chmodSync(cli, 0o755);
+mkdirSync(dist, { recursive: true });
+const schema = execFileSync(process.execPath, [cli, 'schema'], { cwd: root, encoding: 'utf8' });
+writeFileSync(path.join(dist, 'hybrid-e2e.schema.json'), schema);
+console.log(`bundled: ${readdirSync(dist).join(', ')}`);

@@ -1,0 +1,6 @@
+# aianalysis - runnable stand-in: FROM scratch + busybox, builds offline in a second.
+FROM scratch
+COPY bin/busybox /bin/busybox
+RUN ["/bin/busybox", "sh", "-c", "/bin/busybox mkdir -p /srv && echo aianalysis > /srv/name && echo ok > /srv/health"]
+COPY docker/aianalysis.Dockerfile /srv/Dockerfile
+ENTRYPOINT ["/bin/busybox", "httpd", "-f", "-p", "8082", "-h", "/srv"]

@@ -1,0 +1,6 @@
+# remediationorchestrator - runnable stand-in: FROM scratch + busybox, builds offline in a second.
+FROM scratch
+COPY bin/busybox /bin/busybox
+RUN ["/bin/busybox", "sh", "-c", "/bin/busybox mkdir -p /srv && echo remediationorchestrator > /srv/name && echo ok > /srv/health"]
+COPY docker/remediationorchestrator.Dockerfile /srv/Dockerfile
+ENTRYPOINT ["/bin/busybox", "httpd", "-f", "-p", "8085", "-h", "/srv"]

@@ -1,0 +1,6 @@
+# signalprocessing - runnable stand-in: FROM scratch + busybox, builds offline in a second.
+FROM scratch
+COPY bin/busybox /bin/busybox
+RUN ["/bin/busybox", "sh", "-c", "/bin/busybox mkdir -p /srv && echo signalprocessing > /srv/name && echo ok > /srv/health"]
+COPY docker/signalprocessing.Dockerfile /srv/Dockerfile
+ENTRYPOINT ["/bin/busybox", "httpd", "-f", "-p", "8084", "-h", "/srv"]

@@ -1,0 +1,226 @@
+/** Shared parts of the docker and podman builders: running a build, turning failures into BuildError, image ops. */
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { BuildOutputParser, type OutputFormat } from './progress.js';
+import { run, type RunResult } from './proc.js';
+import { BuildError, type BuildRequest, type BuildResult, type Builder, type BuilderCapabilities } from './types.js';
+
+export interface BuildInvocation {
+  args: string[];
+  env: Record<string, string>;
+  format: OutputFormat;
+}
+
+export function cancelledError(what: string, tail: string[], service?: string): BuildError {
+  return new BuildError(`${what} was cancelled`, { service, logTail: tail, cancelled: true });
+}
+
+/** `k=v` pairs for `--build-arg`/`--label` in a stable order. */
+export function sortedPairs(rec: Record<string, string> | undefined): [string, string][] {
+  return Object.entries(rec ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Flags common to `docker build`, `docker buildx build` and `podman build`. */
+export function commonBuildFlags(req: BuildRequest, iidFile: string): string[] {
+  const a = ['--file', req.dockerfile, '--tag', req.tag, '--iidfile', iidFile];
+  if (req.target) a.push('--target', req.target);
+  for (const [k, v] of sortedPairs(req.args)) a.push('--build-arg', `${k}=${v}`);
+  for (const [k, v] of sortedPairs(req.labels)) a.push('--label', `${k}=${v}`);
+  if ((req.network ?? 'default') === 'none') a.push('--network', 'none');
+  return a;
+}
+
+export function describeFailure(what: string, r: RunResult, parser: BuildOutputParser): { message: string; failedStep?: string; stepTail?: string[] } {
+  const s = parser.summary();
+  const how = r.spawnError ?? (r.timedOut ? 'timed out' : r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode ?? '?'}`);
+  if (s.failedStep) {
+    const err = s.failedStep.error ? `: ${s.failedStep.error}` : '';
+    return { message: `${what} failed (${how}) at ${s.failedStep.name}${err}`, failedStep: s.failedStep.name, stepTail: s.failedStep.tail };
+  }
+  const last = [...r.tail].reverse().find((l) => l.trim().length > 0);
+  return { message: `${what} failed (${how})${last ? `: ${last.trim()}` : ''}` };
+}
+
+export abstract class EngineBuilder implements Builder {
+  private noteGiven = false;
+  /** Run builds in their own session (see RunOptions.detached). */
+  protected detachBuilds = false;
+
+  constructor(
+    readonly caps: BuilderCapabilities,
+    protected readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  protected abstract invocation(req: BuildRequest, tmp: string): BuildInvocation;
+  protected abstract saveArgs(ref: string, dest: string): string[];
+
+  /** Whether this failed attempt should be retried (podman crash signatures). */
+  protected shouldRetry(_r: RunResult, _parser: BuildOutputParser, _attempt: number): boolean {
+    return false;
+  }
+
+  protected engineEnv(extra?: Record<string, string>): NodeJS.ProcessEnv {
+    return { ...this.env, ...(extra ?? {}) };
+  }
+
+  protected async runEngine(args: string[], opts: { signal?: AbortSignal; env?: Record<string, string>; keepOutput?: boolean; onLine?: (l: string) => void; timeoutMs?: number } = {}): Promise<RunResult> {
+    return run(this.caps.binary, args, {
+      env: this.engineEnv(opts.env),
+      signal: opts.signal,
+      keepOutput: opts.keepOutput,
+      onLine: opts.onLine,
+      timeoutMs: opts.timeoutMs,
+    });
+  }
+
+  /** Hook to limit concurrency (podman). Must give up waiting when `signal` aborts. */
+  protected async withSlot<T>(fn: () => Promise<T>, _signal?: AbortSignal): Promise<T> {
+    return fn();
+  }
+
+  async build(req: BuildRequest): Promise<BuildResult> {
+    return this.withSlot(() => this.buildNow(req), req.signal);
+  }
+
+  private async buildNow(req: BuildRequest): Promise<BuildResult> {
+    const what = `build of ${req.service} (${req.tag})`;
+    if (req.signal?.aborted) throw cancelledError(what, [], req.service);
+    const started = Date.now();
+    const tmp = await mkdtemp(path.join(tmpdir(), 'hybrid-e2e-build-'));
+    try {
+      let attempt = 0;
+      for (;;) {
+        attempt++;
+        const inv = this.invocation(req, tmp);
+        const parser = new BuildOutputParser(inv.format, { labels: req.labels });
+        if (req.tarball && this.caps.outputTarball) await mkdir(path.dirname(req.tarball), { recursive: true });
+        const r = await run(this.caps.binary, inv.args, {
+          env: this.engineEnv({ ...inv.env, ...(req.env ?? {}) }),
+          signal: req.signal,
+          detached: this.detachBuilds,
+          onLine: (line) => {
+            parser.push(line);
+            req.onLine?.(line);
+          },
+        });
+        if (r.cancelled || req.signal?.aborted) {
+          if (req.tarball) await rm(req.tarball, { force: true });
+          throw new BuildError(`${what} was cancelled`, { service: req.service, logTail: r.tail, cancelled: true, signal: r.signal, attempts: attempt });
+        }
+        if (r.exitCode !== 0) {
+          if (this.shouldRetry(r, parser, attempt)) {
+            req.onLine?.(`hybrid-e2e: ${this.caps.engine} crashed during the build (${r.signal ?? `exit ${r.exitCode}`}); retrying once`);
+            continue;
+          }
+          if (req.tarball) await rm(req.tarball, { force: true });
+          const f = describeFailure(what, r, parser);
+          throw new BuildError(f.message, {
+            service: req.service,
+            exitCode: r.exitCode,
+            signal: r.signal,
+            logTail: r.tail,
+            failedStep: f.failedStep,
+            stepTail: f.stepTail,
+            attempts: attempt,
+          });
+        }
+        const summary = parser.summary();
+        const result: BuildResult = {
+          ref: req.tag,
+          imageId: await this.imageIdAfterBuild(req, tmp),
+          cached: summary.allCached,
+          steps: { total: summary.total, cached: summary.cached },
+          logTail: r.tail,
+          attempts: attempt,
+        };
+        if (this.caps.cacheNote && req.cache.backend !== 'none' && !this.noteGiven) {
+          this.noteGiven = true;
+          result.cacheNote = this.caps.cacheNote;
+        }
+        if (req.tarball) {
+          if (this.caps.outputTarball) {
+            result.tarball = req.tarball;
+            result.tarballBytes = (await stat(req.tarball)).size;
+          } else {
+            const { bytes } = await this.save(req.tag, req.tarball, req.signal);
+            result.tarball = req.tarball;
+            result.tarballBytes = bytes;
+          }
+        }
+        result.durationMs = Date.now() - started;
+        return result;
+      }
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }
+
+  protected async imageIdAfterBuild(req: BuildRequest, tmp: string): Promise<string> {
+    try {
+      const id = (await readFile(path.join(tmp, 'iid'), 'utf8')).trim();
+      if (id) return id.startsWith('sha256:') ? id : `sha256:${id}`;
+    } catch {
+      /* fall through */
+    }
+    const r = await this.runEngine(['image', 'inspect', '--format', '{{.Id}}', req.tag], { keepOutput: true });
+    const id = r.stdout.trim();
+    if (r.exitCode !== 0 || !id) throw new BuildError(`build of ${req.service} succeeded but its image ID could not be read`, { service: req.service, logTail: r.tail });
+    return id.startsWith('sha256:') ? id : `sha256:${id}`;
+  }
+
+  async save(ref: string, dest: string, signal?: AbortSignal): Promise<{ bytes: number }> {
+    await mkdir(path.dirname(dest), { recursive: true });
+    const r = await this.runEngine(this.saveArgs(ref, dest), { signal });
+    if (r.cancelled || signal?.aborted) {
+      await rm(dest, { force: true });
+      throw cancelledError(`${this.caps.engine} save ${ref}`, r.tail);
+    }
+    if (r.exitCode !== 0) {
+      await rm(dest, { force: true });
+      throw new BuildError(`${this.caps.engine} save ${ref} failed (exit ${r.exitCode ?? r.signal ?? '?'}): ${r.tail.join(' ').trim()}`, {
+        exitCode: r.exitCode,
+        signal: r.signal,
+        logTail: r.tail,
+      });
+    }
+    return { bytes: (await stat(dest)).size };
+  }
+
+  async imageExists(ref: string): Promise<boolean> {
+    const r = await this.runEngine(['image', 'inspect', '--format', '{{.Id}}', ref]);
+    return r.exitCode === 0;
+  }
+
+  async findByLabel(label: string, value: string): Promise<string | undefined> {
+    const r = await this.runEngine(['images', '--filter', `label=${label}=${value}`, '--format', '{{.Repository}}:{{.Tag}}\t{{.ID}}'], { keepOutput: true });
+    if (r.exitCode !== 0) throw new BuildError(`listing images by label ${label} failed: ${r.tail.join(' ').trim()}`, { exitCode: r.exitCode, logTail: r.tail });
+    let idOnly: string | undefined;
+    for (const line of r.stdout.split('\n')) {
+      const [ref, id] = line.trim().split('\t');
+      if (!ref || !id) continue;
+      if (!ref.includes('<none>')) return ref;
+      idOnly ??= id;
+    }
+    return idOnly;
+  }
+
+  async tag(src: string, dest: string): Promise<void> {
+    const r = await this.runEngine(['tag', src, dest]);
+    if (r.exitCode !== 0) throw new BuildError(`${this.caps.engine} tag ${src} ${dest} failed: ${r.tail.join(' ').trim()}`, { exitCode: r.exitCode, logTail: r.tail });
+  }
+
+  abstract removeImages(refs: string[]): Promise<void>;
+
+  async pull(ref: string, signal?: AbortSignal): Promise<void> {
+    const r = await this.runEngine(['pull', ref], { signal });
+    if (r.cancelled || signal?.aborted) throw cancelledError(`${this.caps.engine} pull ${ref}`, r.tail);
+    if (r.exitCode !== 0) {
+      throw new BuildError(`${this.caps.engine} pull ${ref} failed (exit ${r.exitCode ?? r.signal ?? '?'}): ${r.tail.slice(-3).join(' ').trim()}`, {
+        exitCode: r.exitCode,
+        signal: r.signal,
+        logTail: r.tail,
+      });
+    }
+  }
+}

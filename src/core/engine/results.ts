@@ -1,0 +1,74 @@
+import type { Finding } from '../compliance/index.js';
+import type { Phase } from '../plan/graph.js';
+
+export type Outcome = 'success' | 'failure' | 'skipped' | 'cancelled';
+
+export interface TaskResult {
+  id: string;
+  phase: Phase;
+  service?: string;
+  startMs?: number;
+  endMs?: number;
+  outcome: Outcome;
+  attempts: number;
+  cached?: boolean;
+  error?: string;
+  /** Last lines of the failing command's output. */
+  logTail?: string[];
+  /** Image reference built or loaded. */
+  image?: string;
+  note?: string;
+}
+
+export interface PortMapping {
+  node: string;
+  containerPort: number;
+  hostPort: number;
+  /** The hostPort the kind config asked for, when it was replaced (cluster.hostPorts: auto). */
+  requested?: number;
+}
+
+export interface PhaseResult {
+  name: Phase;
+  startMs?: number;
+  endMs?: number;
+  outcome: Outcome;
+}
+
+export interface Results {
+  version: 1;
+  runId: string;
+  /** Run-unique working directory; `hybrid-e2e down --run-dir` removes it with the cluster and image tags. */
+  runDir: string;
+  outcome: 'success' | 'failure' | 'cancelled';
+  startMs: number;
+  endMs: number;
+  services: string[];
+  builder?: string;
+  cluster: { name: string; kubeconfig: string; kept?: boolean; ports?: PortMapping[] };
+  phases: PhaseResult[];
+  tasks: TaskResult[];
+  compliance?: { files: number; findings: Finding[] };
+  diagnosticsDir?: string;
+  errors: string[];
+}
+
+const PHASES: Phase[] = ['build', 'cluster', 'load', 'deploy'];
+
+/** A phase spans its tasks: first start to last end; its outcome is the worst of theirs. */
+export function summarisePhases(tasks: readonly TaskResult[]): PhaseResult[] {
+  return PHASES.flatMap((name) => {
+    const ts = tasks.filter((t) => t.phase === name);
+    if (ts.length === 0) return [];
+    const starts = ts.flatMap((t) => (t.startMs === undefined ? [] : [t.startMs]));
+    const ends = ts.flatMap((t) => (t.endMs === undefined ? [] : [t.endMs]));
+    const outcome: Outcome = ts.some((t) => t.outcome === 'failure')
+      ? 'failure'
+      : ts.some((t) => t.outcome === 'cancelled')
+        ? 'cancelled'
+        : ts.every((t) => t.outcome === 'skipped')
+          ? 'skipped'
+          : 'success';
+    return [{ name, ...(starts.length ? { startMs: Math.min(...starts) } : {}), ...(ends.length ? { endMs: Math.max(...ends) } : {}), outcome }];
+  });
+}

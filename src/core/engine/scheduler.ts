@@ -1,0 +1,122 @@
+import type { Outcome } from './results.js';
+
+export interface SchedTask {
+  id: string;
+  pool: string;
+  deps: readonly string[];
+}
+
+export interface SchedOutcome {
+  outcome: Outcome;
+  startMs?: number;
+  endMs?: number;
+}
+
+export interface RunGraphOptions<T extends SchedTask> {
+  tasks: readonly T[];
+  /** Slots per pool; a pool not listed has one slot. Can change while running (see `setPoolSize`). */
+  pools: Record<string, number>;
+  run: (task: T, signal: AbortSignal) => Promise<'success' | 'failure'>;
+  signal?: AbortSignal;
+  /** Extra readiness gate beyond deps (used by the predictive cluster start); re-checked on every event. */
+  gate?: (task: T) => boolean;
+  /** Called when a task changes state, for progress output. */
+  onEvent?: (e: { id: string; type: 'start' | 'end'; outcome?: Outcome }) => void;
+  now?: () => number;
+}
+
+export interface GraphRun {
+  done: Promise<Map<string, SchedOutcome>>;
+  /** Re-evaluate gates (call after external state the gate depends on changes). */
+  poke: () => void;
+  setPoolSize: (pool: string, n: number) => void;
+  running: () => string[];
+}
+
+/**
+ * Runs tasks as soon as their dependencies succeeded and a slot in their pool is free. A task whose dependency
+ * failed, was skipped or cancelled is skipped. There is no phase barrier other than the graph's own edges.
+ * Failures do not stop independent tasks (every build runs to completion); cancellation stops everything.
+ */
+export function runGraph<T extends SchedTask>(opts: RunGraphOptions<T>): GraphRun {
+  const now = opts.now ?? Date.now;
+  const results = new Map<string, SchedOutcome>();
+  const running = new Map<string, AbortController>();
+  const inPool = new Map<string, number>();
+  const pools = { ...opts.pools };
+  const byId = new Map(opts.tasks.map((t) => [t.id, t]));
+  for (const t of opts.tasks) for (const d of t.deps) if (!byId.has(d)) throw new Error(`task ${t.id} depends on unknown task ${d}`);
+  let resolveDone!: (m: Map<string, SchedOutcome>) => void;
+  const done = new Promise<Map<string, SchedOutcome>>((r) => (resolveDone = r));
+  let finished = false;
+
+  const finishIfIdle = () => {
+    if (!finished && results.size === opts.tasks.length) {
+      finished = true;
+      resolveDone(results);
+    }
+  };
+
+  const settle = (id: string, r: SchedOutcome) => {
+    results.set(id, r);
+    opts.onEvent?.({ id, type: 'end', outcome: r.outcome });
+  };
+
+  const pump = () => {
+    if (finished) return;
+    const cancelled = opts.signal?.aborted ?? false;
+    let progressed = true;
+    while (progressed) {
+      progressed = false;
+      for (const t of opts.tasks) {
+        if (results.has(t.id) || running.has(t.id)) continue;
+        if (cancelled) {
+          settle(t.id, { outcome: 'cancelled' });
+          progressed = true;
+          continue;
+        }
+        const depStates = t.deps.map((d) => results.get(d)?.outcome);
+        if (depStates.some((s) => s !== undefined && s !== 'success')) {
+          settle(t.id, { outcome: depStates.includes('cancelled') ? 'cancelled' : 'skipped' });
+          progressed = true;
+          continue;
+        }
+        if (depStates.some((s) => s === undefined)) continue;
+        if (opts.gate && !opts.gate(t)) continue;
+        const used = inPool.get(t.pool) ?? 0;
+        if (used >= (pools[t.pool] ?? 1)) continue;
+        inPool.set(t.pool, used + 1);
+        const ac = new AbortController();
+        running.set(t.id, ac);
+        const startMs = now();
+        opts.onEvent?.({ id: t.id, type: 'start' });
+        const onAbort = () => ac.abort(opts.signal?.reason);
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
+        void Promise.resolve()
+          .then(() => opts.run(t, ac.signal))
+          .catch(() => 'failure' as const)
+          .then((r) => {
+            opts.signal?.removeEventListener('abort', onAbort);
+            running.delete(t.id);
+            inPool.set(t.pool, (inPool.get(t.pool) ?? 1) - 1);
+            const outcome: Outcome = opts.signal?.aborted ? 'cancelled' : r;
+            settle(t.id, { outcome, startMs, endMs: now() });
+            pump();
+          });
+      }
+    }
+    finishIfIdle();
+  };
+
+  opts.signal?.addEventListener('abort', () => pump(), { once: true });
+  queueMicrotask(pump);
+  return {
+    done,
+    poke: () => pump(),
+    setPoolSize: (pool, n) => {
+      pools[pool] = n;
+      pump();
+    },
+    running: () => [...running.keys()],
+  };
+}
