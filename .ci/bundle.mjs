@@ -1,6 +1,7 @@
 // Bundles the action (main + post) and the CLI with ncc into dist/, then writes the config JSON Schema.
 // dist/ is committed and must equal a fresh run of this script (checked by .ci/check-dist.mjs).
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdirSync, readdirSync, rmSync, writeFileSync, readFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 
@@ -14,12 +15,18 @@ const entries = [
 ];
 
 rmSync(dist, { recursive: true, force: true });
-for (const [entry, out] of entries) {
-  execFileSync(process.execPath, [ncc, 'build', entry, '-o', out, '--source-map', '--license', 'licenses.txt', '--quiet', '--target', 'es2022'], {
-    cwd: root,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-}
+// The three bundles are independent: build them concurrently (ncc type-checks each, which dominates the time).
+const run = promisify(execFile);
+await Promise.all(
+  entries.map(async ([entry, out]) => {
+    try {
+      await run(process.execPath, [ncc, 'build', entry, '-o', out, '--source-map', '--license', 'licenses.txt', '--quiet', '--target', 'es2022'], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+    } catch (e) {
+      console.error(`ncc build ${entry} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+      process.exit(1);
+    }
+  }),
+);
 // ncc emits ESM; a package.json next to each bundle makes Node treat it as such wherever dist/ is copied.
 for (const [, out] of entries) writeFileSync(path.join(root, out, 'package.json'), '{ "type": "module" }\n');
 const cli = path.join(dist, 'cli', 'index.js');

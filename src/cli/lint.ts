@@ -14,6 +14,7 @@ import {
 } from '../core/compliance/index.js';
 import { lintExitCode, renderLintJson, renderLintMarkdown, renderLintText } from '../render/lint-text.js';
 import { renderSarif } from '../render/sarif.js';
+import { VERSION } from '../core/version.js';
 
 export type LintFormat = 'text' | 'json' | 'sarif' | 'markdown';
 
@@ -37,20 +38,6 @@ export interface LintIO {
 }
 
 const FORMATS: readonly LintFormat[] = ['text', 'json', 'sarif', 'markdown'];
-
-function toolVersion(): string | undefined {
-  // Best effort: package.json two levels up from src/cli or dist/cli.
-  for (const rel of ['../../package.json', '../package.json']) {
-    try {
-      const p = new URL(rel, import.meta.url);
-      const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'hybrid-e2e-action' && pkg.version) return pkg.version;
-    } catch {
-      // not found: try the next candidate
-    }
-  }
-  return undefined;
-}
 
 /** Exit code: 0 no unwaived error, 1 any unwaived error, 2 usage error. */
 export async function runLint(opts: LintOptions, io: LintIO): Promise<number> {
@@ -123,7 +110,7 @@ export async function runLint(opts: LintOptions, io: LintIO): Promise<number> {
       io.stdout(renderLintJson(report, opts.dryRun ? { diff } : undefined));
       break;
     case 'sarif':
-      io.stdout(JSON.stringify(renderSarif(report, { srcRoot: io.cwd, ...optional('toolVersion', toolVersion()) }), null, 2) + '\n');
+      io.stdout(JSON.stringify(renderSarif(report, { srcRoot: io.cwd, toolVersion: VERSION }), null, 2) + '\n');
       if (opts.dryRun && diff) io.stderr(diff);
       break;
     case 'markdown':
@@ -143,10 +130,6 @@ export async function runLint(opts: LintOptions, io: LintIO): Promise<number> {
       break;
   }
   return lintExitCode(report);
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
 
 function colorDiff(diff: string): string {

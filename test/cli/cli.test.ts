@@ -26,7 +26,7 @@ describe('hybrid-e2e CLI', () => {
     try {
       const r = await cli(['plan'], { cwd: t.dir });
       expect(r.code).toBe(2);
-      expect(r.stderr).toBe('hybrid-e2e plan: hybrid-e2e.yaml:4:16: services.a.dependsOn[0]: unknown service "b"\n');
+      expect(r.stderr).toBe('hybrid-e2e plan: hybrid-e2e.yaml:4:17: services.a.dependsOn[0]: unknown service "b"\n');
       expect(r.stdout).toBe('');
     } finally {
       t.cleanup();

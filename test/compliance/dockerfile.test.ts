@@ -6,11 +6,16 @@ import { describe, expect, it } from 'vitest';
 import { instructionArgs, parseDockerfile, shellSource } from '../../src/core/compliance/dockerfile.js';
 import { CORPUS_HEAD, CORPUS_OLD, FIXTURES } from './helpers.js';
 
-const shape = (text: string): string[] => parseDockerfile(text).instructions.map((i) => `${i.keyword} ${i.firstLine}-${i.lastLine}`);
-const astShape = (text: string): string[] =>
-  DockerfileParser.parse(text)
+/** Keywords that are not words (a line holding only `\\`) are garbage either way: compare them as `?`. */
+const kw = (k: string): string => (/^[A-Z]+$/.test(k) ? k : '?');
+const shape = (text: string): string[] => parseDockerfile(text).instructions.map((i) => `${kw(i.keyword)} ${i.firstLine}-${i.lastLine}`);
+/** dockerfile-ast can end a range on the empty "line" after the final newline; clamp to the last real line. */
+const astShape = (text: string): string[] => {
+  const last = text.endsWith('\n') ? text.split('\n').length - 2 : text.split('\n').length - 1;
+  return DockerfileParser.parse(text)
     .getInstructions()
-    .map((i) => `${i.getKeyword()} ${i.getRange().start.line}-${i.getRange().end.line}`);
+    .map((i) => `${kw(i.getKeyword())} ${i.getRange().start.line}-${Math.min(i.getRange().end.line, last)}`);
+};
 
 describe('parseDockerfile', () => {
   it('splits instructions, skipping comments and blank lines, with continuation and inner comment lines', () => {
@@ -51,12 +56,25 @@ describe('parseDockerfile', () => {
       ['RUN', 1, 3],
       ['RUN', 4, 6],
       ['COPY', 7, 11],
-      ['RUN', 12, 13],
+      ['RUN', 12, 12],
     ]);
     expect(df.instructions[2]!.heredocs[0]).toMatchObject({ name: 'END', chomp: true, terminated: true, termLine: 6 });
     expect(df.instructions[3]!.heredocs.map((h) => h.name)).toEqual(['A', 'B']);
     // An unterminated here-document runs to the end of the file.
     expect(df.instructions[4]!.heredocs[0]).toMatchObject({ name: 'notheredoc', terminated: false });
+  });
+
+  it('strips tabs only for the <<- here-documents when an instruction has several (BuildKit semantics)', () => {
+    // dockerfile-ast ends the second body at "\tEOF"; BuildKit compares "\tEOF" with "EOF" for a plain <<EOF.
+    const df = parseDockerfile('RUN <<-EOF cat - <<EOF\n\tEOF\n\tEOF\nEOF\nUSER x\n');
+    expect(df.instructions.map((i) => [i.keyword, i.firstLine, i.lastLine])).toEqual([
+      ['RUN', 0, 3],
+      ['USER', 4, 4],
+    ]);
+    expect(df.instructions[0]!.heredocs.map((h) => [h.name, h.chomp, h.termLine])).toEqual([
+      ['EOF', true, 1],
+      ['EOF', false, 3],
+    ]);
   });
 
   it('handles CRLF line endings and a byte-order mark', () => {
@@ -93,9 +111,16 @@ describe('parseDockerfile', () => {
       fc.constantFrom('', '   ', '# comment', '  # indented comment', 'EOF', '\tEOF', 'body line', '    continued'),
     );
     const ending = fc.constantFrom('', ' \\', '\\', ' \\  ');
-    const file = fc.array(fc.tuple(line, ending), { maxLength: 14 }).map((ls) => ls.map(([l, e]) => l + e).join('\n') + '\n');
+    // Known divergences on degenerate input are excluded: a line consisting only of the escape char, a bare keyword
+    // or a here-document word glued to it (`EOF\\`, `<<EOF\\`). dockerfile-ast makes the former an instruction named "\\" and does not join the
+    // latter across a comment line; BuildKit's algorithm (trim the escape, read on) joins both, as this lexer does.
+    const file = fc
+      .array(fc.tuple(line, ending), { maxLength: 14 })
+      .map((ls) => ls.map(([l, e]) => (l.trim() === '' ? l : e === '\\' && (!l.trim().includes(' ') || /<<\S*$/.test(l)) ? l + ' \\' : l + e)).join('\n') + '\n');
     fc.assert(
       fc.property(file, (text) => {
+        // Several here-documents in one instruction: see the dedicated test below (dockerfile-ast differs).
+        fc.pre(!/<<.*<</.test(text.replace(/\\[ \t]*\n/g, '')));
         expect(shape(text)).toEqual(astShape(text));
       }),
       { numRuns: 400 },

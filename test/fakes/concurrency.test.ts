@@ -1,4 +1,5 @@
 // Many fake processes at once: no lost call-log lines, no lost state updates.
+import { execa } from 'execa';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -71,5 +72,39 @@ describe.concurrent('concurrency', () => {
     // a second create of the same name while the others exist fails cleanly
     const dup = await f.run('kind', ['create', 'cluster', '--name', 'run3']);
     expect(dup.exitCode).toBe(1);
+  });
+
+  it('records a call killed by SIGTERM, releases its import slot, and leaves a half-created cluster behind like kind', async () => {
+    const f = createFakeEnv({ loadMs: 20_000, createMs: 20_000 });
+    envs.push(f);
+    expect((await f.run('kind', ['create', 'cluster', '--name', 'sig'], { env: { FAKE_KIND_CREATE_MS: '0' } })).exitCode).toBe(0);
+    const tar = path.join(f.stateDir, 'sig.tar');
+    await writeImageArchive(tar, ['localhost/sig/img:1']);
+    const load = execa('kind', ['load', 'image-archive', tar, '--name', 'sig'], { env: f.env, extendEnv: false, reject: false });
+    const create = execa('kind', ['create', 'cluster', '--name', 'half'], { env: f.env, extendEnv: false, reject: false });
+    // wait until the import holds its slot on the node and the second cluster exists
+    for (let i = 0; i < 200 && !((f.cluster('sig')?.loadsInFlight.length ?? 0) > 0 && f.cluster('half')); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(f.running().map((r) => r.pid).sort()).toEqual([load.pid, create.pid].sort());
+    load.kill('SIGTERM');
+    create.kill('SIGTERM');
+    const [l, c] = await Promise.all([load, create]);
+    expect(l.exitCode).toBe(143);
+    expect(c.exitCode).toBe(143);
+    const recs = f.calls().filter((x) => x.signal);
+    expect(recs.map((x) => [x.op, x.signal, x.exitCode]).sort()).toEqual([
+      ['kind:create-cluster', 'SIGTERM', 143],
+      ['kind:load-image-archive', 'SIGTERM', 143],
+    ]);
+    expect(f.cluster('sig')?.loadsInFlight).toEqual([]);
+    expect(f.cluster('sig')?.nodes[0]?.images['localhost/sig/img:1']).toBeUndefined();
+    expect(f.running()).toEqual([]);
+    // an interrupted create leaves its nodes behind: they show up and must be deleted
+    expect(f.cluster('half')?.status).toBe('creating');
+    expect((await f.run('kind', ['get', 'clusters'])).stdout).toBe('half\nsig\n');
+    const early = await f.run('kind', ['load', 'image-archive', tar, '--name', 'half']);
+    expect(early.exitCode).toBe(1);
+    expect(early.stderr).toContain('ctr: failed to dial "/run/containerd/containerd.sock"');
+    expect((await f.run('kind', ['delete', 'cluster', '--name', 'half'])).exitCode).toBe(0);
+    expect(f.clusters()).toEqual(['sig']);
   });
 });

@@ -140,6 +140,8 @@ export interface CallRecord {
   loaded?: LoadRecord[];
   overload?: { node: string; inFlight: number; max: number };
   clusterDead?: boolean;
+  /** kind load while the cluster was still being created. */
+  clusterNotReady?: boolean;
   refused?: boolean;
   exportedTo?: string;
   portConflict?: { hostPort: number; otherCluster: string };

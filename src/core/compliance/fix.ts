@@ -83,6 +83,15 @@ export function planFixes(a: Analysis): FixPlan {
     const ins = hits[0]!.instruction;
     const listEdits: FixEdit[] = [];
     const listFixed: Finding[] = [];
+    /** Record an edit with the findings it fixes, unless it would delete a waiver comment. */
+    const addEdit = (e: FixEdit, fs: Finding[]): void => {
+      if (/#[ \t]*hybrid-e2e[ \t]+ignore/.test(df.text.slice(e.start, e.end))) {
+        for (const f of fs) unfixable.push({ finding: f, reason: 'removing it would also remove a waiver comment' });
+        return;
+      }
+      listEdits.push(e);
+      listFixed.push(...fs);
+    };
     const bad = (hs: UpgradeHit[], reason: string): void => {
       for (const h of hs) unfixable.push({ finding: h.finding, reason });
     };
@@ -129,10 +138,11 @@ export function planFixes(a: Analysis): FixPlan {
           if (ao.ops[b] !== '&&') ok = false;
         } else if (ao.ops[k - 1] !== '&&') ok = false;
         if (!ok) bad(runHits, 'joined with || (removing it would change what runs)');
-        else {
-          listEdits.push(k === 0 ? vEditToStart(ao.pipelines[k]!.start, ao.pipelines[b + 1]!.start) : vEdit(ao.pipelines[k - 1]!.end, ao.pipelines[b]!.end, true));
-          listFixed.push(...runHits.map((h) => h.finding));
-        }
+        else
+          addEdit(
+            k === 0 ? vEditToStart(ao.pipelines[k]!.start, ao.pipelines[b + 1]!.start) : vEdit(ao.pipelines[k - 1]!.end, ao.pipelines[b]!.end, true),
+            runHits.map((h) => h.finding),
+          );
         k = b + 1;
       }
     }
@@ -156,8 +166,7 @@ export function planFixes(a: Analysis): FixPlan {
           let ve = items[n - 1]!.end;
           while (ve < t.length && (t[ve] === ' ' || t[ve] === '\t' || t[ve] === ';' || t[ve] === '\r')) ve++;
           if (t[ve] === '\n' && (vs === 0 || t[vs - 1] === '\n')) ve++;
-          listEdits.push(vEdit(vs, ve, false));
-          listFixed.push(...removedHits.map((h) => h.finding));
+          addEdit(vEdit(vs, ve, false), removedHits.map((h) => h.finding));
         } else bad(removedHits, 'it is the only command in its block');
       } else {
         for (let k = 0; k < n; ) {
@@ -171,13 +180,10 @@ export function planFixes(a: Analysis): FixPlan {
             const i = items.indexOf(h.andor!);
             return i >= k && i <= b;
           });
-          if (k === 0) listEdits.push(vEditToStart(items[0]!.start, items[b + 1]!.start));
-          else if (items[k - 1]!.sep === '&') {
-            bad(runHits, 'follows a background job (&)');
-            k = b + 1;
-            continue;
-          } else listEdits.push(vEdit(items[k - 1]!.end, items[b]!.end, true));
-          listFixed.push(...runHits.map((h) => h.finding));
+          const fs = runHits.map((h) => h.finding);
+          if (k === 0) addEdit(vEditToStart(items[0]!.start, items[b + 1]!.start), fs);
+          else if (items[k - 1]!.sep === '&') bad(runHits, 'follows a background job (&)');
+          else addEdit(vEdit(items[k - 1]!.end, items[b]!.end, true), fs);
           k = b + 1;
         }
       }

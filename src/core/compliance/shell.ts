@@ -481,7 +481,10 @@ class Parser {
     const list = sub.list(new Set([')']));
     const t = sub.peek();
     if (t.t === 'op' && t.op === ')') sub.next();
-    else list.broken = true;
+    else {
+      list.broken = true;
+      this.broken = true;
+    }
     this.pos = sub.pos;
     if (sub.broken) list.broken = true;
     this.peeked = saved;

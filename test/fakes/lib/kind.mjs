@@ -169,7 +169,7 @@ export async function kindMain(ctx) {
 // ------------------------------------------------------------------ create
 
 async function createCluster(ctx, flags, prov, knobs, log) {
-  const { dir, record, io } = ctx;
+  const { dir, record } = ctx;
   let config = { nodes: [{ role: 'control-plane', labels: {}, extraMounts: [], extraPortMappings: [] }], networking: {} };
   let configPath;
   if (flags.config) {
@@ -199,9 +199,7 @@ async function createCluster(ctx, flags, prov, knobs, log) {
   const bin = providerBin(prov);
 
   const conflict = updateState(dir, (state) => {
-    const existing = state.clusters[name];
-    if (existing && existing.provider === prov) return { exists: true };
-    if (existing) return { exists: true };
+    if (state.clusters[name]) return { exists: true };
     // host ports are shared by every cluster on the host, whatever the provider
     const taken = new Map();
     for (const c of Object.values(state.clusters)) for (const n of c.nodes) for (const p of n.extraPortMappings ?? []) if (p.hostPort) taken.set(`${p.hostPort}/${p.protocol ?? 'TCP'}`, c.name);
@@ -237,9 +235,7 @@ async function createCluster(ctx, flags, prov, knobs, log) {
       for (const m of n.extraMounts) {
         if (m.hostPathResolved && !hostPathExists(m.hostPathResolved)) {
           // podman (unlike docker) does not create missing bind-mount sources
-          const c = readState(dir).clusters[name];
-          const created = c && c.createStartMs === start;
-          if (created) updateState(dir, (s) => void delete s.clusters[name]);
+          removeUnlessRetained();
           log(' ✗ Preparing nodes 📦\n');
           throw fail(`failed to create cluster: command "podman run --name ${name}-control-plane ... --volume=${m.hostPath}:${m.containerPath} ... ${nodeImage}" failed with error: exit status 125\nCommand Output: Error: statfs ${m.hostPathResolved}: no such file or directory`);
         }
@@ -282,7 +278,6 @@ async function createCluster(ctx, flags, prov, knobs, log) {
     else log(` • Ready after ${formatGoDuration(Math.round(waitFor / 1000) * 1000)} 💚\n`);
   }
   log(`Set kubectl context to "kind-${name}"\nYou can now use your cluster with:\n\nkubectl cluster-info --context kind-${name}${flags.kubeconfig ? ` --kubeconfig ${flags.kubeconfig}` : ''}\n\nThanks for using kind! 😊\n`);
-  void io;
   return 0;
 }
 
@@ -438,6 +433,10 @@ async function loadImages(ctx, flags, prov, knobs, log, { archives, images }) {
     return { dead: t.dead, cluster: cur };
   });
   if (alive.gone) throw fail(`no nodes found for cluster "${name}"`);
+  if (alive.notReady) {
+    // the node containers exist while kind create is still running, but containerd is not up yet
+    throw fail(`failed to load image: command "${importCmd(targets[0])}" failed with error: exit status 1\nCommand Output: ctr: failed to dial "/run/containerd/containerd.sock": context deadline exceeded`, 1, { clusterNotReady: true });
+  }
   if (alive.dead) {
     throw fail(
       `failed to load image: command "${importCmd(targets[0])}" failed with error: exit status 1\nCommand Output: Error response from daemon: container ${hexOf(targets[0], 64)} is not running\n${deadExplanation('kind', alive.cluster)}`,

@@ -61,7 +61,7 @@ export function readKnobs(tool) {
     crashAfterMs: intKnob(tool, 'FAKE_CRASH_AFTER_MS', 100),
     crashRestartMs: intKnob(tool, 'FAKE_CRASH_RESTART_MS', 1000),
     pullBackoffMs: intKnob(tool, 'FAKE_PULL_BACKOFF_MS', 0),
-    pollMs: Math.max(5, intKnob(tool, 'FAKE_POLL_MS', 50)),
+    pollMs: Math.max(5, intKnob(tool, 'FAKE_POLL_MS', 100)),
     maxParallelLoads: intKnob(tool, 'FAKE_KIND_MAX_PARALLEL_LOADS', 3),
     idleDeathMs: intKnob(tool, 'FAKE_KIND_IDLE_DEATH_MS', 0),
     durations: jsonKnob(tool, 'FAKE_DURATIONS', {}, (v) => {

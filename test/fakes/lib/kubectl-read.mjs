@@ -282,7 +282,7 @@ function eventsFor(world, o, now) {
 }
 
 function kv(pairs, width = 18) {
-  return pairs.map(([a, b]) => `${`${a}:`.padEnd(width)}${b}`).join('\n') + '\n';
+  return pairs.map(([a, b]) => `${`${a}:`.padEnd(width)}${`${a}:`.length >= width ? ' ' : ''}${b}`).join('\n') + '\n';
 }
 
 function describeOne(world, t, o, now, showEvents) {
@@ -405,7 +405,7 @@ export async function cmdDescribe(k) {
 
 // ------------------------------------------------------------------ logs
 
-function fakeLogLines(pod, container, image, crashed, previous, knobs) {
+function fakeLogLines(pod, container, image, crashed, previous) {
   const owner = pod.metadata.ownerReferences?.[0];
   const start = Date.parse(pod.status.startTime ?? pod.metadata.creationTimestamp);
   const ts = (i) => new Date(start + i * 7).toISOString();
@@ -425,7 +425,6 @@ function fakeLogLines(pod, container, image, crashed, previous, knobs) {
     lines.push([ts(2), `INFO listening on :8080`]);
     lines.push([ts(3), `INFO ready`]);
   }
-  void knobs;
   return lines;
 }
 
@@ -502,7 +501,7 @@ export async function cmdLogs(k) {
         continue;
       }
       const isCrash = crashed || (owner ? isCrashTarget(knobs, owner.kind === 'ReplicaSet' ? 'Deployment' : owner.kind, pod.metadata.namespace, owner.kind === 'ReplicaSet' ? owner.name.replace(/-[^-]+$/, '') : owner.name) : false);
-      let lines = fakeLogLines(pod, c.name, cs?.image ?? c.image, isCrash && crashed, flags.previous, knobs);
+      let lines = fakeLogLines(pod, c.name, cs?.image ?? c.image, isCrash && crashed, flags.previous);
       if (flags.tail >= 0) lines = flags.tail === 0 ? [] : lines.slice(-flags.tail);
       for (const [ts, text] of lines) io.out(`${flags.prefix ? `[pod/${pod.metadata.name}/${c.name}] ` : ''}${flags.timestamps ? `${ts} ` : ''}${text}\n`);
     }

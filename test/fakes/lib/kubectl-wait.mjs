@@ -21,8 +21,9 @@ function liveCluster(k) {
 
 function makeToucher(k) {
   let last = 0;
+  const every = Math.max(50, Math.min(1000, Math.floor(k.knobs.idleDeathMs / 4)));
   return () => {
-    if (Date.now() - last >= 250) {
+    if (Date.now() - last >= every) {
       last = Date.now();
       k.touch();
     }
@@ -69,7 +70,7 @@ export async function cmdRolloutStatus(k) {
     if (!positionals.length) throw new CliExit(1, "error: required resource not specified\nSee 'kubectl rollout status -h' for help and examples");
     req = parseResourceArgs(cluster, positionals);
   }
-  if (req.length !== 1 || !req[0].t) throw new CliExit(1, 'error: rollout status is only supported on individual resources and resource collections, but 2 resources were found'.replace('2', String(req.length)));
+  if (req.length !== 1 || !req[0].t) throw new CliExit(1, `error: rollout status is only supported on individual resources and resource collections, but ${req.length} resources were found`);
   const { t, name } = req[0];
   if (!name) throw new CliExit(1, `error: rollout status is only supported on individual resources`);
   if (!['Deployment', 'StatefulSet', 'DaemonSet'].includes(t.kind)) {

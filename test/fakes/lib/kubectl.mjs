@@ -268,12 +268,14 @@ export async function kubectlMain(ctx) {
   }
   record.server = target.server;
   const now = Date.now();
-  const res = updateState(dir, (state) => {
+  const lookup = (state) => {
     const c = Object.values(state.clusters).find((x) => x.status === 'ready' && x.port === target.port && ['127.0.0.1', 'localhost'].includes(target.host));
     if (!c) return undefined;
     const t = touch(c, now, knobs);
     return { name: c.name, dead: t.dead ? c : undefined };
-  });
+  };
+  // activity stamps only matter for idle death; without it, skip the state write
+  const res = knobs.idleDeathMs > 0 ? updateState(dir, lookup) : lookup(readState(dir));
   if (!res) throw refused(target);
   record.cluster = res.name;
   if (res.dead) throw refused(target, deadExplanation('kubectl', res.dead));
@@ -304,11 +306,14 @@ export async function kubectlMain(ctx) {
       const st = readState(dir).clusters[res.name];
       return st && st.status === 'ready' && !st.dead ? st : undefined;
     },
-    touch: () =>
-      updateState(dir, (state) => {
-        const c = state.clusters[res.name];
-        if (c) touch(c, Date.now(), knobs);
-      }),
+    touch: () => {
+      if (knobs.idleDeathMs > 0) {
+        updateState(dir, (state) => {
+          const c = state.clusters[res.name];
+          if (c) touch(c, Date.now(), knobs);
+        });
+      }
+    },
   };
   switch (cmdPath) {
     case 'version':
