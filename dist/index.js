@@ -29078,7 +29078,7 @@ which.sync = whichSync
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8998);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1691);
 
 const controller = new AbortController();
 for (const sig of ['SIGINT', 'SIGTERM'])
@@ -29090,7 +29090,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8998:
+/***/ 1691:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32137,7 +32137,7 @@ function closest(word, candidates) {
             best = c;
         }
     }
-    return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+    return best !== undefined && bestD < word.length && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
 function didYouMean(word, candidates) {
     const c = closest(word, candidates);
@@ -42028,6 +42028,7 @@ const buildsSchema = object({
     parallelism: union([literal('auto'), schemas_number().int().min(1).max(64)]).default('auto').describe('Concurrent builds; auto derives it from CPUs and free memory.'),
     loadParallelism: schemas_number().int().min(1).max(4).default(2).describe('Concurrent image imports per node.'),
     deployParallelism: schemas_number().int().min(1).max(64).default(8).describe('Concurrent deploys.'),
+    retries: schemas_number().int().min(0).max(3).default(0).describe('Extra attempts for a build whose process was killed or crashed (not for a failing RUN step).'),
 })
     .strict();
 const reportSchema = object({
@@ -42399,9 +42400,9 @@ function hasImage(s) {
     return Boolean(s.build || s.image);
 }
 /** Builds the task graph the engine executes. Pure: reads only the loaded config. */
-function buildPlan(loaded, requested = []) {
+function buildPlan(loaded, requested = [], opts = {}) {
     const services = selectServices(loaded, requested);
-    const start = loaded.config.cluster.start;
+    const start = opts.start ?? loaded.config.cluster.start;
     const tasks = [];
     const imageTasks = [];
     for (const name of services) {
@@ -52999,6 +53000,28 @@ async function detectBuilder(choice, opts) {
     throw new BuilderUnavailableError(`no usable image builder: ${d.problem}; ${p.problem}. To fix: ${INSTALL_DOCKER}; or ${INSTALL_PODMAN}.`);
 }
 
+;// CONCATENATED MODULE: ./src/core/plan/strategy.ts
+function applyStrategy(plan, strategy) {
+    if (strategy === 'graph')
+        return { plan: { ...plan, cluster: { ...plan.cluster, start: 'after-builds' } } };
+    const builds = plan.tasks.filter((t) => t.phase === 'build').map((t) => t.id);
+    const loads = plan.tasks.filter((t) => t.phase === 'load').map((t) => t.id);
+    if (strategy === 'predictive') {
+        return { plan: { ...plan, cluster: { ...plan.cluster, start: 'predictive' }, tasks: plan.tasks.map((t) => (t.id === 'cluster' ? { ...t, deps: [] } : t)) } };
+    }
+    const tasks = plan.tasks.map((t) => {
+        if (t.id === 'cluster')
+            return { ...t, deps: [...builds] };
+        if (t.phase === 'load')
+            return { ...t, deps: [...new Set([...t.deps, 'cluster', ...builds])] };
+        if (t.phase === 'deploy')
+            return { ...t, deps: [...new Set([...t.deps, 'cluster', ...loads])] };
+        return t;
+    });
+    const barrier = { ...plan, cluster: { ...plan.cluster, start: 'after-builds' }, tasks };
+    return strategy === 'barrier' ? { plan: barrier } : { plan: barrier, pools: { build: 1, load: 1, deploy: 1 } };
+}
+
 ;// CONCATENATED MODULE: ./src/core/compliance/dockerfile.ts
 /**
  * A small, fast Dockerfile lexer that keeps exact physical positions.
@@ -55175,6 +55198,16 @@ function planFixes(a) {
         const ins = hits[0].instruction;
         const listEdits = [];
         const listFixed = [];
+        /** Record an edit with the findings it fixes, unless it would delete a waiver comment. */
+        const addEdit = (e, fs) => {
+            if (/#[ \t]*hybrid-e2e[ \t]+ignore/.test(df.text.slice(e.start, e.end))) {
+                for (const f of fs)
+                    unfixable.push({ finding: f, reason: 'removing it would also remove a waiver comment' });
+                return;
+            }
+            listEdits.push(e);
+            listFixed.push(...fs);
+        };
         const bad = (hs, reason) => {
             for (const h of hs)
                 unfixable.push({ finding: h.finding, reason });
@@ -55231,10 +55264,8 @@ function planFixes(a) {
                     ok = false;
                 if (!ok)
                     bad(runHits, 'joined with || (removing it would change what runs)');
-                else {
-                    listEdits.push(k === 0 ? vEditToStart(ao.pipelines[k].start, ao.pipelines[b + 1].start) : vEdit(ao.pipelines[k - 1].end, ao.pipelines[b].end, true));
-                    listFixed.push(...runHits.map((h) => h.finding));
-                }
+                else
+                    addEdit(k === 0 ? vEditToStart(ao.pipelines[k].start, ao.pipelines[b + 1].start) : vEdit(ao.pipelines[k - 1].end, ao.pipelines[b].end, true), runHits.map((h) => h.finding));
                 k = b + 1;
             }
         }
@@ -55260,8 +55291,7 @@ function planFixes(a) {
                         ve++;
                     if (t[ve] === '\n' && (vs === 0 || t[vs - 1] === '\n'))
                         ve++;
-                    listEdits.push(vEdit(vs, ve, false));
-                    listFixed.push(...removedHits.map((h) => h.finding));
+                    addEdit(vEdit(vs, ve, false), removedHits.map((h) => h.finding));
                 }
                 else
                     bad(removedHits, 'it is the only command in its block');
@@ -55279,16 +55309,13 @@ function planFixes(a) {
                         const i = items.indexOf(h.andor);
                         return i >= k && i <= b;
                     });
+                    const fs = runHits.map((h) => h.finding);
                     if (k === 0)
-                        listEdits.push(vEditToStart(items[0].start, items[b + 1].start));
-                    else if (items[k - 1].sep === '&') {
+                        addEdit(vEditToStart(items[0].start, items[b + 1].start), fs);
+                    else if (items[k - 1].sep === '&')
                         bad(runHits, 'follows a background job (&)');
-                        k = b + 1;
-                        continue;
-                    }
                     else
-                        listEdits.push(vEdit(items[k - 1].end, items[b].end, true));
-                    listFixed.push(...runHits.map((h) => h.finding));
+                        addEdit(vEdit(items[k - 1].end, items[b].end, true), fs);
                     k = b + 1;
                 }
             }
@@ -55500,6 +55527,8 @@ class Kind {
     }
     createCluster(a, o) {
         const args = ['create', 'cluster', '--name', a.name, '--kubeconfig', a.kubeconfig, '--wait', `${Math.ceil(a.waitMs / 1000)}s`];
+        if (a.retain)
+            args.push('--retain');
         if (a.config)
             args.push('--config', a.config);
         if (a.image)
@@ -56019,6 +56048,51 @@ async function freePort(host = '0.0.0.0', taken = new Set()) {
     throw new Error('could not find a free host port');
 }
 
+;// CONCATENATED MODULE: ./src/core/engine/predict.ts
+/**
+ * Predictive cluster start: begin `kind create` so that the cluster becomes ready as the last build finishes,
+ * instead of after it. Uses per-task durations from earlier runs (history) and the live progress of running builds.
+ */
+/** Makespan of the remaining build work on `slots` parallel slots (greedy list scheduling, longest first). */
+function remainingBuildWall(runningRemaining, queued, slots) {
+    const free = Array.from({ length: Math.max(1, slots) }, (_, i) => Math.max(0, runningRemaining[i] ?? 0));
+    // Running builds beyond the slot count cannot exist; extra entries are folded in as queued work.
+    const rest = [...runningRemaining.slice(free.length), ...queued].sort((a, b) => b - a);
+    for (const d of rest) {
+        let k = 0;
+        for (let i = 1; i < free.length; i++)
+            if (free[i] < free[k])
+                k = i;
+        free[k] += d;
+    }
+    return Math.max(0, ...free);
+}
+/** `undefined` when there is not enough history to predict (the caller then waits for the builds). */
+function shouldStartCluster(i) {
+    const running = [];
+    const queued = [];
+    for (const p of i.pending) {
+        const d = i.history[p.id];
+        if (d === undefined)
+            return undefined;
+        // A build running past its prediction still counts a quarter of it: the prediction was wrong, not done.
+        if (p.startedMs !== undefined)
+            running.push(Math.max(d * 0.25, d - (i.now - p.startedMs)));
+        else
+            queued.push(d);
+    }
+    const remainingMs = remainingBuildWall(running, queued, i.slots);
+    return { start: remainingMs <= Math.min(i.createMs, i.createMs + i.marginMs), remainingMs };
+}
+/** Task durations (ms) from a results object, for the next run's predictions. */
+function historyFromResults(results) {
+    const out = {};
+    for (const t of results.tasks)
+        if (t.outcome === 'success' && t.startMs !== undefined && t.endMs !== undefined)
+            out[t.id] = t.endMs - t.startMs;
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/core/engine/scheduler.ts
 /**
  * Runs tasks as soon as their dependencies succeeded and a slot in their pool is free. A task whose dependency
@@ -56072,8 +56146,16 @@ function runGraph(opts) {
                 }
                 if (depStates.some((s) => s === undefined))
                     continue;
-                if (opts.gate && !opts.gate(t))
-                    continue;
+                if (opts.gate) {
+                    const g = opts.gate(t);
+                    if (g === 'skip') {
+                        settle(t.id, { outcome: 'skipped' });
+                        progressed = true;
+                        continue;
+                    }
+                    if (!g)
+                        continue;
+                }
                 const used = inPool.get(t.pool) ?? 0;
                 if (used >= (pools[t.pool] ?? 1))
                     continue;
@@ -56113,6 +56195,7 @@ function runGraph(opts) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/engine/up.ts
+
 
 
 
@@ -56220,7 +56303,7 @@ async function runUp(o) {
             else {
                 const cacheDir = o.cacheDir ?? external_node_path_default().join(external_node_os_default().tmpdir(), 'hybrid-e2e-cache');
                 const scope = b.image.replace(/[^a-zA-Z0-9_.-]+/g, '_');
-                result = await builder.build({
+                const request = {
                     service: t.service,
                     context: b.context,
                     dockerfile: b.dockerfile,
@@ -56233,9 +56316,33 @@ async function runUp(o) {
                     tarball,
                     network: o.buildNetwork ?? 'default',
                     signal,
-                });
-                attempts = result.attempts ?? 1;
+                };
+                const retries = loaded.config.builds.retries;
+                // Record the tag before building: a build that fails after tagging (e.g. while saving) still leaves it.
                 state.images.push(ref);
+                saveState();
+                for (;;) {
+                    attempts++;
+                    try {
+                        result = await builder.build(request);
+                        break;
+                    }
+                    catch (e) {
+                        const d = e;
+                        const killed = !signal.aborted && !d.cancelled && Boolean(d.signal);
+                        if (killed && attempts <= retries) {
+                            reporter.warn(`${t.id}: the build process was killed by ${d.signal} (engine crash or out of memory); retrying (builds.retries: ${retries})`);
+                            continue;
+                        }
+                        if (killed) {
+                            const err = new Error(`the build process was killed by ${d.signal}: the engine crashed or ran out of memory${retries ? ` (after ${attempts} attempts)` : '; set builds.retries to retry such builds'}`);
+                            Object.assign(err, { details: e.details });
+                            throw err;
+                        }
+                        throw e;
+                    }
+                }
+                attempts = Math.max(attempts, result.attempts ?? 1);
                 if (!builder.caps.tarballOnly) {
                     await builder.tag(ref, cacheRef);
                 }
@@ -56250,8 +56357,24 @@ async function runUp(o) {
             return 'success';
         }
         catch (e) {
-            return fail(t.id, e, { attempts: Math.max(1, attempts), image: b.image });
+            return fail(t.id, diskFullHint(e, tarDir, t.service), { attempts: Math.max(1, attempts), image: b.image });
         }
+    }
+    /** ENOSPC while writing a tarball: name the directory, the space needed and free, and what to do. */
+    function diskFullHint(e, dir, service) {
+        const msg = `${errorMessage(e)}\n${(e.logTail ?? []).join('\n')}`;
+        if (!/no space left on device|ENOSPC/i.test(msg))
+            return e;
+        let free = '?';
+        try {
+            const st = (0,external_node_fs_namespaceObject.statfsSync)(dir);
+            free = `${Math.round((st.bavail * st.bsize) / 1024 / 1024)} MiB`;
+        }
+        catch {
+            /* keep "?" */
+        }
+        const err = new Error(`not enough disk space in ${dir} for the image tarball of ${service} (${free} free; the tarball needs about the image's size, see "docker image ls"). Free space (e.g. docker system prune -f) or point HYBRID_E2E_TMPDIR (RUNNER_TEMP in Actions) at a larger disk.`);
+        return Object.assign(err, { details: e.details });
     }
     async function writeKindConfig() {
         const coverage = plan.services.some((n) => loaded.services[n].build?.coverage);
@@ -56313,15 +56436,22 @@ async function runUp(o) {
         for (;;) {
             attempts++;
             try {
-                await kind.createCluster({ name: clusterName, ...(configFile ? { config: configFile } : {}), ...(cfg.nodeImage ? { image: cfg.nodeImage } : {}), kubeconfig, waitMs }, kindOpts(signal));
+                // --retain keeps the nodes of a failed create so their logs can be exported before we delete them.
+                await kind.createCluster({ name: clusterName, ...(configFile ? { config: configFile } : {}), ...(cfg.nodeImage ? { image: cfg.nodeImage } : {}), kubeconfig, waitMs, retain: true }, kindOpts(signal));
                 clusterCreated = true;
                 break;
             }
             catch (e) {
                 const out = e instanceof CommandError ? e.output : errorMessage(e);
                 const transient = !signal.aborted && TRANSIENT_CREATE.some((re) => re.test(out));
+                const retrying = transient && attempts <= cfg.retries;
+                if (!retrying && !signal.aborted) {
+                    const logs = external_node_path_default().join(runDir, 'diagnostics', `kind-create-attempt-${attempts}`);
+                    (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(logs), { recursive: true });
+                    await kind.exportLogs(logs, clusterName, { timeoutMs: 60_000 }).then(() => info.set(t.id, { ...info.get(t.id), note: `kind logs: ${logs}` }), () => undefined);
+                }
                 await kind.deleteCluster(clusterName, undefined, {}).catch(() => undefined);
-                if (transient && attempts <= cfg.retries) {
+                if (retrying) {
                     reporter.warn(`cluster: kind create failed with a known transient error (attempt ${attempts}); retrying with a fresh cluster`);
                     continue;
                 }
@@ -56329,7 +56459,8 @@ async function runUp(o) {
                 if (/address already in use|port is already allocated/i.test(out)) {
                     return fail(t.id, new Error(`kind create cluster failed: a host port of the kind config is already in use, maybe by another run of this config. Set cluster.hostPorts: auto to give each run free host ports. (${lastLines(out, 1)[0] ?? ''})`), { attempts });
                 }
-                return fail(t.id, transient ? new Error(`kind create cluster failed ${attempts} time(s) with a transient error; last: ${errorMessage(e)}`) : e, { attempts });
+                const logsNote = info.get(t.id)?.note ? ` (${info.get(t.id).note})` : '';
+                return fail(t.id, new Error(`${transient ? `kind create cluster failed ${attempts} time(s) with a known transient error` : 'kind create cluster failed'}${logsNote}: ${errorMessage(e)}`), { attempts });
             }
         }
         try {
@@ -56522,17 +56653,69 @@ async function runUp(o) {
             void tick();
         });
     }
+    // Cluster start strategy. after-builds: the plan's edges (cluster after every build). with-builds: at once.
+    // predictive: when the predicted remaining build wall time falls to the predicted create time.
+    const buildIds = plan.tasks.filter((t) => t.phase === 'build').map((t) => t.id);
+    const buildStarted = new Map();
+    const buildDone = new Map();
+    const start = plan.cluster.start;
+    const createMs = o.history?.['cluster'];
+    let predictedNote;
+    if (start === 'predictive' && (createMs === undefined || buildIds.some((id) => o.history?.[id] === undefined))) {
+        reporter.info('cluster start: predictive, but no duration history for every build and the cluster yet: creating it after the builds this time');
+    }
+    const pools = { build: buildSlots, cluster: 1, load: loaded.config.builds.loadParallelism, deploy: loaded.config.builds.deployParallelism, ...o.pools };
+    const gate = (t) => {
+        if (t.id !== 'cluster' || start === 'after-builds')
+            return true;
+        if ([...buildDone.values()].some((v) => v !== 'success'))
+            return 'skip';
+        if (buildDone.size === buildIds.length)
+            return true;
+        if (start === 'with-builds')
+            return true;
+        if (createMs === undefined)
+            return false;
+        const p = shouldStartCluster({
+            now: Date.now(),
+            slots: pools.build,
+            pending: buildIds.filter((id) => !buildDone.has(id)).map((id) => ({ id, ...(buildStarted.has(id) ? { startedMs: buildStarted.get(id) } : {}) })),
+            history: o.history ?? {},
+            createMs,
+            marginMs: o.predictiveMarginMs ?? 30_000,
+        });
+        if (p?.start)
+            predictedNote = `started with ~${(p.remainingMs / 1000).toFixed(1)}s of build work left (predicted create ${(createMs / 1000).toFixed(1)}s)`;
+        return p?.start ?? false;
+    };
+    let pokeTimer;
     const run = runGraph({
         tasks: plan.tasks,
-        pools: { build: buildSlots, cluster: 1, load: loaded.config.builds.loadParallelism, deploy: loaded.config.builds.deployParallelism },
+        pools,
+        gate,
         ...(o.signal ? { signal: o.signal } : {}),
         onEvent: (e) => {
-            const task = plan.tasks.find((t) => t.id === e.id);
+            if (e.id.startsWith('build:')) {
+                if (e.type === 'start')
+                    buildStarted.set(e.id, Date.now());
+                else
+                    buildDone.set(e.id, e.outcome ?? 'failure');
+            }
+            if (e.id === 'cluster' && e.type === 'start' && buildDone.size < buildIds.length) {
+                // Keep CPU for kubelet while the cluster boots: one build slot fewer until it is ready.
+                run.setPoolSize('build', Math.max(1, pools.build - 1));
+                if (predictedNote)
+                    reporter.info(`cluster: ${predictedNote}`);
+            }
+            if (e.id === 'cluster' && e.type === 'end') {
+                run.setPoolSize('build', pools.build);
+                if (pokeTimer)
+                    clearInterval(pokeTimer);
+            }
             if (e.type === 'start')
                 reporter.task(e.id, 'start');
             else
                 reporter.task(e.id, 'end', { ...(e.outcome ? { outcome: e.outcome } : {}), ...(info.get(e.id)?.note ? { note: info.get(e.id).note } : {}) });
-            void task;
         },
         run: (t, signal) => {
             switch (t.action) {
@@ -56548,7 +56731,9 @@ async function runUp(o) {
             }
         },
     });
-    const sched = await run.done;
+    if (start !== 'after-builds')
+        pokeTimer = setInterval(() => run.poke(), 200);
+    const sched = await run.done.finally(() => pokeTimer && clearInterval(pokeTimer));
     const tasks = plan.tasks.map((t) => {
         const r = sched.get(t.id);
         const extra = info.get(t.id) ?? {};
@@ -56597,7 +56782,7 @@ async function runUp(o) {
         endMs: Date.now(),
         services: plan.services,
         builder: `${builder.caps.kind} (${builder.caps.binary} ${builder.caps.version})`,
-        cluster: { name: clusterName, kubeconfig, ...(kept ? { kept } : {}), ...(ports.length ? { ports } : {}) },
+        cluster: { name: clusterName, kubeconfig, start, ...clusterTimings(tasks), ...(kept ? { kept } : {}), ...(ports.length ? { ports } : {}) },
         phases: summarisePhases(tasks),
         tasks,
         ...(diagnosticsDir ? { diagnosticsDir } : {}),
@@ -56636,6 +56821,19 @@ async function runUp(o) {
         return dir;
     }
 }
+/** Idle time (cluster ready → first load) and overlap of cluster creation with the builds. */
+function clusterTimings(tasks) {
+    const c = tasks.find((t) => t.id === 'cluster');
+    if (c?.startMs === undefined || c.endMs === undefined || c.outcome !== 'success')
+        return {};
+    const loads = tasks.filter((t) => t.phase === 'load' && t.startMs !== undefined).map((t) => t.startMs);
+    const buildEnds = tasks.filter((t) => t.phase === 'build' && t.endMs !== undefined).map((t) => t.endMs);
+    const lastBuild = buildEnds.length ? Math.max(...buildEnds) : c.startMs;
+    return {
+        ...(loads.length ? { idleMs: Math.max(0, Math.min(...loads) - c.endMs) } : {}),
+        overlapMs: Math.max(0, Math.min(lastBuild, c.endMs) - c.startMs),
+    };
+}
 function writeResults(file, results) {
     (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(file), { recursive: true });
     (0,external_node_fs_namespaceObject.writeFileSync)(file, JSON.stringify(results, null, 2) + '\n');
@@ -56654,12 +56852,14 @@ function removeRunDir(runDir) {
 
 
 
+
 function defaultResultsFile(runId, env) {
     return external_node_path_default().join(env.RUNNER_TEMP ?? env.HYBRID_E2E_TMPDIR ?? external_node_os_default().tmpdir(), 'hybrid-e2e-results', `${runId}.json`);
 }
 /** What every driver does for `up`: plan, detect the builder, run, write the results, clean up after a cancel. */
 async function upSession(o) {
-    const plan = buildPlan(o.loaded, o.services);
+    const base = buildPlan(o.loaded, o.services);
+    const { plan, pools } = o.strategy ? applyStrategy(base, o.strategy) : { plan: base, pools: undefined };
     const runId = o.runId ?? makeRunId(o.env);
     const runDir = makeRunDir(runId, o.env.HYBRID_E2E_TMPDIR ?? o.env.RUNNER_TEMP ?? external_node_os_default().tmpdir());
     const resultsFile = o.resultsFile ?? defaultResultsFile(runId, o.env);
@@ -56682,6 +56882,8 @@ async function upSession(o) {
         ...(o.env.HYBRID_E2E_POLL_MS ? { pollMs: Number(o.env.HYBRID_E2E_POLL_MS) } : {}),
         ...(o.env.HYBRID_E2E_BUILD_NETWORK === 'none' ? { buildNetwork: 'none' } : {}),
         ...(o.onState ? { onState: o.onState } : {}),
+        ...(pools ? { pools } : {}),
+        ...(o.history ? { history: o.history } : {}),
     });
     if (compliance)
         results.compliance = compliance;
@@ -56761,123 +56963,347 @@ function toAnnotations(findings, opts = {}) {
 }
 
 ;// CONCATENATED MODULE: ./src/render/summary.ts
-const ICON = { success: '✅', failure: '❌', cancelled: '⏹️', skipped: '⏭️' };
-const seconds = (ms) => (ms === undefined ? '—' : `${(ms / 1000).toFixed(1)}s`);
+const SUMMARY_LIMIT = 1024 * 1024;
+const DEFAULT_MAX_GANTT_TASKS = 100;
+/** Slowdowns under this many ms are never called regressions (timing noise). */
+const REGRESSION_NOISE_MS = 1000;
+const OUTCOME_ICON = { success: '✅', failure: '❌', cancelled: '⏹️', skipped: '⏭️' };
+/** `12.3s` under a minute, `4m 05s` above, `1h 02m 03s` above an hour. */
+function fmtDuration(ms) {
+    if (ms === undefined || !Number.isFinite(ms))
+        return '—';
+    const neg = ms < 0;
+    const abs = Math.abs(ms);
+    let s;
+    if (abs < 60_000)
+        s = `${(abs / 1000).toFixed(1)}s`;
+    else {
+        const total = Math.round(abs / 1000);
+        const h = Math.floor(total / 3600);
+        const m = Math.floor((total % 3600) / 60);
+        const sec = String(total % 60).padStart(2, '0');
+        s = h ? `${h}h ${String(m).padStart(2, '0')}m ${sec}s` : `${m}m ${sec}s`;
+    }
+    return neg ? `-${s}` : s;
+}
+/** Escapes text for a markdown table cell (one line, no markup, no raw HTML). */
 function mdEscape(s) {
-    return s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+    return s
+        .replace(/\r?\n/g, ' ')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/[|\\`*_[\]#~]/g, (c) => `\\${c}`);
 }
-function budgetMark(ms, budget) {
+/** Inline code that survives backticks in the text. */
+function code(s) {
+    const t = s.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+    return t.includes('`') ? `\`\` ${t} \`\`` : `\`${t}\``;
+}
+const spanOf = (x) => x.startMs !== undefined && x.endMs !== undefined ? x.endMs - x.startMs : undefined;
+/** Duration of a phase (`setup` = the whole run). */
+function phaseDuration(r, name) {
+    if (name === 'setup')
+        return r.endMs - r.startMs;
+    const p = r.phases.find((x) => x.name === name);
+    return p ? spanOf(p) : undefined;
+}
+/** ✅ under 90% of the budget, ⚠️ from 90% to 100%, ❌ over it (or the phase failed). */
+function budgetStatus(ms, budget, outcome) {
+    if (outcome === 'failure')
+        return 'failed';
     if (ms === undefined || budget === undefined)
-        return '';
-    if (ms <= budget * 0.9)
-        return '✅';
-    return ms <= budget ? '⚠️' : '❌';
+        return 'none';
+    if (ms > budget)
+        return 'over';
+    return ms >= budget * 0.9 ? 'near' : 'ok';
 }
-/** Mermaid gantt of every task, offsets from the run start. Task names are sanitised for mermaid's grammar. */
+function budgetCell(ms, budget, outcome) {
+    const st = budgetStatus(ms, budget, outcome);
+    switch (st) {
+        case 'failed':
+            return '❌ failed';
+        case 'over':
+            return `❌ over by ${fmtDuration(ms - budget)}`;
+        case 'near':
+            return `⚠️ ${Math.round((ms / budget) * 100)}% of budget`;
+        case 'ok':
+            return '✅';
+        default:
+            if (!outcome || outcome === 'success')
+                return outcome ? '✅' : '';
+            return `${OUTCOME_ICON[outcome] ?? ''} ${outcome}`.trim();
+    }
+}
+/** Per-phase delta against a baseline; a regression is slower by more than `threshold` (fraction) and by ≥ 1 s. */
+function compareToBaseline(current, baseline, threshold = 0.2) {
+    const out = [];
+    for (const phase of ['setup', 'build', 'cluster', 'load', 'deploy']) {
+        const c = phaseDuration(current, phase);
+        const b = phaseDuration(baseline, phase);
+        if (c === undefined || b === undefined)
+            continue;
+        const deltaMs = c - b;
+        const ratio = b > 0 ? deltaMs / b : 0;
+        out.push({ phase, currentMs: c, baselineMs: b, deltaMs, ratio, regression: deltaMs >= REGRESSION_NOISE_MS && ratio > threshold });
+    }
+    return out;
+}
+function deltaCell(d) {
+    if (!d)
+        return '—';
+    const sign = d.deltaMs > 0 ? '+' : d.deltaMs < 0 ? '-' : '±';
+    const pct = d.baselineMs > 0 ? ` (${sign}${Math.abs(Math.round(d.ratio * 100))}%)` : '';
+    return `${sign}${fmtDuration(Math.abs(d.deltaMs))}${pct}${d.regression ? ' 🐢' : ''}`;
+}
+/** One line naming the phases that regressed, or undefined. */
+function regressionLine(deltas, threshold) {
+    const reg = deltas.filter((d) => d.regression);
+    if (!reg.length)
+        return undefined;
+    return `🐢 **Slower than the baseline** (threshold ${Math.round(threshold * 100)}%): ${reg.map((d) => `${d.phase} ${deltaCell({ ...d, regression: false })}`).join(', ')}.`;
+}
+const GANTT_PHASES = ['build', 'cluster', 'load', 'deploy'];
+/** Tasks that have both a start and an end (the ones a gantt can draw). */
+function timedTasks(results) {
+    return results.tasks.filter((t) => t.startMs !== undefined && t.endMs !== undefined);
+}
+/** A task label mermaid's gantt grammar accepts: no `:` `;` `#` or line breaks, never empty. */
+function ganttLabel(s) {
+    const t = s.replace(/[:;#\r\n`"<>{}]/g, ' ').replace(/\s+/g, ' ').trim();
+    return t || 'task';
+}
+/** Mermaid gantt of every timed task (one bar each), offsets from the run start, one section per phase. */
 function renderGantt(results) {
     const t0 = results.startMs;
-    const lines = ['```mermaid', 'gantt', '  dateFormat x', '  axisFormat %M:%S', `  title ${results.outcome === 'success' ? 'Setup' : `Setup (${results.outcome})`}`];
-    let section = '';
+    const long = results.endMs - results.startMs >= 3_600_000;
+    const lines = [
+        '```mermaid',
+        'gantt',
+        `  title ${results.outcome === 'success' ? 'Setup timeline' : `Setup timeline (${results.outcome})`}`,
+        '  dateFormat x',
+        `  axisFormat ${long ? '%H:%M:%S' : '%M:%S'}`,
+        '  todayMarker off',
+    ];
+    const tasks = timedTasks(results);
     let n = 0;
-    const tasks = results.tasks.filter((t) => t.startMs !== undefined && t.endMs !== undefined);
-    for (const phase of ['build', 'cluster', 'load', 'deploy']) {
-        for (const t of tasks.filter((x) => x.phase === phase)) {
-            if (section !== phase) {
-                section = phase;
-                lines.push(`  section ${phase}`);
-            }
-            const name = (t.service ?? t.id).replace(/[:;#]/g, ' ');
+    for (const phase of GANTT_PHASES) {
+        const ts = tasks.filter((t) => t.phase === phase).sort((a, b) => a.startMs - b.startMs || a.id.localeCompare(b.id));
+        if (!ts.length)
+            continue;
+        lines.push(`  section ${phase}`);
+        for (const t of ts) {
+            const start = Math.max(0, t.startMs - t0);
+            const end = Math.max(t.endMs - t0, start + 1);
             const tag = t.outcome === 'failure' ? 'crit, ' : t.cached ? 'done, ' : '';
-            lines.push(`  ${name} :${tag}t${n++}, ${t.startMs - t0}, ${Math.max(t.endMs - t0, t.startMs - t0 + 1)}`);
+            lines.push(`  ${ganttLabel(t.service ?? t.id)} :${tag}t${n++}, ${start}, ${end}`);
         }
     }
     lines.push('```');
     return lines.join('\n');
 }
-function renderComplianceTable(findings, blobBase, limit = 200) {
+/** Link to a line range of a file at the blob base; the label is `file:line`. */
+function findingLocation(f, blobBase) {
+    const loc = `${f.file}:${f.line}`;
+    if (!blobBase)
+        return code(loc);
+    const href = `${blobBase}/${f.file.split('/').map(encodeURIComponent).join('/')}#L${f.line}${f.endLine > f.line ? `-L${f.endLine}` : ''}`;
+    return `[${mdEscape(loc)}](${href})`;
+}
+const COMPLIANCE_HEAD = ['| location | rule | severity | message | waived |', '| --- | --- | --- | --- | --- |'];
+function complianceRow(f, blobBase) {
+    const waived = f.waived ? `yes: ${f.reason ? mdEscape(f.reason) : '_(no reason)_'}` : 'no';
+    return `| ${findingLocation(f, blobBase)} | \`${f.rule}\` | ${f.severity} | ${mdEscape(f.message)} | ${waived} |`;
+}
+/** Findings in display order: unwaived errors, then warnings, then waived; each by file and line. */
+function sortFindings(findings) {
+    const rank = (f) => (f.waived ? 2 : f.severity === 'error' ? 0 : 1);
+    return [...findings].sort((a, b) => rank(a) - rank(b) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.rule.localeCompare(b.rule));
+}
+function unwaivedErrorCount(findings) {
+    return findings.filter((f) => !f.waived && f.severity === 'error').length;
+}
+/** The compliance table alone (lint's summary), all rows up to `limit`. */
+function renderComplianceTable(findings, blobBase, limit = 500) {
     if (findings.length === 0)
         return '_No Dockerfile findings._';
-    const rows = ['| location | rule | severity | message |', '| --- | --- | --- | --- |'];
-    for (const f of findings.slice(0, limit)) {
-        const loc = `${f.file}:${f.line}`;
-        const link = blobBase ? `[${mdEscape(loc)}](${blobBase}/${f.file.split('/').map(encodeURIComponent).join('/')}#L${f.line}${f.endLine > f.line ? `-L${f.endLine}` : ''})` : `\`${loc}\``;
-        const sev = f.waived ? `waived${f.reason ? `: ${mdEscape(f.reason)}` : ''}` : f.severity;
-        rows.push(`| ${link} | \`${f.rule}\` | ${sev} | ${mdEscape(f.message)} |`);
-    }
-    if (findings.length > limit)
-        rows.push(`| … | | | ${findings.length - limit} more findings in the results file |`);
+    const sorted = sortFindings(findings);
+    const rows = [...COMPLIANCE_HEAD, ...sorted.slice(0, limit).map((f) => complianceRow(f, blobBase))];
+    if (sorted.length > limit)
+        rows.push('', `_${sorted.length - limit} more finding(s) not shown._`);
     return rows.join('\n');
 }
-function taskTable(tasks) {
-    const rows = ['| task | outcome | duration | attempts | cached | note |', '| --- | --- | --- | --- | --- | --- |'];
-    for (const t of tasks) {
-        const d = t.startMs !== undefined && t.endMs !== undefined ? t.endMs - t.startMs : undefined;
-        const note = t.error ? `❌ ${mdEscape(t.error.split('\n')[0].slice(0, 200))}` : t.note ? mdEscape(t.note) : '';
-        rows.push(`| \`${t.id}\` | ${ICON[t.outcome] ?? ''} ${t.outcome} | ${seconds(d)} | ${t.attempts} | ${t.phase === 'build' ? (t.cached ? 'yes' : 'no') : ''} | ${note} |`);
+const TASK_HEAD = ['| task | outcome | duration | attempts | cached | note |', '| --- | --- | --- | --- | --- | --- |'];
+function taskRow(t) {
+    const note = t.error ? mdEscape(summary_firstLine(t.error, 200)) : t.note ? mdEscape(summary_firstLine(t.note, 200)) : '';
+    const cached = t.phase === 'build' ? (t.cached ? 'yes' : 'no') : '';
+    return `| ${code(t.id)} | ${OUTCOME_ICON[t.outcome] ?? ''} ${t.outcome} | ${fmtDuration(spanOf(t))} | ${t.attempts} | ${cached} | ${note} |`;
+}
+function summary_firstLine(s, max) {
+    const l = s.split('\n')[0] ?? '';
+    return l.length > max ? `${l.slice(0, max - 1)}…` : l;
+}
+/** Rows that fit into `budget` units (measured by `size`), at least none; returns how many. */
+function rowsThatFit(rows, budget, size) {
+    let used = 0;
+    for (let i = 0; i < rows.length; i++) {
+        used += size(rows[i]) + 1;
+        if (used > budget)
+            return i;
+    }
+    return rows.length;
+}
+const bytes = (s) => Buffer.byteLength(s, 'utf8');
+/** Phase table rows (with the `setup` total first). */
+function phaseTable(results, budgets, deltas) {
+    const withDelta = Boolean(deltas);
+    const rows = [
+        `| phase | start | duration | budget | status |${withDelta ? ' vs baseline |' : ''}`,
+        `| --- | --- | --- | --- | --- |${withDelta ? ' --- |' : ''}`,
+    ];
+    const total = results.endMs - results.startMs;
+    const d = (name) => deltas?.find((x) => x.phase === name);
+    rows.push(`| **setup** (total) | +0.0s | **${fmtDuration(total)}** | ${budgets.setup ? fmtDuration(budgets.setup) : '—'} | ${budgetCell(total, budgets.setup, results.outcome === 'failure' ? 'failure' : undefined) || (OUTCOME_ICON[results.outcome] ?? '')} |${withDelta ? ` ${deltaCell(d('setup'))} |` : ''}`);
+    for (const p of results.phases) {
+        const dur = spanOf(p);
+        const b = budgets[p.name];
+        const start = p.startMs === undefined ? '—' : `+${fmtDuration(p.startMs - results.startMs)}`;
+        rows.push(`| ${p.name} | ${start} | ${fmtDuration(dur)} | ${b ? fmtDuration(b) : '—'} | ${budgetCell(dur, b, p.outcome)} |${withDelta ? ` ${deltaCell(d(p.name))} |` : ''}`);
     }
     return rows.join('\n');
 }
 /** The job summary: a pure function of the results. */
 function renderSummary(results, opts) {
+    const max = opts.maxBytes ?? SUMMARY_LIMIT - 16 * 1024;
+    const threshold = opts.regressionThreshold ?? 0.2;
     const total = results.endMs - results.startMs;
-    const parts = [];
-    parts.push(`## ${opts.title ?? 'hybrid-e2e'} ${ICON[results.outcome]} ${results.outcome}`);
-    parts.push(`Setup took **${seconds(total)}**${opts.budgets.setup ? ` (budget ${seconds(opts.budgets.setup)} ${budgetMark(total, opts.budgets.setup)})` : ''} for ${results.services.length} service(s): ${results.services.map((s) => `\`${s}\``).join(', ')}.` +
+    const head = [];
+    head.push(`## ${opts.title ?? 'hybrid-e2e'} ${OUTCOME_ICON[results.outcome] ?? ''} ${results.outcome}`);
+    const services = results.services.map(code);
+    head.push(`Setup took **${fmtDuration(total)}**${opts.budgets.setup ? ` (budget ${fmtDuration(opts.budgets.setup)} ${budgetCell(total, opts.budgets.setup).split(' ')[0]})` : ''} for ${results.services.length} service(s): ${services.length > 30 ? `${services.slice(0, 30).join(', ')} and ${services.length - 30} more` : services.join(', ')}.` +
         (results.builder ? ` Builder: ${mdEscape(results.builder)}.` : '') +
-        ` Cluster: \`${results.cluster.name}\`.`);
-    if (results.errors.length)
-        parts.push(['**Errors**', '', ...results.errors.slice(0, 20).map((e) => `- ${mdEscape(e.split('\n')[0])}`)].join('\n'));
-    const phaseRows = ['| phase | start | duration | budget | |', '| --- | --- | --- | --- | --- |'];
-    for (const p of results.phases) {
-        const d = p.startMs !== undefined && p.endMs !== undefined ? p.endMs - p.startMs : undefined;
-        const b = opts.budgets[p.name];
-        phaseRows.push(`| ${p.name} | +${seconds(p.startMs === undefined ? undefined : p.startMs - results.startMs)} | ${seconds(d)} | ${b ? seconds(b) : '—'} | ${budgetMark(d, b) || (ICON[p.outcome] ?? '')} |`);
+        ` Cluster: ${code(results.cluster.name)}${results.cluster.kept ? ' (kept for debugging)' : ''}.`);
+    if (results.errors.length) {
+        const shown = results.errors.slice(0, 20).map((e) => `- ${mdEscape(summary_firstLine(e, 500))}`);
+        if (results.errors.length > 20)
+            shown.push(`- … and ${results.errors.length - 20} more (see the results file)`);
+        head.push(['**Errors**', '', ...shown].join('\n'));
+        if (results.diagnosticsDir)
+            head.push(`Diagnostics (pod logs, events, kind logs) were collected in ${code(results.diagnosticsDir)}.`);
     }
-    parts.push(phaseRows.join('\n'));
-    const timed = results.tasks.filter((t) => t.startMs !== undefined);
-    if (timed.length > 0 && timed.length <= (opts.maxGanttTasks ?? 100))
-        parts.push(renderGantt(results));
+    const deltas = opts.baseline ? compareToBaseline(results, opts.baseline.results, threshold) : undefined;
+    head.push(`### Phases\n\n${phaseTable(results, opts.budgets, deltas)}`);
+    if (opts.baseline) {
+        head.push(`Baseline: ${opts.baseline.label ? mdEscape(opts.baseline.label) : 'default branch'} (${fmtDuration(opts.baseline.results.endMs - opts.baseline.results.startMs)} setup).` +
+            (regressionLine(deltas, threshold) ? `\n\n${regressionLine(deltas, threshold)}` : ''));
+    }
+    const timed = timedTasks(results);
+    const maxGantt = opts.maxGanttTasks ?? DEFAULT_MAX_GANTT_TASKS;
+    let gantt = '';
+    if (timed.length > 0 && timed.length <= maxGantt)
+        gantt = `### Timeline\n\n${renderGantt(results)}`;
     else if (timed.length > 0)
-        parts.push(`_Gantt chart omitted: ${timed.length} tasks is more than ${opts.maxGanttTasks ?? 100}; see the table._`);
-    parts.push(`<details><summary>${results.tasks.length} tasks</summary>\n\n${taskTable(results.tasks)}\n\n</details>`);
-    if (results.compliance) {
-        const unwaived = results.compliance.findings.filter((f) => !f.waived && f.severity === 'error').length;
-        parts.push(`### Dockerfile compliance: ${unwaived} error(s) in ${results.compliance.files} file(s)\n\n${renderComplianceTable(results.compliance.findings, opts.blobBase)}`);
-    }
-    let md = parts.join('\n\n') + '\n';
-    const max = opts.maxBytes ?? 1024 * 1024 - 1024;
-    if (Buffer.byteLength(md) > max) {
-        const note = '\n\n_Summary truncated to stay under GitHub\'s 1 MiB limit; the full data is in the results file._\n';
-        md = Buffer.from(md).subarray(0, max - Buffer.byteLength(note)).toString('utf8').replace(/\uFFFD$/, '') + note;
+        gantt = `### Timeline\n\n_Gantt chart omitted: ${timed.length} tasks are more than ${maxGantt}; the phase and task tables have the timings._`;
+    const findings = results.compliance ? sortFindings(results.compliance.findings) : [];
+    const complianceTitle = results.compliance
+        ? `### Dockerfile compliance: ${unwaivedErrorCount(findings)} error(s), ${findings.length} finding(s) in ${results.compliance.files} file(s)`
+        : '';
+    const findingRows = findings.map((f) => complianceRow(f, opts.blobBase));
+    const taskRows = results.tasks.map(taskRow);
+    const tools = opts.tools?.length ? `Tools: ${opts.tools.map((t) => `${mdEscape(t.name)} ${code(t.version)}${t.source ? ` (${mdEscape(t.source)})` : ''}`).join(', ')}.` : '';
+    const assemble = (nFindings, nTasks, withGantt) => {
+        const parts = [...head];
+        if (withGantt && gantt)
+            parts.push(gantt);
+        else if (gantt)
+            parts.push(`### Timeline\n\n_Gantt chart omitted to stay under GitHub's summary size limit._`);
+        const taskNote = nTasks < taskRows.length ? `\n\n_${taskRows.length - nTasks} more task(s) not shown (summary size limit); the results file has all of them._` : '';
+        parts.push(`<details><summary>${results.tasks.length} tasks</summary>\n\n${[...TASK_HEAD, ...taskRows.slice(0, nTasks)].join('\n')}${taskNote}\n\n</details>`);
+        if (results.compliance) {
+            const body = findings.length === 0 ? '_No Dockerfile findings._' : [...COMPLIANCE_HEAD, ...findingRows.slice(0, nFindings)].join('\n');
+            const note = nFindings < findingRows.length ? `\n\n_${findingRows.length - nFindings} more finding(s) not shown (summary size limit); run \`hybrid-e2e lint\` for all of them._` : '';
+            parts.push(`${complianceTitle}\n\n${body}${note}`);
+        }
+        if (tools)
+            parts.push(tools);
+        return parts.join('\n\n') + '\n';
+    };
+    let md = assemble(findingRows.length, taskRows.length, true);
+    if (bytes(md) <= max)
+        return md;
+    // Too big: drop the gantt, then give what is left to findings first, then task rows.
+    const reserve = 512; // the truncation notes
+    const fixed = bytes(assemble(0, 0, false)) + reserve;
+    let room = Math.max(0, max - fixed);
+    const nFindings = rowsThatFit(findingRows, room, bytes);
+    room -= findingRows.slice(0, nFindings).reduce((a, r) => a + bytes(r) + 1, 0);
+    const nTasks = rowsThatFit(taskRows, room, bytes);
+    md = assemble(nFindings, nTasks, false);
+    if (bytes(md) > max) {
+        // The fixed part alone is too big (thousands of errors): cut at a line boundary and say so.
+        const note = `\n\n_Summary truncated to stay under GitHub's 1 MiB limit; the results file has everything._\n`;
+        const cut = Buffer.from(md).subarray(0, Math.max(0, max - bytes(note))).toString('utf8');
+        md = cut.slice(0, Math.max(0, cut.lastIndexOf('\n'))).replace(/\uFFFD+$/, '') + note;
     }
     return md;
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/github.ts
 
-function readRunContext(env = process.env) {
-    let event = {};
-    if (env.GITHUB_EVENT_PATH) {
-        try {
-            event = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(env.GITHUB_EVENT_PATH, 'utf8'));
-        }
-        catch {
-            event = {};
-        }
+function readEvent(env) {
+    if (!env.GITHUB_EVENT_PATH)
+        return {};
+    try {
+        const v = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(env.GITHUB_EVENT_PATH, 'utf8'));
+        return v && typeof v === 'object' ? v : {};
     }
-    const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
+    catch {
+        return {};
+    }
+}
+function readRunContext(env = process.env) {
+    const event = readEvent(env);
+    const serverUrl = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '');
+    const apiUrl = (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
     const pr = event.pull_request;
-    const repository = env.GITHUB_REPOSITORY;
+    const repository = env.GITHUB_REPOSITORY ?? event.repository?.full_name;
+    const [owner, repo] = repository?.includes('/') ? repository.split('/', 2) : [undefined, undefined];
+    const wr = event.workflow_run;
+    const issuePr = event.issue?.pull_request ? event.issue.number : undefined;
+    const wrPr = wr?.pull_requests?.find((p) => p.number && (!wr.head_sha || !p.head?.sha || p.head.sha === wr.head_sha))?.number;
+    const prNumber = pr?.number ?? issuePr ?? wrPr;
+    const headRepo = pr?.head?.repo?.full_name ?? wr?.head_repository?.full_name ?? undefined;
+    const defaultBranch = event.repository?.default_branch;
+    const ref = env.GITHUB_REF;
+    const eventName = env.GITHUB_EVENT_NAME;
     return {
         serverUrl,
+        apiUrl,
         ...(repository ? { repository } : {}),
+        ...(owner && repo ? { owner, repo } : {}),
         ...(env.GITHUB_SHA ? { sha: env.GITHUB_SHA } : {}),
-        ...(pr?.head?.sha ? { headSha: pr.head.sha } : {}),
-        ...(pr?.number ? { prNumber: pr.number } : {}),
-        fromFork: Boolean(pr?.head?.repo?.full_name && repository && pr.head.repo.full_name !== repository),
+        ...(pr?.head?.sha ? { headSha: pr.head.sha } : wr?.head_sha ? { headSha: wr.head_sha } : {}),
+        ...(prNumber ? { prNumber } : {}),
+        fromFork: Boolean(headRepo && repository && headRepo !== repository),
+        ...(env.GITHUB_RUN_ID ? { runId: env.GITHUB_RUN_ID } : {}),
         ...(repository && env.GITHUB_RUN_ID ? { runUrl: `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` } : {}),
         workflow: env.GITHUB_WORKFLOW ?? 'workflow',
         job: env.GITHUB_JOB ?? 'job',
+        ...(eventName ? { eventName } : {}),
+        ...(ref ? { ref } : {}),
+        ...(defaultBranch ? { defaultBranch } : {}),
+        onDefaultBranch: Boolean(defaultBranch && ref === `refs/heads/${defaultBranch}` && eventName !== 'pull_request' && eventName !== 'pull_request_target'),
+        ...(wr?.id
+            ? {
+                workflowRun: {
+                    id: wr.id,
+                    ...(wr.head_sha ? { headSha: wr.head_sha } : {}),
+                    ...(wr.head_branch ? { headBranch: wr.head_branch } : {}),
+                    ...(wr.head_repository?.full_name ? { headRepository: wr.head_repository.full_name } : {}),
+                    ...(wr.event ? { event: wr.event } : {}),
+                },
+            }
+            : {}),
     };
 }
 /** `https://github.com/<repo>/blob/<sha>` for linking findings to the exact lines the PR changed. */

@@ -193,6 +193,8 @@ function renderSarif(report, opts = {}) {
     return { $schema: SARIF_SCHEMA_URI, version: '2.1.0', runs: [run] };
 }
 
+// EXTERNAL MODULE: ./src/core/version.ts
+var version = __webpack_require__(3323);
 ;// CONCATENATED MODULE: ./src/cli/lint.ts
 /** `hybrid-e2e lint [PATH...] [--config F] [--format text|json|sarif|markdown] [--fix [--dry-run]]` */
 
@@ -200,22 +202,8 @@ function renderSarif(report, opts = {}) {
 
 
 
+
 const FORMATS = ['text', 'json', 'sarif', 'markdown'];
-function toolVersion() {
-    // Best effort: package.json two levels up from src/cli or dist/cli.
-    for (const rel of ['../../package.json', '../package.json']) {
-        try {
-            const p = new URL(rel, import.meta.url);
-            const pkg = JSON.parse((0,external_node_fs_.readFileSync)(p, 'utf8'));
-            if (pkg.name === 'hybrid-e2e-action' && pkg.version)
-                return pkg.version;
-        }
-        catch {
-            // not found: try the next candidate
-        }
-    }
-    return undefined;
-}
 /** Exit code: 0 no unwaived error, 1 any unwaived error, 2 usage error. */
 async function runLint(opts, io) {
     const usage = (msg) => {
@@ -294,7 +282,7 @@ async function runLint(opts, io) {
             io.stdout(renderLintJson(report, opts.dryRun ? { diff } : undefined));
             break;
         case 'sarif':
-            io.stdout(JSON.stringify(renderSarif(report, { srcRoot: io.cwd, ...optional('toolVersion', toolVersion()) }), null, 2) + '\n');
+            io.stdout(JSON.stringify(renderSarif(report, { srcRoot: io.cwd, toolVersion: version/* VERSION */.x }), null, 2) + '\n');
             if (opts.dryRun && diff)
                 io.stderr(diff);
             break;
@@ -317,9 +305,6 @@ async function runLint(opts, io) {
             break;
     }
     return lintExitCode(report);
-}
-function optional(key, value) {
-    return value === undefined ? {} : { [key]: value };
 }
 function colorDiff(diff) {
     return diff

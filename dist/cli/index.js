@@ -710,7 +710,7 @@ which.sync = whichSync
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(750);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1651);
 /* harmony import */ var _io_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1604);
 
 
@@ -753,7 +753,7 @@ function processIO() {
 
 /***/ }),
 
-/***/ 750:
+/***/ 1651:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -855,7 +855,7 @@ function closest(word, candidates) {
             best = c;
         }
     }
-    return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+    return best !== undefined && bestD < word.length && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
 function didYouMean(word, candidates) {
     const c = closest(word, candidates);
@@ -944,6 +944,7 @@ const buildsSchema = schemas/* object */.Ikc({
     parallelism: schemas/* union */.KCZ([schemas/* literal */.euz('auto'), schemas/* number */.aig().int().min(1).max(64)]).default('auto').describe('Concurrent builds; auto derives it from CPUs and free memory.'),
     loadParallelism: schemas/* number */.aig().int().min(1).max(4).default(2).describe('Concurrent image imports per node.'),
     deployParallelism: schemas/* number */.aig().int().min(1).max(64).default(8).describe('Concurrent deploys.'),
+    retries: schemas/* number */.aig().int().min(0).max(3).default(0).describe('Extra attempts for a build whose process was killed or crashed (not for a failing RUN step).'),
 })
     .strict();
 const reportSchema = schemas/* object */.Ikc({
@@ -1315,9 +1316,9 @@ function hasImage(s) {
     return Boolean(s.build || s.image);
 }
 /** Builds the task graph the engine executes. Pure: reads only the loaded config. */
-function buildPlan(loaded, requested = []) {
+function buildPlan(loaded, requested = [], opts = {}) {
     const services = selectServices(loaded, requested);
-    const start = loaded.config.cluster.start;
+    const start = opts.start ?? loaded.config.cluster.start;
     const tasks = [];
     const imageTasks = [];
     for (const name of services) {
@@ -1388,10 +1389,8 @@ function renderPlanText(plan, loaded) {
     return lines.join('\n') + '\n';
 }
 
-;// CONCATENATED MODULE: ./src/core/version.ts
-/** Kept in step with package.json by a test. */
-const VERSION = '0.1.0';
-
+// EXTERNAL MODULE: ./src/core/version.ts
+var version = __nccwpck_require__(3323);
 ;// CONCATENATED MODULE: ./src/core/report.ts
 const silentReporter = { info() { }, warn() { }, phase() { }, task() { } };
 /** Plain-lines reporter for CI logs and non-TTY terminals. */
@@ -11917,6 +11916,28 @@ async function detectBuilder(choice, opts) {
     throw new BuilderUnavailableError(`no usable image builder: ${d.problem}; ${p.problem}. To fix: ${INSTALL_DOCKER}; or ${INSTALL_PODMAN}.`);
 }
 
+;// CONCATENATED MODULE: ./src/core/plan/strategy.ts
+function applyStrategy(plan, strategy) {
+    if (strategy === 'graph')
+        return { plan: { ...plan, cluster: { ...plan.cluster, start: 'after-builds' } } };
+    const builds = plan.tasks.filter((t) => t.phase === 'build').map((t) => t.id);
+    const loads = plan.tasks.filter((t) => t.phase === 'load').map((t) => t.id);
+    if (strategy === 'predictive') {
+        return { plan: { ...plan, cluster: { ...plan.cluster, start: 'predictive' }, tasks: plan.tasks.map((t) => (t.id === 'cluster' ? { ...t, deps: [] } : t)) } };
+    }
+    const tasks = plan.tasks.map((t) => {
+        if (t.id === 'cluster')
+            return { ...t, deps: [...builds] };
+        if (t.phase === 'load')
+            return { ...t, deps: [...new Set([...t.deps, 'cluster', ...builds])] };
+        if (t.phase === 'deploy')
+            return { ...t, deps: [...new Set([...t.deps, 'cluster', ...loads])] };
+        return t;
+    });
+    const barrier = { ...plan, cluster: { ...plan.cluster, start: 'after-builds' }, tasks };
+    return strategy === 'barrier' ? { plan: barrier } : { plan: barrier, pools: { build: 1, load: 1, deploy: 1 } };
+}
+
 // EXTERNAL MODULE: ./src/core/compliance/index.ts + 9 modules
 var core_compliance = __nccwpck_require__(8791);
 // EXTERNAL MODULE: external "node:crypto"
@@ -12032,6 +12053,8 @@ class Kind {
     }
     createCluster(a, o) {
         const args = ['create', 'cluster', '--name', a.name, '--kubeconfig', a.kubeconfig, '--wait', `${Math.ceil(a.waitMs / 1000)}s`];
+        if (a.retain)
+            args.push('--retain');
         if (a.config)
             args.push('--config', a.config);
         if (a.image)
@@ -12551,6 +12574,51 @@ async function freePort(host = '0.0.0.0', taken = new Set()) {
     throw new Error('could not find a free host port');
 }
 
+;// CONCATENATED MODULE: ./src/core/engine/predict.ts
+/**
+ * Predictive cluster start: begin `kind create` so that the cluster becomes ready as the last build finishes,
+ * instead of after it. Uses per-task durations from earlier runs (history) and the live progress of running builds.
+ */
+/** Makespan of the remaining build work on `slots` parallel slots (greedy list scheduling, longest first). */
+function remainingBuildWall(runningRemaining, queued, slots) {
+    const free = Array.from({ length: Math.max(1, slots) }, (_, i) => Math.max(0, runningRemaining[i] ?? 0));
+    // Running builds beyond the slot count cannot exist; extra entries are folded in as queued work.
+    const rest = [...runningRemaining.slice(free.length), ...queued].sort((a, b) => b - a);
+    for (const d of rest) {
+        let k = 0;
+        for (let i = 1; i < free.length; i++)
+            if (free[i] < free[k])
+                k = i;
+        free[k] += d;
+    }
+    return Math.max(0, ...free);
+}
+/** `undefined` when there is not enough history to predict (the caller then waits for the builds). */
+function shouldStartCluster(i) {
+    const running = [];
+    const queued = [];
+    for (const p of i.pending) {
+        const d = i.history[p.id];
+        if (d === undefined)
+            return undefined;
+        // A build running past its prediction still counts a quarter of it: the prediction was wrong, not done.
+        if (p.startedMs !== undefined)
+            running.push(Math.max(d * 0.25, d - (i.now - p.startedMs)));
+        else
+            queued.push(d);
+    }
+    const remainingMs = remainingBuildWall(running, queued, i.slots);
+    return { start: remainingMs <= Math.min(i.createMs, i.createMs + i.marginMs), remainingMs };
+}
+/** Task durations (ms) from a results object, for the next run's predictions. */
+function historyFromResults(results) {
+    const out = {};
+    for (const t of results.tasks)
+        if (t.outcome === 'success' && t.startMs !== undefined && t.endMs !== undefined)
+            out[t.id] = t.endMs - t.startMs;
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/core/engine/scheduler.ts
 /**
  * Runs tasks as soon as their dependencies succeeded and a slot in their pool is free. A task whose dependency
@@ -12604,8 +12672,16 @@ function runGraph(opts) {
                 }
                 if (depStates.some((s) => s === undefined))
                     continue;
-                if (opts.gate && !opts.gate(t))
-                    continue;
+                if (opts.gate) {
+                    const g = opts.gate(t);
+                    if (g === 'skip') {
+                        settle(t.id, { outcome: 'skipped' });
+                        progressed = true;
+                        continue;
+                    }
+                    if (!g)
+                        continue;
+                }
                 const used = inPool.get(t.pool) ?? 0;
                 if (used >= (pools[t.pool] ?? 1))
                     continue;
@@ -12645,6 +12721,7 @@ function runGraph(opts) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/engine/up.ts
+
 
 
 
@@ -12752,7 +12829,7 @@ async function runUp(o) {
             else {
                 const cacheDir = o.cacheDir ?? external_node_path_default().join(external_node_os_default().tmpdir(), 'hybrid-e2e-cache');
                 const scope = b.image.replace(/[^a-zA-Z0-9_.-]+/g, '_');
-                result = await builder.build({
+                const request = {
                     service: t.service,
                     context: b.context,
                     dockerfile: b.dockerfile,
@@ -12765,9 +12842,33 @@ async function runUp(o) {
                     tarball,
                     network: o.buildNetwork ?? 'default',
                     signal,
-                });
-                attempts = result.attempts ?? 1;
+                };
+                const retries = loaded.config.builds.retries;
+                // Record the tag before building: a build that fails after tagging (e.g. while saving) still leaves it.
                 state.images.push(ref);
+                saveState();
+                for (;;) {
+                    attempts++;
+                    try {
+                        result = await builder.build(request);
+                        break;
+                    }
+                    catch (e) {
+                        const d = e;
+                        const killed = !signal.aborted && !d.cancelled && Boolean(d.signal);
+                        if (killed && attempts <= retries) {
+                            reporter.warn(`${t.id}: the build process was killed by ${d.signal} (engine crash or out of memory); retrying (builds.retries: ${retries})`);
+                            continue;
+                        }
+                        if (killed) {
+                            const err = new Error(`the build process was killed by ${d.signal}: the engine crashed or ran out of memory${retries ? ` (after ${attempts} attempts)` : '; set builds.retries to retry such builds'}`);
+                            Object.assign(err, { details: e.details });
+                            throw err;
+                        }
+                        throw e;
+                    }
+                }
+                attempts = Math.max(attempts, result.attempts ?? 1);
                 if (!builder.caps.tarballOnly) {
                     await builder.tag(ref, cacheRef);
                 }
@@ -12782,8 +12883,24 @@ async function runUp(o) {
             return 'success';
         }
         catch (e) {
-            return fail(t.id, e, { attempts: Math.max(1, attempts), image: b.image });
+            return fail(t.id, diskFullHint(e, tarDir, t.service), { attempts: Math.max(1, attempts), image: b.image });
         }
+    }
+    /** ENOSPC while writing a tarball: name the directory, the space needed and free, and what to do. */
+    function diskFullHint(e, dir, service) {
+        const msg = `${errorMessage(e)}\n${(e.logTail ?? []).join('\n')}`;
+        if (!/no space left on device|ENOSPC/i.test(msg))
+            return e;
+        let free = '?';
+        try {
+            const st = (0,external_node_fs_.statfsSync)(dir);
+            free = `${Math.round((st.bavail * st.bsize) / 1024 / 1024)} MiB`;
+        }
+        catch {
+            /* keep "?" */
+        }
+        const err = new Error(`not enough disk space in ${dir} for the image tarball of ${service} (${free} free; the tarball needs about the image's size, see "docker image ls"). Free space (e.g. docker system prune -f) or point HYBRID_E2E_TMPDIR (RUNNER_TEMP in Actions) at a larger disk.`);
+        return Object.assign(err, { details: e.details });
     }
     async function writeKindConfig() {
         const coverage = plan.services.some((n) => loaded.services[n].build?.coverage);
@@ -12845,15 +12962,22 @@ async function runUp(o) {
         for (;;) {
             attempts++;
             try {
-                await kind.createCluster({ name: clusterName, ...(configFile ? { config: configFile } : {}), ...(cfg.nodeImage ? { image: cfg.nodeImage } : {}), kubeconfig, waitMs }, kindOpts(signal));
+                // --retain keeps the nodes of a failed create so their logs can be exported before we delete them.
+                await kind.createCluster({ name: clusterName, ...(configFile ? { config: configFile } : {}), ...(cfg.nodeImage ? { image: cfg.nodeImage } : {}), kubeconfig, waitMs, retain: true }, kindOpts(signal));
                 clusterCreated = true;
                 break;
             }
             catch (e) {
                 const out = e instanceof CommandError ? e.output : errorMessage(e);
                 const transient = !signal.aborted && TRANSIENT_CREATE.some((re) => re.test(out));
+                const retrying = transient && attempts <= cfg.retries;
+                if (!retrying && !signal.aborted) {
+                    const logs = external_node_path_default().join(runDir, 'diagnostics', `kind-create-attempt-${attempts}`);
+                    (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(logs), { recursive: true });
+                    await kind.exportLogs(logs, clusterName, { timeoutMs: 60_000 }).then(() => info.set(t.id, { ...info.get(t.id), note: `kind logs: ${logs}` }), () => undefined);
+                }
                 await kind.deleteCluster(clusterName, undefined, {}).catch(() => undefined);
-                if (transient && attempts <= cfg.retries) {
+                if (retrying) {
                     reporter.warn(`cluster: kind create failed with a known transient error (attempt ${attempts}); retrying with a fresh cluster`);
                     continue;
                 }
@@ -12861,7 +12985,8 @@ async function runUp(o) {
                 if (/address already in use|port is already allocated/i.test(out)) {
                     return fail(t.id, new Error(`kind create cluster failed: a host port of the kind config is already in use, maybe by another run of this config. Set cluster.hostPorts: auto to give each run free host ports. (${lastLines(out, 1)[0] ?? ''})`), { attempts });
                 }
-                return fail(t.id, transient ? new Error(`kind create cluster failed ${attempts} time(s) with a transient error; last: ${errorMessage(e)}`) : e, { attempts });
+                const logsNote = info.get(t.id)?.note ? ` (${info.get(t.id).note})` : '';
+                return fail(t.id, new Error(`${transient ? `kind create cluster failed ${attempts} time(s) with a known transient error` : 'kind create cluster failed'}${logsNote}: ${errorMessage(e)}`), { attempts });
             }
         }
         try {
@@ -13054,17 +13179,69 @@ async function runUp(o) {
             void tick();
         });
     }
+    // Cluster start strategy. after-builds: the plan's edges (cluster after every build). with-builds: at once.
+    // predictive: when the predicted remaining build wall time falls to the predicted create time.
+    const buildIds = plan.tasks.filter((t) => t.phase === 'build').map((t) => t.id);
+    const buildStarted = new Map();
+    const buildDone = new Map();
+    const start = plan.cluster.start;
+    const createMs = o.history?.['cluster'];
+    let predictedNote;
+    if (start === 'predictive' && (createMs === undefined || buildIds.some((id) => o.history?.[id] === undefined))) {
+        reporter.info('cluster start: predictive, but no duration history for every build and the cluster yet: creating it after the builds this time');
+    }
+    const pools = { build: buildSlots, cluster: 1, load: loaded.config.builds.loadParallelism, deploy: loaded.config.builds.deployParallelism, ...o.pools };
+    const gate = (t) => {
+        if (t.id !== 'cluster' || start === 'after-builds')
+            return true;
+        if ([...buildDone.values()].some((v) => v !== 'success'))
+            return 'skip';
+        if (buildDone.size === buildIds.length)
+            return true;
+        if (start === 'with-builds')
+            return true;
+        if (createMs === undefined)
+            return false;
+        const p = shouldStartCluster({
+            now: Date.now(),
+            slots: pools.build,
+            pending: buildIds.filter((id) => !buildDone.has(id)).map((id) => ({ id, ...(buildStarted.has(id) ? { startedMs: buildStarted.get(id) } : {}) })),
+            history: o.history ?? {},
+            createMs,
+            marginMs: o.predictiveMarginMs ?? 30_000,
+        });
+        if (p?.start)
+            predictedNote = `started with ~${(p.remainingMs / 1000).toFixed(1)}s of build work left (predicted create ${(createMs / 1000).toFixed(1)}s)`;
+        return p?.start ?? false;
+    };
+    let pokeTimer;
     const run = runGraph({
         tasks: plan.tasks,
-        pools: { build: buildSlots, cluster: 1, load: loaded.config.builds.loadParallelism, deploy: loaded.config.builds.deployParallelism },
+        pools,
+        gate,
         ...(o.signal ? { signal: o.signal } : {}),
         onEvent: (e) => {
-            const task = plan.tasks.find((t) => t.id === e.id);
+            if (e.id.startsWith('build:')) {
+                if (e.type === 'start')
+                    buildStarted.set(e.id, Date.now());
+                else
+                    buildDone.set(e.id, e.outcome ?? 'failure');
+            }
+            if (e.id === 'cluster' && e.type === 'start' && buildDone.size < buildIds.length) {
+                // Keep CPU for kubelet while the cluster boots: one build slot fewer until it is ready.
+                run.setPoolSize('build', Math.max(1, pools.build - 1));
+                if (predictedNote)
+                    reporter.info(`cluster: ${predictedNote}`);
+            }
+            if (e.id === 'cluster' && e.type === 'end') {
+                run.setPoolSize('build', pools.build);
+                if (pokeTimer)
+                    clearInterval(pokeTimer);
+            }
             if (e.type === 'start')
                 reporter.task(e.id, 'start');
             else
                 reporter.task(e.id, 'end', { ...(e.outcome ? { outcome: e.outcome } : {}), ...(info.get(e.id)?.note ? { note: info.get(e.id).note } : {}) });
-            void task;
         },
         run: (t, signal) => {
             switch (t.action) {
@@ -13080,7 +13257,9 @@ async function runUp(o) {
             }
         },
     });
-    const sched = await run.done;
+    if (start !== 'after-builds')
+        pokeTimer = setInterval(() => run.poke(), 200);
+    const sched = await run.done.finally(() => pokeTimer && clearInterval(pokeTimer));
     const tasks = plan.tasks.map((t) => {
         const r = sched.get(t.id);
         const extra = info.get(t.id) ?? {};
@@ -13129,7 +13308,7 @@ async function runUp(o) {
         endMs: Date.now(),
         services: plan.services,
         builder: `${builder.caps.kind} (${builder.caps.binary} ${builder.caps.version})`,
-        cluster: { name: clusterName, kubeconfig, ...(kept ? { kept } : {}), ...(ports.length ? { ports } : {}) },
+        cluster: { name: clusterName, kubeconfig, start, ...clusterTimings(tasks), ...(kept ? { kept } : {}), ...(ports.length ? { ports } : {}) },
         phases: summarisePhases(tasks),
         tasks,
         ...(diagnosticsDir ? { diagnosticsDir } : {}),
@@ -13168,6 +13347,19 @@ async function runUp(o) {
         return dir;
     }
 }
+/** Idle time (cluster ready → first load) and overlap of cluster creation with the builds. */
+function clusterTimings(tasks) {
+    const c = tasks.find((t) => t.id === 'cluster');
+    if (c?.startMs === undefined || c.endMs === undefined || c.outcome !== 'success')
+        return {};
+    const loads = tasks.filter((t) => t.phase === 'load' && t.startMs !== undefined).map((t) => t.startMs);
+    const buildEnds = tasks.filter((t) => t.phase === 'build' && t.endMs !== undefined).map((t) => t.endMs);
+    const lastBuild = buildEnds.length ? Math.max(...buildEnds) : c.startMs;
+    return {
+        ...(loads.length ? { idleMs: Math.max(0, Math.min(...loads) - c.endMs) } : {}),
+        overlapMs: Math.max(0, Math.min(lastBuild, c.endMs) - c.startMs),
+    };
+}
 function writeResults(file, results) {
     (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(file), { recursive: true });
     (0,external_node_fs_.writeFileSync)(file, JSON.stringify(results, null, 2) + '\n');
@@ -13186,12 +13378,14 @@ function removeRunDir(runDir) {
 
 
 
+
 function defaultResultsFile(runId, env) {
     return external_node_path_default().join(env.RUNNER_TEMP ?? env.HYBRID_E2E_TMPDIR ?? external_node_os_default().tmpdir(), 'hybrid-e2e-results', `${runId}.json`);
 }
 /** What every driver does for `up`: plan, detect the builder, run, write the results, clean up after a cancel. */
 async function upSession(o) {
-    const plan = buildPlan(o.loaded, o.services);
+    const base = buildPlan(o.loaded, o.services);
+    const { plan, pools } = o.strategy ? applyStrategy(base, o.strategy) : { plan: base, pools: undefined };
     const runId = o.runId ?? makeRunId(o.env);
     const runDir = makeRunDir(runId, o.env.HYBRID_E2E_TMPDIR ?? o.env.RUNNER_TEMP ?? external_node_os_default().tmpdir());
     const resultsFile = o.resultsFile ?? defaultResultsFile(runId, o.env);
@@ -13214,6 +13408,8 @@ async function upSession(o) {
         ...(o.env.HYBRID_E2E_POLL_MS ? { pollMs: Number(o.env.HYBRID_E2E_POLL_MS) } : {}),
         ...(o.env.HYBRID_E2E_BUILD_NETWORK === 'none' ? { buildNetwork: 'none' } : {}),
         ...(o.onState ? { onState: o.onState } : {}),
+        ...(pools ? { pools } : {}),
+        ...(o.history ? { history: o.history } : {}),
     });
     if (compliance)
         results.compliance = compliance;
@@ -13224,6 +13420,7 @@ async function upSession(o) {
 }
 
 ;// CONCATENATED MODULE: ./src/cli/up.ts
+
 
 
 
@@ -13250,6 +13447,15 @@ async function runUpCommand(a, io, signal) {
         if (!Number.isInteger(buildParallelism) || buildParallelism < 1)
             throw new UserError(`--build-parallelism "${a.buildParallelism}": use a whole number ≥ 1.`);
     }
+    let history;
+    if (a.history) {
+        try {
+            history = historyFromResults(JSON.parse((0,external_node_fs_.readFileSync)(external_node_path_default().resolve(io.cwd, a.history), 'utf8')));
+        }
+        catch (e) {
+            throw new UserError(`--history ${a.history}: cannot read a results file there (${errorMessage(e)}); pass the results JSON of an earlier run.`);
+        }
+    }
     const reporter = lineReporter(io.stderr);
     const { results, resultsFile, runDir } = await upSession({
         loaded,
@@ -13262,6 +13468,7 @@ async function runUpCommand(a, io, signal) {
         ...(a.results ? { resultsFile: a.results } : {}),
         ...(a.keepClusterOnFailure ? { keepClusterOnFailure: true } : {}),
         ...(buildParallelism ? { buildParallelism } : {}),
+        ...(history ? { history } : {}),
     });
     const wall = formatSeconds(results.endMs - results.startMs);
     io.stdout(`outcome: ${results.outcome} in ${wall}\nresults: ${resultsFile}\n`);
@@ -13324,6 +13531,7 @@ Up options:
       --cache local|gha|registry|none   (default: local)
       --build-parallelism N     Concurrent builds (default: derived from CPUs and free memory)
       --keep-cluster-on-failure Keep the cluster after a failure, for debugging
+      --history FILE            Results of an earlier run: task durations for cluster.start: predictive
 
 Down options:
   hybrid-e2e down --run-dir DIR | --results FILE [--collect-coverage DIR]
@@ -13345,6 +13553,7 @@ const OPTIONS = {
     'build-parallelism': { type: 'string' },
     'keep-cluster-on-failure': { type: 'boolean' },
     'run-dir': { type: 'string' },
+    history: { type: 'string' },
     'collect-coverage': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean', short: 'v' },
@@ -13365,7 +13574,7 @@ async function runCli(argv, io, signal) {
     }
     const { values, positionals } = parsed;
     if (values.version) {
-        io.stdout(`hybrid-e2e ${VERSION}\n`);
+        io.stdout(`hybrid-e2e ${version/* VERSION */.x}\n`);
         return 0;
     }
     const [command, ...rest] = positionals;
@@ -13417,6 +13626,7 @@ async function runCli(argv, io, signal) {
                     ...(values.cache ? { cache: values.cache } : {}),
                     ...(values['build-parallelism'] ? { buildParallelism: values['build-parallelism'] } : {}),
                     ...(values['keep-cluster-on-failure'] ? { keepClusterOnFailure: true } : {}),
+                    ...(values.history ? { history: values.history } : {}),
                 }, io, signal);
             case 'down':
                 return await runDownCommand({
@@ -15759,6 +15969,16 @@ function planFixes(a) {
         const ins = hits[0].instruction;
         const listEdits = [];
         const listFixed = [];
+        /** Record an edit with the findings it fixes, unless it would delete a waiver comment. */
+        const addEdit = (e, fs) => {
+            if (/#[ \t]*hybrid-e2e[ \t]+ignore/.test(df.text.slice(e.start, e.end))) {
+                for (const f of fs)
+                    unfixable.push({ finding: f, reason: 'removing it would also remove a waiver comment' });
+                return;
+            }
+            listEdits.push(e);
+            listFixed.push(...fs);
+        };
         const bad = (hs, reason) => {
             for (const h of hs)
                 unfixable.push({ finding: h.finding, reason });
@@ -15815,10 +16035,8 @@ function planFixes(a) {
                     ok = false;
                 if (!ok)
                     bad(runHits, 'joined with || (removing it would change what runs)');
-                else {
-                    listEdits.push(k === 0 ? vEditToStart(ao.pipelines[k].start, ao.pipelines[b + 1].start) : vEdit(ao.pipelines[k - 1].end, ao.pipelines[b].end, true));
-                    listFixed.push(...runHits.map((h) => h.finding));
-                }
+                else
+                    addEdit(k === 0 ? vEditToStart(ao.pipelines[k].start, ao.pipelines[b + 1].start) : vEdit(ao.pipelines[k - 1].end, ao.pipelines[b].end, true), runHits.map((h) => h.finding));
                 k = b + 1;
             }
         }
@@ -15844,8 +16062,7 @@ function planFixes(a) {
                         ve++;
                     if (t[ve] === '\n' && (vs === 0 || t[vs - 1] === '\n'))
                         ve++;
-                    listEdits.push(vEdit(vs, ve, false));
-                    listFixed.push(...removedHits.map((h) => h.finding));
+                    addEdit(vEdit(vs, ve, false), removedHits.map((h) => h.finding));
                 }
                 else
                     bad(removedHits, 'it is the only command in its block');
@@ -15863,16 +16080,13 @@ function planFixes(a) {
                         const i = items.indexOf(h.andor);
                         return i >= k && i <= b;
                     });
+                    const fs = runHits.map((h) => h.finding);
                     if (k === 0)
-                        listEdits.push(vEditToStart(items[0].start, items[b + 1].start));
-                    else if (items[k - 1].sep === '&') {
+                        addEdit(vEditToStart(items[0].start, items[b + 1].start), fs);
+                    else if (items[k - 1].sep === '&')
                         bad(runHits, 'follows a background job (&)');
-                        k = b + 1;
-                        continue;
-                    }
                     else
-                        listEdits.push(vEdit(items[k - 1].end, items[b].end, true));
-                    listFixed.push(...runHits.map((h) => h.finding));
+                        addEdit(vEdit(items[k - 1].end, items[b].end, true), fs);
                     k = b + 1;
                 }
             }
@@ -16382,6 +16596,18 @@ const WAIVABLE_RULES = new Set(['no-package-upgrade', 'base-image-policy']);
 function ruleMeta(id) {
     return RULES.find((r) => r.id === id);
 }
+
+
+/***/ }),
+
+/***/ 3323:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   x: () => (/* binding */ VERSION)
+/* harmony export */ });
+/** Kept in step with package.json by a test. */
+const VERSION = '0.1.0';
 
 
 /***/ }),

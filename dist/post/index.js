@@ -38410,6 +38410,8 @@ class Kind {
     }
     createCluster(a, o) {
         const args = ['create', 'cluster', '--name', a.name, '--kubeconfig', a.kubeconfig, '--wait', `${Math.ceil(a.waitMs / 1000)}s`];
+        if (a.retain)
+            args.push('--retain');
         if (a.config)
             args.push('--config', a.config);
         if (a.image)

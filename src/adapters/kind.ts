@@ -15,8 +15,9 @@ export class Kind {
     return { ...o, env: { ...this.env, ...o.env, KIND_EXPERIMENTAL_PROVIDER: this.provider === 'podman' ? 'podman' : undefined } };
   }
 
-  createCluster(a: { name: string; config?: string; image?: string; kubeconfig: string; waitMs: number }, o?: RunOptions) {
+  createCluster(a: { name: string; config?: string; image?: string; kubeconfig: string; waitMs: number; retain?: boolean }, o?: RunOptions) {
     const args = ['create', 'cluster', '--name', a.name, '--kubeconfig', a.kubeconfig, '--wait', `${Math.ceil(a.waitMs / 1000)}s`];
+    if (a.retain) args.push('--retain');
     if (a.config) args.push('--config', a.config);
     if (a.image) args.push('--image', a.image);
     return run(this.bin, args, this.opts(o));

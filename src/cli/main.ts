@@ -30,6 +30,7 @@ Up options:
       --cache local|gha|registry|none   (default: local)
       --build-parallelism N     Concurrent builds (default: derived from CPUs and free memory)
       --keep-cluster-on-failure Keep the cluster after a failure, for debugging
+      --history FILE            Results of an earlier run: task durations for cluster.start: predictive
 
 Down options:
   hybrid-e2e down --run-dir DIR | --results FILE [--collect-coverage DIR]
@@ -52,6 +53,7 @@ const OPTIONS = {
   'build-parallelism': { type: 'string' },
   'keep-cluster-on-failure': { type: 'boolean' },
   'run-dir': { type: 'string' },
+  history: { type: 'string' },
   'collect-coverage': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -128,6 +130,7 @@ export async function runCli(argv: readonly string[], io: CliIO, signal?: AbortS
             ...(values.cache ? { cache: values.cache } : {}),
             ...(values['build-parallelism'] ? { buildParallelism: values['build-parallelism'] } : {}),
             ...(values['keep-cluster-on-failure'] ? { keepClusterOnFailure: true } : {}),
+            ...(values.history ? { history: values.history } : {}),
           },
           io,
           signal,

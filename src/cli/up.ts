@@ -7,6 +7,8 @@ import { lineReporter } from '../core/report.js';
 import { upSession } from '../core/engine/session.js';
 import { runDown } from '../core/engine/down.js';
 import { formatSeconds } from '../core/duration.js';
+import { historyFromResults } from '../core/engine/predict.js';
+import type { Results } from '../core/engine/results.js';
 import type { CliIO } from './io.js';
 
 export interface UpArgs {
@@ -17,6 +19,7 @@ export interface UpArgs {
   cache?: string;
   keepClusterOnFailure?: boolean;
   buildParallelism?: string;
+  history?: string;
 }
 
 function pick<T extends string>(flag: string, v: string | undefined, allowed: readonly T[], dflt: T): T {
@@ -34,6 +37,14 @@ export async function runUpCommand(a: UpArgs, io: CliIO, signal?: AbortSignal): 
     buildParallelism = Number(a.buildParallelism);
     if (!Number.isInteger(buildParallelism) || buildParallelism < 1) throw new UserError(`--build-parallelism "${a.buildParallelism}": use a whole number ≥ 1.`);
   }
+  let history: Record<string, number> | undefined;
+  if (a.history) {
+    try {
+      history = historyFromResults(JSON.parse(readFileSync(path.resolve(io.cwd, a.history), 'utf8')) as Results);
+    } catch (e) {
+      throw new UserError(`--history ${a.history}: cannot read a results file there (${errorMessage(e)}); pass the results JSON of an earlier run.`);
+    }
+  }
   const reporter = lineReporter(io.stderr);
   const { results, resultsFile, runDir } = await upSession({
     loaded,
@@ -46,6 +57,7 @@ export async function runUpCommand(a: UpArgs, io: CliIO, signal?: AbortSignal): 
     ...(a.results ? { resultsFile: a.results } : {}),
     ...(a.keepClusterOnFailure ? { keepClusterOnFailure: true } : {}),
     ...(buildParallelism ? { buildParallelism } : {}),
+    ...(history ? { history } : {}),
   });
   const wall = formatSeconds(results.endMs - results.startMs);
   io.stdout(`outcome: ${results.outcome} in ${wall}\nresults: ${resultsFile}\n`);

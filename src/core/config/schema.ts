@@ -92,6 +92,7 @@ export const buildsSchema = z
     parallelism: z.union([z.literal('auto'), z.number().int().min(1).max(64)]).default('auto').describe('Concurrent builds; auto derives it from CPUs and free memory.'),
     loadParallelism: z.number().int().min(1).max(4).default(2).describe('Concurrent image imports per node.'),
     deployParallelism: z.number().int().min(1).max(64).default(8).describe('Concurrent deploys.'),
+    retries: z.number().int().min(0).max(3).default(0).describe('Extra attempts for a build whose process was killed or crashed (not for a failing RUN step).'),
   })
   .strict();
 

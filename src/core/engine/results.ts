@@ -45,7 +45,18 @@ export interface Results {
   endMs: number;
   services: string[];
   builder?: string;
-  cluster: { name: string; kubeconfig: string; kept?: boolean; ports?: PortMapping[] };
+  cluster: {
+    name: string;
+    kubeconfig: string;
+    /** Cluster start strategy used. */
+    start?: 'after-builds' | 'predictive' | 'with-builds';
+    /** Cluster ready → first image load. */
+    idleMs?: number;
+    /** How long cluster creation ran while builds were still running. */
+    overlapMs?: number;
+    kept?: boolean;
+    ports?: PortMapping[];
+  };
   phases: PhaseResult[];
   tasks: TaskResult[];
   compliance?: { files: number; findings: Finding[] };

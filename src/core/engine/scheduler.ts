@@ -18,8 +18,8 @@ export interface RunGraphOptions<T extends SchedTask> {
   pools: Record<string, number>;
   run: (task: T, signal: AbortSignal) => Promise<'success' | 'failure'>;
   signal?: AbortSignal;
-  /** Extra readiness gate beyond deps (used by the predictive cluster start); re-checked on every event. */
-  gate?: (task: T) => boolean;
+  /** Extra readiness gate beyond deps (used by the predictive cluster start); re-checked on every event and poke. `skip` settles the task as skipped. */
+  gate?: (task: T) => boolean | 'skip';
   /** Called when a task changes state, for progress output. */
   onEvent?: (e: { id: string; type: 'start' | 'end'; outcome?: Outcome }) => void;
   now?: () => number;
@@ -82,7 +82,15 @@ export function runGraph<T extends SchedTask>(opts: RunGraphOptions<T>): GraphRu
           continue;
         }
         if (depStates.some((s) => s === undefined)) continue;
-        if (opts.gate && !opts.gate(t)) continue;
+        if (opts.gate) {
+          const g = opts.gate(t);
+          if (g === 'skip') {
+            settle(t.id, { outcome: 'skipped' });
+            progressed = true;
+            continue;
+          }
+          if (!g) continue;
+        }
         const used = inPool.get(t.pool) ?? 0;
         if (used >= (pools[t.pool] ?? 1)) continue;
         inPool.set(t.pool, used + 1);

@@ -4,6 +4,7 @@ import { detectBuilder } from '../../adapters/builders/detect.js';
 import type { CacheBackend, EngineChoice } from '../../adapters/builders/types.js';
 import type { LoadedConfig } from '../config/load.js';
 import { buildPlan } from '../plan/graph.js';
+import { applyStrategy, type Strategy } from '../plan/strategy.js';
 import { lintFiles } from '../compliance/index.js';
 import type { Reporter } from '../report.js';
 import { makeRunDir, makeRunId } from '../run.js';
@@ -24,6 +25,10 @@ export interface UpSessionOptions {
   buildParallelism?: number;
   runId?: string;
   onState?: (s: RunState) => void;
+  /** Scheduling strategy (default: the config's cluster.start on the task graph). */
+  strategy?: Strategy;
+  /** Task durations of an earlier run (results file) for predictive start. */
+  history?: Record<string, number>;
 }
 
 export function defaultResultsFile(runId: string, env: Record<string, string | undefined>): string {
@@ -32,7 +37,8 @@ export function defaultResultsFile(runId: string, env: Record<string, string | u
 
 /** What every driver does for `up`: plan, detect the builder, run, write the results, clean up after a cancel. */
 export async function upSession(o: UpSessionOptions): Promise<{ results: Results; resultsFile: string; runDir: string }> {
-  const plan = buildPlan(o.loaded, o.services);
+  const base = buildPlan(o.loaded, o.services);
+  const { plan, pools } = o.strategy ? applyStrategy(base, o.strategy) : { plan: base, pools: undefined };
   const runId = o.runId ?? makeRunId(o.env);
   const runDir = makeRunDir(runId, o.env.HYBRID_E2E_TMPDIR ?? o.env.RUNNER_TEMP ?? os.tmpdir());
   const resultsFile = o.resultsFile ?? defaultResultsFile(runId, o.env);
@@ -55,6 +61,8 @@ export async function upSession(o: UpSessionOptions): Promise<{ results: Results
     ...(o.env.HYBRID_E2E_POLL_MS ? { pollMs: Number(o.env.HYBRID_E2E_POLL_MS) } : {}),
     ...(o.env.HYBRID_E2E_BUILD_NETWORK === 'none' ? { buildNetwork: 'none' as const } : {}),
     ...(o.onState ? { onState: o.onState } : {}),
+    ...(pools ? { pools } : {}),
+    ...(o.history ? { history: o.history } : {}),
   });
   if (compliance) results.compliance = compliance;
   writeResults(resultsFile, results);

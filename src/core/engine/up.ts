@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, statfsSync, writeFileSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
@@ -15,6 +15,7 @@ import { clusterNameFor } from '../run.js';
 import { defaultWaitTargets, isKustomizeDir, parseManifests, readManifestPath, rewriteImages, toYaml, type K8sObject } from './manifests.js';
 import { summarisePhases, type PortMapping, type Results, type TaskResult } from './results.js';
 import { freePort, portIsFree } from './ports.js';
+import { shouldStartCluster } from './predict.js';
 import { runGraph } from './scheduler.js';
 
 export interface UpOptions {
@@ -37,6 +38,12 @@ export interface UpOptions {
   buildNetwork?: 'none' | 'default';
   /** Local cache dir root (cache backend `local`). */
   cacheDir?: string;
+  /** Task durations (ms) from earlier runs: enables `cluster.start: predictive`. */
+  history?: Record<string, number>;
+  /** Predictive start: never start while more than predicted create + this much build work remains. Default 30 s. */
+  predictiveMarginMs?: number;
+  /** Bench/testing: override pool sizes (e.g. the sequential strategy). */
+  pools?: Partial<Record<'build' | 'cluster' | 'load' | 'deploy', number>>;
   /** Environment of every tool call (PATH decides which kind/kubectl run). Default: process.env. */
   env?: Record<string, string | undefined>;
   /** Called whenever the persisted run state changes (the action saves it for its post step). */
@@ -150,7 +157,7 @@ export async function runUp(o: UpOptions): Promise<Results> {
       } else {
         const cacheDir = o.cacheDir ?? path.join(os.tmpdir(), 'hybrid-e2e-cache');
         const scope = b.image.replace(/[^a-zA-Z0-9_.-]+/g, '_');
-        result = await builder.build({
+        const request = {
           service: t.service!,
           context: b.context,
           dockerfile: b.dockerfile,
@@ -163,9 +170,32 @@ export async function runUp(o: UpOptions): Promise<Results> {
           tarball,
           network: o.buildNetwork ?? 'default',
           signal,
-        });
-        attempts = result.attempts ?? 1;
+        };
+        const retries = loaded.config.builds.retries;
+        // Record the tag before building: a build that fails after tagging (e.g. while saving) still leaves it.
         state.images.push(ref);
+        saveState();
+        for (;;) {
+          attempts++;
+          try {
+            result = await builder.build(request);
+            break;
+          } catch (e) {
+            const d = e as { signal?: string; cancelled?: boolean; exitCode?: number };
+            const killed = !signal.aborted && !d.cancelled && Boolean(d.signal);
+            if (killed && attempts <= retries) {
+              reporter.warn(`${t.id}: the build process was killed by ${d.signal} (engine crash or out of memory); retrying (builds.retries: ${retries})`);
+              continue;
+            }
+            if (killed) {
+              const err = new Error(`the build process was killed by ${d.signal}: the engine crashed or ran out of memory${retries ? ` (after ${attempts} attempts)` : '; set builds.retries to retry such builds'}`);
+              Object.assign(err, { details: (e as { details?: unknown }).details });
+              throw err;
+            }
+            throw e;
+          }
+        }
+        attempts = Math.max(attempts, result.attempts ?? 1);
         if (!builder.caps.tarballOnly) {
           await builder.tag(ref, cacheRef);
         }
@@ -179,8 +209,25 @@ export async function runUp(o: UpOptions): Promise<Results> {
       info.set(t.id, { image: ref, cached: result.cached, attempts, ...(result.cacheNote ? { note: result.cacheNote } : {}) });
       return 'success';
     } catch (e) {
-      return fail(t.id, e, { attempts: Math.max(1, attempts), image: b.image });
+      return fail(t.id, diskFullHint(e, tarDir, t.service!), { attempts: Math.max(1, attempts), image: b.image });
     }
+  }
+
+  /** ENOSPC while writing a tarball: name the directory, the space needed and free, and what to do. */
+  function diskFullHint(e: unknown, dir: string, service: string): unknown {
+    const msg = `${errorMessage(e)}\n${((e as { logTail?: string[] }).logTail ?? []).join('\n')}`;
+    if (!/no space left on device|ENOSPC/i.test(msg)) return e;
+    let free = '?';
+    try {
+      const st = statfsSync(dir);
+      free = `${Math.round((st.bavail * st.bsize) / 1024 / 1024)} MiB`;
+    } catch {
+      /* keep "?" */
+    }
+    const err = new Error(
+      `not enough disk space in ${dir} for the image tarball of ${service} (${free} free; the tarball needs about the image's size, see "docker image ls"). Free space (e.g. docker system prune -f) or point HYBRID_E2E_TMPDIR (RUNNER_TEMP in Actions) at a larger disk.`,
+    );
+    return Object.assign(err, { details: (e as { details?: unknown }).details });
   }
 
   async function writeKindConfig(): Promise<string | undefined> {
@@ -239,14 +286,24 @@ export async function runUp(o: UpOptions): Promise<Results> {
     for (;;) {
       attempts++;
       try {
-        await kind.createCluster({ name: clusterName, ...(configFile ? { config: configFile } : {}), ...(cfg.nodeImage ? { image: cfg.nodeImage } : {}), kubeconfig, waitMs }, kindOpts(signal));
+        // --retain keeps the nodes of a failed create so their logs can be exported before we delete them.
+        await kind.createCluster({ name: clusterName, ...(configFile ? { config: configFile } : {}), ...(cfg.nodeImage ? { image: cfg.nodeImage } : {}), kubeconfig, waitMs, retain: true }, kindOpts(signal));
         clusterCreated = true;
         break;
       } catch (e) {
         const out = e instanceof CommandError ? e.output : errorMessage(e);
         const transient = !signal.aborted && TRANSIENT_CREATE.some((re) => re.test(out));
+        const retrying = transient && attempts <= cfg.retries;
+        if (!retrying && !signal.aborted) {
+          const logs = path.join(runDir, 'diagnostics', `kind-create-attempt-${attempts}`);
+          mkdirSync(path.dirname(logs), { recursive: true });
+          await kind.exportLogs(logs, clusterName, { timeoutMs: 60_000 }).then(
+            () => info.set(t.id, { ...info.get(t.id), note: `kind logs: ${logs}` }),
+            () => undefined,
+          );
+        }
         await kind.deleteCluster(clusterName, undefined, {}).catch(() => undefined);
-        if (transient && attempts <= cfg.retries) {
+        if (retrying) {
           reporter.warn(`cluster: kind create failed with a known transient error (attempt ${attempts}); retrying with a fresh cluster`);
           continue;
         }
@@ -254,7 +311,8 @@ export async function runUp(o: UpOptions): Promise<Results> {
         if (/address already in use|port is already allocated/i.test(out)) {
           return fail(t.id, new Error(`kind create cluster failed: a host port of the kind config is already in use, maybe by another run of this config. Set cluster.hostPorts: auto to give each run free host ports. (${lastLines(out, 1)[0] ?? ''})`), { attempts });
         }
-        return fail(t.id, transient ? new Error(`kind create cluster failed ${attempts} time(s) with a transient error; last: ${errorMessage(e)}`) : e, { attempts });
+        const logsNote = info.get(t.id)?.note ? ` (${info.get(t.id)!.note})` : '';
+        return fail(t.id, new Error(`${transient ? `kind create cluster failed ${attempts} time(s) with a known transient error` : 'kind create cluster failed'}${logsNote}: ${errorMessage(e)}`), { attempts });
       }
     }
     try {
@@ -432,15 +490,57 @@ export async function runUp(o: UpOptions): Promise<Results> {
     });
   }
 
+  // Cluster start strategy. after-builds: the plan's edges (cluster after every build). with-builds: at once.
+  // predictive: when the predicted remaining build wall time falls to the predicted create time.
+  const buildIds = plan.tasks.filter((t) => t.phase === 'build').map((t) => t.id);
+  const buildStarted = new Map<string, number>();
+  const buildDone = new Map<string, string>();
+  const start = plan.cluster.start;
+  const createMs = o.history?.['cluster'];
+  let predictedNote: string | undefined;
+  if (start === 'predictive' && (createMs === undefined || buildIds.some((id) => o.history?.[id] === undefined))) {
+    reporter.info('cluster start: predictive, but no duration history for every build and the cluster yet: creating it after the builds this time');
+  }
+  const pools = { build: buildSlots, cluster: 1, load: loaded.config.builds.loadParallelism, deploy: loaded.config.builds.deployParallelism, ...o.pools };
+  const gate = (t: PlanTask): boolean | 'skip' => {
+    if (t.id !== 'cluster' || start === 'after-builds') return true;
+    if ([...buildDone.values()].some((v) => v !== 'success')) return 'skip';
+    if (buildDone.size === buildIds.length) return true;
+    if (start === 'with-builds') return true;
+    if (createMs === undefined) return false;
+    const p = shouldStartCluster({
+      now: Date.now(),
+      slots: pools.build,
+      pending: buildIds.filter((id) => !buildDone.has(id)).map((id) => ({ id, ...(buildStarted.has(id) ? { startedMs: buildStarted.get(id)! } : {}) })),
+      history: o.history ?? {},
+      createMs,
+      marginMs: o.predictiveMarginMs ?? 30_000,
+    });
+    if (p?.start) predictedNote = `started with ~${(p.remainingMs / 1000).toFixed(1)}s of build work left (predicted create ${(createMs / 1000).toFixed(1)}s)`;
+    return p?.start ?? false;
+  };
+  let pokeTimer: NodeJS.Timeout | undefined;
   const run = runGraph({
     tasks: plan.tasks,
-    pools: { build: buildSlots, cluster: 1, load: loaded.config.builds.loadParallelism, deploy: loaded.config.builds.deployParallelism },
+    pools,
+    gate,
     ...(o.signal ? { signal: o.signal } : {}),
     onEvent: (e) => {
-      const task = plan.tasks.find((t) => t.id === e.id)!;
+      if (e.id.startsWith('build:')) {
+        if (e.type === 'start') buildStarted.set(e.id, Date.now());
+        else buildDone.set(e.id, e.outcome ?? 'failure');
+      }
+      if (e.id === 'cluster' && e.type === 'start' && buildDone.size < buildIds.length) {
+        // Keep CPU for kubelet while the cluster boots: one build slot fewer until it is ready.
+        run.setPoolSize('build', Math.max(1, pools.build - 1));
+        if (predictedNote) reporter.info(`cluster: ${predictedNote}`);
+      }
+      if (e.id === 'cluster' && e.type === 'end') {
+        run.setPoolSize('build', pools.build);
+        if (pokeTimer) clearInterval(pokeTimer);
+      }
       if (e.type === 'start') reporter.task(e.id, 'start');
       else reporter.task(e.id, 'end', { ...(e.outcome ? { outcome: e.outcome } : {}), ...(info.get(e.id)?.note ? { note: info.get(e.id)!.note! } : {}) });
-      void task;
     },
     run: (t, signal) => {
       switch (t.action) {
@@ -456,7 +556,8 @@ export async function runUp(o: UpOptions): Promise<Results> {
       }
     },
   });
-  const sched = await run.done;
+  if (start !== 'after-builds') pokeTimer = setInterval(() => run.poke(), 200);
+  const sched = await run.done.finally(() => pokeTimer && clearInterval(pokeTimer));
   const tasks: TaskResult[] = plan.tasks.map((t) => {
     const r = sched.get(t.id)!;
     const extra = info.get(t.id) ?? {};
@@ -503,7 +604,7 @@ export async function runUp(o: UpOptions): Promise<Results> {
     endMs: Date.now(),
     services: plan.services,
     builder: `${builder.caps.kind} (${builder.caps.binary} ${builder.caps.version})`,
-    cluster: { name: clusterName, kubeconfig, ...(kept ? { kept } : {}), ...(ports.length ? { ports } : {}) },
+    cluster: { name: clusterName, kubeconfig, start, ...clusterTimings(tasks), ...(kept ? { kept } : {}), ...(ports.length ? { ports } : {}) },
     phases: summarisePhases(tasks),
     tasks,
     ...(diagnosticsDir ? { diagnosticsDir } : {}),
@@ -539,6 +640,19 @@ export async function runUp(o: UpOptions): Promise<Results> {
     reporter.info(`diagnostics written to ${dir}`);
     return dir;
   }
+}
+
+/** Idle time (cluster ready → first load) and overlap of cluster creation with the builds. */
+export function clusterTimings(tasks: readonly TaskResult[]): { idleMs?: number; overlapMs?: number } {
+  const c = tasks.find((t) => t.id === 'cluster');
+  if (c?.startMs === undefined || c.endMs === undefined || c.outcome !== 'success') return {};
+  const loads = tasks.filter((t) => t.phase === 'load' && t.startMs !== undefined).map((t) => t.startMs!);
+  const buildEnds = tasks.filter((t) => t.phase === 'build' && t.endMs !== undefined).map((t) => t.endMs!);
+  const lastBuild = buildEnds.length ? Math.max(...buildEnds) : c.startMs;
+  return {
+    ...(loads.length ? { idleMs: Math.max(0, Math.min(...loads) - c.endMs) } : {}),
+    overlapMs: Math.max(0, Math.min(lastBuild, c.endMs) - c.startMs),
+  };
 }
 
 export function writeResults(file: string, results: Results): void {

@@ -68,9 +68,9 @@ function hasImage(s: ResolvedService): boolean {
 }
 
 /** Builds the task graph the engine executes. Pure: reads only the loaded config. */
-export function buildPlan(loaded: LoadedConfig, requested: readonly string[] = []): Plan {
+export function buildPlan(loaded: LoadedConfig, requested: readonly string[] = [], opts: { start?: Plan['cluster']['start'] } = {}): Plan {
   const services = selectServices(loaded, requested);
-  const start = loaded.config.cluster.start;
+  const start = opts.start ?? loaded.config.cluster.start;
   const tasks: PlanTask[] = [];
   const imageTasks: string[] = [];
   for (const name of services) {
