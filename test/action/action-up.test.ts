@@ -6,6 +6,9 @@ import { createFakeEnv } from '../helpers/fakes.js';
 import { runnableExample } from '../helpers/example.js';
 import { REPO_ROOT } from '../helpers/tmp.js';
 
+/** The bundle under test: dist/ (HYBRID_E2E_TEST_DIST points at another bundle while dist/ is being rebuilt). */
+const DIST = process.env.HYBRID_E2E_TEST_DIST ?? path.join(REPO_ROOT, 'dist');
+
 /** Parses a GITHUB_OUTPUT / GITHUB_STATE file (heredoc syntax written by @actions/core). */
 function readCommandFile(file: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -49,7 +52,7 @@ describe('the bundled action (dist/index.js + dist/post/index.js) with runner en
       'INPUT_GITHUB-TOKEN': 'ghs_secret_token_value',
     };
     try {
-      const main = await execa(process.execPath, [path.join(REPO_ROOT, 'dist/index.js')], { env, extendEnv: false, reject: false });
+      const main = await execa(process.execPath, [path.join(DIST, 'index.js')], { env, extendEnv: false, reject: false });
       expect(main.exitCode, main.stdout).toBe(0);
       expect(main.stdout).toContain('::add-mask::ghs_secret_token_value');
       expect(main.stdout.replace('::add-mask::ghs_secret_token_value', '')).not.toContain('ghs_secret_token_value');
@@ -70,7 +73,7 @@ describe('the bundled action (dist/index.js + dist/post/index.js) with runner en
       const state = readCommandFile(paths.state);
       expect(state['run-dir']).toBe(results.runDir);
 
-      const post = await execa(process.execPath, [path.join(REPO_ROOT, 'dist/post/index.js')], { env: { ...env, 'STATE_run-dir': state['run-dir']! }, extendEnv: false, reject: false });
+      const post = await execa(process.execPath, [path.join(DIST, 'post/index.js')], { env: { ...env, 'STATE_run-dir': state['run-dir']! }, extendEnv: false, reject: false });
       expect(post.exitCode, post.stdout + post.stderr).toBe(0);
       expect(post.stdout).toMatch(/down: removed cluster /);
       expect(fake.clusters()).toEqual([]);

@@ -188,3 +188,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig('nope.yaml', { cwd: t.dir })).toThrow(/nope\.yaml: config file not found\. Create it .* or pass --config PATH\./);
   });
 });
+
+describe('loadConfig YAML edge cases', () => {
+  it('reports an unresolved alias at its position', () => {
+    const t = tempTree({ 'hybrid-e2e.yaml': 'version: 1\nservices:\n  a: *nope\n' });
+    try {
+      expect(() => loadConfig('hybrid-e2e.yaml', { cwd: t.dir, workspace: t.dir })).toThrow(/^hybrid-e2e\.yaml:3:6: YAML error: Unresolved alias/);
+    } finally {
+      t.cleanup();
+    }
+  });
+});

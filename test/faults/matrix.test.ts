@@ -124,7 +124,7 @@ describe('fault matrix (bundled CLI, real Docker, fake kind/kubectl)', () => {
   });
 
   it('a wait that times out names what was not ready; pod logs and describe land in diagnostics', async () => {
-    const restore = patch('hybrid-e2e.yaml', (s) => s.replace(/(  redis:\n(?:    .*\n)*?)    waitTimeout: 2m/, '$1    waitTimeout: 2s'));
+    const restore = patch('hybrid-e2e.yaml', (s) => s.replace(/( {2}redis:\n(?: {4}.*\n)*?) {4}waitTimeout: 2m/, '$1    waitTimeout: 2s'));
     const fake = createFakeEnv({ ...FAST, durations: { 'rollout:statefulset/redis': 60_000 } });
     try {
       const { proc, resultsFile } = startUp(ex.config, fake, ['-s', 'redis']);

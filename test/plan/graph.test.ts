@@ -58,3 +58,10 @@ describe('buildPlan', () => {
     expect(text).toContain('10 tasks.');
   });
 });
+
+describe('plan e2e matrix', () => {
+  it('lists every service marked e2e, whatever the selection', () => {
+    const plan = buildPlan(example(), ['redis']);
+    expect(plan.e2eServices).toEqual(['gateway', 'datastorage', 'aianalysis', 'notification', 'signalprocessing', 'remediationorchestrator', 'workflowexecution', 'effectivenessmonitor', 'authwebhook']);
+  });
+});

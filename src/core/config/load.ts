@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, visit as visitYaml, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem, UserError } from '../errors.js';
 import { parseDuration } from '../duration.js';
@@ -163,6 +163,9 @@ function zodProblems(error: z.ZodError, raw: unknown, pos: Positions, file: stri
       message = value === undefined ? `required field is missing` : `expected ${issue.expected}, got ${describeType(value)}`;
     } else if (issue.code === 'invalid_value' && 'values' in issue) {
       message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeType(value)}`;
+    } else if (issue.code === 'invalid_key') {
+      const inner = (issue as { issues?: Array<{ message: string }> }).issues?.[0]?.message;
+      message = `invalid name "${String(segs[segs.length - 1])}"${inner ? `: ${inner}` : ''}`;
     } else if (issue.code === 'invalid_union') {
       message = `invalid value ${describeType(value)}`;
     }
@@ -222,7 +225,23 @@ export function parseConfig(text: string, file: string, opts: LoadOptions & { di
       }),
     );
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // Unresolved aliases, alias bombs: the document parsed but cannot be turned into data.
+    let at = { line: 1, col: 1 };
+    visitYaml(doc, {
+      Alias(_, node) {
+        if (node.resolve(doc) === undefined && node.range) {
+          at = lc.linePos(node.range[0]);
+          return visitYaml.BREAK;
+        }
+        return undefined;
+      },
+    });
+    throw new ConfigError([{ file: displayFile, line: at.line, column: at.col, path: '', message: `YAML error: ${(e as Error).message.split('\n')[0]}` }]);
+  }
   const pos = new Positions(doc, lc);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError([{ file: displayFile, ...pos.at([]), path: '', message: `expected a mapping with "version: 1" and "services:", got ${describeType(raw)}` }]);

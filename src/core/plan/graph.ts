@@ -27,6 +27,8 @@ export interface Plan {
   /** Selected services (the closure over dependsOn), dependencies first. */
   services: string[];
   cluster: { baseName: string; unique: boolean; start: 'after-builds' | 'predictive' | 'with-builds' };
+  /** Every service of the config marked `e2e: true`: the reusable workflow's default matrix. */
+  e2eServices: string[];
   tasks: PlanTask[];
 }
 
@@ -104,6 +106,7 @@ export function buildPlan(loaded: LoadedConfig, requested: readonly string[] = [
     requested: [...requested],
     services,
     cluster: { baseName: loaded.config.cluster.name, unique: loaded.config.cluster.unique, start },
+    e2eServices: Object.keys(loaded.services).filter((n) => loaded.services[n]!.e2e),
     tasks,
   };
 }

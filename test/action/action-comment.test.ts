@@ -1,0 +1,240 @@
+// The bundled action (dist/) end to end with runner env, a real-shaped pull_request event and the GitHub REST
+// emulator: the sticky comment, fork PRs, matrix aggregation (command: report), baselines.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { createFakeEnv, type FakeEnv } from '../helpers/fakes.js';
+import { runnableExample } from '../helpers/example.js';
+import { REPO_ROOT } from '../helpers/tmp.js';
+import { pullRequestEvent, startEmulator, type Emulator } from '../github/emulator.js';
+import { baselineKey } from '../../src/adapters/github-baseline.js';
+import { makeResults, nineLegs } from '../render/fixtures.js';
+import { dedupeFindings } from '../../src/render/comment.js';
+import { unwaivedErrorCount } from '../../src/render/summary.js';
+
+/** The bundle under test: dist/ (HYBRID_E2E_TEST_DIST points at another bundle while dist/ is being rebuilt). */
+const DIST = process.env.HYBRID_E2E_TEST_DIST ?? path.join(REPO_ROOT, 'dist');
+const TOKEN = 'ghs_e2eInstallationToken0123456789';
+const FORK_TOKEN = 'ghs_forkReadOnlyInstallationToken01';
+const HEAD_SHA = 'c0ffee0000000000000000000000000000c0ffee';
+
+function readCommandFile(file: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  for (const m of text.matchAll(/^([^<\n]+)<<(.+)\n([\s\S]*?)\n\2$/gm)) out[m[1]!] = m[3]!;
+  return out;
+}
+
+let gh: Emulator;
+let ex: ReturnType<typeof runnableExample>;
+let fake: FakeEnv;
+let work: string;
+
+beforeAll(async () => {
+  ex = runnableExample();
+});
+afterAll(async () => {
+  await ex.cleanup();
+});
+beforeEach(async () => {
+  gh = await startEmulator({
+    tokens: {
+      [TOKEN]: { login: 'github-actions[bot]', type: 'Bot', installation: true },
+      [FORK_TOKEN]: { login: 'github-actions[bot]', type: 'Bot', installation: true, readOnly: true },
+    },
+  });
+  fake = createFakeEnv({ createMs: 60, loadMs: 20, applyMs: 10, rolloutMs: 60, endpointsDelayMs: 20, nodeReadyMs: 20, saDelayMs: 10, pollMs: 40 });
+  work = mkdtempSync(path.join(os.tmpdir(), 'hybrid-e2e-action-'));
+});
+afterEach(async () => {
+  await gh.close();
+  fake.cleanup();
+  rmSync(work, { recursive: true, force: true });
+});
+
+interface Runner {
+  env: Record<string, string>;
+  files: { output: string; state: string; summary: string; env: string; path: string };
+}
+
+/** Runner environment for one step; `event` is written to GITHUB_EVENT_PATH. */
+function runner(name: string, inputs: Record<string, string>, event: unknown, extra: Record<string, string> = {}): Runner {
+  const dir = path.join(work, name);
+  mkdirSync(dir, { recursive: true });
+  const files = { output: path.join(dir, 'output'), state: path.join(dir, 'state'), summary: path.join(dir, 'summary.md'), env: path.join(dir, 'env'), path: path.join(dir, 'path') };
+  for (const f of Object.values(files)) writeFileSync(f, '');
+  writeFileSync(path.join(dir, 'event.json'), JSON.stringify(event));
+  const env: Record<string, string> = {
+    ...(fake.env as Record<string, string>),
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: ex.dir,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STATE: files.state,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_ENV: files.env,
+    GITHUB_PATH: files.path,
+    GITHUB_EVENT_PATH: path.join(dir, 'event.json'),
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_REPOSITORY: 'acme/kubernaut',
+    GITHUB_SHA: 'ffff000000000000000000000000000000000001',
+    GITHUB_REF: 'refs/pull/7/merge',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_WORKFLOW: 'e2e',
+    GITHUB_JOB: 'e2e',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: gh.url,
+    RUNNER_TEMP: dir,
+    HYBRID_E2E_BUILD_NETWORK: 'none',
+    HYBRID_E2E_POLL_MS: '100',
+    HYBRID_E2E_ARTIFACT_DIR: path.join(work, 'artifacts'),
+    HYBRID_E2E_BASELINE_DIR: path.join(work, 'baselines'),
+    INPUT_CONFIG: 'hybrid-e2e.yaml',
+    INPUT_ENGINE: 'docker',
+    INPUT_CACHE: 'none',
+    INPUT_COMMENT: 'true',
+    'INPUT_GITHUB-TOKEN': TOKEN,
+    ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
+    ...extra,
+  };
+  return { env, files };
+}
+
+async function step(r: Runner) {
+  const main = await execa(process.execPath, [path.join(DIST, 'index.js')], { env: r.env, extendEnv: false, reject: false });
+  const state = readCommandFile(r.files.state);
+  if (state['run-dir']) {
+    const post = await execa(process.execPath, [path.join(DIST, 'post/index.js')], { env: { ...r.env, 'STATE_run-dir': state['run-dir'] }, extendEnv: false, reject: false });
+    expect(post.exitCode, post.stdout + post.stderr).toBe(0);
+  }
+  return { ...main, outputs: readCommandFile(r.files.output), summary: readFileSync(r.files.summary, 'utf8') };
+}
+
+const prEvent = (headRepo?: string) => pullRequestEvent({ number: 7, owner: 'acme', repo: 'kubernaut', headSha: HEAD_SHA, ...(headRepo ? { headRepo } : {}) });
+
+describe('the bundled action and the sticky PR comment', () => {
+  it('up twice on a pull request: exactly one comment, created then updated; humans untouched; token never logged', async () => {
+    const human = gh.addComment('acme', 'kubernaut', 7, 'Reviewer: the last run said <!-- hybrid-e2e:e2e:e2e/up/redis --> hmm', { login: 'alice', type: 'User' });
+    const first = await step(runner('run1', { command: 'up', service: 'redis' }, prEvent()));
+    expect(first.exitCode, first.stdout + first.stderr).toBe(0);
+    let ours = gh.issueComments('acme', 'kubernaut', 7).filter((c) => c.user.login === 'github-actions[bot]');
+    expect(ours).toHaveLength(1);
+    const created = { id: ours[0]!.id, body: ours[0]!.body, updated: ours[0]!.updated_at };
+    expect(created.body.startsWith('<!-- hybrid-e2e:e2e:e2e/up/redis -->\n')).toBe(true);
+    expect(created.body).toContain('### hybrid-e2e ✅ passed');
+    expect(first.stdout).toMatch(/hybrid-e2e: PR comment created: https:\/\/github\.com\/acme\/kubernaut\/pull\/7#issuecomment-\d+/);
+    expect(first.summary).toMatch(/^## hybrid-e2e ✅ success/);
+    expect(first.summary).toMatch(/Tools: kind `v[\d.]+` \(PATH\), kubectl `v[\d.]+` \(PATH\)\./);
+
+    const second = await step(runner('run2', { command: 'up', service: 'redis' }, prEvent()));
+    expect(second.exitCode, second.stdout + second.stderr).toBe(0);
+    ours = gh.issueComments('acme', 'kubernaut', 7).filter((c) => c.user.login === 'github-actions[bot]');
+    expect(ours).toHaveLength(1);
+    expect(ours[0]!.id).toBe(created.id);
+    expect(ours[0]!.updated_at > created.updated).toBe(true);
+    expect(ours[0]!.body).not.toBe(created.body);
+    expect(second.stdout).toContain('hybrid-e2e: PR comment updated');
+    expect(gh.requests.filter((q) => q.method === 'POST')).toHaveLength(1);
+    expect(gh.requests.filter((q) => q.method === 'PATCH')).toHaveLength(1);
+    expect(gh.comments.find((c) => c.id === human.id)!.body).toBe('Reviewer: the last run said <!-- hybrid-e2e:e2e:e2e/up/redis --> hmm');
+    for (const out of [first, second]) {
+      expect(out.stdout).toContain(`::add-mask::${TOKEN}`);
+      expect((out.stdout + out.stderr).replaceAll(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
+      expect(out.summary).not.toContain(TOKEN);
+    }
+    // The leg's results were uploaded for a report job.
+    const art = JSON.parse(readFileSync(path.join(work, 'artifacts', 'hybrid-e2e-results-redis', 'results.json'), 'utf8'));
+    expect(art.services).toEqual(['redis']);
+    expect(art.outcome).toBe('success');
+  });
+
+  it('a fork PR (read-only token): no comment, a warning and a note in the summary, and the step still passes', async () => {
+    const r = runner('fork', { command: 'up', service: 'redis', 'github-token': FORK_TOKEN }, prEvent('forker/kubernaut'));
+    const out = await step(r);
+    expect(out.exitCode, out.stdout + out.stderr).toBe(0);
+    expect(gh.comments).toHaveLength(0);
+    expect(out.stdout).toMatch(/^::warning::hybrid-e2e: could not post the PR comment on #7: HTTP 403: Resource not accessible by integration\. This pull request comes from a fork\. .*workflow_run/m);
+    expect(out.summary).toMatch(/^## hybrid-e2e ✅ success/);
+    expect(out.summary).toContain('> The PR comment could not be posted (HTTP 403: Resource not accessible by integration). This pull request comes from a fork: its token is read-only.');
+    expect(out.outputs['cluster-name']).toBeTruthy();
+  });
+
+  it('on a push to the default branch: no comment, the results become the baseline; a PR then shows the delta', async () => {
+    const push = { ref: 'refs/heads/main', after: 'a'.repeat(40), repository: { full_name: 'acme/kubernaut', default_branch: 'main' }, pusher: { name: 'octocat' } };
+    const main = await step(runner('main', { command: 'up', service: 'redis' }, push, { GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main', GITHUB_SHA: 'a'.repeat(40) }));
+    expect(main.exitCode, main.stdout + main.stderr).toBe(0);
+    expect(main.stdout).toContain('not a pull request run (push)');
+    expect(main.stdout).toContain('hybrid-e2e: saved the baseline for redis (directory)');
+    const saved = JSON.parse(readFileSync(path.join(work, 'baselines', `${baselineKey('e2e', 'redis')}.json`), 'utf8'));
+    expect(saved).toMatchObject({ sha: 'a'.repeat(40), ref: 'refs/heads/main' });
+    expect(gh.requests.filter((q) => q.method !== 'GET')).toHaveLength(0);
+
+    const pr = await step(runner('pr', { command: 'up', service: 'redis' }, prEvent()));
+    expect(pr.exitCode, pr.stdout + pr.stderr).toBe(0);
+    expect(pr.summary).toContain('| vs baseline |');
+    expect(pr.summary).toContain(`Baseline: main@aaaaaaa`);
+    expect(pr.stdout).not.toContain('saved the baseline');
+    expect(gh.comments[0]!.body).toContain('| setup vs baseline |');
+  });
+});
+
+describe('command: report (matrix aggregation)', () => {
+  it('downloads every leg\'s results artifact and posts one comment for the matrix, with baselines; a missing leg is named', async () => {
+    const legs = nineLegs({ fail: 'aianalysis', findings: 25 });
+    for (const l of legs.filter((x) => x.name !== 'authwebhook')) {
+      const d = path.join(work, 'artifacts', `hybrid-e2e-results-${l.name}`);
+      mkdirSync(d, { recursive: true });
+      writeFileSync(path.join(d, 'results.json'), JSON.stringify(l.results));
+    }
+    // A slower baseline for gateway: the comment shows it faster; a much faster one for datastorage: a regression.
+    const slowBase = structuredClone(legs[0]!.results);
+    slowBase.endMs += 30_000;
+    mkdirSync(path.join(work, 'baselines'), { recursive: true });
+    writeFileSync(path.join(work, 'baselines', `${baselineKey('e2e', 'gateway')}.json`), JSON.stringify({ results: slowBase, ref: 'refs/heads/main', sha: 'b'.repeat(40) }));
+    const fastBase = makeResults({ services: ['datastorage'], seed: 1, scale: 0.3 });
+    writeFileSync(path.join(work, 'baselines', `${baselineKey('e2e', 'datastorage')}.json`), JSON.stringify({ results: fastBase }));
+
+    const services = legs.map((l) => l.name).join(',');
+    const run = () => step(runner('report', { command: 'report', service: services }, prEvent(), { GITHUB_JOB: 'report' }));
+    const out = await run();
+    expect(out.exitCode, out.stdout + out.stderr).toBe(0);
+    expect(out.stdout).toMatch(/hybrid-e2e report: 8 results artifact\(s\): hybrid-e2e-results-aianalysis, /);
+    const comments = gh.issueComments('acme', 'kubernaut', 7);
+    expect(comments).toHaveLength(1);
+    const body = comments[0]!.body;
+    expect(body.startsWith('<!-- hybrid-e2e:e2e:report/report -->')).toBe(true);
+    expect(body).toContain('### hybrid-e2e ❌ 7/9 legs passed');
+    expect(body).toMatch(/^\| `aianalysis` \| ❌ failure \|/m);
+    expect(body).toMatch(/^\| `authwebhook` \| ⚠️ no results \|/m);
+    const uploaded = dedupeFindings(legs.filter((l) => l.name !== 'authwebhook').map((l) => l.results.compliance!.findings));
+    const errors = unwaivedErrorCount(uploaded);
+    expect(uploaded.length).toBeLessThan(25);
+    expect(body).toContain(`Dockerfile compliance: ${errors} error(s), ${uploaded.length} finding(s) (deduplicated across legs)`);
+    expect(body).toContain(`https://github.com/acme/kubernaut/blob/${HEAD_SHA}/docker/`);
+    expect(body).toMatch(/^\| `gateway` \|[^\n]*\| -30\.0s \(-\d+%\) \|$/m);
+    expect(body).toMatch(/🐢 \*\*Slower than the baseline\*\*[^\n]*`datastorage` setup \+/);
+    expect(out.outputs['violations']).toBe(String(errors));
+    expect(out.summary).toContain('### Timelines');
+    expect(out.summary.match(/```mermaid/g)!.length).toBe(8);
+    expect(out.stdout).toContain('7/9 legs passed; failed or missing: aianalysis, authwebhook');
+
+    // A re-run of the report job updates the same comment.
+    const again = await run();
+    expect(again.exitCode).toBe(0);
+    expect(gh.issueComments('acme', 'kubernaut', 7)).toHaveLength(1);
+    expect(again.stdout).toMatch(/PR comment (updated|unchanged)/);
+  });
+
+  it('reads results from the "results" input; outside a PR it only writes the summary', async () => {
+    const d = path.join(work, 'given');
+    mkdirSync(d);
+    const [a] = nineLegs();
+    writeFileSync(path.join(d, 'gateway.json'), JSON.stringify(a!.results));
+    const out = await step(runner('report2', { command: 'report', results: d }, { repository: { full_name: 'acme/kubernaut', default_branch: 'main' } }, { GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main', HYBRID_E2E_ARTIFACT_DIR: '' }));
+    expect(out.exitCode, out.stdout + out.stderr).toBe(0);
+    expect(gh.requests).toHaveLength(0);
+    expect(out.summary).toContain('### hybrid-e2e ✅ passed');
+  });
+});

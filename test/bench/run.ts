@@ -1,0 +1,738 @@
+/**
+ * `npm run bench`: the performance benchmark of issue 6. Not part of CI (a full run takes ~15-20 minutes).
+ *
+ *   npm run bench                 full run: 5 interleaved rounds; writes test/bench/results/latest.json
+ *   npm run bench -- --quick      smoke run: 1 round, fewer repetitions; writes to the temp dir
+ *   options: --rounds N, --out FILE, --sections strategies,cache,load,action,lint,bundle
+ *
+ * What it measures (details and method next to each section below; the workload is in workload.ts):
+ *   1. strategies: sequential, barrier, graph, predictive, interleaved A B C D A B C D ..., every run cold;
+ *      wall time, the lower bound from the same round's measured task durations, cluster idle time and overlap;
+ *   2. cache: cold vs warm (nothing changed) vs one service changed, real engine;
+ *   3. load cost: bytes written per image, tarball path vs `--load` + `kind load docker-image`;
+ *   4. action start → first engine command (bundled action, runner-style env);
+ *   5. lint throughput (test/bench/lint.bench.ts), 6. bundle size.
+ * Prints markdown tables with ✅/❌ per target, and writes every raw figure to the results JSON.
+ * Requires: a Docker daemon (docker 20.10's built-in BuildKit or newer), podman (load-cost comparison only),
+ * /bin/busybox (busybox-static), and dist/ (the bundled action).
+ */
+import { execa } from 'execa';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { detectBuilder } from '../../src/adapters/builders/detect.js';
+import type { DetectedBuilder } from '../../src/adapters/builders/types.js';
+import { loadConfig, type LoadedConfig } from '../../src/core/config/load.js';
+import { runDown } from '../../src/core/engine/down.js';
+import { historyFromResults } from '../../src/core/engine/predict.js';
+import type { Results } from '../../src/core/engine/results.js';
+import { upSession } from '../../src/core/engine/session.js';
+import { deriveBuildSlots } from '../../src/core/engine/up.js';
+import { buildPlan } from '../../src/core/plan/graph.js';
+import type { Strategy } from '../../src/core/plan/strategy.js';
+import type { Reporter } from '../../src/core/report.js';
+import { createFakeEnv, fakeBinDir, repoRoot } from '../helpers/fakes.js';
+import { daemonPids, ioAccountingAvailable, measureWrites, type Writes } from './diskio.js';
+import { lowerBound, type LbTask, type LowerBound } from './lower-bound.js';
+import { mb, ratio, sec, spread, summarise, median, type Summary } from './stats.js';
+import { CHANGED_SERVICE, SCALE, SERVICES, USERS, createWorkload, modelledSequentialUsersSeconds, type Workload } from './workload.js';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Options
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+const QUICK = process.argv.includes('--quick');
+const ROUNDS = Number(arg('--rounds') ?? (QUICK ? 1 : 5));
+const SECTIONS = new Set((arg('--sections') ?? 'strategies,cache,load,action,lint,bundle').split(','));
+const OUT = path.resolve(arg('--out') ?? (QUICK ? path.join(os.tmpdir(), 'hybrid-e2e-bench-quick.json') : path.join(repoRoot, 'test/bench/results/latest.json')));
+const REPS = { cache: QUICK ? 1 : 2, load: QUICK ? 1 : 3, action: QUICK ? 2 : 5 };
+const LOAD_SERVICES = QUICK ? ['gateway'] : ['postgresql', 'gateway', 'datastorage'];
+/** Interleaving order of every round (A B C D). */
+const STRATEGIES: readonly Strategy[] = ['sequential', 'barrier', 'graph', 'predictive'];
+
+const benchStart = Date.now();
+const logFile = path.join(os.tmpdir(), `hybrid-e2e-bench-${benchStart}.log`);
+const say = (s: string) => process.stdout.write(`${s}\n`);
+const log = (s: string) => appendFileSync(logFile, `${s}\n`);
+const elapsed = () => `${((Date.now() - benchStart) / 1000).toFixed(0).padStart(4)}s`;
+
+function fileReporter(label: string): Reporter {
+  const t0 = Date.now();
+  const w = (s: string) => log(`[${label} +${((Date.now() - t0) / 1000).toFixed(2)}s] ${s}`);
+  return {
+    info: (l) => w(l),
+    warn: (l) => w(`warning: ${l}`),
+    phase: (n, e) => w(`== ${n} ${e}`),
+    task: (id, e, d) => w(`${e === 'start' ? '▶' : '■'} ${id}${d?.outcome ? ` ${d.outcome}` : ''}${d?.note ? ` (${d.note})` : ''}`),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// One engine run (upSession with the fakes), cleaned up afterwards
+
+interface TaskRecord {
+  id: string;
+  phase: string;
+  outcome: string;
+  /** Start, relative to the engine's start. */
+  startMs?: number;
+  ms?: number;
+  cached?: boolean;
+}
+
+interface RunRecord {
+  label: string;
+  strategy: Strategy;
+  round?: number;
+  ok: boolean;
+  /** upSession call, start to end: what a user waits for (planning, builder detection, lint, every task). */
+  wallMs: number;
+  /** The engine's own span (results.startMs → endMs). */
+  engineMs?: number;
+  buildPhaseMs?: number;
+  cachedBuilds?: number;
+  cluster?: { start?: string; idleMs?: number; overlapMs?: number };
+  errors: string[];
+  loadavg: number[];
+  tasks: TaskRecord[];
+  history?: boolean;
+}
+
+function phaseMs(r: Results, name: string): number | undefined {
+  const p = r.phases.find((x) => x.name === name);
+  return p?.startMs !== undefined && p.endMs !== undefined ? p.endMs - p.startMs : undefined;
+}
+
+async function engineRun(w: Workload, loaded: LoadedConfig, strategy: Strategy, label: string, o: { history?: Record<string, number>; keepImages?: boolean; round?: number } = {}): Promise<{ rec: RunRecord; results?: Results }> {
+  const fake = createFakeEnv(w.knobs());
+  const env = { ...fake.env, ...w.engineEnv(), HYBRID_E2E_TMPDIR: fake.stateDir };
+  const reporter = fileReporter(label);
+  const loadavg = os.loadavg().map((x) => Number(x.toFixed(2)));
+  const t0 = performance.now();
+  let results: Results | undefined;
+  let runDir: string | undefined;
+  const errors: string[] = [];
+  try {
+    const r = await upSession({ loaded, services: [], engine: 'docker', cache: 'none', reporter, env, strategy, ...(o.history ? { history: o.history } : {}), resultsFile: path.join(fake.stateDir, 'results.json') });
+    results = r.results;
+    runDir = r.runDir;
+    errors.push(...r.results.errors);
+  } catch (e) {
+    errors.push(String((e as Error).message ?? e));
+  }
+  const wallMs = performance.now() - t0;
+  try {
+    if (runDir && existsSync(runDir)) await runDown({ runDir, reporter, env });
+  } catch (e) {
+    errors.push(`down: ${(e as Error).message}`);
+  }
+  if (!o.keepImages) await w.removeImages();
+  fake.cleanup();
+  const rec: RunRecord = {
+    label,
+    strategy,
+    ...(o.round !== undefined ? { round: o.round } : {}),
+    ok: results?.outcome === 'success',
+    wallMs: Math.round(wallMs),
+    errors,
+    loadavg,
+    tasks: [],
+    ...(o.history ? { history: true } : {}),
+  };
+  if (results) {
+    rec.engineMs = results.endMs - results.startMs;
+    const b = phaseMs(results, 'build');
+    if (b !== undefined) rec.buildPhaseMs = b;
+    rec.cachedBuilds = results.tasks.filter((t) => t.phase === 'build' && t.cached).length;
+    rec.cluster = { ...(results.cluster.start ? { start: results.cluster.start } : {}), ...(results.cluster.idleMs !== undefined ? { idleMs: results.cluster.idleMs } : {}), ...(results.cluster.overlapMs !== undefined ? { overlapMs: results.cluster.overlapMs } : {}) };
+    rec.tasks = results.tasks.map((t) => ({
+      id: t.id,
+      phase: t.phase,
+      outcome: t.outcome,
+      ...(t.startMs !== undefined ? { startMs: t.startMs - results!.startMs } : {}),
+      ...(t.startMs !== undefined && t.endMs !== undefined ? { ms: t.endMs - t.startMs } : {}),
+      ...(t.cached !== undefined ? { cached: t.cached } : {}),
+    }));
+  }
+  say(`${elapsed()}  ${label.padEnd(24)} ${rec.ok ? 'ok    ' : 'FAILED'} wall ${sec(rec.wallMs)}${rec.buildPhaseMs !== undefined ? `, builds ${sec(rec.buildPhaseMs)}` : ''}${rec.cluster?.overlapMs ? `, overlap ${sec(rec.cluster.overlapMs)}` : ''}${rec.cluster?.idleMs !== undefined ? `, idle ${sec(rec.cluster.idleMs, 2)}` : ''}  (load ${loadavg[0]})`);
+  if (!rec.ok) for (const e of errors.slice(0, 5)) say(`        ${e.split('\n')[0]}`);
+  return { rec, ...(results ? { results } : {}) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 1. Strategies, interleaved rounds, lower bound
+
+interface RoundLb {
+  round: number;
+  /** The pattern's rules: cluster after every build. */
+  afterBuilds: LowerBound;
+  /** Cluster free to start at any time (what predictive may exploit). */
+  relaxed: LowerBound;
+  /** Durations used (ms), by task id. */
+  durations: Record<string, number>;
+}
+
+/**
+ * Lower bound of a round, from its measured task durations: builds from the round's sequential run (one at a
+ * time, so uncontended), every other task the smallest duration measured in the round (they are modelled sleeps
+ * plus process overhead). Pools: the engine's (loads 2, deploys 8, one cluster), builds capped at the CPU count.
+ */
+function roundLowerBound(round: number, runs: readonly RunRecord[], loaded: LoadedConfig, slots: Record<string, number>): RoundLb | undefined {
+  const seq = runs.find((r) => r.strategy === 'sequential' && r.ok);
+  if (!seq) return undefined;
+  const durations: Record<string, number> = {};
+  const plan = buildPlan(loaded, []);
+  for (const t of plan.tasks) {
+    const source = t.phase === 'build' ? [seq] : runs.filter((r) => r.ok);
+    const ds = source.flatMap((r) => r.tasks.filter((x) => x.id === t.id && x.ms !== undefined).map((x) => x.ms!));
+    if (ds.length === 0) return undefined;
+    durations[t.id] = Math.min(...ds);
+  }
+  const tasks: LbTask[] = plan.tasks.map((t) => ({ id: t.id, pool: t.pool, deps: t.deps, ms: durations[t.id]! }));
+  return {
+    round,
+    afterBuilds: lowerBound(tasks, slots),
+    relaxed: lowerBound(
+      tasks.map((t) => (t.id === 'cluster' ? { ...t, deps: [] } : t)),
+      slots,
+    ),
+    durations,
+  };
+}
+
+async function strategiesSection(w: Workload, loaded: LoadedConfig, slots: Record<string, number>) {
+  const runs: RunRecord[] = [];
+  const bounds: RoundLb[] = [];
+  let lastGraph: Results | undefined;
+  for (let round = 1; round <= ROUNDS; round++) {
+    const roundRuns: RunRecord[] = [];
+    for (const strategy of STRATEGIES) {
+      // Cold: a new marker before the work steps of every service, so every strategy does the same build work.
+      w.mark(`${w.token}-r${round}-${strategy}`);
+      // Predictive start needs history: the most recent graph run (this round's, just before) plays the baseline
+      // a previous CI run would have saved.
+      const history = strategy === 'predictive' && lastGraph?.outcome === 'success' ? historyFromResults(lastGraph) : undefined;
+      const { rec, results } = await engineRun(w, loaded, strategy, `r${round} ${strategy}`, { round, ...(history ? { history } : {}) });
+      if (strategy === 'graph' && results) lastGraph = results;
+      roundRuns.push(rec);
+      runs.push(rec);
+    }
+    const lb = roundLowerBound(round, roundRuns, loaded, slots);
+    if (lb) {
+      bounds.push(lb);
+      say(`${elapsed()}  r${round} lower bound ${sec(lb.afterBuilds.ms)} (${lb.afterBuilds.binding}); cluster-free bound ${sec(lb.relaxed.ms)}`);
+    } else say(`${elapsed()}  r${round}: no lower bound (a run failed)`);
+  }
+  const by = (s: Strategy) => runs.filter((r) => r.strategy === s && r.ok);
+  const perStrategy = Object.fromEntries(
+    STRATEGIES.map((s) => {
+      const rs = by(s);
+      const overLb = rs.flatMap((r) => {
+        const lb = bounds.find((b) => b.round === r.round);
+        return lb ? [r.wallMs / lb.afterBuilds.ms] : [];
+      });
+      const overRelaxed = rs.flatMap((r) => {
+        const lb = bounds.find((b) => b.round === r.round);
+        return lb ? [r.wallMs / lb.relaxed.ms] : [];
+      });
+      return [
+        s,
+        {
+          runs: rs.length,
+          failed: runs.filter((r) => r.strategy === s && !r.ok).length,
+          wallMs: summarise(rs.map((r) => r.wallMs)),
+          engineMs: summarise(rs.map((r) => r.engineMs ?? NaN)),
+          buildPhaseMs: summarise(rs.map((r) => r.buildPhaseMs ?? NaN)),
+          wallOverLowerBound: summarise(overLb),
+          wallOverRelaxedBound: summarise(overRelaxed),
+          idleMs: summarise(rs.map((r) => r.cluster?.idleMs ?? NaN)),
+          overlapMs: summarise(rs.map((r) => r.cluster?.overlapMs ?? NaN)),
+          withHistory: rs.filter((r) => r.history).length,
+        },
+      ];
+    }),
+  ) as Record<Strategy, StrategySummary>;
+  /** Paired per-round ratio a/b (interleaving makes rounds comparable). */
+  const paired = (a: Strategy, b: Strategy) =>
+    summarise(
+      [...new Set(runs.map((r) => r.round))].flatMap((round) => {
+        const x = runs.find((r) => r.round === round && r.strategy === a && r.ok);
+        const y = runs.find((r) => r.round === round && r.strategy === b && r.ok);
+        return x && y ? [x.wallMs / y.wallMs] : [];
+      }),
+    );
+  const seqs = by('sequential');
+  const modelledShare = summarise(
+    seqs.map((r) => {
+      const modelled = r.tasks.filter((t) => t.phase !== 'build').reduce((a, t) => a + (t.ms ?? 0), 0);
+      const builds = r.tasks.filter((t) => t.phase === 'build').reduce((a, t) => a + (t.ms ?? 0), 0);
+      return modelled / (modelled + builds);
+    }),
+  );
+  return {
+    order: STRATEGIES,
+    rounds: ROUNDS,
+    runs,
+    lowerBounds: bounds,
+    lowerBoundMs: summarise(bounds.map((b) => b.afterBuilds.ms)),
+    relaxedBoundMs: summarise(bounds.map((b) => b.relaxed.ms)),
+    perStrategy,
+    ratios: {
+      graphOverBarrier: paired('graph', 'barrier'),
+      graphOverSequential: paired('graph', 'sequential'),
+      predictiveOverGraph: paired('predictive', 'graph'),
+      barrierOverSequential: paired('barrier', 'sequential'),
+    },
+    /** Share of create/load/deploy in the sequential run's task time (users: ≈ 1/3; see workload.ts). */
+    modelledShareOfSequential: modelledShare,
+  };
+}
+
+interface StrategySummary {
+  runs: number;
+  failed: number;
+  wallMs: Summary;
+  engineMs: Summary;
+  buildPhaseMs: Summary;
+  wallOverLowerBound: Summary;
+  wallOverRelaxedBound: Summary;
+  idleMs: Summary;
+  overlapMs: Summary;
+  withHistory: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 2. Cache: cold vs warm vs one service changed (graph strategy, real engine)
+
+async function cacheSection(w: Workload, loaded: LoadedConfig) {
+  const reps: { cold: RunRecord; warm: RunRecord; oneChanged: RunRecord }[] = [];
+  for (let rep = 1; rep <= REPS.cache; rep++) {
+    w.mark(`${w.token}-cache-${rep}`);
+    const cold = (await engineRun(w, loaded, 'graph', `cache${rep} cold`, { keepImages: true })).rec;
+    const warm = (await engineRun(w, loaded, 'graph', `cache${rep} warm`, { keepImages: true })).rec;
+    w.mark(`${w.token}-cache-${rep}-changed`, [CHANGED_SERVICE]);
+    const oneChanged = (await engineRun(w, loaded, 'graph', `cache${rep} one changed`, { keepImages: true })).rec;
+    await w.removeImages();
+    reps.push({ cold, warm, oneChanged });
+  }
+  const ok = reps.filter((r) => r.cold.ok && r.warm.ok && r.oneChanged.ok);
+  return {
+    changedService: CHANGED_SERVICE,
+    reps,
+    buildPhaseMs: {
+      cold: summarise(ok.map((r) => r.cold.buildPhaseMs ?? NaN)),
+      warm: summarise(ok.map((r) => r.warm.buildPhaseMs ?? NaN)),
+      oneChanged: summarise(ok.map((r) => r.oneChanged.buildPhaseMs ?? NaN)),
+    },
+    wallMs: {
+      cold: summarise(ok.map((r) => r.cold.wallMs)),
+      warm: summarise(ok.map((r) => r.warm.wallMs)),
+      oneChanged: summarise(ok.map((r) => r.oneChanged.wallMs)),
+    },
+    cachedBuilds: { warm: ok.map((r) => r.warm.cachedBuilds), oneChanged: ok.map((r) => r.oneChanged.cachedBuilds) },
+    warmOverCold: summarise(ok.map((r) => (r.warm.buildPhaseMs ?? NaN) / (r.cold.buildPhaseMs ?? NaN))),
+    oneChangedOverCold: summarise(ok.map((r) => (r.oneChanged.buildPhaseMs ?? NaN) / (r.cold.buildPhaseMs ?? NaN))),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 3. Load cost: bytes written per image, tarball path vs --load + kind load docker-image
+
+/**
+ * Per image (a dependency stand-in, a light and a heavy service), after a build with the engine's builder:
+ *  - tarball path (what the engine does with this builder): `docker save --output <tar>` + `kind load image-archive`;
+ *  - `--load` + `kind load docker-image`: the image handed to the daemon as an archive (`docker load`, what buildx's
+ *    `--load` does; measured on a copy built by the classic builder so that its layers are really absent from the
+ *    daemon: a BuildKit-built image's layers stay in the build cache after `docker rmi`), then what real
+ *    `kind load docker-image` runs: `docker save -o <tmp>/images.tar`, then the import;
+ *  - podman's tarball path (`podman save --format docker-archive`), for comparison.
+ * The import into the node is the same for both paths and happens inside the kind node; the fake does not model
+ * it, so it is counted for neither. Each path is measured REPS.load times; medians.
+ */
+async function loadSection(w: Workload, detected: DetectedBuilder) {
+  if (!ioAccountingAvailable()) return { available: false as const, reason: '/proc/<pid>/io of this process or of dockerd is not readable' };
+  const builder = detected.builder;
+  const docker = builder.caps.binary;
+  const fake = createFakeEnv({});
+  const cluster = 'bench-load';
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'hybrid-e2e-bench-load-'));
+  const images: Record<string, unknown>[] = [];
+  try {
+    const c = await fake.run('kind', ['create', 'cluster', '--name', cluster]);
+    if (c.exitCode !== 0) throw new Error(`fake kind create failed: ${c.stderr}`);
+    for (const name of LOAD_SERVICES) {
+      const spec = SERVICES.find((s) => s.name === name)!;
+      w.mark(`${w.token}-load-${name}`, [name]);
+      const ctx = path.join(w.dir, 'svc', name);
+      const ref = `${w.repo(name)}:load`;
+      const build = await measureWrites(() =>
+        builder.build({ service: name, context: ctx, dockerfile: path.join(ctx, 'Dockerfile'), image: w.repo(name), tag: ref, args: {}, cache: { backend: 'none', scope: name }, network: 'none' }),
+      );
+      const size = Number((await execa(docker, ['image', 'inspect', '--format', '{{.Size}}', ref])).stdout.trim());
+      const tarball: Writes[] = [];
+      const dockerLoad: Writes[] = [];
+      const kindSave: Writes[] = [];
+      const podmanSave: Writes[] = [];
+      for (let r = 0; r < REPS.load; r++) {
+        const tar = path.join(tmp, `${name}-${r}.tar`);
+        tarball.push(
+          (
+            await measureWrites(async () => {
+              await builder.save(ref, tar);
+              const l = await fake.run('kind', ['load', 'image-archive', tar, '--name', cluster], { timeoutMs: 60_000 });
+              if (l.exitCode !== 0) throw new Error(`fake kind load image-archive: ${l.stderr}`);
+            })
+          ).writes,
+        );
+        rmSync(tar, { force: true });
+      }
+      // --load: the same Dockerfile built by the classic builder (same content sizes), archived in memory.
+      const legacyRef = `${w.repo(name)}:legacy`;
+      await execa(docker, ['build', '--quiet', '--network', 'none', '--tag', legacyRef, '--file', path.join(ctx, 'Dockerfile'), ctx], { env: { DOCKER_BUILDKIT: '0' } });
+      const legacySize = Number((await execa(docker, ['image', 'inspect', '--format', '{{.Size}}', legacyRef])).stdout.trim());
+      const archive = (await execa(docker, ['save', legacyRef], { encoding: 'buffer', maxBuffer: 1 << 30 })).stdout;
+      for (let r = 0; r < REPS.load; r++) {
+        await execa(docker, ['rmi', legacyRef]);
+        dockerLoad.push((await measureWrites(() => execa(docker, ['load', '--quiet'], { input: archive }))).writes);
+        const tmpTar = path.join(tmp, `kind-${name}-${r}.tar`);
+        kindSave.push(
+          (
+            await measureWrites(async () => {
+              await execa(docker, ['save', '-o', tmpTar, ref]);
+              const l = await fake.run('kind', ['load', 'docker-image', ref, '--name', cluster], { timeoutMs: 60_000 });
+              if (l.exitCode !== 0) throw new Error(`fake kind load docker-image: ${l.stderr}`);
+            })
+          ).writes,
+        );
+        rmSync(tmpTar, { force: true });
+      }
+      await execa(docker, ['rmi', legacyRef], { reject: false });
+      // podman: the same image imported from memory (not measured), then saved (measured).
+      let podman: { bytes: number } | { error: string };
+      try {
+        const podArchive = (await execa(docker, ['save', ref], { encoding: 'buffer', maxBuffer: 1 << 30 })).stdout;
+        await execa('podman', ['load', '--quiet'], { input: podArchive });
+        for (let r = 0; r < REPS.load; r++) {
+          const tar = path.join(tmp, `podman-${name}-${r}.tar`);
+          podmanSave.push((await measureWrites(() => execa('podman', ['save', '--quiet', '--format', 'docker-archive', '--output', tar, ref]))).writes);
+          rmSync(tar, { force: true });
+        }
+        await execa('podman', ['rmi', ref], { reject: false });
+        podman = { bytes: median(podmanSave.map((x) => x.bytes)) };
+      } catch (e) {
+        podman = { error: (e as Error).message.split('\n')[0]! };
+      }
+      const tarBytes = median(tarball.map((x) => x.bytes));
+      const loadBytes = median(dockerLoad.map((x) => x.bytes));
+      const kindBytes = median(kindSave.map((x) => x.bytes));
+      const entry = {
+        service: name,
+        class: spec.class,
+        imageBytes: size,
+        buildWrites: build.writes,
+        tarballPath: { bytes: tarBytes, perImage: tarBytes / size, samples: tarball },
+        loadPath: {
+          bytes: loadBytes + kindBytes,
+          perImage: (loadBytes + kindBytes) / size,
+          dockerLoad: { bytes: loadBytes, perImage: loadBytes / legacySize, imageBytes: legacySize, samples: dockerLoad },
+          kindLoadDockerImage: { bytes: kindBytes, perImage: kindBytes / size, samples: kindSave },
+        },
+        podmanTarballPath: 'bytes' in podman ? { bytes: podman.bytes, perImage: podman.bytes / size, samples: podmanSave } : podman,
+      };
+      images.push(entry);
+      say(
+        `${elapsed()}  load cost ${name.padEnd(12)} image ${mb(size)}: tarball path ${mb(tarBytes)} (${ratio(tarBytes / size)}×), --load + kind load docker-image ${mb(loadBytes + kindBytes)} (${ratio((loadBytes + kindBytes) / size)}×)${'bytes' in podman ? `, podman save ${ratio(podman.bytes / size)}×` : ''}`,
+      );
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    fake.cleanup();
+    await w.removeImages();
+  }
+  const per = (k: 'tarballPath' | 'loadPath') => images.map((i) => (i[k] as { perImage: number }).perImage);
+  return {
+    available: true as const,
+    method: 'write_bytes of /proc/<pid>/io for this harness (with its reaped children: docker/podman CLIs, fake kind), dockerd and containerd',
+    daemons: daemonPids(),
+    builder: `${detected.builder.caps.kind} (${detected.builder.caps.binary} ${detected.builder.caps.version})`,
+    images,
+    tarballPerImage: summarise(per('tarballPath')),
+    loadPathPerImage: summarise(per('loadPath')),
+    podmanPerImage: summarise(images.flatMap((i) => ('perImage' in (i.podmanTarballPath as object) ? [(i.podmanTarballPath as { perImage: number }).perImage] : []))),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 4. Action start → first engine command
+
+function nextOnPath(name: string, dirs: string[]): string | undefined {
+  for (const d of dirs) {
+    const p = path.join(d, name);
+    try {
+      if (statSync(p).isFile()) return p;
+    } catch {
+      /* not here */
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Runs the bundled action (dist/index.js) with a runner-style environment (INPUT_* variables, GITHUB_* files,
+ * RUNNER_TEMP; no NODE_EXTRA_CA_CERTS) for one service of the workload, with `docker`, `podman` and `kind` wrappers
+ * first on PATH that log their start time (ms) and exec the real tool (the fake for kind). The figure is the first
+ * logged start minus the moment the harness spawned node. Then the post step (dist/post/index.js) cleans up.
+ */
+async function actionSection(w: Workload) {
+  const main = path.join(repoRoot, 'dist/index.js');
+  const post = path.join(repoRoot, 'dist/post/index.js');
+  if (!existsSync(main)) return { available: false as const, reason: 'dist/index.js is missing (npm run bundle)' };
+  const wrapDir = mkdtempSync(path.join(os.tmpdir(), 'hybrid-e2e-bench-wrap-'));
+  const baseDirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
+  for (const tool of ['docker', 'podman', 'kind']) {
+    const real = tool === 'kind' ? path.join(fakeBinDir, 'kind') : nextOnPath(tool, baseDirs);
+    if (!real) continue;
+    writeFileSync(path.join(wrapDir, tool), `#!/bin/sh\necho "$(date +%s%3N) ${tool}" >> "$HYBRID_BENCH_CALLS"\nexec ${real} "$@"\n`, { mode: 0o755 });
+  }
+  const samples: { ms: number; first: string; exitCode: number }[] = [];
+  try {
+    for (let r = 0; r < REPS.action; r++) {
+      const fake = createFakeEnv({});
+      const files = Object.fromEntries(['output', 'state', 'summary', 'env', 'calls'].map((f) => [f, path.join(fake.stateDir, f)])) as Record<string, string>;
+      for (const f of Object.values(files)) writeFileSync(f, '');
+      const env: Record<string, string> = { ...fake.env };
+      delete env.NODE_EXTRA_CA_CERTS;
+      for (const k of Object.keys(env)) if (k.startsWith('INPUT_') || k.startsWith('GITHUB_') || k.startsWith('STATE_')) delete env[k];
+      Object.assign(env, {
+        PATH: `${wrapDir}${path.delimiter}${env.PATH}`,
+        GITHUB_WORKSPACE: w.dir,
+        GITHUB_OUTPUT: files.output!,
+        GITHUB_STATE: files.state!,
+        GITHUB_STEP_SUMMARY: files.summary!,
+        GITHUB_ENV: files.env!,
+        RUNNER_TEMP: fake.stateDir,
+        HYBRID_BENCH_CALLS: files.calls!,
+        ...w.engineEnv(),
+        INPUT_COMMAND: 'up',
+        INPUT_CONFIG: 'hybrid-e2e.yaml',
+        INPUT_SERVICE: 'postgresql',
+        INPUT_ENGINE: 'auto',
+        INPUT_CACHE: 'none',
+        INPUT_COMMENT: 'false',
+      });
+      const t0 = Date.now();
+      const m = await execa(process.execPath, [main], { env, extendEnv: false, reject: false, cwd: w.dir });
+      const calls = readFileSync(files.calls!, 'utf8')
+        .split('\n')
+        .map((l) => l.trim().split(' '))
+        .filter((p) => p.length === 2 && /^\d+$/.test(p[0]!))
+        .map(([t, tool]) => ({ t: Number(t), tool: tool! }))
+        .sort((a, b) => a.t - b.t);
+      const state = readFileSync(files.state!, 'utf8');
+      const runDir = /^run-dir<<(.+)\n([\s\S]*?)\n\1$/m.exec(state)?.[2];
+      if (runDir) await execa(process.execPath, [post], { env: { ...env, 'STATE_run-dir': runDir }, extendEnv: false, reject: false });
+      fake.cleanup();
+      if (calls[0]) samples.push({ ms: calls[0].t - t0, first: calls[0].tool, exitCode: m.exitCode ?? -1 });
+      else log(`action rep ${r}: no engine command logged; exit ${m.exitCode}\n${m.stdout}\n${m.stderr}`);
+    }
+  } finally {
+    rmSync(wrapDir, { recursive: true, force: true });
+    await w.removeImages();
+  }
+  const s = summarise(samples.map((x) => x.ms));
+  say(`${elapsed()}  action start → first engine command: ${spread(s, (x) => `${Math.round(x)} ms`)} (${samples.map((x) => x.first).join(', ')})`);
+  return { available: true as const, ms: s, samples, bundleBytes: statSync(main).size };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 5. Lint throughput, 6. bundle size
+
+async function lintSection() {
+  const script = path.join(repoRoot, 'test/bench/lint.bench.ts');
+  if (!existsSync(script)) return { available: false as const, reason: 'test/bench/lint.bench.ts is missing' };
+  const r = await execa(path.join(repoRoot, 'node_modules/.bin/tsx'), [script], { reject: false, cwd: repoRoot });
+  const line = String(r.stdout)
+    .split('\n')
+    .reverse()
+    .find((l) => l.trim().startsWith('{'));
+  if (r.exitCode !== 0 || !line) return { available: false as const, reason: `lint.bench.ts failed (exit ${r.exitCode}): ${String(r.stderr).split('\n').slice(-3).join(' ')}` };
+  const j = JSON.parse(line) as { files: number; seconds: number; filesPerSecond: number };
+  say(`${elapsed()}  lint: ${j.files} files in ${j.seconds} s = ${j.filesPerSecond} files/s`);
+  return { available: true as const, ...j };
+}
+
+function bundleSection() {
+  const out: Record<string, { bytes: number; gzipBytes: number }> = {};
+  for (const f of ['dist/index.js', 'dist/post/index.js', 'dist/cli/index.js']) {
+    const p = path.join(repoRoot, f);
+    if (!existsSync(p)) continue;
+    const buf = readFileSync(p);
+    out[f] = { bytes: buf.length, gzipBytes: gzipSync(buf).length };
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Machine, targets, tables
+
+async function machine(detected: DetectedBuilder, buildSlots: number) {
+  const osRelease = existsSync('/etc/os-release') ? (/^PRETTY_NAME="?([^"\n]*)/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? '') : '';
+  const podman = await execa('podman', ['--version'], { reject: false });
+  return {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.availableParallelism(),
+    memoryGiB: Number((os.totalmem() / 1024 ** 3).toFixed(1)),
+    os: `${osRelease} (Linux ${os.release()})`,
+    node: process.version,
+    builder: detected.reason,
+    podman: String(podman.stdout).trim() || 'not available',
+    buildSlots,
+    loadavgStart: os.loadavg().map((x) => Number(x.toFixed(2))),
+  };
+}
+
+interface Target {
+  name: string;
+  measured: string;
+  goal: string;
+  met: boolean | null;
+  value: number | null;
+}
+
+function target(name: string, value: number, goal: string, met: (v: number) => boolean, fmt: (v: number) => string, detail = ''): Target {
+  const ok = Number.isFinite(value);
+  return { name, value: ok ? value : null, measured: ok ? `${fmt(value)}${detail}` : 'not measured', goal, met: ok ? met(value) : null };
+}
+
+const mark = (t: Target) => (t.met === null ? '—' : t.met ? '✅' : '❌');
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main() {
+  say(`hybrid-e2e benchmark (${QUICK ? 'quick' : 'full'}: ${ROUNDS} round(s)); engine log: ${logFile}`);
+  const detected = await detectBuilder('docker', { env: process.env, cacheBackend: 'none' });
+  const buildSlots = deriveBuildSlots(detected.builder);
+  const m = await machine(detected, buildSlots);
+  say(`machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; node ${m.node}; load ${m.loadavgStart.join(' ')}`);
+  say(`builder: ${m.builder}`);
+  const w = createWorkload();
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    say('interrupted: cleaning up images and the workload (Ctrl-C again to stop at once)');
+    void w.removeImages().finally(() => {
+      w.remove();
+      process.exit(130);
+    });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const loaded = loadConfig(w.config, { workspace: w.dir });
+  const cores = os.availableParallelism();
+  const slots = { build: Math.min(buildSlots, cores), cluster: 1, load: loaded.config.builds.loadParallelism, deploy: loaded.config.builds.deployParallelism };
+  const out: Record<string, unknown> = {
+    version: 1,
+    date: new Date(benchStart).toISOString(),
+    mode: QUICK ? 'quick' : 'full',
+    machine: m,
+    workload: {
+      scale: SCALE,
+      users: USERS,
+      services: SERVICES,
+      changedService: CHANGED_SERVICE,
+      modelledSequentialUsersSeconds: modelledSequentialUsersSeconds(),
+      builds: 'cold: a new marker file before the work steps of every service for every run',
+      lowerBoundPools: slots,
+    },
+  };
+  try {
+    if (SECTIONS.has('strategies')) out.strategies = await strategiesSection(w, loaded, slots);
+    if (SECTIONS.has('cache')) out.cache = await cacheSection(w, loaded);
+    if (SECTIONS.has('load')) out.loadCost = await loadSection(w, detected);
+    if (SECTIONS.has('action')) out.actionStart = await actionSection(w);
+    if (SECTIONS.has('lint')) out.lint = await lintSection();
+    if (SECTIONS.has('bundle')) out.bundle = bundleSection();
+  } finally {
+    await w.removeImages();
+    w.remove();
+  }
+  (out.machine as { loadavgEnd?: number[] }).loadavgEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
+  out.durationS = Math.round((Date.now() - benchStart) / 1000);
+
+  // Targets (issue 6). Idle time is compared at the users' scale (measured × SCALE).
+  const st = out.strategies as Awaited<ReturnType<typeof strategiesSection>> | undefined;
+  const cache = out.cache as Awaited<ReturnType<typeof cacheSection>> | undefined;
+  const load = out.loadCost as Awaited<ReturnType<typeof loadSection>> | undefined;
+  const action = out.actionStart as Awaited<ReturnType<typeof actionSection>> | undefined;
+  const lint = out.lint as Awaited<ReturnType<typeof lintSection>> | undefined;
+  const range = (s: Summary | undefined, f: (x: number) => string) => (s && s.n > 1 ? ` (${f(s.min)}–${f(s.max)})` : '');
+  const r2 = (x: number) => ratio(x);
+  const targets: Target[] = [
+    target('`graph` wall / lower bound', st?.perStrategy.graph.wallOverLowerBound.median ?? NaN, '≤ 1.05', (v) => v <= 1.05, r2, range(st?.perStrategy.graph.wallOverLowerBound, r2)),
+    target('`graph` / `barrier` wall', st?.ratios.graphOverBarrier.median ?? NaN, '≤ 0.80', (v) => v <= 0.8, r2, range(st?.ratios.graphOverBarrier, r2)),
+    target('`graph` / `sequential` wall', st?.ratios.graphOverSequential.median ?? NaN, '≤ 0.30', (v) => v <= 0.3, r2, range(st?.ratios.graphOverSequential, r2)),
+    target('`predictive` / `graph` wall', st?.ratios.predictiveOverGraph.median ?? NaN, '< 1.00', (v) => v < 1, r2, range(st?.ratios.predictiveOverGraph, r2)),
+    target(
+      '`predictive` cluster idle (worst run, at users\' scale)',
+      st ? st.perStrategy.predictive.idleMs.max * SCALE : NaN,
+      '≤ 10 s',
+      (v) => v <= 10_000,
+      (v) => sec(v),
+      st ? ` (measured ${sec(st.perStrategy.predictive.idleMs.max, 2)} × ${SCALE})` : '',
+    ),
+    target('warm / cold build phase', cache?.warmOverCold.median ?? NaN, '≤ 0.10', (v) => v <= 0.1, r2, range(cache?.warmOverCold, r2)),
+    target('tarball path bytes written / image size (worst image)', load?.available ? load.tarballPerImage.max : NaN, '≤ 1.1', (v) => v <= 1.1, r2),
+    target('action start → first engine command', action?.available ? action.ms.median : NaN, '≤ 0.5 s', (v) => v <= 500, (v) => `${Math.round(v)} ms`, range(action?.available ? action.ms : undefined, (v) => `${Math.round(v)}`)),
+    target('lint throughput (10,000 Dockerfiles)', lint?.available ? lint.filesPerSecond : NaN, '≥ 5,000 files/s', (v) => v >= 5000, (v) => `${Math.round(v).toLocaleString('en-US')} files/s`),
+  ];
+  out.targets = targets;
+  mkdirSync(path.dirname(OUT), { recursive: true });
+  writeFileSync(OUT, JSON.stringify(out, null, 2) + '\n');
+
+  // Tables
+  const lines: string[] = [];
+  lines.push('', `### hybrid-e2e benchmark, ${out.date as string} (${QUICK ? 'quick' : 'full'} run, ${out.durationS as number} s)`, '');
+  lines.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}; load average ${m.loadavgStart.join(' ')} at start (shared machine). Builder: ${detected.builder.caps.kind} (${detected.builder.caps.binary} ${detected.builder.caps.version}), ${buildSlots} build slots. Modelled durations: users' ÷ ${SCALE}.`, '');
+  if (st) {
+    lines.push(`Strategies, ${st.rounds} interleaved round(s), every build cold; median (min–max):`, '');
+    lines.push('| Strategy | Wall | Build phase | Wall / lower bound | Cluster idle | Create overlapping builds |', '|---|---|---|---|---|---|');
+    for (const s of STRATEGIES) {
+      const p = st.perStrategy[s];
+      lines.push(`| \`${s}\`${p.failed ? ` (${p.failed} failed)` : ''} | ${spread(p.wallMs, (x) => sec(x))} | ${spread(p.buildPhaseMs, (x) => sec(x))} | ${spread(p.wallOverLowerBound, r2)} | ${spread(p.idleMs, (x) => sec(x, 2))} | ${spread(p.overlapMs, (x) => sec(x))} |`);
+    }
+    const lb0 = st.lowerBounds[0];
+    lines.push('', `Lower bound (cluster after the builds, from each round's measured durations): ${spread(st.lowerBoundMs, (x) => sec(x))}${lb0 ? `, bound by ${lb0.afterBuilds.binding}` : ''}; with the cluster free to start any time: ${spread(st.relaxedBoundMs, (x) => sec(x))} (\`predictive\` wall / that: ${spread(st.perStrategy.predictive.wallOverRelaxedBound, r2)}). Create/load/deploy share of the sequential task time: ${spread(st.modelledShareOfSequential, (x) => `${Math.round(x * 100)}%`)}.`);
+  }
+  if (cache) {
+    lines.push('', `Cache (\`graph\`, ${REPS.cache} repetition(s)); one service changed = ${CHANGED_SERVICE}:`, '', '| | Build phase | Wall | Builds reused |', '|---|---|---|---|');
+    lines.push(`| cold | ${spread(cache.buildPhaseMs.cold, (x) => sec(x))} | ${spread(cache.wallMs.cold, (x) => sec(x))} | 0 |`);
+    lines.push(`| warm (nothing changed) | ${spread(cache.buildPhaseMs.warm, (x) => sec(x))} | ${spread(cache.wallMs.warm, (x) => sec(x))} | ${cache.cachedBuilds.warm.join(', ')} of ${SERVICES.length} |`);
+    lines.push(`| one service changed | ${spread(cache.buildPhaseMs.oneChanged, (x) => sec(x))} | ${spread(cache.wallMs.oneChanged, (x) => sec(x))} | ${cache.cachedBuilds.oneChanged.join(', ')} of ${SERVICES.length} |`);
+  }
+  if (load?.available) {
+    lines.push('', `Bytes written per image from built image to cluster (median of ${REPS.load}; ${load.method}):`, '', '| Image | Size | Tarball path (engine) | `--load` + `kind load docker-image` | podman tarball path |', '|---|---|---|---|---|');
+    for (const i of load.images as Array<{ service: string; class: string; imageBytes: number; tarballPath: { bytes: number; perImage: number }; loadPath: { bytes: number; perImage: number; dockerLoad: { bytes: number } }; podmanTarballPath: { bytes?: number; perImage?: number } }>) {
+      lines.push(
+        `| ${i.service} (${i.class}) | ${mb(i.imageBytes)} | ${mb(i.tarballPath.bytes)} = ${ratio(i.tarballPath.perImage)}× | ${mb(i.loadPath.bytes)} = ${ratio(i.loadPath.perImage)}× (\`--load\` ${mb(i.loadPath.dockerLoad.bytes)}) | ${i.podmanTarballPath.bytes !== undefined ? `${mb(i.podmanTarballPath.bytes)} = ${ratio(i.podmanTarballPath.perImage!)}×` : 'n/a'} |`,
+      );
+    }
+  } else if (load) lines.push('', `Load cost: not measured (${load.reason}).`);
+  const bundle = out.bundle as ReturnType<typeof bundleSection> | undefined;
+  if (bundle?.['dist/index.js']) lines.push('', `Bundle: dist/index.js ${mb(bundle['dist/index.js'].bytes)} (${mb(bundle['dist/index.js'].gzipBytes)} gzipped).`);
+  if (lint && !lint.available) lines.push('', `Lint: not measured (${lint.reason}).`);
+  if (action && !action.available) lines.push('', `Action start: not measured (${action.reason}).`);
+  lines.push('', '| Target | Measured | Goal | Met |', '|---|---|---|---|');
+  for (const t of targets) lines.push(`| ${t.name} | ${t.measured} | ${t.goal} | ${mark(t)} |`);
+  lines.push('', `Results: ${path.relative(process.cwd(), OUT) || OUT}`);
+  say(lines.join('\n'));
+}
+
+main().catch((e) => {
+  process.stderr.write(`benchmark failed: ${(e as Error).stack ?? e}\n`);
+  process.exitCode = 1;
+});
