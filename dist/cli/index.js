@@ -1108,6 +1108,10 @@ function zodProblems(error, raw, pos, file) {
         else if (issue.code === 'invalid_value' && 'values' in issue) {
             message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeType(value)}`;
         }
+        else if (issue.code === 'invalid_key') {
+            const inner = issue.issues?.[0]?.message;
+            message = `invalid name "${String(segs[segs.length - 1])}"${inner ? `: ${inner}` : ''}`;
+        }
         else if (issue.code === 'invalid_union') {
             message = `invalid value ${describeType(value)}`;
         }
@@ -1164,7 +1168,24 @@ function parseConfig(text, file, opts = {}) {
             return { file: displayFile, line: p.line, column: p.col, path: '', message: `YAML syntax error: ${first}` };
         }));
     }
-    const raw = doc.toJS({ maxAliasCount: 100 });
+    let raw;
+    try {
+        raw = doc.toJS({ maxAliasCount: 100 });
+    }
+    catch (e) {
+        // Unresolved aliases, alias bombs: the document parsed but cannot be turned into data.
+        let at = { line: 1, col: 1 };
+        (0,dist/* visit */.YR)(doc, {
+            Alias(_, node) {
+                if (node.resolve(doc) === undefined && node.range) {
+                    at = lc.linePos(node.range[0]);
+                    return dist/* visit */.YR.BREAK;
+                }
+                return undefined;
+            },
+        });
+        throw new ConfigError([{ file: displayFile, line: at.line, column: at.col, path: '', message: `YAML error: ${e.message.split('\n')[0]}` }]);
+    }
     const pos = new Positions(doc, lc);
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
         throw new ConfigError([{ file: displayFile, ...pos.at([]), path: '', message: `expected a mapping with "version: 1" and "services:", got ${describeType(raw)}` }]);
@@ -1354,6 +1375,7 @@ function buildPlan(loaded, requested = [], opts = {}) {
         requested: [...requested],
         services,
         cluster: { baseName: loaded.config.cluster.name, unique: loaded.config.cluster.unique, start },
+        e2eServices: Object.keys(loaded.services).filter((n) => loaded.services[n].e2e),
         tasks,
     };
 }
@@ -19328,7 +19350,7 @@ exports.qg = publicApi.parse;
 exports.hR = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
 exports.As = publicApi.stringify;
-__webpack_unused_export__ = visit.visit;
+exports.YR = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
 
 

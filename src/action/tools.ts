@@ -49,7 +49,8 @@ export async function sha256File(file: string): Promise<string> {
 
 /** Installs `tool@version` into the tool cache (or finds it there) and puts it on PATH. Returns where it came from. */
 export async function installTool(tool: ToolName, version: string, env: Record<string, string | undefined> = process.env): Promise<{ dir: string; source: 'tool-cache' | 'downloaded' }> {
-  const { arch } = platform();
+  platform();
+  const arch = process.arch; // the tool cache's own convention (x64, arm64)
   const cached = tc.find(tool, version.replace(/^v/, ''), arch);
   if (cached) {
     core.addPath(cached);

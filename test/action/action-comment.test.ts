@@ -227,6 +227,30 @@ describe('command: report (matrix aggregation)', () => {
     expect(again.stdout).toMatch(/PR comment (updated|unchanged)/);
   });
 
+  it('workflow_run for a fork PR: finds the PR by the run\'s head, comments with the base repository\'s token', async () => {
+    const forkSha = 'f0f0000000000000000000000000000000000f0f';
+    gh.pulls.set('acme/kubernaut', [
+      { number: 5, state: 'open', head: { sha: 'e'.repeat(40), ref: 'feature', repo: { full_name: 'acme/kubernaut' } }, base: { ref: 'main', repo: { full_name: 'acme/kubernaut' } } },
+      { number: 31, state: 'open', head: { sha: forkSha, ref: 'feature', repo: { full_name: 'forker/kubernaut' } }, base: { ref: 'main', repo: { full_name: 'acme/kubernaut' } } },
+    ]);
+    const [a] = nineLegs();
+    const d = path.join(work, 'artifacts', 'hybrid-e2e-results-gateway');
+    mkdirSync(d, { recursive: true });
+    writeFileSync(path.join(d, 'results.json'), JSON.stringify(a!.results));
+    const event = {
+      action: 'completed',
+      workflow_run: { id: 777, name: 'e2e', event: 'pull_request', conclusion: 'success', head_sha: forkSha, head_branch: 'feature', head_repository: { full_name: 'forker/kubernaut', owner: { login: 'forker' } }, pull_requests: [] },
+      repository: { full_name: 'acme/kubernaut', default_branch: 'main' },
+    };
+    const out = await step(runner('wr', { command: 'report' }, event, { GITHUB_EVENT_NAME: 'workflow_run', GITHUB_REF: 'refs/heads/main', GITHUB_WORKFLOW: 'e2e comment (forks)', GITHUB_JOB: 'comment' }));
+    expect(out.exitCode, out.stdout + out.stderr).toBe(0);
+    expect(gh.issueComments('acme', 'kubernaut', 5)).toHaveLength(0);
+    const c = gh.issueComments('acme', 'kubernaut', 31);
+    expect(c).toHaveLength(1);
+    expect(c[0]!.body).toContain('### hybrid-e2e ✅ passed');
+    expect(gh.requests.find((q) => q.path === '/repos/acme/kubernaut/pulls')!.query).toContain('head=forker%3Afeature');
+  });
+
   it('reads results from the "results" input; outside a PR it only writes the summary', async () => {
     const d = path.join(work, 'given');
     mkdirSync(d);

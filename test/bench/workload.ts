@@ -16,18 +16,24 @@
  *   - "go build" (CPU): `work` units; one unit = 2 MiB from /dev/urandom, gzip'ed, sha256'ed (~0.11 s of one core
  *     on the 2-core AMD EPYC VM this was written on);
  *   - "link": the service binary, `binaryMb` MiB of incompressible data (what gets saved and loaded).
- * Heavy = 60 units, light = 15, dependency stand-ins = 5: a cold build of all of them is ~45 s of one core, i.e.
- * "tens of seconds" for the parallel build phase on 2 cores, as the issue asks. Cold means: every run changes a
- * marker file COPYed before the work steps, so every work step runs again (only the busybox COPY and the applet
- * install, ~2 MB, stay cached).
+ * Heavy = 40 units, light = 10, dependency stand-ins = 4: a cold build of all of them is ≈ 30-45 s of one core
+ * here (≈ 1.5 s of it per build is BuildKit, container starts and `docker save`), i.e. "tens of seconds" for the
+ * parallel build phase on 2 cores, as the issue asks, and a full benchmark run stays under ~20 minutes. Cold means:
+ * every run changes a marker file COPYed before the work steps, so every work step runs again (only the busybox
+ * COPY and the applet install, ~2 MB, stay cached).
  *
  * Cluster, load and deploy are modelled by the fake kind/kubectl (test/fakes), which really sleep. Durations are the
  * users' (issue: create ≈ 60 s, load ≈ 10-30 s per image, deploy ≈ 10-60 s), divided by ONE factor, SCALE = 20.
  * Why 20: the users' sequential setup took 25 min. The modelled parts below add up to 475 s (create 60 + loads
- * 200 + deploys 215), so builds were ≈ 17 min, ≈ 2/3 of a sequential setup. Our cold builds take ≈ 45-50 s one at a
- * time here, so 475 s / 20 ≈ 24 s keeps the same 2:1 split of build vs create/load/deploy time. (Engine poll
- * interval: the production default 2 s / 20 = 100 ms, HYBRID_E2E_POLL_MS.) The results JSON records the split
- * actually measured.
+ * 200 + deploys 215), so their builds were ≈ 17 min, ≈ 2/3 of a sequential setup. Our cold builds take ≈ 30-45 s
+ * one at a time here, so 475 s / 20 ≈ 24 s gives builds ≈ 55-65 % of a sequential run: the same order as theirs.
+ * The results JSON records the split actually measured (strategies.modelledShareOfSequential).
+ *
+ * The engine's poll interval is NOT scaled: it stays at the production default (2 s). Polls cost CPU per call, not
+ * per modelled second (each fake kubectl call is a Node process, ~70 ms of CPU), so a 20× shorter interval would
+ * make eight parallel deploys burn both cores on polling, an artefact of the time compression that reality does
+ * not have. Latency is unaffected: the fakes report readiness as soon as it is reached, and every wait probes once
+ * at once (`kubectl rollout status` polls inside the fake every 50 ms).
  */
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
@@ -45,7 +51,7 @@ export const USERS = {
   createS: 60,
   /** kubectl apply latency per call. */
   applyS: 1,
-  /** Engine poll interval in production (HYBRID_E2E_POLL_MS default 2000 ms). */
+  /** Engine poll interval (HYBRID_E2E_POLL_MS, production default 2000 ms); not scaled, see above. */
   pollS: 2,
 } as const;
 
@@ -68,9 +74,9 @@ export interface ServiceSpec {
   port: number;
 }
 
-const HEAVY = { class: 'heavy', work: 60, deps: 120, binaryMb: 16, loadS: 30 } as const;
-const LIGHT = { class: 'light', work: 15, deps: 40, binaryMb: 6, loadS: 15, deployS: 15 } as const;
-const DEPENDENCY = { class: 'dependency', work: 5, deps: 10, binaryMb: 3, loadS: 10 } as const;
+const HEAVY = { class: 'heavy', work: 40, deps: 80, binaryMb: 16, loadS: 30 } as const;
+const LIGHT = { class: 'light', work: 10, deps: 25, binaryMb: 6, loadS: 15, deployS: 15 } as const;
+const DEPENDENCY = { class: 'dependency', work: 4, deps: 8, binaryMb: 3, loadS: 10 } as const;
 const DS = ['datastorage'];
 
 /**
@@ -160,7 +166,7 @@ export interface Workload {
   mark(marker: string, services?: readonly string[]): void;
   /** Fake kind/kubectl knobs modelling the users' durations divided by SCALE. */
   knobs(): FakeKnobs;
-  /** Engine environment additions (poll interval, build network). */
+  /** Engine environment additions (poll interval, no network in RUN steps). */
   engineEnv(): Record<string, string>;
   /** Removes every docker/podman image of this workload. */
   removeImages(): Promise<void>;
@@ -213,7 +219,7 @@ export function createWorkload(busybox = '/bin/busybox'): Workload {
       return { createMs: ms(USERS.createS), applyMs: ms(USERS.applyS), pollMs: 50, durations };
     },
     engineEnv() {
-      return { HYBRID_E2E_BUILD_NETWORK: 'none', HYBRID_E2E_POLL_MS: String(ms(USERS.pollS)) };
+      return { HYBRID_E2E_BUILD_NETWORK: 'none', HYBRID_E2E_POLL_MS: String(USERS.pollS * 1000) };
     },
     async removeImages() {
       for (const bin of ['docker', 'podman']) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toAnnotations } from '../../src/render/annotations.js';
-import { COMMENT_LIMIT, commentMarker, dedupeFindings, renderComment } from '../../src/render/comment.js';
+import { COMMENT_LIMIT, commentMarker, dedupeFindings, renderComment, renderLintComment, renderMatrixSummary } from '../../src/render/comment.js';
 import { SUMMARY_LIMIT, compareToBaseline, fmtDuration, renderGantt, renderSummary, timedTasks } from '../../src/render/summary.js';
 import { KUBERNAUT, T0, makeFindings, makeResults, manyTasks, nineLegs } from './fixtures.js';
 
@@ -204,5 +204,31 @@ describe('PR comment', () => {
     expect(renderComment(legs, { marker, budgets, runUrl, blobBase })).toBe(a);
     expect(legs).toEqual(copy);
     expect(T0).toBe(Date.UTC(2025, 0, 15, 12, 0, 0));
+  });
+});
+
+describe('matrix summary and lint comment', () => {
+  it('the report job\'s summary: every leg, its gantt, under 1 MiB even with a 3,000-task leg', () => {
+    const legs = [...nineLegs({ fail: 'gateway', findings: 25 }), { name: 'everything', results: manyTasks() }];
+    const md = renderMatrixSummary(legs, { budgets, runUrl, blobBase });
+    expect(Buffer.byteLength(md)).toBeLessThan(SUMMARY_LIMIT);
+    expect(md.match(/```mermaid/g)).toHaveLength(9);
+    expect(md).toContain('_everything: gantt chart omitted (3000 tasks are more than 100)._');
+    expect(md).toContain('### hybrid-e2e ❌ 9/10 legs passed');
+    expect(md).not.toContain('<!--');
+    const small = renderMatrixSummary(legs, { budgets, maxBytes: 100_000 });
+    expect(Buffer.byteLength(small)).toBeLessThanOrEqual(100_000);
+    expect(small).toContain('more task(s) not shown');
+  });
+
+  it('lint comment: marker, counts, and findings that fit', () => {
+    const report = { files: 9, findings: makeFindings(25) };
+    const text = renderLintComment(report, { marker: commentMarker('ci', 'lint/lint'), blobBase });
+    expect(text.startsWith('<!-- hybrid-e2e:ci:lint/lint -->')).toBe(true);
+    expect(text).toContain('### hybrid-e2e lint ❌ 15 error(s), 25 finding(s) in 9 Dockerfile(s)');
+    expect(text.split('\n').filter((l) => l.startsWith('| [docker/'))).toHaveLength(25);
+    const tiny = renderLintComment({ files: 9, findings: makeFindings(2000) }, { marker: 'm', maxChars: 20_000 });
+    expect(tiny.length).toBeLessThanOrEqual(20_000);
+    expect(tiny).toMatch(/more finding\(s\) not shown/);
   });
 });
