@@ -17,22 +17,45 @@ import type { CliIO } from './io.js';
 export const RESULTS_ARTIFACT_PREFIX = 'hybrid-e2e-results-';
 export const RESULTS_FILE_NAME = 'results.json';
 
-/** A results object as written by `up` (version 1), checked just enough to render it safely. */
+const isStr = (x: unknown): x is string => typeof x === 'string';
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const optNum = (x: unknown) => x === undefined || isNum(x);
+const optStr = (x: unknown) => x === undefined || isStr(x);
+const OUTCOMES = ['success', 'failure', 'skipped', 'cancelled'];
+const PHASES = ['build', 'cluster', 'load', 'deploy'];
+
+/**
+ * A results object as written by `up` (version 1), with every field the renderers read of the right type. Results
+ * can come from artifacts of a fork's run (workflow_run): anything else is rejected, not rendered.
+ */
 export function isResults(v: unknown): v is Results {
-  const r = v as Partial<Results> | null;
-  return Boolean(
-    r &&
-      typeof r === 'object' &&
-      r.version === 1 &&
-      typeof r.startMs === 'number' &&
-      typeof r.endMs === 'number' &&
-      Array.isArray(r.tasks) &&
-      Array.isArray(r.phases) &&
-      Array.isArray(r.services) &&
-      Array.isArray(r.errors) &&
-      r.cluster &&
-      typeof r.outcome === 'string',
-  );
+  const r = v as Record<string, unknown> | null;
+  if (!r || typeof r !== 'object' || r['version'] !== 1) return false;
+  if (!isNum(r['startMs']) || !isNum(r['endMs']) || !isStr(r['runId']) || !['success', 'failure', 'cancelled'].includes(r['outcome'] as string)) return false;
+  if (!optStr(r['builder']) || !optStr(r['diagnosticsDir'])) return false;
+  const cluster = r['cluster'] as Record<string, unknown> | null;
+  if (!cluster || typeof cluster !== 'object' || !isStr(cluster['name'])) return false;
+  if (!Array.isArray(r['services']) || !r['services'].every(isStr) || !Array.isArray(r['errors']) || !r['errors'].every(isStr)) return false;
+  const tasks = r['tasks'];
+  if (!Array.isArray(tasks)) return false;
+  for (const t of tasks as Record<string, unknown>[]) {
+    if (!t || typeof t !== 'object' || !isStr(t['id']) || !PHASES.includes(t['phase'] as string) || !OUTCOMES.includes(t['outcome'] as string)) return false;
+    if (!optNum(t['startMs']) || !optNum(t['endMs']) || !isNum(t['attempts']) || !optStr(t['service']) || !optStr(t['error']) || !optStr(t['note'])) return false;
+    if (t['logTail'] !== undefined && !(Array.isArray(t['logTail']) && t['logTail'].every(isStr))) return false;
+  }
+  const phases = r['phases'];
+  if (!Array.isArray(phases)) return false;
+  for (const p of phases as Record<string, unknown>[]) {
+    if (!p || typeof p !== 'object' || !PHASES.includes(p['name'] as string) || !OUTCOMES.includes(p['outcome'] as string) || !optNum(p['startMs']) || !optNum(p['endMs'])) return false;
+  }
+  const c = r['compliance'] as Record<string, unknown> | undefined;
+  if (c !== undefined) {
+    if (!c || typeof c !== 'object' || !isNum(c['files']) || !Array.isArray(c['findings'])) return false;
+    for (const f of c['findings'] as Record<string, unknown>[]) {
+      if (!f || typeof f !== 'object' || !isStr(f['file']) || !isNum(f['line']) || !isNum(f['endLine']) || !isStr(f['rule']) || !isStr(f['message']) || !['error', 'warning'].includes(f['severity'] as string) || typeof f['waived'] !== 'boolean' || !optStr(f['reason'])) return false;
+    }
+  }
+  return true;
 }
 
 /** The leg name for a results file: `NAME=` if given, else its directory (artifact) name, else the file name. */

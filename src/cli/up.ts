@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError, errorMessage } from '../core/errors.js';
 import { parseServiceList } from '../core/plan/graph.js';
-import { lineReporter } from '../core/report.js';
+import { lineReporter, phaseRecap, ttyReporter } from '../core/report.js';
 import { upSession } from '../core/engine/session.js';
 import { runDown } from '../core/engine/down.js';
 import { formatSeconds } from '../core/duration.js';
@@ -45,7 +45,8 @@ export async function runUpCommand(a: UpArgs, io: CliIO, signal?: AbortSignal): 
       throw new UserError(`--history ${a.history}: cannot read a results file there (${errorMessage(e)}); pass the results JSON of an earlier run.`);
     }
   }
-  const reporter = lineReporter(io.stderr);
+  const tty = io.isTTY && !io.env.CI ? ttyReporter(io.stderr) : undefined;
+  const reporter = tty ?? lineReporter(io.stderr);
   const { results, resultsFile, runDir } = await upSession({
     loaded,
     services: parseServiceList(a.service),
@@ -58,7 +59,8 @@ export async function runUpCommand(a: UpArgs, io: CliIO, signal?: AbortSignal): 
     ...(a.keepClusterOnFailure ? { keepClusterOnFailure: true } : {}),
     ...(buildParallelism ? { buildParallelism } : {}),
     ...(history ? { history } : {}),
-  });
+  }).finally(() => tty?.stop());
+  for (const g of phaseRecap(results)) io.stderr(`── ${g.phase}\n${g.lines.map((l) => `   ${l}`).join('\n')}\n`);
   const wall = formatSeconds(results.endMs - results.startMs);
   io.stdout(`outcome: ${results.outcome} in ${wall}\nresults: ${resultsFile}\n`);
   if (results.outcome === 'success') {

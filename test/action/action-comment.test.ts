@@ -9,6 +9,8 @@ import { createFakeEnv, type FakeEnv } from '../helpers/fakes.js';
 import { runnableExample } from '../helpers/example.js';
 import { REPO_ROOT } from '../helpers/tmp.js';
 import { pullRequestEvent, startEmulator, type Emulator } from '../github/emulator.js';
+import { startActionsServices, type ActionsServices } from '../github/actions-services.js';
+import { GitHubArtifactStore } from '../../src/action/artifacts.js';
 import { baselineKey } from '../../src/adapters/github-baseline.js';
 import { makeResults, nineLegs } from '../render/fixtures.js';
 import { dedupeFindings } from '../../src/render/comment.js';
@@ -28,6 +30,7 @@ function readCommandFile(file: string): Record<string, string> {
 }
 
 let gh: Emulator;
+let svc: ActionsServices;
 let ex: ReturnType<typeof runnableExample>;
 let fake: FakeEnv;
 let work: string;
@@ -39,17 +42,20 @@ afterAll(async () => {
   await ex.cleanup();
 });
 beforeEach(async () => {
+  svc = await startActionsServices();
   gh = await startEmulator({
     tokens: {
       [TOKEN]: { login: 'github-actions[bot]', type: 'Bot', installation: true },
       [FORK_TOKEN]: { login: 'github-actions[bot]', type: 'Bot', installation: true, readOnly: true },
     },
+    routes: [svc.restRoutes],
   });
   fake = createFakeEnv({ createMs: 60, loadMs: 20, applyMs: 10, rolloutMs: 60, endpointsDelayMs: 20, nodeReadyMs: 20, saDelayMs: 10, pollMs: 40 });
   work = mkdtempSync(path.join(os.tmpdir(), 'hybrid-e2e-action-'));
 });
 afterEach(async () => {
   await gh.close();
+  await svc.close();
   fake.cleanup();
   rmSync(work, { recursive: true, force: true });
 });
@@ -89,7 +95,9 @@ function runner(name: string, inputs: Record<string, string>, event: unknown, ex
     RUNNER_TEMP: dir,
     HYBRID_E2E_BUILD_NETWORK: 'none',
     HYBRID_E2E_POLL_MS: '100',
-    HYBRID_E2E_ARTIFACT_DIR: path.join(work, 'artifacts'),
+    // The emulated artifact service (@actions/artifact); HYBRID_E2E_ARTIFACT_DIR in `extra` swaps in a directory.
+    ACTIONS_RESULTS_URL: `${svc.url}/`,
+    ACTIONS_RUNTIME_TOKEN: svc.runtimeToken(4242, name),
     HYBRID_E2E_BASELINE_DIR: path.join(work, 'baselines'),
     INPUT_CONFIG: 'hybrid-e2e.yaml',
     INPUT_ENGINE: 'docker',
@@ -110,6 +118,31 @@ async function step(r: Runner) {
     expect(post.exitCode, post.stdout + post.stderr).toBe(0);
   }
   return { ...main, outputs: readCommandFile(r.files.output), summary: readFileSync(r.files.summary, 'utf8') };
+}
+
+/** In-process access to the emulated artifact service, as a job of run 4242. */
+async function withRuntime<T>(job: string, f: (store: GitHubArtifactStore) => Promise<T>, runId = 4242): Promise<T> {
+  const saved = { token: process.env.ACTIONS_RUNTIME_TOKEN, url: process.env.ACTIONS_RESULTS_URL, server: process.env.GITHUB_SERVER_URL };
+  Object.assign(process.env, { ACTIONS_RUNTIME_TOKEN: svc.runtimeToken(runId, job), ACTIONS_RESULTS_URL: `${svc.url}/`, GITHUB_SERVER_URL: 'https://github.com' });
+  try {
+    return await f(new GitHubArtifactStore());
+  } finally {
+    for (const [k, v] of [['ACTIONS_RUNTIME_TOKEN', saved.token], ['ACTIONS_RESULTS_URL', saved.url], ['GITHUB_SERVER_URL', saved.server]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+async function downloadArtifact(name: string): Promise<string> {
+  const dest = path.join(work, 'downloaded', name);
+  await withRuntime('test', (store) => store.download(name, dest));
+  return dest;
+}
+async function uploadLeg(name: string, results: unknown, runId = 4242): Promise<void> {
+  const dir = path.join(work, 'upload', name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'results.json'), JSON.stringify(results));
+  await withRuntime(`e2e (${name})`, (store) => store.upload(`hybrid-e2e-results-${name}`, [path.join(dir, 'results.json')], dir), runId);
 }
 
 const prEvent = (headRepo?: string) => pullRequestEvent({ number: 7, owner: 'acme', repo: 'kubernaut', headSha: HEAD_SHA, ...(headRepo ? { headRepo } : {}) });
@@ -144,10 +177,12 @@ describe('the bundled action and the sticky PR comment', () => {
       expect((out.stdout + out.stderr).replaceAll(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
       expect(out.summary).not.toContain(TOKEN);
     }
-    // The leg's results were uploaded for a report job.
-    const art = JSON.parse(readFileSync(path.join(work, 'artifacts', 'hybrid-e2e-results-redis', 'results.json'), 'utf8'));
+    // The leg's results were uploaded (through @actions/artifact) for a report job; the second run replaced the first's.
+    expect(svc.artifacts.filter((a) => a.name === 'hybrid-e2e-results-redis' && a.finalized)).toHaveLength(1);
+    const art = JSON.parse(readFileSync(path.join(await downloadArtifact('hybrid-e2e-results-redis'), 'results.json'), 'utf8'));
     expect(art.services).toEqual(['redis']);
     expect(art.outcome).toBe('success');
+    expect(art.runId).toBe(JSON.parse(readFileSync(second.outputs['results-file']!, 'utf8')).runId);
   });
 
   it('a fork PR (read-only token): no comment, a warning and a note in the summary, and the step still passes', async () => {
@@ -183,11 +218,7 @@ describe('the bundled action and the sticky PR comment', () => {
 describe('command: report (matrix aggregation)', () => {
   it('downloads every leg\'s results artifact and posts one comment for the matrix, with baselines; a missing leg is named', async () => {
     const legs = nineLegs({ fail: 'aianalysis', findings: 25 });
-    for (const l of legs.filter((x) => x.name !== 'authwebhook')) {
-      const d = path.join(work, 'artifacts', `hybrid-e2e-results-${l.name}`);
-      mkdirSync(d, { recursive: true });
-      writeFileSync(path.join(d, 'results.json'), JSON.stringify(l.results));
-    }
+    for (const l of legs.filter((x) => x.name !== 'authwebhook')) await uploadLeg(l.name, l.results);
     // A slower baseline for gateway: the comment shows it faster; a much faster one for datastorage: a regression.
     const slowBase = structuredClone(legs[0]!.results);
     slowBase.endMs += 30_000;
@@ -234,9 +265,8 @@ describe('command: report (matrix aggregation)', () => {
       { number: 31, state: 'open', head: { sha: forkSha, ref: 'feature', repo: { full_name: 'forker/kubernaut' } }, base: { ref: 'main', repo: { full_name: 'acme/kubernaut' } } },
     ]);
     const [a] = nineLegs();
-    const d = path.join(work, 'artifacts', 'hybrid-e2e-results-gateway');
-    mkdirSync(d, { recursive: true });
-    writeFileSync(path.join(d, 'results.json'), JSON.stringify(a!.results));
+    // The fork's run 777 uploaded its leg; this workflow (run 4242) reads it through the REST API with its token.
+    await uploadLeg('gateway', a!.results, 777);
     const event = {
       action: 'completed',
       workflow_run: { id: 777, name: 'e2e', event: 'pull_request', conclusion: 'success', head_sha: forkSha, head_branch: 'feature', head_repository: { full_name: 'forker/kubernaut', owner: { login: 'forker' } }, pull_requests: [] },
@@ -249,6 +279,8 @@ describe('command: report (matrix aggregation)', () => {
     expect(c).toHaveLength(1);
     expect(c[0]!.body).toContain('### hybrid-e2e ✅ passed');
     expect(gh.requests.find((q) => q.path === '/repos/acme/kubernaut/pulls')!.query).toContain('head=forker%3Afeature');
+    expect(gh.requests.some((q) => q.path === '/repos/acme/kubernaut/actions/runs/777/artifacts' && q.status === 200)).toBe(true);
+    expect(out.stdout).toContain('hybrid-e2e report: 1 results artifact(s) of run 777: hybrid-e2e-results-gateway');
   });
 
   it('reads results from the "results" input; outside a PR it only writes the summary', async () => {

@@ -2,21 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { createFakeEnv, type FakeEnv, type FakeKnobs } from '../helpers/fakes.js';
+import { createFakeEnv, type FakeEnv } from '../helpers/fakes.js';
+import { FAST, upInProcess } from '../helpers/up.js';
 import { runnableExample } from '../helpers/example.js';
 import { cli } from '../helpers/cli.js';
 import type { Results } from '../../src/core/engine/results.js';
 
-const FAST: FakeKnobs = { createMs: 100, loadMs: 40, applyMs: 20, rolloutMs: 100, endpointsDelayMs: 30, nodeReadyMs: 30, saDelayMs: 10, pollMs: 50 };
-
-async function up(ex: { dir: string; config: string }, fake: FakeEnv, args: string[]) {
-  const results = path.join(fake.stateDir, `results-${Math.random().toString(36).slice(2)}.json`);
-  const r = await cli(['up', '--config', ex.config, '--results', results, '--cache', 'none', '--engine', 'docker', ...args], {
-    cwd: ex.dir,
-    env: { ...fake.env, HYBRID_E2E_POLL_MS: '100', HYBRID_E2E_BUILD_NETWORK: 'none', HYBRID_E2E_TMPDIR: fake.stateDir },
-  });
-  return { ...r, results: existsSync(results) ? (JSON.parse(readFileSync(results, 'utf8')) as Results) : undefined };
-}
+const up = (ex: { dir: string; config: string }, fake: FakeEnv, args: string[]) => upInProcess(ex, fake, ['--engine', 'docker', ...args]);
 
 /** Nothing of the run is left: no cluster, no tarball, no fake process still running. */
 async function assertNoLeaks(fake: FakeEnv, r: Results) {

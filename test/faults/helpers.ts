@@ -2,16 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { expect } from 'vitest';
-import type { FakeEnv, FakeKnobs } from '../helpers/fakes.js';
+import type { FakeEnv } from '../helpers/fakes.js';
+import { upEnv as cliEnv } from '../helpers/up.js';
 import { REPO_ROOT } from '../helpers/tmp.js';
 import type { Results } from '../../src/core/engine/results.js';
 
-export const FAST: FakeKnobs = { createMs: 100, loadMs: 40, applyMs: 20, rolloutMs: 100, endpointsDelayMs: 30, nodeReadyMs: 30, saDelayMs: 10, pollMs: 50 };
+export { FAST } from '../helpers/up.js';
 export const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
 
-export function cliEnv(fake: FakeEnv, extra: Record<string, string> = {}): Record<string, string> {
-  return { ...(fake.env as Record<string, string>), HYBRID_E2E_POLL_MS: '100', HYBRID_E2E_BUILD_NETWORK: 'none', HYBRID_E2E_TMPDIR: fake.stateDir, ...extra };
-}
+
 
 /** Starts the bundled CLI's `up` as its own process (so signals and leftovers are real). */
 export function startUp(config: string, fake: FakeEnv, args: string[] = [], extra: Record<string, string> = {}): { proc: ResultPromise; resultsFile: string } {

@@ -71,7 +71,10 @@ export interface Emulator {
 
 const DEFAULT_PER_PAGE = 30;
 
-export async function startEmulator(opts: { tokens?: Record<string, Identity> } = {}): Promise<Emulator> {
+/** Extra REST routes (e.g. the public artifact endpoints); return true when handled. */
+export type Route = (method: string, url: URL, send: (status: number, data?: unknown, headers?: Record<string, string>) => void) => boolean;
+
+export async function startEmulator(opts: { tokens?: Record<string, Identity>; routes?: Route[] } = {}): Promise<Emulator> {
   const comments: StoredComment[] = [];
   const pulls = new Map<string, PullRequest[]>();
   const requests: RequestRecord[] = [];
@@ -201,6 +204,7 @@ export async function startEmulator(opts: { tokens?: Record<string, Identity> } 
         if (head) list = list.filter((p) => `${p.head.repo.full_name.split('/')[0]}:${p.head.ref}` === head);
         return respond(200, list);
       }
+      for (const route of opts.routes ?? []) if (route(method, url, send)) return;
       return send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
     });
   });

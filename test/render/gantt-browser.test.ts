@@ -10,6 +10,22 @@ import type { Results } from '../../src/core/engine/results.js';
 import { REPO_ROOT } from '../helpers/tmp.js';
 import { KUBERNAUT, makeResults } from './fixtures.js';
 
+// DOM globals used inside page.evaluate (this file compiles with Node's types only).
+interface DomEl {
+  id: string;
+  innerHTML: string;
+  getAttribute(name: string): string | null;
+  querySelector(sel: string): DomEl | null;
+  querySelectorAll(sel: string): Iterable<DomEl>;
+}
+interface Mermaid {
+  initialize(o: object): void;
+  parse(t: string): Promise<unknown>;
+  render(id: string, t: string): Promise<{ svg: string }>;
+}
+declare const window: { mermaid: Mermaid };
+declare const document: { getElementById(id: string): DomEl | null };
+
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const MERMAID = path.join(REPO_ROOT, 'node_modules/mermaid/dist/mermaid.min.js');
 
@@ -27,7 +43,7 @@ beforeAll(async () => {
   await page.route('**/*', (route) => route.abort());
   await page.setContent('<!doctype html><html><body><div id="out"></div></body></html>');
   await page.addScriptTag({ path: MERMAID });
-  await page.evaluate(() => (window as unknown as { mermaid: { initialize(o: object): void } }).mermaid.initialize({ startOnLoad: false, securityLevel: 'strict' }));
+  await page.evaluate(() => window.mermaid.initialize({ startOnLoad: false, securityLevel: 'strict' }));
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -45,7 +61,7 @@ async function render(markdown: string, id: string): Promise<Rendered> {
   if (!m) throw new Error('no mermaid block');
   return page.evaluate(
     async ({ text, id }) => {
-      const mermaid = (window as unknown as { mermaid: { parse(t: string): Promise<unknown>; render(id: string, t: string): Promise<{ svg: string }> } }).mermaid;
+      const mermaid = window.mermaid;
       try {
         await mermaid.parse(text);
         const { svg } = await mermaid.render(id, text);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadLegs, runReportCommand } from '../../src/cli/report.js';
+import { isResults, loadLegs, runReportCommand } from '../../src/cli/report.js';
 import { nineLegs } from './fixtures.js';
 
 const dirs: string[] = [];
@@ -85,6 +85,28 @@ describe('hybrid-e2e report (offline aggregation)', () => {
     expect((await run(['-r', 'missing'], root)).stderr).toContain('results path missing does not exist.');
     expect((await run(['--bogus'], root)).code).toBe(2);
     expect((await run(['--help'], root)).stdout).toContain('Usage: hybrid-e2e report');
+  });
+
+  it('rejects results with fields of the wrong type (artifacts from a fork are untrusted)', async () => {
+    const root = artifactTree([]);
+    const [a] = nineLegs({ findings: 25 });
+    const ok = structuredClone(a!.results);
+    expect(isResults(ok)).toBe(true);
+    const bad = [
+      (r: Record<string, unknown>) => ((r['tasks'] as Record<string, unknown>[])[0]!['id'] = 5),
+      (r: Record<string, unknown>) => ((r['tasks'] as Record<string, unknown>[])[0]!['phase'] = 'evil'),
+      (r: Record<string, unknown>) => (r['errors'] = [{ html: '<img>' }]),
+      (r: Record<string, unknown>) => ((r['compliance'] as { findings: Record<string, unknown>[] }).findings[0]!['line'] = '3'),
+      (r: Record<string, unknown>) => (r['endMs'] = 'soon'),
+      (r: Record<string, unknown>) => (r['cluster'] = null),
+    ];
+    for (const mutate of bad) {
+      const r = structuredClone(ok) as unknown as Record<string, unknown>;
+      mutate(r);
+      expect(isResults(r)).toBe(false);
+    }
+    writeFileSync(path.join(root, 'evil.json'), JSON.stringify({ ...ok, tasks: [{ id: {}, phase: 'build', outcome: 'success', attempts: 1 }] }));
+    expect((await run(['-r', 'evil.json'], root)).stderr).toContain('evil.json: not a hybrid-e2e results file (version 1).');
   });
 
   it('duplicate leg names stay apart', () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, statSync, statfsSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, statfsSync, writeFileSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
@@ -196,6 +196,13 @@ export async function runUp(o: UpOptions): Promise<Results> {
           }
         }
         attempts = Math.max(attempts, result.attempts ?? 1);
+        // Local cache rotation: the build exported into a new directory; it replaces the old one, so the cache
+        // holds what this build used and does not grow without bound.
+        const out = request.cache.dirOut;
+        if (o.cache === 'local' && builder.caps.cacheExport && out && existsSync(out)) {
+          rmSync(request.cache.dir!, { recursive: true, force: true });
+          renameSync(out, request.cache.dir!);
+        }
         if (!builder.caps.tarballOnly) {
           await builder.tag(ref, cacheRef);
         }
