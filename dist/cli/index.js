@@ -710,7 +710,7 @@ which.sync = whichSync
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1651);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5192);
 /* harmony import */ var _io_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1604);
 
 
@@ -753,7 +753,7 @@ function processIO() {
 
 /***/ }),
 
-/***/ 1651:
+/***/ 5192:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -762,535 +762,17 @@ __nccwpck_require__.d(__webpack_exports__, {
   a: () => (/* binding */ runCli)
 });
 
-;// CONCATENATED MODULE: external "node:util"
-const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+// EXTERNAL MODULE: ./src/core/config/load.ts
+var load = __nccwpck_require__(9168);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/core/errors.ts
-/** An error caused by the user's input (config, arguments). The CLI exits 2 and prints no stack trace. */
-class UserError extends Error {
-    exitCode = 2;
-    constructor(message) {
-        super(message);
-        this.name = 'UserError';
-    }
-}
-function formatProblem(p) {
-    const where = `${p.file}:${p.line}:${p.column}`;
-    return p.path ? `${where}: ${p.path}: ${p.message}` : `${where}: ${p.message}`;
-}
-/** Every problem found in one config file, reported together. */
-class ConfigError extends UserError {
-    problems;
-    constructor(problems) {
-        super(problems.length === 1
-            ? formatProblem(problems[0])
-            : `${problems.length} problems in ${problems[0]?.file ?? 'config'}:\n` + problems.map((p) => `  ${formatProblem(p)}`).join('\n'));
-        this.problems = problems;
-        this.name = 'ConfigError';
-    }
-}
-function errorMessage(e) {
-    return e instanceof Error ? e.message : String(e);
-}
-
-;// CONCATENATED MODULE: ./src/core/duration.ts
-const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-/** Parses `90s`, `5m`, `1m30s`, `250ms` or a bare number of seconds into milliseconds; undefined when malformed. */
-function parseDuration(input) {
-    if (typeof input === 'number')
-        return Number.isFinite(input) && input >= 0 ? Math.round(input * 1000) : undefined;
-    const s = input.trim();
-    if (/^\d+(\.\d+)?$/.test(s))
-        return Math.round(Number(s) * 1000);
-    const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
-    let total = 0;
-    let matched = 0;
-    for (const m of s.matchAll(re)) {
-        total += Number(m[1]) * UNITS[m[2]];
-        matched += m[0].length;
-    }
-    return matched === s.length && matched > 0 ? Math.round(total) : undefined;
-}
-/** Formats milliseconds for kubectl/kind flags (`300s`). */
-function toGoDuration(ms) {
-    return `${Math.max(1, Math.ceil(ms / 1000))}s`;
-}
-function formatSeconds(ms) {
-    const s = ms / 1000;
-    if (s < 60)
-        return `${s.toFixed(1)}s`;
-    const m = Math.floor(s / 60);
-    return `${m}m${String(Math.round(s - m * 60)).padStart(2, '0')}s`;
-}
-
-;// CONCATENATED MODULE: ./src/core/suggest.ts
-/** Levenshtein distance, for "did you mean" hints. */
-function editDistance(a, b) {
-    const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-        let diag = prev[0];
-        prev[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const up = prev[j];
-            prev[j] = Math.min(up + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-            diag = up;
-        }
-    }
-    return prev[b.length];
-}
-/** The closest candidate within a small distance, or undefined. */
-function closest(word, candidates) {
-    let best;
-    let bestD = Infinity;
-    for (const c of candidates) {
-        const d = editDistance(word.toLowerCase(), c.toLowerCase());
-        if (d < bestD) {
-            bestD = d;
-            best = c;
-        }
-    }
-    return best !== undefined && bestD < word.length && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-function didYouMean(word, candidates) {
-    const c = closest(word, candidates);
-    return c ? ` (did you mean "${c}"?)` : '';
-}
-
-// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 7 modules
-var schemas = __nccwpck_require__(2311);
-// EXTERNAL MODULE: ./node_modules/zod/v4/core/json-schema-processors.js
-var json_schema_processors = __nccwpck_require__(8439);
-// EXTERNAL MODULE: ./src/core/compliance/policy.ts
-var policy = __nccwpck_require__(4941);
-;// CONCATENATED MODULE: ./src/core/config/schema.ts
-
-
-
-/** DNS-1123 label: what Kubernetes and kind accept as a name. */
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** A repository reference without tag or digest (docker reference grammar, lower case). */
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?';
-const IMAGE_REPOSITORY = new RegExp(`^${HOST}${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
-const IMAGE_REFERENCE = new RegExp(`^${HOST}${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`);
-const BUILD_ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const WAIT_TARGET = /^[a-z][a-z0-9.]*\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-const duration = (dflt) => schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* number */.aig()])
-    .default(dflt)
-    .superRefine((v, ctx) => {
-    if (parseDuration(v) === undefined)
-        ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (use e.g. 90s, 5m, 1m30s)` });
-})
-    .describe('A duration: 90s, 5m, 1m30s, or a number of seconds.');
-const relPath = schemas/* string */.YjP()
-    .min(1)
-    .refine((p) => !p.includes('\0') && !/[\r\n]/.test(p), 'a path may not contain newlines or NUL bytes')
-    .describe('A path relative to the directory of hybrid-e2e.yaml.');
-const buildSchema = schemas/* object */.Ikc({
-    context: relPath.default('.').describe('Build context, relative to the config file. Default ".".'),
-    dockerfile: relPath.default('Dockerfile').describe('Dockerfile path, relative to the config file.'),
-    image: schemas/* string */.YjP()
-        .regex(IMAGE_REPOSITORY, 'must be an image repository without tag, e.g. localhost/kubernaut/gateway')
-        .describe('Image repository to build (no tag: the tool picks a run-unique tag). Manifests that reference this repository are rewritten to the built tag.'),
-    args: schemas/* record */.g1P(schemas/* string */.YjP().regex(BUILD_ARG_NAME, 'build arg names are letters, digits and _'), schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* number */.aig(), schemas/* boolean */.zMY()]).transform(String))
-        .default({})
-        .describe('Build arguments (--build-arg).'),
-    target: schemas/* string */.YjP().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/).optional().describe('Multi-stage target (--target).'),
-    coverage: schemas/* boolean */.zMY().default(false).describe('Build with Go coverage: passes coverageArg=-cover and mounts a GOCOVERDIR hostPath.'),
-    coverageArg: schemas/* string */.YjP().regex(BUILD_ARG_NAME).default('GOFLAGS').describe('Build arg that receives -cover when coverage is on.'),
-})
-    .strict();
-const serviceSchema = schemas/* object */.Ikc({
-    image: schemas/* string */.YjP()
-        .regex(IMAGE_REFERENCE, 'must be an image reference such as postgres:16-alpine')
-        .optional()
-        .describe('A prebuilt image: used locally if present, else pulled once, then loaded into the cluster. Never built.'),
-    build: buildSchema.optional().describe('How to build this service\'s image.'),
-    manifests: schemas/* array */.YOg(relPath).default([]).describe('Manifest files, directories, or kustomize directories (with kustomization.yaml), applied in order.'),
-    namespace: schemas/* string */.YjP().regex(DNS_LABEL, 'must be a DNS-1123 label').default('default').describe('Namespace the manifests are applied into (created if missing).'),
-    dependsOn: schemas/* array */.YOg(schemas/* string */.YjP()).default([]).describe('Services that must be ready before this one is deployed.'),
-    wait: schemas/* array */.YOg(schemas/* string */.YjP().regex(WAIT_TARGET, 'must be kind/name, e.g. deployment/datastorage'))
-        .optional()
-        .describe('What must be ready. Default: every Deployment/StatefulSet/DaemonSet in the manifests.'),
-    waitTimeout: duration('5m').describe('How long to wait for readiness.'),
-    e2e: schemas/* boolean */.zMY().default(false).describe('Include this service in the reusable workflow\'s default matrix.'),
-})
-    .strict()
-    .superRefine((s, ctx) => {
-    if (s.image && s.build)
-        ctx.addIssue({ code: 'custom', path: ['image'], message: 'a service has either "image" (prebuilt) or "build", not both' });
-});
-const clusterSchema = schemas/* object */.Ikc({
-    name: schemas/* string */.YjP().regex(DNS_LABEL, 'must be a DNS-1123 label').max(40, 'keep it under 40 characters: the run-unique suffix is added').default('e2e').describe('Base cluster name; made run-unique unless unique is false.'),
-    unique: schemas/* boolean */.zMY().default(true).describe('Append a run-unique suffix so concurrent runs never share a cluster.'),
-    kindConfig: relPath.optional().describe('kind cluster config (nodes, port mappings, mounts).'),
-    nodeImage: schemas/* string */.YjP().regex(IMAGE_REFERENCE, 'must be an image reference such as kindest/node:v1.31.0').optional().describe('kind node image (--image), ideally pinned by digest.'),
-    hostPorts: schemas/* enum */.k5n(['keep', 'auto'])
-        .default('keep')
-        .describe('keep: use the kind config\'s extraPortMappings hostPorts as written (a busy port fails fast with a hint). auto: give each mapping a free host port, so concurrent runs on one host never collide; the mapping is in the results (cluster.ports).'),
-    start: schemas/* enum */.k5n(['after-builds', 'predictive', 'with-builds']).default('after-builds').describe('When to create the cluster relative to the builds.'),
-    crds: schemas/* array */.YOg(relPath).default([]).describe('CRD manifests applied once the cluster is ready, before any service.'),
-    retries: schemas/* number */.aig().int().min(0).max(5).default(2).describe('Extra attempts with a fresh cluster on known transient create failures.'),
-    waitTimeout: duration('5m').describe('kind --wait and readiness gate timeout.'),
-})
-    .strict();
-const buildsSchema = schemas/* object */.Ikc({
-    parallelism: schemas/* union */.KCZ([schemas/* literal */.euz('auto'), schemas/* number */.aig().int().min(1).max(64)]).default('auto').describe('Concurrent builds; auto derives it from CPUs and free memory.'),
-    loadParallelism: schemas/* number */.aig().int().min(1).max(4).default(2).describe('Concurrent image imports per node.'),
-    deployParallelism: schemas/* number */.aig().int().min(1).max(64).default(8).describe('Concurrent deploys.'),
-    retries: schemas/* number */.aig().int().min(0).max(3).default(0).describe('Extra attempts for a build whose process was killed or crashed (not for a failing RUN step).'),
-})
-    .strict();
-const reportSchema = schemas/* object */.Ikc({
-    budgets: schemas/* object */.Ikc({
-        setup: duration('6m'),
-        build: duration('3m'),
-        cluster: duration('2m').optional(),
-        load: duration('2m').optional(),
-        deploy: duration('3m').optional(),
-    })
-        .strict()
-        .default({ setup: '6m', build: '3m' })
-        .describe('Time budgets per phase; the summary flags phases over budget.'),
-    regressionThreshold: schemas/* number */.aig().min(0).default(0.2).describe('Flag a phase slower than the baseline by more than this fraction.'),
-})
-    .strict();
-const configSchema = schemas/* object */.Ikc({
-    $schema: schemas/* string */.YjP().optional(),
-    version: schemas/* literal */.euz(1, { error: 'version must be 1' }).describe('Config schema version. Always 1.'),
-    cluster: clusterSchema.default(clusterSchema.parse({})),
-    builds: buildsSchema.default(buildsSchema.parse({})),
-    services: schemas/* record */.g1P(schemas/* string */.YjP(), serviceSchema).describe('Services by name (DNS-1123 labels).'),
-    compliance: policy/* compliancePolicySchema */.tt.optional(),
-    report: reportSchema.default(reportSchema.parse({})),
-})
-    .strict();
-/** JSON Schema (draft 2020-12) for editors, generated from the zod schema. */
-function configJsonSchema() {
-    const schema = json_schema_processors/* toJSONSchema */.bl(configSchema, { io: 'input', unrepresentable: 'any' });
-    return { ...schema, $id: 'https://github.com/hybrid-e2e/hybrid-e2e-action/dist/hybrid-e2e.schema.json', title: 'hybrid-e2e.yaml' };
-}
-
-;// CONCATENATED MODULE: ./src/core/config/load.ts
-
-
-
-
-
-
-
-const DEFAULT_CONFIG_FILE = 'hybrid-e2e.yaml';
-function formatPath(segs) {
-    let out = '';
-    for (const s of segs) {
-        if (typeof s === 'number')
-            out += `[${s}]`;
-        else if (/^[A-Za-z_$][\w$-]*$/.test(s))
-            out += out ? `.${s}` : s;
-        else
-            out += `[${JSON.stringify(s)}]`;
-    }
-    return out;
-}
-class Positions {
-    doc;
-    lc;
-    constructor(doc, lc) {
-        this.doc = doc;
-        this.lc = lc;
-    }
-    /** Position of the value at `segs` (or of its key with `key`), falling back to the deepest node that exists. */
-    at(segs, key = false) {
-        let node = this.doc.contents;
-        let best = this.doc.contents ?? null;
-        for (let i = 0; i < segs.length; i++) {
-            const seg = segs[i];
-            const last = i === segs.length - 1;
-            if ((0,dist/* isMap */.jh)(node)) {
-                const pair = node.items.find((p) => {
-                    const k = p.key;
-                    return k !== null && typeof k === 'object' && String(k.value) === String(seg);
-                });
-                if (!pair)
-                    break;
-                if (last && key && pair.key) {
-                    best = pair.key;
-                    break;
-                }
-                node = pair.value;
-                best = pair.value ?? pair.key;
-            }
-            else if ((0,dist/* isSeq */.oP)(node) && typeof seg === 'number') {
-                const item = node.items[seg];
-                if (!item)
-                    break;
-                node = item;
-                best = item;
-            }
-            else
-                break;
-        }
-        const offset = best?.range?.[0] ?? 0;
-        const pos = this.lc.linePos(offset);
-        return { line: pos.line, column: pos.col };
-    }
-}
-function unwrap(s) {
-    let cur = s;
-    for (let i = 0; i < 20; i++) {
-        const def = cur._zod.def;
-        const inner = (def.innerType ?? (def.type === 'pipe' ? def.in : undefined));
-        if (!inner)
-            return cur;
-        cur = inner;
-    }
-    return cur;
-}
-function keysAt(schema, segs) {
-    let cur = unwrap(schema);
-    for (const seg of segs) {
-        const def = cur._zod.def;
-        if (def.type === 'object') {
-            const next = def.shape[String(seg)];
-            if (!next)
-                return [];
-            cur = unwrap(next);
-        }
-        else if (def.type === 'record')
-            cur = unwrap(def.valueType);
-        else if (def.type === 'array')
-            cur = unwrap(def.element);
-        else
-            return [];
-    }
-    return cur._zod.def.type === 'object' ? Object.keys(cur._zod.def.shape) : [];
-}
-function getIn(value, segs) {
-    let cur = value;
-    for (const s of segs) {
-        if (cur === null || typeof cur !== 'object')
-            return undefined;
-        cur = cur[s];
-    }
-    return cur;
-}
-function describeType(v) {
-    if (v === null)
-        return 'null';
-    if (Array.isArray(v))
-        return 'a list';
-    if (typeof v === 'object')
-        return 'a mapping';
-    return `${typeof v} ${JSON.stringify(v)}`;
-}
-function zodProblems(error, raw, pos, file) {
-    const out = [];
-    for (const issue of error.issues) {
-        const segs = issue.path.filter((s) => typeof s !== 'symbol');
-        if (issue.code === 'unrecognized_keys') {
-            for (const k of issue.keys) {
-                const p = pos.at([...segs, k], true);
-                out.push({ file, ...p, path: formatPath([...segs, k]), message: `unknown field "${k}"${didYouMean(k, keysAt(configSchema, segs))}` });
-            }
-            continue;
-        }
-        const value = getIn(raw, segs);
-        let message = issue.message;
-        if (issue.code === 'invalid_type') {
-            message = value === undefined ? `required field is missing` : `expected ${issue.expected}, got ${describeType(value)}`;
-        }
-        else if (issue.code === 'invalid_value' && 'values' in issue) {
-            message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeType(value)}`;
-        }
-        else if (issue.code === 'invalid_key') {
-            const inner = issue.issues?.[0]?.message;
-            message = `invalid name "${String(segs[segs.length - 1])}"${inner ? `: ${inner}` : ''}`;
-        }
-        else if (issue.code === 'invalid_union') {
-            message = `invalid value ${describeType(value)}`;
-        }
-        if (value === undefined && segs.length > 0) {
-            const p = pos.at(segs.slice(0, -1));
-            out.push({ file, ...p, path: formatPath(segs), message });
-        }
-        else {
-            out.push({ file, ...pos.at(segs), path: formatPath(segs), message });
-        }
-    }
-    return out;
-}
-function findWorkspace(dir) {
-    if (process.env.GITHUB_WORKSPACE && isInside(dir, external_node_path_default().resolve(process.env.GITHUB_WORKSPACE)))
-        return external_node_path_default().resolve(process.env.GITHUB_WORKSPACE);
-    for (let d = dir;; d = external_node_path_default().dirname(d)) {
-        if ((0,external_node_fs_.existsSync)(external_node_path_default().join(d, '.git')))
-            return d;
-        if (external_node_path_default().dirname(d) === d)
-            return dir;
-    }
-}
-function isInside(p, root) {
-    const rel = external_node_path_default().relative(root, p);
-    return rel === '' || (!rel.startsWith('..') && !external_node_path_default().isAbsolute(rel));
-}
-/** Reads, validates and resolves a hybrid-e2e.yaml. Throws ConfigError (every problem, positioned) or UserError. */
-function loadConfig(configPath, opts = {}) {
-    const cwd = opts.cwd ?? process.cwd();
-    const file = external_node_path_default().resolve(cwd, configPath);
-    const rel = external_node_path_default().relative(cwd, file);
-    const displayFile = rel && !rel.startsWith('..') ? rel : file;
-    let text;
-    try {
-        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
-    }
-    catch (e) {
-        const code = e.code;
-        throw new UserError(code === 'ENOENT'
-            ? `${displayFile}: config file not found. Create it (see the README's config reference) or pass --config PATH.`
-            : `${displayFile}: cannot read config file (${code ?? String(e)}).`);
-    }
-    return parseConfig(text, file, { ...opts, cwd, displayFile });
-}
-function parseConfig(text, file, opts = {}) {
-    const displayFile = opts.displayFile ?? file;
-    const lc = new dist/* LineCounter */.HN();
-    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-    if (doc.errors.length > 0) {
-        throw new ConfigError(doc.errors.map((e) => {
-            const p = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
-            const first = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-            return { file: displayFile, line: p.line, column: p.col, path: '', message: `YAML syntax error: ${first}` };
-        }));
-    }
-    let raw;
-    try {
-        raw = doc.toJS({ maxAliasCount: 100 });
-    }
-    catch (e) {
-        // Unresolved aliases, alias bombs: the document parsed but cannot be turned into data.
-        let at = { line: 1, col: 1 };
-        (0,dist/* visit */.YR)(doc, {
-            Alias(_, node) {
-                if (node.resolve(doc) === undefined && node.range) {
-                    at = lc.linePos(node.range[0]);
-                    return dist/* visit */.YR.BREAK;
-                }
-                return undefined;
-            },
-        });
-        throw new ConfigError([{ file: displayFile, line: at.line, column: at.col, path: '', message: `YAML error: ${e.message.split('\n')[0]}` }]);
-    }
-    const pos = new Positions(doc, lc);
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-        throw new ConfigError([{ file: displayFile, ...pos.at([]), path: '', message: `expected a mapping with "version: 1" and "services:", got ${describeType(raw)}` }]);
-    }
-    const parsed = configSchema.safeParse(raw);
-    if (!parsed.success)
-        throw new ConfigError(zodProblems(parsed.error, raw, pos, displayFile));
-    const config = parsed.data;
-    const dir = external_node_path_default().dirname(file);
-    const workspace = opts.workspace ? external_node_path_default().resolve(opts.workspace) : findWorkspace(dir);
-    const problems = [];
-    const problem = (segs, message, key = false) => problems.push({ file: displayFile, ...pos.at(segs, key), path: formatPath(segs), message });
-    const resolvePath = (segs, p, kind) => {
-        const abs = external_node_path_default().resolve(dir, p);
-        if (!isInside(abs, workspace)) {
-            problem(segs, `path "${p}" resolves outside the workspace (${workspace}); keep build inputs and manifests inside the repository`);
-            return abs;
-        }
-        let st;
-        try {
-            st = (0,external_node_fs_.statSync)(abs);
-        }
-        catch {
-            problem(segs, `${kind === 'dir' ? 'directory' : 'file'} not found: ${p} (looked for ${abs})`);
-            return abs;
-        }
-        if (kind === 'file' && !st.isFile())
-            problem(segs, `expected a file, but ${p} is a directory`);
-        if (kind === 'dir' && !st.isDirectory())
-            problem(segs, `expected a directory, but ${p} is a file`);
-        return abs;
-    };
-    const names = Object.keys(config.services);
-    if (names.length === 0)
-        problem(['services'], 'no services defined: add at least one under "services:"');
-    const services = {};
-    const repoOwner = new Map();
-    for (const name of names) {
-        const s = config.services[name];
-        if (!DNS_LABEL.test(name) || name.length > 63) {
-            problem(['services', name], `service name "${name}" is not a DNS-1123 label (lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters)`, true);
-        }
-        s.dependsOn.forEach((dep, i) => {
-            if (!(dep in config.services))
-                problem(['services', name, 'dependsOn', i], `unknown service "${dep}"${didYouMean(dep, names)}`);
-            else if (dep === name)
-                problem(['services', name, 'dependsOn', i], `a service cannot depend on itself`);
-        });
-        let build;
-        if (s.build) {
-            const b = s.build;
-            const context = resolvePath(['services', name, 'build', 'context'], b.context, 'dir');
-            const dockerfile = resolvePath(['services', name, 'build', 'dockerfile'], b.dockerfile, 'file');
-            const prior = repoOwner.get(b.image);
-            if (prior)
-                problem(['services', name, 'build', 'image'], `image repository "${b.image}" is already built by service "${prior}"; give each service its own repository`);
-            else
-                repoOwner.set(b.image, name);
-            build = { context, dockerfile, image: b.image, args: { ...b.args }, coverage: b.coverage, coverageArg: b.coverageArg, ...(b.target ? { target: b.target } : {}) };
-        }
-        const manifests = s.manifests.map((m, i) => resolvePath(['services', name, 'manifests', i], m, 'any'));
-        services[name] = {
-            name,
-            ...(s.image ? { image: s.image } : {}),
-            ...(build ? { build } : {}),
-            manifests,
-            namespace: s.namespace,
-            dependsOn: [...s.dependsOn],
-            ...(s.wait ? { wait: [...s.wait] } : {}),
-            waitTimeoutMs: parseDuration(s.waitTimeout),
-            e2e: s.e2e,
-        };
-    }
-    // Cycles: report each cycle once, at the dependsOn entry that closes it.
-    const state = new Map();
-    const stack = [];
-    const visit = (n) => {
-        state.set(n, 'visiting');
-        stack.push(n);
-        const deps = config.services[n]?.dependsOn ?? [];
-        deps.forEach((d, i) => {
-            if (!(d in config.services) || d === n)
-                return;
-            if (state.get(d) === 'visiting') {
-                const cycle = [...stack.slice(stack.indexOf(d)), d];
-                problem(['services', n, 'dependsOn', i], `dependency cycle: ${cycle.join(' → ')}`);
-            }
-            else if (!state.has(d))
-                visit(d);
-        });
-        stack.pop();
-        state.set(n, 'done');
-    };
-    for (const n of names)
-        if (!state.has(n))
-            visit(n);
-    const kindConfig = config.cluster.kindConfig ? resolvePath(['cluster', 'kindConfig'], config.cluster.kindConfig, 'file') : undefined;
-    const crds = config.cluster.crds.map((c, i) => resolvePath(['cluster', 'crds', i], c, 'any'));
-    if (problems.length > 0) {
-        problems.sort((a, b) => a.line - b.line || a.column - b.column);
-        throw new ConfigError(problems);
-    }
-    return { file, displayFile, dir, workspace, config, services, ...(kindConfig ? { kindConfig } : {}), crds };
-}
-
+// EXTERNAL MODULE: ./src/core/errors.ts
+var core_errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/suggest.ts
+var suggest = __nccwpck_require__(2085);
 ;// CONCATENATED MODULE: ./src/core/plan/graph.ts
 
 
@@ -1305,7 +787,7 @@ function selectServices(loaded, requested) {
     const all = Object.keys(loaded.services);
     for (const r of requested) {
         if (!(r in loaded.services)) {
-            throw new UserError(`${loaded.displayFile}: unknown service "${r}"${didYouMean(r, all)}. Services in this config: ${all.join(', ')}.`);
+            throw new core_errors/* UserError */.yo(`${loaded.displayFile}: unknown service "${r}"${(0,suggest/* didYouMean */.au)(r, all)}. Services in this config: ${all.join(', ')}.`);
         }
     }
     const wanted = new Set();
@@ -1411,8 +893,12 @@ function renderPlanText(plan, loaded) {
     return lines.join('\n') + '\n';
 }
 
+// EXTERNAL MODULE: ./src/core/config/schema.ts
+var schema = __nccwpck_require__(7967);
 // EXTERNAL MODULE: ./src/core/version.ts
 var version = __nccwpck_require__(3323);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/core/report.ts
 const silentReporter = { info() { }, warn() { }, phase() { }, task() { } };
 /** Plain-lines reporter for CI logs and non-TTY terminals. */
@@ -1426,6 +912,72 @@ function lineReporter(write, t0 = Date.now()) {
             ? `${stamp()} ▶ ${id}\n`
             : `${stamp()} ${d?.outcome === 'success' ? '✔' : d?.outcome === 'skipped' ? '·' : '✘'} ${id} ${d?.outcome ?? ''}${d?.ms !== undefined ? ` in ${(d.ms / 1000).toFixed(1)}s` : ''}${d?.note ? ` (${d.note})` : ''}\n`),
     };
+}
+/**
+ * Terminal reporter: permanent lines for task start/end, and a status line at the bottom listing the running tasks
+ * with their elapsed time, redrawn twice a second. Only for a TTY; CI logs get plain lines.
+ */
+function ttyReporter(write, t0 = Date.now()) {
+    const plain = lineReporter(write, t0);
+    const running = new Map();
+    let shown = false;
+    const clear = () => {
+        if (shown)
+            write('\r\x1b[K');
+        shown = false;
+    };
+    const draw = () => {
+        clear();
+        if (running.size === 0)
+            return;
+        const now = Date.now();
+        const items = [...running].map(([id, s]) => `${id} ${((now - s) / 1000).toFixed(0)}s`);
+        const cols = process.stdout.columns || 120;
+        let line = `⏳ ${items.join(' · ')}`;
+        if (line.length > cols - 1)
+            line = line.slice(0, cols - 2) + '…';
+        write(line);
+        shown = true;
+    };
+    const timer = setInterval(draw, 500);
+    timer.unref?.();
+    const around = (fn) => {
+        clear();
+        fn();
+        draw();
+    };
+    return {
+        info: (l) => around(() => plain.info(l)),
+        warn: (l) => around(() => plain.warn(l)),
+        phase: (n, e) => around(() => plain.phase(n, e)),
+        task: (id, e, d) => {
+            if (e === 'start')
+                running.set(id, Date.now());
+            else
+                running.delete(id);
+            around(() => plain.task(id, e, d));
+        },
+        stop: () => {
+            clearInterval(timer);
+            clear();
+        },
+    };
+}
+/** Per-phase recap lines (task, outcome, duration), for one log group per phase once the run is over. */
+function phaseRecap(results) {
+    const phases = ['build', 'cluster', 'load', 'deploy'];
+    return phases
+        .map((phase) => ({
+        phase,
+        lines: results.tasks
+            .filter((t) => t.phase === phase)
+            .map((t) => {
+            const at = t.startMs !== undefined ? `+${((t.startMs - results.startMs) / 1000).toFixed(1)}s` : '';
+            const d = t.startMs !== undefined && t.endMs !== undefined ? `${((t.endMs - t.startMs) / 1000).toFixed(1)}s` : '—';
+            return `${t.id.padEnd(28)} ${t.outcome.padEnd(9)} ${d.padStart(7)} ${at.padStart(8)}${t.cached ? ' cached' : ''}${t.attempts > 1 ? ` attempts=${t.attempts}` : ''}`.trimEnd();
+        }),
+    }))
+        .filter((g) => g.lines.length > 0);
 }
 
 ;// CONCATENATED MODULE: external "node:os"
@@ -1840,7 +1392,7 @@ const addDefaultValue = (optionArray, optionName) => optionArray.map(optionValue
 	: optionValue);
 
 // Default value for the `verbose` option
-const verboseDefault = (0,external_node_util_namespaceObject.debuglog)('execa').enabled ? 'full' : 'none';
+const verboseDefault = (0,external_node_util_.debuglog)('execa').enabled ? 'full' : 'none';
 
 const DEFAULT_OPTIONS = {
 	lines: false,
@@ -1908,7 +1460,7 @@ const joinCommand = (filePath, rawArguments) => {
 };
 
 // Remove ANSI sequences and escape control characters and newlines
-const escapeLines = lines => (0,external_node_util_namespaceObject.stripVTControlCharacters)(lines)
+const escapeLines = lines => (0,external_node_util_.stripVTControlCharacters)(lines)
 	.split('\n')
 	.map(line => escapeControlCharacters(line))
 	.join('\n');
@@ -2549,7 +2101,7 @@ const getPrintedLine = verboseObject => {
 
 // Serialize any type to a line string, for logging
 const serializeVerboseMessage = message => {
-	const messageString = typeof message === 'string' ? message : (0,external_node_util_namespaceObject.inspect)(message);
+	const messageString = typeof message === 'string' ? message : (0,external_node_util_.inspect)(message);
 	const escapedMessage = escapeLines(messageString);
 	return escapedMessage.replaceAll('\t', ' '.repeat(TAB_SIZE));
 };
@@ -2669,7 +2221,7 @@ function pathKey(options = {}) {
 
 
 
-const execFileOriginal = (0,external_node_util_namespaceObject.promisify)(external_node_child_process_namespaceObject.execFile);
+const execFileOriginal = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
 
 function toPath(urlOrPath) {
 	return urlOrPath instanceof URL ? (0,external_node_url_.fileURLToPath)(urlOrPath) : urlOrPath;
@@ -4091,7 +3643,7 @@ const getSendMethod = anyProcess => {
 		return PROCESS_SEND_METHODS.get(anyProcess);
 	}
 
-	const sendMethod = (0,external_node_util_namespaceObject.promisify)(anyProcess.send.bind(anyProcess));
+	const sendMethod = (0,external_node_util_.promisify)(anyProcess.send.bind(anyProcess));
 	PROCESS_SEND_METHODS.set(anyProcess, sendMethod);
 	return sendMethod;
 };
@@ -5156,7 +4708,7 @@ const getOriginalMessage = (originalError, cwd) => {
 
 const serializeIpcMessage = ipcMessage => typeof ipcMessage === 'string'
 	? ipcMessage
-	: (0,external_node_util_namespaceObject.inspect)(ipcMessage);
+	: (0,external_node_util_.inspect)(ipcMessage);
 
 const serializeMessagePart = messagePart => Array.isArray(messagePart)
 	? messagePart.map(messageItem => strip_final_newline_stripFinalNewline(serializeMessageItem(messageItem))).filter(Boolean).join('\n')
@@ -6904,7 +6456,7 @@ const encodingStringFinal = function * (stringDecoder) {
 
 
 // Applies a series of generator functions asynchronously
-const pushChunks = (0,external_node_util_namespaceObject.callbackify)(async (getChunks, state, getChunksArguments, transformStream) => {
+const pushChunks = (0,external_node_util_.callbackify)(async (getChunks, state, getChunksArguments, transformStream) => {
 	state.currentIterable = getChunks(...getChunksArguments);
 
 	try {
@@ -6947,7 +6499,7 @@ const generatorFinalChunks = async function * (final, index, generators) {
 };
 
 // Cancel any ongoing async generator when the Transform is destroyed, e.g. when the subprocess errors
-const destroyTransform = (0,external_node_util_namespaceObject.callbackify)(async ({currentIterable}, error) => {
+const destroyTransform = (0,external_node_util_.callbackify)(async ({currentIterable}, error) => {
 	if (currentIterable !== undefined) {
 		await (error ? currentIterable.throw(error) : currentIterable.return());
 		return;
@@ -8667,7 +8219,7 @@ onExit,
  *
  * @internal
  */
-load, 
+load: mjs_load, 
 /**
  * Unload the listeners.  Likely you never need to call this, unless
  * doing a rather deep integration with signal-exit functionality.
@@ -8938,7 +8490,7 @@ const unpipeOnAbort = (unpipeSignal, unpipeContext) => unpipeSignal === undefine
 	: [unpipeOnSignalAbort(unpipeSignal, unpipeContext)];
 
 const unpipeOnSignalAbort = async (unpipeSignal, {sourceStream, mergedStream, fileDescriptors, sourceOptions, startTime}) => {
-	await (0,external_node_util_namespaceObject.aborted)(unpipeSignal, sourceStream);
+	await (0,external_node_util_.aborted)(unpipeSignal, sourceStream);
 	await mergedStream.remove(sourceStream);
 	const error = new Error('Pipe canceled by `unpipeSignal` option.');
 	throw createNonCommandError({
@@ -9940,7 +9492,7 @@ const createReadable = ({subprocess, concurrentStreams, encoding}, {from, binary
 	});
 	const readable = new external_node_stream_namespaceObject.Readable({
 		read,
-		destroy: (0,external_node_util_namespaceObject.callbackify)(onReadableDestroy.bind(undefined, {subprocessStdout, subprocess, waitReadableDestroy})),
+		destroy: (0,external_node_util_.callbackify)(onReadableDestroy.bind(undefined, {subprocessStdout, subprocess, waitReadableDestroy})),
 		highWaterMark: readableHighWaterMark,
 		objectMode: readableObjectMode,
 		encoding: readableEncoding,
@@ -10038,7 +9590,7 @@ const createWritable = ({subprocess, concurrentStreams}, {to} = {}) => {
 	const {subprocessStdin, waitWritableFinal, waitWritableDestroy} = getSubprocessStdin(subprocess, to, concurrentStreams);
 	const writable = new external_node_stream_namespaceObject.Writable({
 		...getWritableMethods(subprocessStdin, subprocess, waitWritableFinal),
-		destroy: (0,external_node_util_namespaceObject.callbackify)(onWritableDestroy.bind(undefined, {
+		destroy: (0,external_node_util_.callbackify)(onWritableDestroy.bind(undefined, {
 			subprocessStdin,
 			subprocess,
 			waitWritableFinal,
@@ -10061,7 +9613,7 @@ const getSubprocessStdin = (subprocess, to, concurrentStreams) => {
 
 const getWritableMethods = (subprocessStdin, subprocess, waitWritableFinal) => ({
 	write: onWrite.bind(undefined, subprocessStdin),
-	final: (0,external_node_util_namespaceObject.callbackify)(onWritableFinal.bind(undefined, subprocessStdin, subprocess, waitWritableFinal)),
+	final: (0,external_node_util_.callbackify)(onWritableFinal.bind(undefined, subprocessStdin, subprocess, waitWritableFinal)),
 });
 
 // Forwards data from `writable` to `stdin`
@@ -10136,7 +9688,7 @@ const createDuplex = ({subprocess, concurrentStreams, encoding}, {from, to, bina
 	const duplex = new external_node_stream_namespaceObject.Duplex({
 		read,
 		...getWritableMethods(subprocessStdin, subprocess, waitWritableFinal),
-		destroy: (0,external_node_util_namespaceObject.callbackify)(onDuplexDestroy.bind(undefined, {
+		destroy: (0,external_node_util_.callbackify)(onDuplexDestroy.bind(undefined, {
 			subprocessStdout,
 			subprocessStdin,
 			subprocess,
@@ -11249,7 +10801,7 @@ class BuildError extends Error {
     }
 }
 /** No usable image builder (nothing installed, daemon down, forced engine missing). */
-class BuilderUnavailableError extends UserError {
+class BuilderUnavailableError extends core_errors/* UserError */.yo {
     constructor(message) {
         super(message);
         this.name = 'BuilderUnavailableError';
@@ -12110,7 +11662,7 @@ class Kind {
 function readRunState(runDir) {
     const file = external_node_path_default().join(runDir, 'state.json');
     if (!(0,external_node_fs_.existsSync)(file))
-        throw new UserError(`no run state at ${file}: pass the run directory printed by "hybrid-e2e up" (or --results FILE of that run).`);
+        throw new core_errors/* UserError */.yo(`no run state at ${file}: pass the run directory printed by "hybrid-e2e up" (or --results FILE of that run).`);
     return JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
 }
 /** Deletes exactly what one run created: its cluster, its image tags, its temp directory. Idempotent. */
@@ -12138,7 +11690,7 @@ async function runDown(o) {
             removed.push(`cluster ${state.cluster.name}`);
         }
         catch (e) {
-            problems.push(`could not delete cluster ${state.cluster.name}: ${errorMessage(e)}`);
+            problems.push(`could not delete cluster ${state.cluster.name}: ${(0,core_errors/* errorMessage */.gJ)(e)}`);
         }
     }
     if (!o.keepImages && state.images.length) {
@@ -12160,6 +11712,8 @@ async function runDown(o) {
     return { removed, problems };
 }
 
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/adapters/kubectl.ts
 
 /** Thin adapter over kubectl bound to one kubeconfig. */
@@ -12800,7 +12354,7 @@ async function runUp(o) {
     const buildSlots = deriveBuildSlots(builder, o.buildParallelism ?? (loaded.config.builds.parallelism === 'auto' ? undefined : loaded.config.builds.parallelism));
     reporter.info(`run ${runId}: ${plan.services.length} services, ${plan.tasks.length} tasks, ${buildSlots} build slot(s), cluster ${clusterName}`);
     const fail = (id, e, extra = {}) => {
-        const msg = errorMessage(e);
+        const msg = (0,core_errors/* errorMessage */.gJ)(e);
         const logTail = e.details?.stepTail ??
             e.details?.logTail ??
             (e instanceof CommandError ? lastLines(e.output, 20) : undefined);
@@ -12891,6 +12445,13 @@ async function runUp(o) {
                     }
                 }
                 attempts = Math.max(attempts, result.attempts ?? 1);
+                // Local cache rotation: the build exported into a new directory; it replaces the old one, so the cache
+                // holds what this build used and does not grow without bound.
+                const out = request.cache.dirOut;
+                if (o.cache === 'local' && builder.caps.cacheExport && out && (0,external_node_fs_.existsSync)(out)) {
+                    (0,external_node_fs_.rmSync)(request.cache.dir, { recursive: true, force: true });
+                    (0,external_node_fs_.renameSync)(out, request.cache.dir);
+                }
                 if (!builder.caps.tarballOnly) {
                     await builder.tag(ref, cacheRef);
                 }
@@ -12910,7 +12471,7 @@ async function runUp(o) {
     }
     /** ENOSPC while writing a tarball: name the directory, the space needed and free, and what to do. */
     function diskFullHint(e, dir, service) {
-        const msg = `${errorMessage(e)}\n${(e.logTail ?? []).join('\n')}`;
+        const msg = `${(0,core_errors/* errorMessage */.gJ)(e)}\n${(e.logTail ?? []).join('\n')}`;
         if (!/no space left on device|ENOSPC/i.test(msg))
             return e;
         let free = '?';
@@ -12990,7 +12551,7 @@ async function runUp(o) {
                 break;
             }
             catch (e) {
-                const out = e instanceof CommandError ? e.output : errorMessage(e);
+                const out = e instanceof CommandError ? e.output : (0,core_errors/* errorMessage */.gJ)(e);
                 const transient = !signal.aborted && TRANSIENT_CREATE.some((re) => re.test(out));
                 const retrying = transient && attempts <= cfg.retries;
                 if (!retrying && !signal.aborted) {
@@ -13008,7 +12569,7 @@ async function runUp(o) {
                     return fail(t.id, new Error(`kind create cluster failed: a host port of the kind config is already in use, maybe by another run of this config. Set cluster.hostPorts: auto to give each run free host ports. (${lastLines(out, 1)[0] ?? ''})`), { attempts });
                 }
                 const logsNote = info.get(t.id)?.note ? ` (${info.get(t.id).note})` : '';
-                return fail(t.id, new Error(`${transient ? `kind create cluster failed ${attempts} time(s) with a known transient error` : 'kind create cluster failed'}${logsNote}: ${errorMessage(e)}`), { attempts });
+                return fail(t.id, new Error(`${transient ? `kind create cluster failed ${attempts} time(s) with a known transient error` : 'kind create cluster failed'}${logsNote}: ${(0,core_errors/* errorMessage */.gJ)(e)}`), { attempts });
             }
         }
         try {
@@ -13032,7 +12593,7 @@ async function runUp(o) {
                     return v;
             }
             catch (e) {
-                last = errorMessage(e);
+                last = (0,core_errors/* errorMessage */.gJ)(e);
             }
             if (Date.now() > deadline)
                 throw new Error(`timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}${last ? ` (last error: ${last.split('\n')[0]})` : ''}`);
@@ -13076,11 +12637,11 @@ async function runUp(o) {
             }
             catch (e) {
                 if (attempts < 2 && !signal.aborted) {
-                    reporter.warn(`${t.id}: loading ${b.ref} failed (${errorMessage(e).split('\n')[0]}); retrying once`);
+                    reporter.warn(`${t.id}: loading ${b.ref} failed (${(0,core_errors/* errorMessage */.gJ)(e).split('\n')[0]}); retrying once`);
                     await new Promise((r) => setTimeout(r, 500));
                     continue;
                 }
-                return fail(t.id, new Error(`could not load image ${b.ref} into cluster ${clusterName} after ${attempts} attempts: ${errorMessage(e)}`), { attempts, image: b.ref });
+                return fail(t.id, new Error(`could not load image ${b.ref} into cluster ${clusterName} after ${attempts} attempts: ${(0,core_errors/* errorMessage */.gJ)(e)}`), { attempts, image: b.ref });
             }
         }
         if (b.tarball)
@@ -13157,7 +12718,7 @@ async function runUp(o) {
         catch (e) {
             if (signal.aborted)
                 throw e;
-            throw new DeployFailure(`${target} in namespace ${s.namespace} was not ready within ${Math.round(s.waitTimeoutMs / 1000)}s: ${errorMessage(e).split('\n').slice(-1)[0]}`);
+            throw new DeployFailure(`${target} in namespace ${s.namespace} was not ready within ${Math.round(s.waitTimeoutMs / 1000)}s: ${(0,core_errors/* errorMessage */.gJ)(e).split('\n').slice(-1)[0]}`);
         }
     }
     async function waitEndpoints(name, ns, timeoutMs, signal) {
@@ -13316,7 +12877,7 @@ async function runUp(o) {
             reporter.warn(`keeping cluster ${clusterName} for debugging (keep-cluster-on-failure); delete it with: kind delete cluster --name ${clusterName}`);
         }
         else {
-            await kind.deleteCluster(clusterName).catch((e) => reporter.warn(`could not delete cluster ${clusterName}: ${errorMessage(e)}`));
+            await kind.deleteCluster(clusterName).catch((e) => reporter.warn(`could not delete cluster ${clusterName}: ${(0,core_errors/* errorMessage */.gJ)(e)}`));
             delete state.cluster;
         }
         saveState();
@@ -13346,10 +12907,10 @@ async function runUp(o) {
                 (0,external_node_fs_.writeFileSync)(external_node_path_default().join(dir, name), stdout);
             }
             catch (e) {
-                (0,external_node_fs_.writeFileSync)(external_node_path_default().join(dir, name), `failed: ${errorMessage(e)}\n`);
+                (0,external_node_fs_.writeFileSync)(external_node_path_default().join(dir, name), `failed: ${(0,core_errors/* errorMessage */.gJ)(e)}\n`);
             }
         };
-        await kind.exportLogs(external_node_path_default().join(dir, 'kind-logs'), clusterName, { timeoutMs: 60_000 }).catch((e) => (0,external_node_fs_.writeFileSync)(external_node_path_default().join(dir, 'kind-logs.error.txt'), errorMessage(e)));
+        await kind.exportLogs(external_node_path_default().join(dir, 'kind-logs'), clusterName, { timeoutMs: 60_000 }).catch((e) => (0,external_node_fs_.writeFileSync)(external_node_path_default().join(dir, 'kind-logs.error.txt'), (0,core_errors/* errorMessage */.gJ)(e)));
         await save('events.txt', ['get', 'events', '-A']);
         try {
             const pods = await kubectl.json(['get', 'pods', '-A'], { timeoutMs: 30_000 });
@@ -13363,7 +12924,7 @@ async function runUp(o) {
             }
         }
         catch (e) {
-            (0,external_node_fs_.writeFileSync)(external_node_path_default().join(dir, 'pods.error.txt'), errorMessage(e));
+            (0,external_node_fs_.writeFileSync)(external_node_path_default().join(dir, 'pods.error.txt'), (0,core_errors/* errorMessage */.gJ)(e));
         }
         reporter.info(`diagnostics written to ${dir}`);
         return dir;
@@ -13441,6 +13002,8 @@ async function upSession(o) {
     return { results, resultsFile, runDir };
 }
 
+// EXTERNAL MODULE: ./src/core/duration.ts
+var duration = __nccwpck_require__(8571);
 ;// CONCATENATED MODULE: ./src/cli/up.ts
 
 
@@ -13457,17 +13020,17 @@ function pick(flag, v, allowed, dflt) {
         return dflt;
     if (allowed.includes(v))
         return v;
-    throw new UserError(`--${flag} "${v}": use one of ${allowed.join(', ')}.`);
+    throw new core_errors/* UserError */.yo(`--${flag} "${v}": use one of ${allowed.join(', ')}.`);
 }
 async function runUpCommand(a, io, signal) {
-    const loaded = loadConfig(a.config, { cwd: io.cwd });
+    const loaded = (0,load/* loadConfig */.Z9)(a.config, { cwd: io.cwd });
     const engine = pick('engine', a.engine, ['auto', 'docker', 'podman'], 'auto');
     const cache = pick('cache', a.cache, ['gha', 'local', 'registry', 'none'], 'local');
     let buildParallelism;
     if (a.buildParallelism !== undefined) {
         buildParallelism = Number(a.buildParallelism);
         if (!Number.isInteger(buildParallelism) || buildParallelism < 1)
-            throw new UserError(`--build-parallelism "${a.buildParallelism}": use a whole number ≥ 1.`);
+            throw new core_errors/* UserError */.yo(`--build-parallelism "${a.buildParallelism}": use a whole number ≥ 1.`);
     }
     let history;
     if (a.history) {
@@ -13475,10 +13038,11 @@ async function runUpCommand(a, io, signal) {
             history = historyFromResults(JSON.parse((0,external_node_fs_.readFileSync)(external_node_path_default().resolve(io.cwd, a.history), 'utf8')));
         }
         catch (e) {
-            throw new UserError(`--history ${a.history}: cannot read a results file there (${errorMessage(e)}); pass the results JSON of an earlier run.`);
+            throw new core_errors/* UserError */.yo(`--history ${a.history}: cannot read a results file there (${(0,core_errors/* errorMessage */.gJ)(e)}); pass the results JSON of an earlier run.`);
         }
     }
-    const reporter = lineReporter(io.stderr);
+    const tty = io.isTTY && !io.env.CI ? ttyReporter(io.stderr) : undefined;
+    const reporter = tty ?? lineReporter(io.stderr);
     const { results, resultsFile, runDir } = await upSession({
         loaded,
         services: parseServiceList(a.service),
@@ -13491,8 +13055,10 @@ async function runUpCommand(a, io, signal) {
         ...(a.keepClusterOnFailure ? { keepClusterOnFailure: true } : {}),
         ...(buildParallelism ? { buildParallelism } : {}),
         ...(history ? { history } : {}),
-    });
-    const wall = formatSeconds(results.endMs - results.startMs);
+    }).finally(() => tty?.stop());
+    for (const g of phaseRecap(results))
+        io.stderr(`── ${g.phase}\n${g.lines.map((l) => `   ${l}`).join('\n')}\n`);
+    const wall = (0,duration/* formatSeconds */.Xo)(results.endMs - results.startMs);
     io.stdout(`outcome: ${results.outcome} in ${wall}\nresults: ${resultsFile}\n`);
     if (results.outcome === 'success') {
         io.stdout(`cluster: ${results.cluster.name}\nkubeconfig: ${results.cluster.kubeconfig}\nrun directory: ${runDir}\nWhen done: hybrid-e2e down --run-dir ${runDir}\n`);
@@ -13513,11 +13079,11 @@ async function runDownCommand(a, io) {
             runDir = JSON.parse((0,external_node_fs_.readFileSync)(external_node_path_default().resolve(io.cwd, a.results), 'utf8')).runDir;
         }
         catch (e) {
-            throw new UserError(`cannot read results file ${a.results}: ${errorMessage(e)}`);
+            throw new core_errors/* UserError */.yo(`cannot read results file ${a.results}: ${(0,core_errors/* errorMessage */.gJ)(e)}`);
         }
     }
     if (!runDir)
-        throw new UserError('down needs --run-dir DIR or --results FILE (both printed by "hybrid-e2e up").');
+        throw new core_errors/* UserError */.yo('down needs --run-dir DIR or --results FILE (both printed by "hybrid-e2e up").');
     const { problems } = await runDown({ env: { ...process.env, ...io.env }, runDir: external_node_path_default().resolve(io.cwd, runDir), reporter: lineReporter(io.stderr), ...(a.collectCoverage ? { collectCoverage: a.collectCoverage } : {}) });
     return problems.length ? 1 : 0;
 }
@@ -13535,13 +13101,14 @@ const USAGE = `Usage: hybrid-e2e <command> [options]
 Commands:
   up       Build the images, create the kind cluster, load and deploy (hybrid parallel)
   down     Delete what one run created: its cluster, image tags and run directory
+  report   Aggregate results files of matrix legs into one PR comment / summary (see hybrid-e2e report --help)
   plan     Print the task graph for the selected services, without running anything
   lint     Check Dockerfiles for package upgrades and base image policy
   schema   Print the JSON Schema of hybrid-e2e.yaml (also shipped as dist/hybrid-e2e.schema.json)
   help     Show this help
 
 Common options:
-  -c, --config FILE     Config file (default: ${DEFAULT_CONFIG_FILE})
+  -c, --config FILE     Config file (default: ${load/* DEFAULT_CONFIG_FILE */.Cu})
   -s, --service NAME    Service(s) to select, repeatable or comma-separated (default: all)
       --format FMT      plan: text|json; lint: text|json|sarif|markdown
   -h, --help            Show help for a command
@@ -13586,12 +13153,27 @@ const FORMATS = {
 };
 /** Runs the CLI; returns the exit code. Never throws for user error. */
 async function runCli(argv, io, signal) {
+    if (argv[0] === 'report') {
+        // `report` has options of its own (repeatable --results PATH, --markdown, --summary, ...).
+        try {
+            const { runReportCommand } = await __nccwpck_require__.e(/* import() */ 377).then(__nccwpck_require__.bind(__nccwpck_require__, 377));
+            return await runReportCommand(argv.slice(1), io);
+        }
+        catch (e) {
+            if (e instanceof core_errors/* UserError */.yo) {
+                io.stderr(`hybrid-e2e report: ${e.message}\n`);
+                return e.exitCode;
+            }
+            io.stderr(`hybrid-e2e report: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nPlease report this as a bug.\n`);
+            return 1;
+        }
+    }
     let parsed;
     try {
-        parsed = (0,external_node_util_namespaceObject.parseArgs)({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+        parsed = (0,external_node_util_.parseArgs)({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
     }
     catch (e) {
-        io.stderr(`hybrid-e2e: ${errorMessage(e).replace(/\. To specify.*$/s, '')}\nRun "hybrid-e2e help" for usage.\n`);
+        io.stderr(`hybrid-e2e: ${(0,core_errors/* errorMessage */.gJ)(e).replace(/\. To specify.*$/s, '')}\nRun "hybrid-e2e help" for usage.\n`);
         return 2;
     }
     const { values, positionals } = parsed;
@@ -13613,8 +13195,8 @@ async function runCli(argv, io, signal) {
         switch (command) {
             case 'plan': {
                 if (rest.length)
-                    throw new UserError(`plan takes no positional arguments (got "${rest.join(' ')}"); select services with --service.`);
-                const loaded = loadConfig(values.config ?? DEFAULT_CONFIG_FILE, { cwd: io.cwd });
+                    throw new core_errors/* UserError */.yo(`plan takes no positional arguments (got "${rest.join(' ')}"); select services with --service.`);
+                const loaded = (0,load/* loadConfig */.Z9)(values.config ?? load/* DEFAULT_CONFIG_FILE */.Cu, { cwd: io.cwd });
                 const plan = buildPlan(loaded, parseServiceList(values.service));
                 io.stdout(values.format === 'json' ? JSON.stringify(plan, null, 2) + '\n' : renderPlanText(plan, loaded));
                 return 0;
@@ -13623,7 +13205,7 @@ async function runCli(argv, io, signal) {
                 let serviceDockerfiles;
                 let policy;
                 if (values.config) {
-                    const loaded = loadConfig(values.config, { cwd: io.cwd });
+                    const loaded = (0,load/* loadConfig */.Z9)(values.config, { cwd: io.cwd });
                     const names = parseServiceList(values.service);
                     const selected = names.length ? buildPlan(loaded, names).services : Object.keys(loaded.services);
                     serviceDockerfiles = selected.flatMap((n) => (loaded.services[n].build ? [loaded.services[n].build.dockerfile] : []));
@@ -13641,7 +13223,7 @@ async function runCli(argv, io, signal) {
             }
             case 'up':
                 return await runUpCommand({
-                    config: values.config ?? DEFAULT_CONFIG_FILE,
+                    config: values.config ?? load/* DEFAULT_CONFIG_FILE */.Cu,
                     ...(values.service ? { service: values.service } : {}),
                     ...(values.results ? { results: values.results } : {}),
                     ...(values.engine ? { engine: values.engine } : {}),
@@ -13657,7 +13239,7 @@ async function runCli(argv, io, signal) {
                     ...(values['collect-coverage'] ? { collectCoverage: values['collect-coverage'] } : {}),
                 }, io);
             case 'schema':
-                io.stdout(JSON.stringify(configJsonSchema(), null, 2) + '\n');
+                io.stdout(JSON.stringify((0,schema/* configJsonSchema */.Mk)(), null, 2) + '\n');
                 return 0;
             default:
                 io.stderr(`hybrid-e2e: unknown command "${command}".\n\n${USAGE}`);
@@ -13665,7 +13247,7 @@ async function runCli(argv, io, signal) {
         }
     }
     catch (e) {
-        if (e instanceof UserError) {
+        if (e instanceof core_errors/* UserError */.yo) {
             io.stderr(`hybrid-e2e ${command}: ${e.message}\n`);
             return e.exitCode;
         }
@@ -16622,6 +16204,584 @@ function ruleMeta(id) {
 
 /***/ }),
 
+/***/ 9168:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Cu: () => (/* binding */ DEFAULT_CONFIG_FILE),
+/* harmony export */   Z9: () => (/* binding */ loadConfig)
+/* harmony export */ });
+/* unused harmony exports formatPath, parseConfig */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8815);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4296);
+/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8571);
+/* harmony import */ var _suggest_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2085);
+/* harmony import */ var _schema_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7967);
+
+
+
+
+
+
+
+const DEFAULT_CONFIG_FILE = 'hybrid-e2e.yaml';
+function formatPath(segs) {
+    let out = '';
+    for (const s of segs) {
+        if (typeof s === 'number')
+            out += `[${s}]`;
+        else if (/^[A-Za-z_$][\w$-]*$/.test(s))
+            out += out ? `.${s}` : s;
+        else
+            out += `[${JSON.stringify(s)}]`;
+    }
+    return out;
+}
+class Positions {
+    doc;
+    lc;
+    constructor(doc, lc) {
+        this.doc = doc;
+        this.lc = lc;
+    }
+    /** Position of the value at `segs` (or of its key with `key`), falling back to the deepest node that exists. */
+    at(segs, key = false) {
+        let node = this.doc.contents;
+        let best = this.doc.contents ?? null;
+        for (let i = 0; i < segs.length; i++) {
+            const seg = segs[i];
+            const last = i === segs.length - 1;
+            if ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isMap */ .jh)(node)) {
+                const pair = node.items.find((p) => {
+                    const k = p.key;
+                    return k !== null && typeof k === 'object' && String(k.value) === String(seg);
+                });
+                if (!pair)
+                    break;
+                if (last && key && pair.key) {
+                    best = pair.key;
+                    break;
+                }
+                node = pair.value;
+                best = pair.value ?? pair.key;
+            }
+            else if ((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .isSeq */ .oP)(node) && typeof seg === 'number') {
+                const item = node.items[seg];
+                if (!item)
+                    break;
+                node = item;
+                best = item;
+            }
+            else
+                break;
+        }
+        const offset = best?.range?.[0] ?? 0;
+        const pos = this.lc.linePos(offset);
+        return { line: pos.line, column: pos.col };
+    }
+}
+function unwrap(s) {
+    let cur = s;
+    for (let i = 0; i < 20; i++) {
+        const def = cur._zod.def;
+        const inner = (def.innerType ?? (def.type === 'pipe' ? def.in : undefined));
+        if (!inner)
+            return cur;
+        cur = inner;
+    }
+    return cur;
+}
+function keysAt(schema, segs) {
+    let cur = unwrap(schema);
+    for (const seg of segs) {
+        const def = cur._zod.def;
+        if (def.type === 'object') {
+            const next = def.shape[String(seg)];
+            if (!next)
+                return [];
+            cur = unwrap(next);
+        }
+        else if (def.type === 'record')
+            cur = unwrap(def.valueType);
+        else if (def.type === 'array')
+            cur = unwrap(def.element);
+        else
+            return [];
+    }
+    return cur._zod.def.type === 'object' ? Object.keys(cur._zod.def.shape) : [];
+}
+function getIn(value, segs) {
+    let cur = value;
+    for (const s of segs) {
+        if (cur === null || typeof cur !== 'object')
+            return undefined;
+        cur = cur[s];
+    }
+    return cur;
+}
+function describeType(v) {
+    if (v === null)
+        return 'null';
+    if (Array.isArray(v))
+        return 'a list';
+    if (typeof v === 'object')
+        return 'a mapping';
+    return `${typeof v} ${JSON.stringify(v)}`;
+}
+function zodProblems(error, raw, pos, file) {
+    const out = [];
+    for (const issue of error.issues) {
+        const segs = issue.path.filter((s) => typeof s !== 'symbol');
+        if (issue.code === 'unrecognized_keys') {
+            for (const k of issue.keys) {
+                const p = pos.at([...segs, k], true);
+                out.push({ file, ...p, path: formatPath([...segs, k]), message: `unknown field "${k}"${(0,_suggest_js__WEBPACK_IMPORTED_MODULE_6__/* .didYouMean */ .au)(k, keysAt(_schema_js__WEBPACK_IMPORTED_MODULE_5__/* .configSchema */ .Qn, segs))}` });
+            }
+            continue;
+        }
+        const value = getIn(raw, segs);
+        let message = issue.message;
+        if (issue.code === 'invalid_type') {
+            message = value === undefined ? `required field is missing` : `expected ${issue.expected}, got ${describeType(value)}`;
+        }
+        else if (issue.code === 'invalid_value' && 'values' in issue) {
+            message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeType(value)}`;
+        }
+        else if (issue.code === 'invalid_key') {
+            const inner = issue.issues?.[0]?.message;
+            message = `invalid name "${String(segs[segs.length - 1])}"${inner ? `: ${inner}` : ''}`;
+        }
+        else if (issue.code === 'invalid_union') {
+            message = `invalid value ${describeType(value)}`;
+        }
+        if (value === undefined && segs.length > 0) {
+            const p = pos.at(segs.slice(0, -1));
+            out.push({ file, ...p, path: formatPath(segs), message });
+        }
+        else {
+            out.push({ file, ...pos.at(segs), path: formatPath(segs), message });
+        }
+    }
+    return out;
+}
+function findWorkspace(dir) {
+    if (process.env.GITHUB_WORKSPACE && isInside(dir, node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(process.env.GITHUB_WORKSPACE)))
+        return node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(process.env.GITHUB_WORKSPACE);
+    for (let d = dir;; d = node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(d)) {
+        if ((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(node_path__WEBPACK_IMPORTED_MODULE_1___default().join(d, '.git')))
+            return d;
+        if (node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(d) === d)
+            return dir;
+    }
+}
+function isInside(p, root) {
+    const rel = node_path__WEBPACK_IMPORTED_MODULE_1___default().relative(root, p);
+    return rel === '' || (!rel.startsWith('..') && !node_path__WEBPACK_IMPORTED_MODULE_1___default().isAbsolute(rel));
+}
+/** Reads, validates and resolves a hybrid-e2e.yaml. Throws ConfigError (every problem, positioned) or UserError. */
+function loadConfig(configPath, opts = {}) {
+    const cwd = opts.cwd ?? process.cwd();
+    const file = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(cwd, configPath);
+    const rel = node_path__WEBPACK_IMPORTED_MODULE_1___default().relative(cwd, file);
+    const displayFile = rel && !rel.startsWith('..') ? rel : file;
+    let text;
+    try {
+        text = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8');
+    }
+    catch (e) {
+        const code = e.code;
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(code === 'ENOENT'
+            ? `${displayFile}: config file not found. Create it (see the README's config reference) or pass --config PATH.`
+            : `${displayFile}: cannot read config file (${code ?? String(e)}).`);
+    }
+    return parseConfig(text, file, { ...opts, cwd, displayFile });
+}
+function parseConfig(text, file, opts = {}) {
+    const displayFile = opts.displayFile ?? file;
+    const lc = new yaml__WEBPACK_IMPORTED_MODULE_2__/* .LineCounter */ .HN();
+    const doc = (0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .parseDocument */ .Tp)(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL(doc.errors.map((e) => {
+            const p = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
+            const first = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+            return { file: displayFile, line: p.line, column: p.col, path: '', message: `YAML syntax error: ${first}` };
+        }));
+    }
+    let raw;
+    try {
+        raw = doc.toJS({ maxAliasCount: 100 });
+    }
+    catch (e) {
+        // Unresolved aliases, alias bombs: the document parsed but cannot be turned into data.
+        let at = { line: 1, col: 1 };
+        (0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .visit */ .YR)(doc, {
+            Alias(_, node) {
+                if (node.resolve(doc) === undefined && node.range) {
+                    at = lc.linePos(node.range[0]);
+                    return yaml__WEBPACK_IMPORTED_MODULE_2__/* .visit */ .YR.BREAK;
+                }
+                return undefined;
+            },
+        });
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL([{ file: displayFile, line: at.line, column: at.col, path: '', message: `YAML error: ${e.message.split('\n')[0]}` }]);
+    }
+    const pos = new Positions(doc, lc);
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL([{ file: displayFile, ...pos.at([]), path: '', message: `expected a mapping with "version: 1" and "services:", got ${describeType(raw)}` }]);
+    }
+    const parsed = _schema_js__WEBPACK_IMPORTED_MODULE_5__/* .configSchema */ .Qn.safeParse(raw);
+    if (!parsed.success)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL(zodProblems(parsed.error, raw, pos, displayFile));
+    const config = parsed.data;
+    const dir = node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(file);
+    const workspace = opts.workspace ? node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(opts.workspace) : findWorkspace(dir);
+    const problems = [];
+    const problem = (segs, message, key = false) => problems.push({ file: displayFile, ...pos.at(segs, key), path: formatPath(segs), message });
+    const resolvePath = (segs, p, kind) => {
+        const abs = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(dir, p);
+        if (!isInside(abs, workspace)) {
+            problem(segs, `path "${p}" resolves outside the workspace (${workspace}); keep build inputs and manifests inside the repository`);
+            return abs;
+        }
+        let st;
+        try {
+            st = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(abs);
+        }
+        catch {
+            problem(segs, `${kind === 'dir' ? 'directory' : 'file'} not found: ${p} (looked for ${abs})`);
+            return abs;
+        }
+        if (kind === 'file' && !st.isFile())
+            problem(segs, `expected a file, but ${p} is a directory`);
+        if (kind === 'dir' && !st.isDirectory())
+            problem(segs, `expected a directory, but ${p} is a file`);
+        return abs;
+    };
+    const names = Object.keys(config.services);
+    if (names.length === 0)
+        problem(['services'], 'no services defined: add at least one under "services:"');
+    const services = {};
+    const repoOwner = new Map();
+    for (const name of names) {
+        const s = config.services[name];
+        if (!_schema_js__WEBPACK_IMPORTED_MODULE_5__/* .DNS_LABEL */ .HR.test(name) || name.length > 63) {
+            problem(['services', name], `service name "${name}" is not a DNS-1123 label (lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters)`, true);
+        }
+        s.dependsOn.forEach((dep, i) => {
+            if (!(dep in config.services))
+                problem(['services', name, 'dependsOn', i], `unknown service "${dep}"${(0,_suggest_js__WEBPACK_IMPORTED_MODULE_6__/* .didYouMean */ .au)(dep, names)}`);
+            else if (dep === name)
+                problem(['services', name, 'dependsOn', i], `a service cannot depend on itself`);
+        });
+        let build;
+        if (s.build) {
+            const b = s.build;
+            const context = resolvePath(['services', name, 'build', 'context'], b.context, 'dir');
+            const dockerfile = resolvePath(['services', name, 'build', 'dockerfile'], b.dockerfile, 'file');
+            const prior = repoOwner.get(b.image);
+            if (prior)
+                problem(['services', name, 'build', 'image'], `image repository "${b.image}" is already built by service "${prior}"; give each service its own repository`);
+            else
+                repoOwner.set(b.image, name);
+            build = { context, dockerfile, image: b.image, args: { ...b.args }, coverage: b.coverage, coverageArg: b.coverageArg, ...(b.target ? { target: b.target } : {}) };
+        }
+        const manifests = s.manifests.map((m, i) => resolvePath(['services', name, 'manifests', i], m, 'any'));
+        services[name] = {
+            name,
+            ...(s.image ? { image: s.image } : {}),
+            ...(build ? { build } : {}),
+            manifests,
+            namespace: s.namespace,
+            dependsOn: [...s.dependsOn],
+            ...(s.wait ? { wait: [...s.wait] } : {}),
+            waitTimeoutMs: (0,_duration_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(s.waitTimeout),
+            e2e: s.e2e,
+        };
+    }
+    // Cycles: report each cycle once, at the dependsOn entry that closes it.
+    const state = new Map();
+    const stack = [];
+    const visit = (n) => {
+        state.set(n, 'visiting');
+        stack.push(n);
+        const deps = config.services[n]?.dependsOn ?? [];
+        deps.forEach((d, i) => {
+            if (!(d in config.services) || d === n)
+                return;
+            if (state.get(d) === 'visiting') {
+                const cycle = [...stack.slice(stack.indexOf(d)), d];
+                problem(['services', n, 'dependsOn', i], `dependency cycle: ${cycle.join(' → ')}`);
+            }
+            else if (!state.has(d))
+                visit(d);
+        });
+        stack.pop();
+        state.set(n, 'done');
+    };
+    for (const n of names)
+        if (!state.has(n))
+            visit(n);
+    const kindConfig = config.cluster.kindConfig ? resolvePath(['cluster', 'kindConfig'], config.cluster.kindConfig, 'file') : undefined;
+    const crds = config.cluster.crds.map((c, i) => resolvePath(['cluster', 'crds', i], c, 'any'));
+    if (problems.length > 0) {
+        problems.sort((a, b) => a.line - b.line || a.column - b.column);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL(problems);
+    }
+    return { file, displayFile, dir, workspace, config, services, ...(kindConfig ? { kindConfig } : {}), crds };
+}
+
+
+/***/ }),
+
+/***/ 7967:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   HR: () => (/* binding */ DNS_LABEL),
+/* harmony export */   Mk: () => (/* binding */ configJsonSchema),
+/* harmony export */   Qn: () => (/* binding */ configSchema)
+/* harmony export */ });
+/* unused harmony exports IMAGE_REPOSITORY, IMAGE_REFERENCE, serviceSchema, clusterSchema, buildsSchema, reportSchema */
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2311);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8439);
+/* harmony import */ var _compliance_policy_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4941);
+/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8571);
+
+
+
+/** DNS-1123 label: what Kubernetes and kind accept as a name. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A repository reference without tag or digest (docker reference grammar, lower case). */
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const HOST = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?';
+const IMAGE_REPOSITORY = new RegExp(`^${HOST}${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
+const IMAGE_REFERENCE = new RegExp(`^${HOST}${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`);
+const BUILD_ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const WAIT_TARGET = /^[a-z][a-z0-9.]*\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const duration = (dflt) => zod__WEBPACK_IMPORTED_MODULE_2__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig()])
+    .default(dflt)
+    .superRefine((v, ctx) => {
+    if ((0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .parseDuration */ .E9)(v) === undefined)
+        ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (use e.g. 90s, 5m, 1m30s)` });
+})
+    .describe('A duration: 90s, 5m, 1m30s, or a number of seconds.');
+const relPath = zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()
+    .min(1)
+    .refine((p) => !p.includes('\0') && !/[\r\n]/.test(p), 'a path may not contain newlines or NUL bytes')
+    .describe('A path relative to the directory of hybrid-e2e.yaml.');
+const buildSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
+    context: relPath.default('.').describe('Build context, relative to the config file. Default ".".'),
+    dockerfile: relPath.default('Dockerfile').describe('Dockerfile path, relative to the config file.'),
+    image: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()
+        .regex(IMAGE_REPOSITORY, 'must be an image repository without tag, e.g. localhost/kubernaut/gateway')
+        .describe('Image repository to build (no tag: the tool picks a run-unique tag). Manifests that reference this repository are rewritten to the built tag.'),
+    args: zod__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(BUILD_ARG_NAME, 'build arg names are letters, digits and _'), zod__WEBPACK_IMPORTED_MODULE_2__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig(), zod__WEBPACK_IMPORTED_MODULE_2__/* .boolean */ .zMY()]).transform(String))
+        .default({})
+        .describe('Build arguments (--build-arg).'),
+    target: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/).optional().describe('Multi-stage target (--target).'),
+    coverage: zod__WEBPACK_IMPORTED_MODULE_2__/* .boolean */ .zMY().default(false).describe('Build with Go coverage: passes coverageArg=-cover and mounts a GOCOVERDIR hostPath.'),
+    coverageArg: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(BUILD_ARG_NAME).default('GOFLAGS').describe('Build arg that receives -cover when coverage is on.'),
+})
+    .strict();
+const serviceSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
+    image: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()
+        .regex(IMAGE_REFERENCE, 'must be an image reference such as postgres:16-alpine')
+        .optional()
+        .describe('A prebuilt image: used locally if present, else pulled once, then loaded into the cluster. Never built.'),
+    build: buildSchema.optional().describe('How to build this service\'s image.'),
+    manifests: zod__WEBPACK_IMPORTED_MODULE_2__/* .array */ .YOg(relPath).default([]).describe('Manifest files, directories, or kustomize directories (with kustomization.yaml), applied in order.'),
+    namespace: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(DNS_LABEL, 'must be a DNS-1123 label').default('default').describe('Namespace the manifests are applied into (created if missing).'),
+    dependsOn: zod__WEBPACK_IMPORTED_MODULE_2__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()).default([]).describe('Services that must be ready before this one is deployed.'),
+    wait: zod__WEBPACK_IMPORTED_MODULE_2__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(WAIT_TARGET, 'must be kind/name, e.g. deployment/datastorage'))
+        .optional()
+        .describe('What must be ready. Default: every Deployment/StatefulSet/DaemonSet in the manifests.'),
+    waitTimeout: duration('5m').describe('How long to wait for readiness.'),
+    e2e: zod__WEBPACK_IMPORTED_MODULE_2__/* .boolean */ .zMY().default(false).describe('Include this service in the reusable workflow\'s default matrix.'),
+})
+    .strict()
+    .superRefine((s, ctx) => {
+    if (s.image && s.build)
+        ctx.addIssue({ code: 'custom', path: ['image'], message: 'a service has either "image" (prebuilt) or "build", not both' });
+});
+const clusterSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
+    name: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(DNS_LABEL, 'must be a DNS-1123 label').max(40, 'keep it under 40 characters: the run-unique suffix is added').default('e2e').describe('Base cluster name; made run-unique unless unique is false.'),
+    unique: zod__WEBPACK_IMPORTED_MODULE_2__/* .boolean */ .zMY().default(true).describe('Append a run-unique suffix so concurrent runs never share a cluster.'),
+    kindConfig: relPath.optional().describe('kind cluster config (nodes, port mappings, mounts).'),
+    nodeImage: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(IMAGE_REFERENCE, 'must be an image reference such as kindest/node:v1.31.0').optional().describe('kind node image (--image), ideally pinned by digest.'),
+    hostPorts: zod__WEBPACK_IMPORTED_MODULE_2__/* ["enum"] */ .k5n(['keep', 'auto'])
+        .default('keep')
+        .describe('keep: use the kind config\'s extraPortMappings hostPorts as written (a busy port fails fast with a hint). auto: give each mapping a free host port, so concurrent runs on one host never collide; the mapping is in the results (cluster.ports).'),
+    start: zod__WEBPACK_IMPORTED_MODULE_2__/* ["enum"] */ .k5n(['after-builds', 'predictive', 'with-builds']).default('after-builds').describe('When to create the cluster relative to the builds.'),
+    crds: zod__WEBPACK_IMPORTED_MODULE_2__/* .array */ .YOg(relPath).default([]).describe('CRD manifests applied once the cluster is ready, before any service.'),
+    retries: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().min(0).max(5).default(2).describe('Extra attempts with a fresh cluster on known transient create failures.'),
+    waitTimeout: duration('5m').describe('kind --wait and readiness gate timeout.'),
+})
+    .strict();
+const buildsSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
+    parallelism: zod__WEBPACK_IMPORTED_MODULE_2__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .euz('auto'), zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().min(1).max(64)]).default('auto').describe('Concurrent builds; auto derives it from CPUs and free memory.'),
+    loadParallelism: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().min(1).max(4).default(2).describe('Concurrent image imports per node.'),
+    deployParallelism: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().min(1).max(64).default(8).describe('Concurrent deploys.'),
+    retries: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().min(0).max(3).default(0).describe('Extra attempts for a build whose process was killed or crashed (not for a failing RUN step).'),
+})
+    .strict();
+const reportSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
+    budgets: zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
+        setup: duration('6m'),
+        build: duration('3m'),
+        cluster: duration('2m').optional(),
+        load: duration('2m').optional(),
+        deploy: duration('3m').optional(),
+    })
+        .strict()
+        .default({ setup: '6m', build: '3m' })
+        .describe('Time budgets per phase; the summary flags phases over budget.'),
+    regressionThreshold: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().min(0).default(0.2).describe('Flag a phase slower than the baseline by more than this fraction.'),
+})
+    .strict();
+const configSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
+    $schema: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
+    version: zod__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .euz(1, { error: 'version must be 1' }).describe('Config schema version. Always 1.'),
+    cluster: clusterSchema.default(clusterSchema.parse({})),
+    builds: buildsSchema.default(buildsSchema.parse({})),
+    services: zod__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), serviceSchema).describe('Services by name (DNS-1123 labels).'),
+    compliance: _compliance_policy_js__WEBPACK_IMPORTED_MODULE_0__/* .compliancePolicySchema */ .tt.optional(),
+    report: reportSchema.default(reportSchema.parse({})),
+})
+    .strict();
+/** JSON Schema (draft 2020-12) for editors, generated from the zod schema. */
+function configJsonSchema() {
+    const schema = zod__WEBPACK_IMPORTED_MODULE_3__/* .toJSONSchema */ .bl(configSchema, { io: 'input', unrepresentable: 'any' });
+    return { ...schema, $id: 'https://github.com/hybrid-e2e/hybrid-e2e-action/dist/hybrid-e2e.schema.json', title: 'hybrid-e2e.yaml' };
+}
+
+
+/***/ }),
+
+/***/ 8571:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E9: () => (/* binding */ parseDuration),
+/* harmony export */   Xo: () => (/* binding */ formatSeconds)
+/* harmony export */ });
+/* unused harmony export toGoDuration */
+const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** Parses `90s`, `5m`, `1m30s`, `250ms` or a bare number of seconds into milliseconds; undefined when malformed. */
+function parseDuration(input) {
+    if (typeof input === 'number')
+        return Number.isFinite(input) && input >= 0 ? Math.round(input * 1000) : undefined;
+    const s = input.trim();
+    if (/^\d+(\.\d+)?$/.test(s))
+        return Math.round(Number(s) * 1000);
+    const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
+    let total = 0;
+    let matched = 0;
+    for (const m of s.matchAll(re)) {
+        total += Number(m[1]) * UNITS[m[2]];
+        matched += m[0].length;
+    }
+    return matched === s.length && matched > 0 ? Math.round(total) : undefined;
+}
+/** Formats milliseconds for kubectl/kind flags (`300s`). */
+function toGoDuration(ms) {
+    return `${Math.max(1, Math.ceil(ms / 1000))}s`;
+}
+function formatSeconds(ms) {
+    const s = ms / 1000;
+    if (s < 60)
+        return `${s.toFixed(1)}s`;
+    const m = Math.floor(s / 60);
+    return `${m}m${String(Math.round(s - m * 60)).padStart(2, '0')}s`;
+}
+
+
+/***/ }),
+
+/***/ 4296:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   xL: () => (/* binding */ ConfigError),
+/* harmony export */   yo: () => (/* binding */ UserError)
+/* harmony export */ });
+/* unused harmony export formatProblem */
+/** An error caused by the user's input (config, arguments). The CLI exits 2 and prints no stack trace. */
+class UserError extends Error {
+    exitCode = 2;
+    constructor(message) {
+        super(message);
+        this.name = 'UserError';
+    }
+}
+function formatProblem(p) {
+    const where = `${p.file}:${p.line}:${p.column}`;
+    return p.path ? `${where}: ${p.path}: ${p.message}` : `${where}: ${p.message}`;
+}
+/** Every problem found in one config file, reported together. */
+class ConfigError extends UserError {
+    problems;
+    constructor(problems) {
+        super(problems.length === 1
+            ? formatProblem(problems[0])
+            : `${problems.length} problems in ${problems[0]?.file ?? 'config'}:\n` + problems.map((p) => `  ${formatProblem(p)}`).join('\n'));
+        this.problems = problems;
+        this.name = 'ConfigError';
+    }
+}
+function errorMessage(e) {
+    return e instanceof Error ? e.message : String(e);
+}
+
+
+/***/ }),
+
+/***/ 2085:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   au: () => (/* binding */ didYouMean)
+/* harmony export */ });
+/* unused harmony exports editDistance, closest */
+/** Levenshtein distance, for "did you mean" hints. */
+function editDistance(a, b) {
+    const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        let diag = prev[0];
+        prev[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const up = prev[j];
+            prev[j] = Math.min(up + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+            diag = up;
+        }
+    }
+    return prev[b.length];
+}
+/** The closest candidate within a small distance, or undefined. */
+function closest(word, candidates) {
+    let best;
+    let bestD = Infinity;
+    for (const c of candidates) {
+        const d = editDistance(word.toLowerCase(), c.toLowerCase());
+        if (d < bestD) {
+            bestD = d;
+            best = c;
+        }
+    }
+    return best !== undefined && bestD < word.length && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+function didYouMean(word, candidates) {
+    const c = closest(word, candidates);
+    return c ? ` (did you mean "${c}"?)` : '';
+}
+
+
+/***/ }),
+
 /***/ 3323:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -16680,6 +16840,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 
 /***/ }),
 

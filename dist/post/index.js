@@ -29094,7 +29094,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 const runDir = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu('run-dir');
 if (runDir && (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)(runDir)) {
     try {
-        await (0,_core_engine_down_js__WEBPACK_IMPORTED_MODULE_2__/* .runDown */ .s)({ runDir, respectKeep: true, reporter: (0,_core_report_js__WEBPACK_IMPORTED_MODULE_4__/* .lineReporter */ .O)((s) => process.stdout.write(s)) });
+        await (0,_core_engine_down_js__WEBPACK_IMPORTED_MODULE_2__/* .runDown */ .s)({ runDir, respectKeep: true, reporter: (0,_core_report_js__WEBPACK_IMPORTED_MODULE_4__/* .lineReporter */ .OD)((s) => process.stdout.write(s)) });
     }
     catch (e) {
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`hybrid-e2e cleanup: ${(0,_core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(e)}`);
@@ -38542,9 +38542,9 @@ function errorMessage(e) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   O: () => (/* binding */ lineReporter)
+/* harmony export */   OD: () => (/* binding */ lineReporter)
 /* harmony export */ });
-/* unused harmony export silentReporter */
+/* unused harmony exports silentReporter, ttyReporter, phaseRecap */
 const silentReporter = { info() { }, warn() { }, phase() { }, task() { } };
 /** Plain-lines reporter for CI logs and non-TTY terminals. */
 function lineReporter(write, t0 = Date.now()) {
@@ -38557,6 +38557,72 @@ function lineReporter(write, t0 = Date.now()) {
             ? `${stamp()} ▶ ${id}\n`
             : `${stamp()} ${d?.outcome === 'success' ? '✔' : d?.outcome === 'skipped' ? '·' : '✘'} ${id} ${d?.outcome ?? ''}${d?.ms !== undefined ? ` in ${(d.ms / 1000).toFixed(1)}s` : ''}${d?.note ? ` (${d.note})` : ''}\n`),
     };
+}
+/**
+ * Terminal reporter: permanent lines for task start/end, and a status line at the bottom listing the running tasks
+ * with their elapsed time, redrawn twice a second. Only for a TTY; CI logs get plain lines.
+ */
+function ttyReporter(write, t0 = Date.now()) {
+    const plain = lineReporter(write, t0);
+    const running = new Map();
+    let shown = false;
+    const clear = () => {
+        if (shown)
+            write('\r\x1b[K');
+        shown = false;
+    };
+    const draw = () => {
+        clear();
+        if (running.size === 0)
+            return;
+        const now = Date.now();
+        const items = [...running].map(([id, s]) => `${id} ${((now - s) / 1000).toFixed(0)}s`);
+        const cols = process.stdout.columns || 120;
+        let line = `⏳ ${items.join(' · ')}`;
+        if (line.length > cols - 1)
+            line = line.slice(0, cols - 2) + '…';
+        write(line);
+        shown = true;
+    };
+    const timer = setInterval(draw, 500);
+    timer.unref?.();
+    const around = (fn) => {
+        clear();
+        fn();
+        draw();
+    };
+    return {
+        info: (l) => around(() => plain.info(l)),
+        warn: (l) => around(() => plain.warn(l)),
+        phase: (n, e) => around(() => plain.phase(n, e)),
+        task: (id, e, d) => {
+            if (e === 'start')
+                running.set(id, Date.now());
+            else
+                running.delete(id);
+            around(() => plain.task(id, e, d));
+        },
+        stop: () => {
+            clearInterval(timer);
+            clear();
+        },
+    };
+}
+/** Per-phase recap lines (task, outcome, duration), for one log group per phase once the run is over. */
+function phaseRecap(results) {
+    const phases = ['build', 'cluster', 'load', 'deploy'];
+    return phases
+        .map((phase) => ({
+        phase,
+        lines: results.tasks
+            .filter((t) => t.phase === phase)
+            .map((t) => {
+            const at = t.startMs !== undefined ? `+${((t.startMs - results.startMs) / 1000).toFixed(1)}s` : '';
+            const d = t.startMs !== undefined && t.endMs !== undefined ? `${((t.endMs - t.startMs) / 1000).toFixed(1)}s` : '—';
+            return `${t.id.padEnd(28)} ${t.outcome.padEnd(9)} ${d.padStart(7)} ${at.padStart(8)}${t.cached ? ' cached' : ''}${t.attempts > 1 ? ` attempts=${t.attempts}` : ''}`.trimEnd();
+        }),
+    }))
+        .filter((g) => g.lines.length > 0);
 }
 
 

@@ -12,6 +12,7 @@ const USAGE = `Usage: hybrid-e2e <command> [options]
 Commands:
   up       Build the images, create the kind cluster, load and deploy (hybrid parallel)
   down     Delete what one run created: its cluster, image tags and run directory
+  report   Aggregate results files of matrix legs into one PR comment / summary (see hybrid-e2e report --help)
   plan     Print the task graph for the selected services, without running anything
   lint     Check Dockerfiles for package upgrades and base image policy
   schema   Print the JSON Schema of hybrid-e2e.yaml (also shipped as dist/hybrid-e2e.schema.json)
@@ -66,6 +67,20 @@ const FORMATS: Record<string, readonly string[]> = {
 
 /** Runs the CLI; returns the exit code. Never throws for user error. */
 export async function runCli(argv: readonly string[], io: CliIO, signal?: AbortSignal): Promise<number> {
+  if (argv[0] === 'report') {
+    // `report` has options of its own (repeatable --results PATH, --markdown, --summary, ...).
+    try {
+      const { runReportCommand } = await import('./report.js');
+      return await runReportCommand(argv.slice(1), io);
+    } catch (e) {
+      if (e instanceof UserError) {
+        io.stderr(`hybrid-e2e report: ${e.message}\n`);
+        return e.exitCode;
+      }
+      io.stderr(`hybrid-e2e report: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nPlease report this as a bug.\n`);
+      return 1;
+    }
+  }
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });

@@ -1,16 +1,17 @@
 // The bundled action (dist/) end to end with runner env, a real-shaped pull_request event and the GitHub REST
 // emulator: the sticky comment, fork PRs, matrix aggregation (command: report), baselines.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { createFakeEnv, type FakeEnv } from '../helpers/fakes.js';
+import { createFakeEnv, knobEnv, type FakeEnv } from '../helpers/fakes.js';
 import { runnableExample } from '../helpers/example.js';
 import { REPO_ROOT } from '../helpers/tmp.js';
 import { pullRequestEvent, startEmulator, type Emulator } from '../github/emulator.js';
 import { startActionsServices, type ActionsServices } from '../github/actions-services.js';
 import { GitHubArtifactStore } from '../../src/action/artifacts.js';
+import { isResults } from '../../src/cli/report.js';
 import { baselineKey } from '../../src/adapters/github-baseline.js';
 import { makeResults, nineLegs } from '../render/fixtures.js';
 import { dedupeFindings } from '../../src/render/comment.js';
@@ -182,6 +183,7 @@ describe('the bundled action and the sticky PR comment', () => {
     const art = JSON.parse(readFileSync(path.join(await downloadArtifact('hybrid-e2e-results-redis'), 'results.json'), 'utf8'));
     expect(art.services).toEqual(['redis']);
     expect(art.outcome).toBe('success');
+    expect(isResults(art)).toBe(true); // what a report job accepts
     expect(art.runId).toBe(JSON.parse(readFileSync(second.outputs['results-file']!, 'utf8')).runId);
   });
 
@@ -194,6 +196,21 @@ describe('the bundled action and the sticky PR comment', () => {
     expect(out.summary).toMatch(/^## hybrid-e2e ✅ success/);
     expect(out.summary).toContain('> The PR comment could not be posted (HTTP 403: Resource not accessible by integration). This pull request comes from a fork: its token is read-only.');
     expect(out.outputs['cluster-name']).toBeTruthy();
+  });
+
+  it('a failing leg: the step fails, the comment says why, and results and diagnostics are uploaded', async () => {
+    const out = await step(runner('crash', { command: 'up', service: 'redis' }, prEvent(), knobEnv({ crash: ['redis'], crashAfterMs: 20, crashRestartMs: 100 })));
+    expect(out.exitCode).toBe(1);
+    expect(out.stdout).toMatch(/^::error::hybrid-e2e up failure:/m);
+    const c = gh.issueComments('acme', 'kubernaut', 7);
+    expect(c).toHaveLength(1);
+    expect(c[0]!.body).toContain('### hybrid-e2e ❌ failure');
+    expect(c[0]!.body).toMatch(/- `redis`: deploy:redis: .*CrashLoopBackOff/);
+    expect(out.summary).toMatch(/^## hybrid-e2e ❌ failure/);
+    const names = svc.artifacts.filter((a) => a.finalized).map((a) => a.name).sort();
+    expect(names).toEqual(['hybrid-e2e-diagnostics-redis', 'hybrid-e2e-results-redis']);
+    const diag = await downloadArtifact('hybrid-e2e-diagnostics-redis');
+    expect(readdirSync(diag, { recursive: true }).map(String).some((f) => /logs|events|describe/.test(f))).toBe(true);
   });
 
   it('on a push to the default branch: no comment, the results become the baseline; a PR then shows the delta', async () => {

@@ -170,6 +170,8 @@ export interface Workload {
   engineEnv(): Record<string, string>;
   /** Removes every docker/podman image of this workload. */
   removeImages(): Promise<void>;
+  /** Removes this invocation's BuildKit cache records (the RUN steps that name its token); returns bytes freed. */
+  pruneBuildCache(docker: string): Promise<number>;
   /** Removes the generated repository. */
   remove(): void;
 }
@@ -230,6 +232,23 @@ export function createWorkload(busybox = '/bin/busybox'): Workload {
           .filter((l) => l.startsWith(prefix));
         if (refs.length) await execa(bin, ['rmi', '-f', ...refs], { reject: false });
       }
+    },
+    async pruneBuildCache(docker) {
+      const r = await execa(docker, ['system', 'df', '-v', '--format', '{{json .BuildCache}}'], { reject: false });
+      if (r.exitCode !== 0) return 0;
+      let records: Array<{ ID: string; Description: string }>;
+      try {
+        records = JSON.parse(String(r.stdout)) as Array<{ ID: string; Description: string }>;
+      } catch {
+        return 0;
+      }
+      const ids = (records ?? []).filter((x) => x.Description.includes(`: bench=${token};`)).map((x) => x.ID);
+      if (ids.length === 0) return 0;
+      // The daemon matches an id filter as a regular expression: one call for exactly these records.
+      const p = await execa(docker, ['builder', 'prune', '--all', '--force', '--filter', `id=^(${ids.join('|')})$`], { reject: false });
+      const m = /Total reclaimed space:\s*([\d.]+)\s*([kMGT]?B)/.exec(String(p.stdout));
+      const unit: Record<string, number> = { B: 1, kB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 };
+      return m ? Number(m[1]) * (unit[m[2]!] ?? 1) : 0;
     },
     remove() {
       rmSync(dir, { recursive: true, force: true });

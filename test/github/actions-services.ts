@@ -1,8 +1,11 @@
-// Emulates the runner-side artifact service that @actions/artifact (v2+, "artifacts v4") talks to, over real HTTP on
+// Emulates the runner-side artifact and cache services that @actions/artifact (v2+, "artifacts v4") talks to, over real HTTP on
 // 127.0.0.1: the results service's Twirp JSON API (CreateArtifact, FinalizeArtifact, ListArtifacts,
 // GetSignedArtifactURL, DeleteArtifact) and the blob storage behind its signed URLs (Azure block blob upload:
 // Put Block + Put Block List; plain GET download). Also the public REST endpoints a workflow_run uses to read another
-// run's artifacts (mounted on the GitHub REST emulator through `restRoutes`).
+// run's artifacts (mounted on the GitHub REST emulator through `restRoutes`). The cache service (v2, what
+// @actions/cache uses with ACTIONS_CACHE_SERVICE_V2): CreateCacheEntry, FinalizeCacheEntryUpload and
+// GetCacheEntryDownloadURL, with GitHub's matching (exact key, else the newest entry with a restore-key prefix; the
+// version must match; entries are immutable).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -19,9 +22,19 @@ export interface StoredArtifact {
   createdAt: string;
 }
 
+export interface CacheEntry {
+  key: string;
+  version: string;
+  blobPath: string;
+  finalized: boolean;
+  size: number;
+  createdAt: number;
+}
+
 export interface ActionsServices {
   url: string;
   artifacts: StoredArtifact[];
+  caches: CacheEntry[];
   blobs: Map<string, Buffer>;
   requests: { method: string; path: string; status: number }[];
   /** An ACTIONS_RUNTIME_TOKEN for a job of run `runId` (a JWT whose scope names the backend run and job). */
@@ -35,6 +48,7 @@ const b64url = (s: string) => Buffer.from(s).toString('base64url');
 
 export async function startActionsServices(): Promise<ActionsServices> {
   const artifacts: StoredArtifact[] = [];
+  const caches: CacheEntry[] = [];
   const blobs = new Map<string, Buffer>();
   const blocks = new Map<string, Map<string, Buffer>>();
   const requests: ActionsServices['requests'] = [];
@@ -104,6 +118,34 @@ export async function startActionsServices(): Promise<ActionsServices> {
             return reply(404, { code: 'bad_route', msg: `no method ${twirp[1]}` });
         }
       }
+      const cacheRpc = url.pathname.match(/^\/twirp\/github\.actions\.results\.api\.v1\.CacheService\/(\w+)$/);
+      if (cacheRpc && method === 'POST') {
+        if (!decodeScope((req.headers.authorization ?? '').replace(/^Bearer\s+/i, ''))) return reply(401, { code: 'unauthenticated', msg: 'bad runtime token' });
+        const input = JSON.parse(body.toString('utf8') || '{}') as { key?: string; version?: string; restore_keys?: string[]; size_bytes?: string };
+        switch (cacheRpc[1]) {
+          case 'CreateCacheEntry': {
+            if (caches.some((c) => c.key === input.key && c.version === input.version)) return reply(409, { code: 'already_exists', msg: 'cache entry already exists' });
+            const blobPath = `/devstoreaccount1/actions-cache/${encodeURIComponent(input.key ?? '')}-${nextId++}`;
+            caches.push({ key: input.key ?? '', version: input.version ?? '', blobPath, finalized: false, size: 0, createdAt: (clock += 1000) });
+            return reply(200, { ok: true, signed_upload_url: `${base}${blobPath}?sig=cache-upload` });
+          }
+          case 'FinalizeCacheEntryUpload': {
+            const c = caches.find((x) => x.key === input.key && x.version === input.version && !x.finalized);
+            if (!c || !blobs.has(c.blobPath)) return reply(404, { code: 'not_found', msg: 'no upload' });
+            c.finalized = true;
+            c.size = blobs.get(c.blobPath)!.length;
+            return reply(200, { ok: true, entry_id: String(nextId++) });
+          }
+          case 'GetCacheEntryDownloadURL': {
+            const ready = caches.filter((c) => c.finalized && c.version === input.version).sort((a, b) => b.createdAt - a.createdAt);
+            const hit = ready.find((c) => c.key === input.key) ?? (input.restore_keys ?? []).map((k) => ready.find((c) => c.key.startsWith(k))).find(Boolean);
+            if (!hit) return reply(200, { ok: false });
+            return reply(200, { ok: true, signed_download_url: `${base}${hit.blobPath}?sig=cache-download`, matched_key: hit.key });
+          }
+          default:
+            return reply(404, { code: 'bad_route', msg: `no method ${cacheRpc[1]}` });
+        }
+      }
       // Blob storage (path-style, like Azurite): /<account>/<container>/<blob>?sig=...
       if (url.pathname.startsWith('/devstoreaccount1/')) {
         if (!url.searchParams.get('sig')) return reply(403, { message: 'no signature' });
@@ -137,7 +179,7 @@ export async function startActionsServices(): Promise<ActionsServices> {
           const data = blobs.get(blob);
           if (!data) return reply(404, { message: 'BlobNotFound' });
           rec.status = 200;
-          res.writeHead(200, { 'content-type': 'application/zip', 'content-length': String(data.length) });
+          res.writeHead(200, { 'content-type': blob.includes('/actions-cache/') ? 'application/octet-stream' : 'application/zip', 'content-length': String(data.length) });
           return res.end(data);
         }
       }
@@ -172,6 +214,7 @@ export async function startActionsServices(): Promise<ActionsServices> {
   return {
     url: base,
     artifacts,
+    caches,
     blobs,
     requests,
     runtimeToken(runId, job) {
