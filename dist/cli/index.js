@@ -12344,7 +12344,7 @@ async function runUp(o) {
     const info = new Map();
     const built = new Map();
     const errors = [];
-    const tarDir = external_node_path_default().join(runDir, 'images');
+    const tarDir = o.tarballDir ?? external_node_path_default().join(runDir, 'images');
     (0,external_node_fs_.mkdirSync)(tarDir, { recursive: true });
     let clusterCreated = false;
     const ports = [];
@@ -12867,8 +12867,9 @@ async function runUp(o) {
     let diagnosticsDir;
     if (outcome === 'failure' && clusterCreated)
         diagnosticsDir = await collectDiagnostics();
-    // Tarballs are transient: whatever was not imported is removed now.
-    (0,external_node_fs_.rmSync)(tarDir, { recursive: true, force: true });
+    // Tarballs are transient: whatever was not imported is removed now (unless the caller asked to keep them).
+    if (!o.tarballDir)
+        (0,external_node_fs_.rmSync)(tarDir, { recursive: true, force: true });
     let kept = false;
     if (outcome !== 'success' && (clusterCreated || state.cluster)) {
         if (outcome === 'failure' && o.keepClusterOnFailure && clusterCreated) {
@@ -12967,7 +12968,9 @@ function defaultResultsFile(runId, env) {
 }
 /** What every driver does for `up`: plan, detect the builder, run, write the results, clean up after a cancel. */
 async function upSession(o) {
-    const base = buildPlan(o.loaded, o.services);
+    const full = buildPlan(o.loaded, o.services);
+    // Build-only (the reusable workflow's build-once job): the build tasks alone, tarballs kept in `buildOnlyTo`.
+    const base = o.buildOnlyTo ? { ...full, tasks: full.tasks.filter((t) => t.phase === 'build') } : full;
     const { plan, pools } = o.strategy ? applyStrategy(base, o.strategy) : { plan: base, pools: undefined };
     const runId = o.runId ?? makeRunId(o.env);
     const runDir = makeRunDir(runId, o.env.HYBRID_E2E_TMPDIR ?? o.env.RUNNER_TEMP ?? external_node_os_default().tmpdir());
@@ -12992,6 +12995,7 @@ async function upSession(o) {
         ...(o.env.HYBRID_E2E_BUILD_NETWORK === 'none' ? { buildNetwork: 'none' } : {}),
         ...(o.onState ? { onState: o.onState } : {}),
         ...(pools ? { pools } : {}),
+        ...(o.buildOnlyTo ? { tarballDir: o.buildOnlyTo } : {}),
         ...(o.history ? { history: o.history } : {}),
     });
     if (compliance)

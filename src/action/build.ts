@@ -6,17 +6,14 @@
  *
  * This drives the engine with a build-only plan; it belongs in core (a build session) and should move there.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { detectBuilder } from '../adapters/builders/detect.js';
 import type { CacheBackend, EngineChoice } from '../adapters/builders/types.js';
 import type { LoadedConfig } from '../core/config/load.js';
-import { buildPlan } from '../core/plan/graph.js';
 import type { Reporter } from '../core/report.js';
-import { makeRunDir, makeRunId } from '../core/run.js';
-import { runUp, type RunState } from '../core/engine/up.js';
+import type { RunState } from '../core/engine/up.js';
 import type { Results } from '../core/engine/results.js';
-import { errorMessage } from '../core/errors.js';
+import { upSession } from '../core/engine/session.js';
 
 export interface BuildOnceOptions {
   loaded: LoadedConfig;
@@ -39,45 +36,25 @@ export interface BuildOnceResult {
   errors: string[];
 }
 
+/** Builds every image once (the core's build-only session) and keeps one tarball per image in `imagesDir`. */
 export async function buildOnce(o: BuildOnceOptions): Promise<BuildOnceResult> {
-  const full = buildPlan(o.loaded, o.services);
-  const plan = { ...full, tasks: full.tasks.filter((t) => t.phase === 'build') };
-  const runId = makeRunId(o.env);
-  const runDir = makeRunDir(runId, o.env.HYBRID_E2E_TMPDIR ?? o.env.RUNNER_TEMP);
-  const detected = await detectBuilder(o.engine, { env: { ...process.env, ...o.env }, cacheBackend: o.cache });
-  const results = await runUp({
-    loaded: o.loaded,
-    plan,
-    runId,
-    runDir,
-    detected,
-    cache: o.cache,
-    reporter: o.reporter,
-    env: { ...process.env, ...o.env },
-    ...(o.signal ? { signal: o.signal } : {}),
-    ...(o.env.HYBRID_E2E_BUILD_NETWORK === 'none' ? { buildNetwork: 'none' as const } : {}),
-    ...(o.onState ? { onState: o.onState } : {}),
-  });
   rmSync(o.imagesDir, { recursive: true, force: true });
   mkdirSync(o.imagesDir, { recursive: true });
+  const { results, runDir } = await upSession({
+    loaded: o.loaded,
+    services: o.services,
+    engine: o.engine,
+    cache: o.cache,
+    reporter: o.reporter,
+    env: o.env,
+    buildOnlyTo: o.imagesDir,
+    ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.onState ? { onState: o.onState } : {}),
+  });
   const tarballs: Record<string, string> = {};
-  const errors = [...results.errors];
-  if (results.outcome !== 'success') return { results, runDir, tarballs, errors };
-  const builder = detected.builder;
   for (const t of results.tasks) {
-    if (!t.image || !t.service) continue;
-    const dest = path.join(o.imagesDir, `${t.service}.tar`);
-    try {
-      if (!(await builder.imageExists(t.image))) {
-        errors.push(`${t.service}: ${t.image} is not in the ${builder.caps.engine} image store (the ${builder.caps.driver ?? builder.caps.kind} builder wrote it to a tarball only); use the default docker builder for command: build`);
-        continue;
-      }
-      await builder.save(t.image, dest, o.signal);
-      tarballs[t.service] = dest;
-      o.reporter.info(`saved ${t.image} to ${dest}`);
-    } catch (e) {
-      errors.push(`${t.service}: could not save ${t.image}: ${errorMessage(e)}`);
-    }
+    const dest = t.service ? path.join(o.imagesDir, `${t.service}.tar`) : undefined;
+    if (t.outcome === 'success' && dest && existsSync(dest)) tarballs[t.service!] = dest;
   }
-  return { results, runDir, tarballs, errors };
+  return { results, runDir, tarballs, errors: [...results.errors] };
 }

@@ -27,9 +27,8 @@ export const STATE_KEEP = 'keep-cluster';
 
 /** Services of the reusable workflow's default matrix: those with `e2e: true`, else every service. */
 export function e2eServices(loaded: LoadedConfig): string[] {
-  const all = Object.values(loaded.services);
-  const flagged = all.filter((s) => s.e2e).map((s) => s.name);
-  return flagged.length ? flagged : all.map((s) => s.name);
+  const flagged = buildPlan(loaded).e2eServices;
+  return flagged.length ? flagged : Object.keys(loaded.services);
 }
 
 /** The action's main step. Every user error becomes a failed step with a clear message, never a stack trace. */

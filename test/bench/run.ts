@@ -17,6 +17,7 @@
  * /bin/busybox (busybox-static), and dist/ (the bundled action).
  */
 import { execa } from 'execa';
+import { setMaxListeners } from 'node:events';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -128,13 +129,20 @@ async function engineRun(w: Workload, loaded: LoadedConfig, strategy: Strategy, 
   let results: Results | undefined;
   let runDir: string | undefined;
   const errors: string[] = [];
+  // A signal per run (the engine adds a listener per running task, and one per run that it never removes).
+  const ac = new AbortController();
+  setMaxListeners(100, ac.signal);
+  const onStop = () => ac.abort();
+  stop.signal.addEventListener('abort', onStop, { once: true });
   try {
-    const r = await upSession({ loaded, services: [], engine: 'docker', cache: 'none', reporter, env, strategy, signal: stop.signal, ...(o.history ? { history: o.history } : {}), resultsFile: path.join(fake.stateDir, 'results.json') });
+    const r = await upSession({ loaded, services: [], engine: 'docker', cache: 'none', reporter, env, strategy, signal: ac.signal, ...(o.history ? { history: o.history } : {}), resultsFile: path.join(fake.stateDir, 'results.json') });
     results = r.results;
     runDir = r.runDir;
     errors.push(...r.results.errors);
   } catch (e) {
     errors.push(String((e as Error).message ?? e));
+  } finally {
+    stop.signal.removeEventListener('abort', onStop);
   }
   const wallMs = performance.now() - t0;
   const cpu = cpuBetween(cpu0, cpuSnapshot());

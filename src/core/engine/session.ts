@@ -36,8 +36,10 @@ export function defaultResultsFile(runId: string, env: Record<string, string | u
 }
 
 /** What every driver does for `up`: plan, detect the builder, run, write the results, clean up after a cancel. */
-export async function upSession(o: UpSessionOptions): Promise<{ results: Results; resultsFile: string; runDir: string }> {
-  const base = buildPlan(o.loaded, o.services);
+export async function upSession(o: UpSessionOptions & { buildOnlyTo?: string }): Promise<{ results: Results; resultsFile: string; runDir: string }> {
+  const full = buildPlan(o.loaded, o.services);
+  // Build-only (the reusable workflow's build-once job): the build tasks alone, tarballs kept in `buildOnlyTo`.
+  const base = o.buildOnlyTo ? { ...full, tasks: full.tasks.filter((t) => t.phase === 'build') } : full;
   const { plan, pools } = o.strategy ? applyStrategy(base, o.strategy) : { plan: base, pools: undefined };
   const runId = o.runId ?? makeRunId(o.env);
   const runDir = makeRunDir(runId, o.env.HYBRID_E2E_TMPDIR ?? o.env.RUNNER_TEMP ?? os.tmpdir());
@@ -62,6 +64,7 @@ export async function upSession(o: UpSessionOptions): Promise<{ results: Results
     ...(o.env.HYBRID_E2E_BUILD_NETWORK === 'none' ? { buildNetwork: 'none' as const } : {}),
     ...(o.onState ? { onState: o.onState } : {}),
     ...(pools ? { pools } : {}),
+    ...(o.buildOnlyTo ? { tarballDir: o.buildOnlyTo } : {}),
     ...(o.history ? { history: o.history } : {}),
   });
   if (compliance) results.compliance = compliance;

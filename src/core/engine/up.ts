@@ -42,6 +42,8 @@ export interface UpOptions {
   history?: Record<string, number>;
   /** Predictive start: never start while more than predicted create + this much build work remains. Default 30 s. */
   predictiveMarginMs?: number;
+  /** Write the image tarballs here and keep them (build-once for matrix legs); default: a run-private dir, emptied as images load. */
+  tarballDir?: string;
   /** Bench/testing: override pool sizes (e.g. the sequential strategy). */
   pools?: Partial<Record<'build' | 'cluster' | 'load' | 'deploy', number>>;
   /** Environment of every tool call (PATH decides which kind/kubectl run). Default: process.env. */
@@ -95,7 +97,7 @@ export async function runUp(o: UpOptions): Promise<Results> {
   const info = new Map<string, Partial<TaskResult>>();
   const built = new Map<string, { ref: string; tarball?: string }>();
   const errors: string[] = [];
-  const tarDir = path.join(runDir, 'images');
+  const tarDir = o.tarballDir ?? path.join(runDir, 'images');
   mkdirSync(tarDir, { recursive: true });
   let clusterCreated = false;
   const ports: PortMapping[] = [];
@@ -588,8 +590,8 @@ export async function runUp(o: UpOptions): Promise<Results> {
   const outcome = cancelled ? 'cancelled' : failed ? 'failure' : 'success';
   let diagnosticsDir: string | undefined;
   if (outcome === 'failure' && clusterCreated) diagnosticsDir = await collectDiagnostics();
-  // Tarballs are transient: whatever was not imported is removed now.
-  rmSync(tarDir, { recursive: true, force: true });
+  // Tarballs are transient: whatever was not imported is removed now (unless the caller asked to keep them).
+  if (!o.tarballDir) rmSync(tarDir, { recursive: true, force: true });
   let kept = false;
   if (outcome !== 'success' && (clusterCreated || state.cluster)) {
     if (outcome === 'failure' && o.keepClusterOnFailure && clusterCreated) {
