@@ -1,21 +1,12 @@
 // command: build (the reusable workflow's build-once job) through the bundled action, then a matrix leg that
 // loads the tarballs and runs up: its builds are reused, not rebuilt.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { createFakeEnv } from '../helpers/fakes.js';
 import { removeImagesWithPrefix, runnableExample } from '../helpers/example.js';
-import { REPO_ROOT } from '../helpers/tmp.js';
-
-const DIST = process.env.HYBRID_E2E_TEST_DIST ?? path.join(REPO_ROOT, 'dist');
-
-function readCommandFile(file: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  for (const m of text.matchAll(/^([^<\n]+)<<(.+)\n([\s\S]*?)\n\2$/gm)) out[m[1]!] = m[3]!;
-  return out;
-}
+import { DIST, readCommandFile } from '../helpers/runner.js';
 
 describe('command: build, then a leg that loads the images', () => {
   let ex: ReturnType<typeof runnableExample>;

@@ -1,13 +1,13 @@
 // The bundled action (dist/) end to end with runner env, a real-shaped pull_request event and the GitHub REST
 // emulator: the sticky comment, fork PRs, matrix aggregation (command: report), baselines.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { createFakeEnv, knobEnv, type FakeEnv } from '../helpers/fakes.js';
 import { runnableExample } from '../helpers/example.js';
-import { REPO_ROOT } from '../helpers/tmp.js';
+import { DIST, readCommandFile } from '../helpers/runner.js';
 import { pullRequestEvent, startEmulator, type Emulator } from '../github/emulator.js';
 import { startActionsServices, type ActionsServices } from '../github/actions-services.js';
 import { GitHubArtifactStore } from '../../src/action/artifacts.js';
@@ -18,17 +18,9 @@ import { dedupeFindings } from '../../src/render/comment.js';
 import { unwaivedErrorCount } from '../../src/render/summary.js';
 
 /** The bundle under test: dist/ (HYBRID_E2E_TEST_DIST points at another bundle while dist/ is being rebuilt). */
-const DIST = process.env.HYBRID_E2E_TEST_DIST ?? path.join(REPO_ROOT, 'dist');
 const TOKEN = 'ghs_e2eInstallationToken0123456789';
 const FORK_TOKEN = 'ghs_forkReadOnlyInstallationToken01';
 const HEAD_SHA = 'c0ffee0000000000000000000000000000c0ffee';
-
-function readCommandFile(file: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  for (const m of text.matchAll(/^([^<\n]+)<<(.+)\n([\s\S]*?)\n\2$/gm)) out[m[1]!] = m[3]!;
-  return out;
-}
 
 let gh: Emulator;
 let svc: ActionsServices;

@@ -4,18 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { createFakeEnv } from '../helpers/fakes.js';
 import { runnableExample } from '../helpers/example.js';
-import { REPO_ROOT } from '../helpers/tmp.js';
-
-/** The bundle under test: dist/ (HYBRID_E2E_TEST_DIST points at another bundle while dist/ is being rebuilt). */
-const DIST = process.env.HYBRID_E2E_TEST_DIST ?? path.join(REPO_ROOT, 'dist');
-
-/** Parses a GITHUB_OUTPUT / GITHUB_STATE file (heredoc syntax written by @actions/core). */
-function readCommandFile(file: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  for (const m of text.matchAll(/^([^<\n]+)<<(.+)\n([\s\S]*?)\n\2$/gm)) out[m[1]!] = m[3]!;
-  return out;
-}
+import { DIST, readCommandFile } from '../helpers/runner.js';
 
 describe('the bundled action (dist/index.js + dist/post/index.js) with runner env', () => {
   let ex: Awaited<ReturnType<typeof runnableExample>>;
