@@ -4,7 +4,7 @@ import path from 'node:path';
 import { loadConfig, type LoadedConfig } from '../core/config/load.js';
 import { buildPlan, parseServiceList, renderPlanText } from '../core/plan/graph.js';
 import { UserError, errorMessage } from '../core/errors.js';
-import { lineReporter } from '../core/report.js';
+import { lineReporter, phaseRecap } from '../core/report.js';
 import { upSession } from '../core/engine/session.js';
 import { runDown } from '../core/engine/down.js';
 import { historyFromResults } from '../core/engine/predict.js';
@@ -91,6 +91,12 @@ async function upStep(inputs: ActionInputs, ctx: RunContext, cwd: string, servic
     onState: (s) => core.saveState(STATE_RUN_DIR, s.runDir),
   });
   core.saveState(STATE_RUN_DIR, runDir);
+  // The live log interleaves phases (there is no barrier); then one collapsible group per phase recaps its tasks.
+  for (const g of phaseRecap(results)) {
+    core.startGroup(`${g.phase}: ${g.lines.length} task(s)`);
+    for (const l of g.lines) core.info(l);
+    core.endGroup();
+  }
   const findings = results.compliance?.findings ?? [];
   annotate(findings, loaded.workspace, loaded.workspace);
   const violations = unwaivedErrors(findings);
