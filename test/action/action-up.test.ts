@@ -46,7 +46,7 @@ describe('the bundled action (dist/index.js + dist/post/index.js) with runner en
       expect(main.stdout).toContain('::add-mask::ghs_secret_token_value');
       expect(main.stdout.replace('::add-mask::ghs_secret_token_value', '')).not.toContain('ghs_secret_token_value');
       expect(main.stdout).toMatch(/^::error title=no-package-upgrade \(error\),file=docker\/redis\.Dockerfile,line=6,endLine=6::`microdnf update`/m);
-      expect(main.stdout).toMatch(/^::group::build: 1 task\(s\)\nbuild:redis +success +\d+\.\ds +\+0\.\ds\n::endgroup::$/m);
+      expect(main.stdout).toMatch(/^::group::build: 1 task\(s\)\nbuild:redis +success +\d+\.\ds +\+0\.\ds( cached)?\n::endgroup::$/m);
       expect(main.stdout).toMatch(/^::group::deploy: 1 task\(s\)$/m);
       const outputs = readCommandFile(paths.output);
       expect(outputs['violations']).toBe('1');
