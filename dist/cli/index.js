@@ -12171,20 +12171,39 @@ function remainingBuildWall(runningRemaining, queued, slots) {
 }
 /** `undefined` when there is not enough history to predict (the caller then waits for the builds). */
 function shouldStartCluster(i) {
+    // How much slower or faster than in the history this run is going (a busier machine, a colder cache).
+    let actual = 0;
+    let predicted = 0;
+    for (const f of i.finished ?? []) {
+        const d = i.history[f.id];
+        if (d === undefined || d <= 0)
+            continue;
+        actual += f.ms;
+        predicted += d;
+    }
+    const factor = predicted > 0 ? Math.min(4, Math.max(0.25, actual / predicted)) : 1;
     const running = [];
     const queued = [];
+    let work = 0;
     for (const p of i.pending) {
-        const d = i.history[p.id];
-        if (d === undefined)
+        const h = i.history[p.id];
+        if (h === undefined)
             return undefined;
-        // A build running past its prediction still counts a quarter of it: the prediction was wrong, not done.
-        if (p.startedMs !== undefined)
-            running.push(Math.max(d * 0.25, d - (i.now - p.startedMs)));
-        else
+        const d = h * factor;
+        if (p.startedMs !== undefined) {
+            // A build running past its prediction is not done: it keeps a floor, bounded by the create time so that an
+            // overrunning long build does not keep the cluster from ever starting.
+            const r = Math.max(d - (i.now - p.startedMs), Math.min(d * 0.25, i.createMs / 2));
+            running.push(r);
+            work += r;
+        }
+        else {
             queued.push(d);
+            work += d;
+        }
     }
     const remainingMs = remainingBuildWall(running, queued, i.slots);
-    return { start: remainingMs <= Math.min(i.createMs, i.createMs + i.marginMs), remainingMs };
+    return { start: remainingMs <= i.createMs && work <= i.createMs + i.marginMs, remainingMs, factor };
 }
 /** Task durations (ms) from a results object, for the next run's predictions. */
 function historyFromResults(results) {
@@ -12215,9 +12234,11 @@ function runGraph(opts) {
     let resolveDone;
     const done = new Promise((r) => (resolveDone = r));
     let finished = false;
+    const onAbort = () => pump();
     const finishIfIdle = () => {
         if (!finished && results.size === opts.tasks.length) {
             finished = true;
+            opts.signal?.removeEventListener('abort', onAbort);
             resolveDone(results);
         }
     };
@@ -12283,7 +12304,7 @@ function runGraph(opts) {
         }
         finishIfIdle();
     };
-    opts.signal?.addEventListener('abort', () => pump(), { once: true });
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     queueMicrotask(pump);
     return {
         done,
@@ -12767,6 +12788,7 @@ async function runUp(o) {
     const buildIds = plan.tasks.filter((t) => t.phase === 'build').map((t) => t.id);
     const buildStarted = new Map();
     const buildDone = new Map();
+    const buildEnded = new Map();
     const start = plan.cluster.start;
     const createMs = o.history?.['cluster'];
     let predictedNote;
@@ -12789,6 +12811,7 @@ async function runUp(o) {
             now: Date.now(),
             slots: pools.build,
             pending: buildIds.filter((id) => !buildDone.has(id)).map((id) => ({ id, ...(buildStarted.has(id) ? { startedMs: buildStarted.get(id) } : {}) })),
+            finished: [...buildEnded].map(([id, end]) => ({ id, ms: end - (buildStarted.get(id) ?? end) })),
             history: o.history ?? {},
             createMs,
             marginMs: o.predictiveMarginMs ?? 30_000,
@@ -12807,8 +12830,10 @@ async function runUp(o) {
             if (e.id.startsWith('build:')) {
                 if (e.type === 'start')
                     buildStarted.set(e.id, Date.now());
-                else
+                else {
                     buildDone.set(e.id, e.outcome ?? 'failure');
+                    buildEnded.set(e.id, Date.now());
+                }
             }
             if (e.id === 'cluster' && e.type === 'start' && buildDone.size < buildIds.length) {
                 // Keep CPU for kubelet while the cluster boots: one build slot fewer until it is ready.

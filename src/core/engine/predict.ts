@@ -21,26 +21,47 @@ export interface PredictInput {
   slots: number;
   /** Build task ids still to run or running, with their start time when running. */
   pending: ReadonlyArray<{ id: string; startedMs?: number }>;
+  /** Builds of this run that already finished, with how long they took: scales the history to this machine now. */
+  finished?: ReadonlyArray<{ id: string; ms: number }>;
   history: Readonly<Record<string, number>>;
   /** Predicted time from `kind create` to a ready cluster. */
   createMs: number;
-  /** Never start while more than `createMs + marginMs` of build work remains. */
+  /** Never start while more than `createMs + marginMs` of build work (summed over builds) remains. */
   marginMs: number;
 }
 
 /** `undefined` when there is not enough history to predict (the caller then waits for the builds). */
-export function shouldStartCluster(i: PredictInput): { start: boolean; remainingMs: number } | undefined {
+export function shouldStartCluster(i: PredictInput): { start: boolean; remainingMs: number; factor: number } | undefined {
+  // How much slower or faster than in the history this run is going (a busier machine, a colder cache).
+  let actual = 0;
+  let predicted = 0;
+  for (const f of i.finished ?? []) {
+    const d = i.history[f.id];
+    if (d === undefined || d <= 0) continue;
+    actual += f.ms;
+    predicted += d;
+  }
+  const factor = predicted > 0 ? Math.min(4, Math.max(0.25, actual / predicted)) : 1;
   const running: number[] = [];
   const queued: number[] = [];
+  let work = 0;
   for (const p of i.pending) {
-    const d = i.history[p.id];
-    if (d === undefined) return undefined;
-    // A build running past its prediction still counts a quarter of it: the prediction was wrong, not done.
-    if (p.startedMs !== undefined) running.push(Math.max(d * 0.25, d - (i.now - p.startedMs)));
-    else queued.push(d);
+    const h = i.history[p.id];
+    if (h === undefined) return undefined;
+    const d = h * factor;
+    if (p.startedMs !== undefined) {
+      // A build running past its prediction is not done: it keeps a floor, bounded by the create time so that an
+      // overrunning long build does not keep the cluster from ever starting.
+      const r = Math.max(d - (i.now - p.startedMs), Math.min(d * 0.25, i.createMs / 2));
+      running.push(r);
+      work += r;
+    } else {
+      queued.push(d);
+      work += d;
+    }
   }
   const remainingMs = remainingBuildWall(running, queued, i.slots);
-  return { start: remainingMs <= Math.min(i.createMs, i.createMs + i.marginMs), remainingMs };
+  return { start: remainingMs <= i.createMs && work <= i.createMs + i.marginMs, remainingMs, factor };
 }
 
 /** Task durations (ms) from a results object, for the next run's predictions. */

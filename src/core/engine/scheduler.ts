@@ -50,9 +50,11 @@ export function runGraph<T extends SchedTask>(opts: RunGraphOptions<T>): GraphRu
   const done = new Promise<Map<string, SchedOutcome>>((r) => (resolveDone = r));
   let finished = false;
 
+  const onAbort = () => pump();
   const finishIfIdle = () => {
     if (!finished && results.size === opts.tasks.length) {
       finished = true;
+      opts.signal?.removeEventListener('abort', onAbort);
       resolveDone(results);
     }
   };
@@ -116,7 +118,7 @@ export function runGraph<T extends SchedTask>(opts: RunGraphOptions<T>): GraphRu
     finishIfIdle();
   };
 
-  opts.signal?.addEventListener('abort', () => pump(), { once: true });
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
   queueMicrotask(pump);
   return {
     done,

@@ -504,6 +504,7 @@ export async function runUp(o: UpOptions): Promise<Results> {
   const buildIds = plan.tasks.filter((t) => t.phase === 'build').map((t) => t.id);
   const buildStarted = new Map<string, number>();
   const buildDone = new Map<string, string>();
+  const buildEnded = new Map<string, number>();
   const start = plan.cluster.start;
   const createMs = o.history?.['cluster'];
   let predictedNote: string | undefined;
@@ -521,6 +522,7 @@ export async function runUp(o: UpOptions): Promise<Results> {
       now: Date.now(),
       slots: pools.build,
       pending: buildIds.filter((id) => !buildDone.has(id)).map((id) => ({ id, ...(buildStarted.has(id) ? { startedMs: buildStarted.get(id)! } : {}) })),
+      finished: [...buildEnded].map(([id, end]) => ({ id, ms: end - (buildStarted.get(id) ?? end) })),
       history: o.history ?? {},
       createMs,
       marginMs: o.predictiveMarginMs ?? 30_000,
@@ -537,7 +539,10 @@ export async function runUp(o: UpOptions): Promise<Results> {
     onEvent: (e) => {
       if (e.id.startsWith('build:')) {
         if (e.type === 'start') buildStarted.set(e.id, Date.now());
-        else buildDone.set(e.id, e.outcome ?? 'failure');
+        else {
+          buildDone.set(e.id, e.outcome ?? 'failure');
+          buildEnded.set(e.id, Date.now());
+        }
       }
       if (e.id === 'cluster' && e.type === 'start' && buildDone.size < buildIds.length) {
         // Keep CPU for kubelet while the cluster boots: one build slot fewer until it is ready.
