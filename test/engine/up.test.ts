@@ -57,7 +57,7 @@ for (const engine of ['docker', 'podman'] as const) {
       } finally {
         fake.cleanup();
       }
-    });
+    }, 300_000); // eleven cold podman builds run one at a time: about a minute on a fresh 2-core machine
   });
 }
 
