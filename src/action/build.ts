@@ -8,25 +8,13 @@
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { CacheBackend, EngineChoice } from '../adapters/builders/types.js';
-import type { LoadedConfig } from '../core/config/load.js';
-import type { Reporter } from '../core/report.js';
-import type { RunState } from '../core/engine/up.js';
 import type { Results } from '../core/engine/results.js';
-import { upSession } from '../core/engine/session.js';
+import { upSession, type UpSessionOptions } from '../core/engine/session.js';
 
-export interface BuildOnceOptions {
-  loaded: LoadedConfig;
-  services: string[];
-  engine: EngineChoice;
-  cache: CacheBackend;
-  reporter: Reporter;
-  env: Record<string, string | undefined>;
+export type BuildOnceOptions = Pick<UpSessionOptions, 'loaded' | 'services' | 'engine' | 'cache' | 'reporter' | 'env' | 'signal' | 'onState'> & {
   /** Where the tarballs go (emptied first). */
   imagesDir: string;
-  signal?: AbortSignal;
-  onState?: (s: RunState) => void;
-}
+};
 
 export interface BuildOnceResult {
   results: Results;
