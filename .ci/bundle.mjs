@@ -23,7 +23,11 @@ const run = promisify(execFile);
 await Promise.all(
   entries.map(async ([entry, out]) => {
     try {
-      await run(process.execPath, [ncc, 'build', entry, '-o', out, '--source-map', '--license', 'licenses.txt', '--quiet', '--target', 'es2022'], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+      await run(
+        process.execPath,
+        [ncc, 'build', entry, '-o', out, '--source-map', '--license', 'licenses.txt', '--quiet', '--target', 'es2022'],
+        { cwd: root, maxBuffer: 64 * 1024 * 1024 },
+      );
     } catch (e) {
       console.error(`ncc build ${entry} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
       rmSync(build, { recursive: true, force: true });

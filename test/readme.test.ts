@@ -21,7 +21,12 @@ function table(heading: string): string[][] {
   for (const line of rest) {
     if (line.startsWith('|')) {
       inTable = true;
-      rows.push(line.split('|').slice(1, -1).map((c) => c.trim()));
+      rows.push(
+        line
+          .split('|')
+          .slice(1, -1)
+          .map((c) => c.trim()),
+      );
     } else if (inTable) break;
   }
   return rows.slice(2); // header and separator
@@ -45,6 +50,7 @@ describe('README matches action.yml', () => {
 
   it('runs on node24 with main and post bundles that exist', () => {
     expect(action.runs.using).toBe('node24');
-    for (const f of [action.runs.main, action.runs.post]) expect(readFileSync(path.join(REPO_ROOT, f), 'utf8').length).toBeGreaterThan(1000);
+    for (const f of [action.runs.main, action.runs.post])
+      expect(readFileSync(path.join(REPO_ROOT, f), 'utf8').length).toBeGreaterThan(1000);
   });
 });

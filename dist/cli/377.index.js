@@ -134,7 +134,10 @@ function timedTasks(results) {
 }
 /** A task label mermaid's gantt grammar accepts: no `:` `;` `#` or line breaks, never empty. */
 function ganttLabel(s) {
-    const t = s.replace(/[:;#\r\n`"<>{}]/g, ' ').replace(/\s+/g, ' ').trim();
+    const t = s
+        .replace(/[:;#\r\n`"<>{}]/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim();
     return t || 'task';
 }
 /** Mermaid gantt of every timed task (one bar each), offsets from the run start, one section per phase. */
@@ -274,18 +277,24 @@ function renderSummary(results, opts) {
         : '';
     const findingRows = findings.map((f) => complianceRow(f, opts.blobBase));
     const taskRows = results.tasks.map(taskRow);
-    const tools = opts.tools?.length ? `Tools: ${opts.tools.map((t) => `${mdEscape(t.name)} ${code(t.version)}${t.source ? ` (${mdEscape(t.source)})` : ''}`).join(', ')}.` : '';
+    const tools = opts.tools?.length
+        ? `Tools: ${opts.tools.map((t) => `${mdEscape(t.name)} ${code(t.version)}${t.source ? ` (${mdEscape(t.source)})` : ''}`).join(', ')}.`
+        : '';
     const assemble = (nFindings, nTasks, withGantt) => {
         const parts = [...head];
         if (withGantt && gantt)
             parts.push(gantt);
         else if (gantt)
             parts.push(`### Timeline\n\n_Gantt chart omitted to stay under GitHub's summary size limit._`);
-        const taskNote = nTasks < taskRows.length ? `\n\n_${taskRows.length - nTasks} more task(s) not shown (summary size limit); the results file has all of them._` : '';
+        const taskNote = nTasks < taskRows.length
+            ? `\n\n_${taskRows.length - nTasks} more task(s) not shown (summary size limit); the results file has all of them._`
+            : '';
         parts.push(`<details><summary>${results.tasks.length} tasks</summary>\n\n${[...TASK_HEAD, ...taskRows.slice(0, nTasks)].join('\n')}${taskNote}\n\n</details>`);
         if (results.compliance) {
             const body = findings.length === 0 ? '_No Dockerfile findings._' : [...COMPLIANCE_HEAD, ...findingRows.slice(0, nFindings)].join('\n');
-            const note = nFindings < findingRows.length ? `\n\n_${findingRows.length - nFindings} more finding(s) not shown (summary size limit); run \`hybrid-e2e lint\` for all of them._` : '';
+            const note = nFindings < findingRows.length
+                ? `\n\n_${findingRows.length - nFindings} more finding(s) not shown (summary size limit); run \`hybrid-e2e lint\` for all of them._`
+                : '';
             parts.push(`${complianceTitle}\n\n${body}${note}`);
         }
         if (tools)
@@ -306,7 +315,9 @@ function renderSummary(results, opts) {
     if (bytes(md) > max) {
         // The fixed part alone is too big (thousands of errors): cut at a line boundary and say so.
         const note = `\n\n_Summary truncated to stay under GitHub's 1 MiB limit; the results file has everything._\n`;
-        const cut = Buffer.from(md).subarray(0, Math.max(0, max - bytes(note))).toString('utf8');
+        const cut = Buffer.from(md)
+            .subarray(0, Math.max(0, max - bytes(note)))
+            .toString('utf8');
         md = cut.slice(0, Math.max(0, cut.lastIndexOf('\n'))).replace(/\uFFFD+$/, '') + note;
     }
     return md;
@@ -440,15 +451,25 @@ function renderComment(legs, opts) {
                 r.tasks
                     .filter((t) => t.outcome === 'failure' && t.logTail?.length)
                     .slice(0, 2)
-                    .map((t) => `${code(t.id)} output (last lines):\n\n\`\`\`text\n${t.logTail.slice(-15).map((x) => x.replace(/```/g, "'''").slice(0, 300)).join('\n')}\n\`\`\``)
+                    .map((t) => `${code(t.id)} output (last lines):\n\n\`\`\`text\n${t
+                    .logTail.slice(-15)
+                    .map((x) => x.replace(/```/g, "'''").slice(0, 300))
+                    .join('\n')}\n\`\`\``)
                     .join('\n\n')
             : '';
-        return { open: r.outcome !== 'success', summary, phases: phaseTable(r, budgets, deltas.get(l.name)), errBlock: errBlock.trim() ? errBlock : '', rows: r.tasks.map(taskRow) };
+        return {
+            open: r.outcome !== 'success',
+            summary,
+            phases: phaseTable(r, budgets, deltas.get(l.name)),
+            errBlock: errBlock.trim() ? errBlock : '',
+            rows: r.tasks.map(taskRow),
+        };
     });
     const assemble = (nFindings, nTasks, truncated) => {
         const out = [...head];
         if (findings.length) {
-            const compBody = [...COMPLIANCE_HEAD, ...findingRows.slice(0, nFindings)].join('\n') + (nFindings < findingRows.length ? `\n\n_${findingRows.length - nFindings} more finding(s) not shown._` : '');
+            const compBody = [...COMPLIANCE_HEAD, ...findingRows.slice(0, nFindings)].join('\n') +
+                (nFindings < findingRows.length ? `\n\n_${findingRows.length - nFindings} more finding(s) not shown._` : '');
             out.push(`<details${errorsTotal ? ' open' : ''}><summary>${complianceSummary}</summary>\n\n${compBody}\n\n</details>`);
         }
         legParts.forEach((p, i) => {
@@ -467,7 +488,8 @@ function renderComment(legs, opts) {
         return full;
     // Too long: keep everything above the tables; give the rest to findings first, then to task rows, leg by leg.
     const size = (s) => s.length;
-    const fixed = assemble(0, legParts.map(() => 0), true).length + 64 * (legParts.length + 1);
+    const fixed = assemble(0, legParts.map(() => 0), true).length +
+        64 * (legParts.length + 1);
     let room = Math.max(0, max - fixed);
     const nFindings = rowsThatFit(findingRows, room, size);
     room -= findingRows.slice(0, nFindings).reduce((a, r) => a + r.length + 1, 0);
@@ -501,9 +523,15 @@ function renderMatrixSummary(legs, opts) {
         const n = timedTasks(l.results).length;
         if (n === 0)
             return [];
-        return [n <= maxGantt ? `<details><summary>${mdEscape(l.name)} timeline</summary>\n\n${renderGantt(l.results)}\n\n</details>` : `_${mdEscape(l.name)}: gantt chart omitted (${n} tasks are more than ${maxGantt})._`];
+        return [
+            n <= maxGantt
+                ? `<details><summary>${mdEscape(l.name)} timeline</summary>\n\n${renderGantt(l.results)}\n\n</details>`
+                : `_${mdEscape(l.name)}: gantt chart omitted (${n} tasks are more than ${maxGantt})._`,
+        ];
     });
-    const tools = opts.tools?.length ? `Tools: ${opts.tools.map((t) => `${mdEscape(t.name)} ${code(t.version)}${t.source ? ` (${mdEscape(t.source)})` : ''}`).join(', ')}.` : '';
+    const tools = opts.tools?.length
+        ? `Tools: ${opts.tools.map((t) => `${mdEscape(t.name)} ${code(t.version)}${t.source ? ` (${mdEscape(t.source)})` : ''}`).join(', ')}.`
+        : '';
     const tail = [gantts.length ? `### Timelines\n\n${gantts.join('\n\n')}` : '', tools].filter(Boolean).join('\n\n');
     const tailBytes = Buffer.byteLength(tail) + 2;
     const withTail = tailBytes < maxBytes / 2;
@@ -561,7 +589,10 @@ function isResults(v) {
     const r = v;
     if (!r || typeof r !== 'object' || r['version'] !== 1)
         return false;
-    if (!isNum(r['startMs']) || !isNum(r['endMs']) || !isStr(r['runId']) || !['success', 'failure', 'cancelled'].includes(r['outcome']))
+    if (!isNum(r['startMs']) ||
+        !isNum(r['endMs']) ||
+        !isStr(r['runId']) ||
+        !['success', 'failure', 'cancelled'].includes(r['outcome']))
         return false;
     if (!optStr(r['builder']) || !optStr(r['diagnosticsDir']))
         return false;
@@ -574,9 +605,18 @@ function isResults(v) {
     if (!Array.isArray(tasks))
         return false;
     for (const t of tasks) {
-        if (!t || typeof t !== 'object' || !isStr(t['id']) || !PHASES.includes(t['phase']) || !OUTCOMES.includes(t['outcome']))
+        if (!t ||
+            typeof t !== 'object' ||
+            !isStr(t['id']) ||
+            !PHASES.includes(t['phase']) ||
+            !OUTCOMES.includes(t['outcome']))
             return false;
-        if (!optNum(t['startMs']) || !optNum(t['endMs']) || !isNum(t['attempts']) || !optStr(t['service']) || !optStr(t['error']) || !optStr(t['note']))
+        if (!optNum(t['startMs']) ||
+            !optNum(t['endMs']) ||
+            !isNum(t['attempts']) ||
+            !optStr(t['service']) ||
+            !optStr(t['error']) ||
+            !optStr(t['note']))
             return false;
         if (t['logTail'] !== undefined && !(Array.isArray(t['logTail']) && t['logTail'].every(isStr)))
             return false;
@@ -585,7 +625,12 @@ function isResults(v) {
     if (!Array.isArray(phases))
         return false;
     for (const p of phases) {
-        if (!p || typeof p !== 'object' || !PHASES.includes(p['name']) || !OUTCOMES.includes(p['outcome']) || !optNum(p['startMs']) || !optNum(p['endMs']))
+        if (!p ||
+            typeof p !== 'object' ||
+            !PHASES.includes(p['name']) ||
+            !OUTCOMES.includes(p['outcome']) ||
+            !optNum(p['startMs']) ||
+            !optNum(p['endMs']))
             return false;
     }
     const c = r['compliance'];
@@ -593,7 +638,16 @@ function isResults(v) {
         if (!c || typeof c !== 'object' || !isNum(c['files']) || !Array.isArray(c['findings']))
             return false;
         for (const f of c['findings']) {
-            if (!f || typeof f !== 'object' || !isStr(f['file']) || !isNum(f['line']) || !isNum(f['endLine']) || !isStr(f['rule']) || !isStr(f['message']) || !['error', 'warning'].includes(f['severity']) || typeof f['waived'] !== 'boolean' || !optStr(f['reason']))
+            if (!f ||
+                typeof f !== 'object' ||
+                !isStr(f['file']) ||
+                !isNum(f['line']) ||
+                !isNum(f['endLine']) ||
+                !isStr(f['rule']) ||
+                !isStr(f['message']) ||
+                !['error', 'warning'].includes(f['severity']) ||
+                typeof f['waived'] !== 'boolean' ||
+                !optStr(f['reason']))
                 return false;
         }
     }
@@ -748,7 +802,14 @@ async function runReportCommand(argv, io) {
             regressionThreshold = loaded.config.report.regressionThreshold;
         }
         const expected = (values.service ?? []).flatMap((s) => s.split(/[\s,]+/)).filter(Boolean);
-        const r = buildReport({ results: specs, cwd: io.cwd, budgets, expected, marker: commentMarker('hybrid-e2e', values['marker-key'] ?? 'report'), ...(regressionThreshold !== undefined ? { regressionThreshold } : {}) });
+        const r = buildReport({
+            results: specs,
+            cwd: io.cwd,
+            budgets,
+            expected,
+            marker: commentMarker('hybrid-e2e', values['marker-key'] ?? 'report'),
+            ...(regressionThreshold !== undefined ? { regressionThreshold } : {}),
+        });
         const write = (file, text) => {
             const abs = external_node_path_default().resolve(io.cwd, file);
             (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(abs), { recursive: true });
@@ -762,7 +823,9 @@ async function runReportCommand(argv, io) {
             write(values.summary, r.summary);
         const findings = dedupeFindings(r.legs.map((l) => l.results?.compliance?.findings ?? []));
         for (const l of r.legs) {
-            io.stderr(l.results ? `${l.results.outcome === 'success' ? '✔' : '✘'} ${l.name}: ${l.results.outcome} in ${fmtDuration(l.results.endMs - l.results.startMs)}\n` : `✘ ${l.name}: no results\n`);
+            io.stderr(l.results
+                ? `${l.results.outcome === 'success' ? '✔' : '✘'} ${l.name}: ${l.results.outcome} in ${fmtDuration(l.results.endMs - l.results.startMs)}\n`
+                : `✘ ${l.name}: no results\n`);
         }
         io.stderr(`${r.legs.length - r.failed}/${r.legs.length} legs passed; ${unwaivedErrorCount(findings)} Dockerfile error(s) in ${findings.length} finding(s)${values.markdown ? `; comment written to ${values.markdown}` : ''}\n`);
         return r.failed ? 1 : 0;

@@ -59,7 +59,11 @@ function renderLintText(report, opts = {}) {
         if (prev !== undefined && f.file !== prev)
             out.push('');
         prev = f.file;
-        const tag = f.waived ? paint(ANSI.gray, '[waived]') : f.severity === 'error' ? paint(ANSI.red, '[error]') : paint(ANSI.yellow, '[warning]');
+        const tag = f.waived
+            ? paint(ANSI.gray, '[waived]')
+            : f.severity === 'error'
+                ? paint(ANSI.red, '[error]')
+                : paint(ANSI.yellow, '[warning]');
         const reason = f.waived ? (f.reason ? ` (waived: ${f.reason})` : ' (waived without a reason)') : '';
         out.push(`${paint(ANSI.bold, `${f.file}:${f.line}`)} ${f.rule} ${tag} ${f.message}${reason}`);
     }
@@ -146,7 +150,10 @@ function renderSarif(report, opts = {}) {
         fullDescription: { text: r.help },
         help: { text: r.help, markdown: r.helpMarkdown },
         defaultConfiguration: { level: r.defaultSeverity },
-        properties: { tags: ['dockerfile', 'hybrid-e2e', r.id === 'no-package-upgrade' || r.id === 'base-image-policy' ? 'build-performance' : 'waiver'], precision: 'very-high' },
+        properties: {
+            tags: ['dockerfile', 'hybrid-e2e', r.id === 'no-package-upgrade' || r.id === 'base-image-policy' ? 'build-performance' : 'waiver'],
+            precision: 'very-high',
+        },
     }));
     const ruleIndex = new Map(compliance/* RULES */.y0.map((r, i) => [r.id, i]));
     const seen = new Map();
@@ -262,7 +269,9 @@ async function runLint(opts, io) {
                 (0,external_node_fs_.writeFileSync)(abs, r.text);
         }
         const what = `${fixes} package upgrade${fixes === 1 ? '' : 's'} in ${changedFiles} file${changedFiles === 1 ? '' : 's'}`;
-        io.stderr(opts.dryRun ? `hybrid-e2e lint --fix --dry-run: would remove ${what} (nothing written).\n` : `hybrid-e2e lint --fix: removed ${what}.\n`);
+        io.stderr(opts.dryRun
+            ? `hybrid-e2e lint --fix --dry-run: would remove ${what} (nothing written).\n`
+            : `hybrid-e2e lint --fix: removed ${what}.\n`);
         for (const u of unfixed)
             io.stderr(`  ${u.finding.file}:${u.finding.line} not fixed automatically: ${u.reason}\n`);
     }
@@ -309,7 +318,15 @@ async function runLint(opts, io) {
 function colorDiff(diff) {
     return diff
         .split('\n')
-        .map((l) => (l.startsWith('+++') || l.startsWith('---') ? `\x1b[1m${l}\x1b[0m` : l.startsWith('+') ? `\x1b[32m${l}\x1b[0m` : l.startsWith('-') ? `\x1b[31m${l}\x1b[0m` : l.startsWith('@@') ? `\x1b[36m${l}\x1b[0m` : l))
+        .map((l) => l.startsWith('+++') || l.startsWith('---')
+        ? `\x1b[1m${l}\x1b[0m`
+        : l.startsWith('+')
+            ? `\x1b[32m${l}\x1b[0m`
+            : l.startsWith('-')
+                ? `\x1b[31m${l}\x1b[0m`
+                : l.startsWith('@@')
+                    ? `\x1b[36m${l}\x1b[0m`
+                    : l)
         .join('\n');
 }
 /** How many unwaived findings `--fix` would remove (only computed for files with unwaived upgrade findings). */

@@ -780,7 +780,12 @@ var suggest = __nccwpck_require__(2085);
 /** Splits `a,b` / newline / space separated service lists (action input, CLI flag). */
 function parseServiceList(values) {
     const list = typeof values === 'string' ? [values] : (values ?? []);
-    return [...new Set(list.flatMap((v) => v.split(/[\s,]+/)).map((s) => s.trim()).filter(Boolean))];
+    return [
+        ...new Set(list
+            .flatMap((v) => v.split(/[\s,]+/))
+            .map((s) => s.trim())
+            .filter(Boolean)),
+    ];
 }
 /** The requested services plus everything they transitively depend on, dependencies first (stable by config order). */
 function selectServices(loaded, requested) {
@@ -841,7 +846,15 @@ function buildPlan(loaded, requested = [], opts = {}) {
     for (const name of services) {
         const s = loaded.services[name];
         if (hasImage(s)) {
-            tasks.push({ id: `load:${name}`, phase: 'load', action: 'load', service: name, image: s.build?.image ?? s.image, deps: ['cluster', `build:${name}`], pool: 'load' });
+            tasks.push({
+                id: `load:${name}`,
+                phase: 'load',
+                action: 'load',
+                service: name,
+                image: s.build?.image ?? s.image,
+                deps: ['cluster', `build:${name}`],
+                pool: 'load',
+            });
         }
     }
     for (const name of services) {
@@ -10644,7 +10657,10 @@ class BuildOutputParser {
             return false;
         if (!/^LABEL\s/i.test(instr))
             return false;
-        const body = instr.replace(/^LABEL\s+/i, '').replace(/"/g, '').trim();
+        const body = instr
+            .replace(/^LABEL\s+/i, '')
+            .replace(/"/g, '')
+            .trim();
         return labels.some(([k, v]) => body === `${k}=${v}`);
     }
     pushLegacy(line) {
@@ -10675,7 +10691,9 @@ class BuildOutputParser {
         else if (/^Removing intermediate container /.test(t)) {
             /* noise */
         }
-        else if (/^The command .* returned a non-zero code: \d+/.test(t) || /^(COPY|ADD) failed:/.test(t) || /^Error response from daemon:/.test(t)) {
+        else if (/^The command .* returned a non-zero code: \d+/.test(t) ||
+            /^(COPY|ADD) failed:/.test(t) ||
+            /^Error response from daemon:/.test(t)) {
             s.error = t;
             this.lastError = s.key;
         }
@@ -10905,7 +10923,13 @@ class EngineBuilder {
                 if (r.cancelled || req.signal?.aborted) {
                     if (req.tarball)
                         await (0,promises_namespaceObject.rm)(req.tarball, { force: true });
-                    throw new BuildError(`${what} was cancelled`, { service: req.service, logTail: r.tail, cancelled: true, signal: r.signal, attempts: attempt });
+                    throw new BuildError(`${what} was cancelled`, {
+                        service: req.service,
+                        logTail: r.tail,
+                        cancelled: true,
+                        signal: r.signal,
+                        attempts: attempt,
+                    });
                 }
                 if (r.exitCode !== 0) {
                     if (this.shouldRetry(r, parser, attempt)) {
@@ -10969,7 +10993,10 @@ class EngineBuilder {
         const r = await this.runEngine(['image', 'inspect', '--format', '{{.Id}}', req.tag], { keepOutput: true });
         const id = r.stdout.trim();
         if (r.exitCode !== 0 || !id)
-            throw new BuildError(`build of ${req.service} succeeded but its image ID could not be read`, { service: req.service, logTail: r.tail });
+            throw new BuildError(`build of ${req.service} succeeded but its image ID could not be read`, {
+                service: req.service,
+                logTail: r.tail,
+            });
         return id.startsWith('sha256:') ? id : `sha256:${id}`;
     }
     async save(ref, dest, signal) {
@@ -10994,9 +11021,14 @@ class EngineBuilder {
         return r.exitCode === 0;
     }
     async findByLabel(label, value) {
-        const r = await this.runEngine(['images', '--filter', `label=${label}=${value}`, '--format', '{{.Repository}}:{{.Tag}}\t{{.ID}}'], { keepOutput: true });
+        const r = await this.runEngine(['images', '--filter', `label=${label}=${value}`, '--format', '{{.Repository}}:{{.Tag}}\t{{.ID}}'], {
+            keepOutput: true,
+        });
         if (r.exitCode !== 0)
-            throw new BuildError(`listing images by label ${label} failed: ${r.tail.join(' ').trim()}`, { exitCode: r.exitCode, logTail: r.tail });
+            throw new BuildError(`listing images by label ${label} failed: ${r.tail.join(' ').trim()}`, {
+                exitCode: r.exitCode,
+                logTail: r.tail,
+            });
         let idOnly;
         for (const line of r.stdout.split('\n')) {
             const [ref, id] = line.trim().split('\t');
@@ -11011,7 +11043,10 @@ class EngineBuilder {
     async tag(src, dest) {
         const r = await this.runEngine(['tag', src, dest]);
         if (r.exitCode !== 0)
-            throw new BuildError(`${this.caps.engine} tag ${src} ${dest} failed: ${r.tail.join(' ').trim()}`, { exitCode: r.exitCode, logTail: r.tail });
+            throw new BuildError(`${this.caps.engine} tag ${src} ${dest} failed: ${r.tail.join(' ').trim()}`, {
+                exitCode: r.exitCode,
+                logTail: r.tail,
+            });
     }
     async pull(ref, signal) {
         const r = await this.runEngine(['pull', ref], { signal });
@@ -11075,7 +11110,12 @@ function buildxCacheArgs(cache, dirExists = external_node_fs_.existsSync) {
         case 'registry':
             if (!cache.ref)
                 return [];
-            return ['--cache-from', csv(['type=registry', `ref=${cache.ref}`]), '--cache-to', csv(['type=registry', `ref=${cache.ref}`, 'mode=max', 'ignore-error=true'])];
+            return [
+                '--cache-from',
+                csv(['type=registry', `ref=${cache.ref}`]),
+                '--cache-to',
+                csv(['type=registry', `ref=${cache.ref}`, 'mode=max', 'ignore-error=true']),
+            ];
         case 'none':
             return [];
     }
@@ -11095,7 +11135,11 @@ function dockerBuildInvocation(caps, req, tmp) {
         return { args: a, env: {}, format: 'buildkit' };
     }
     if (caps.kind === 'buildkit') {
-        return { args: ['build', '--progress', 'plain', ...commonBuildFlags(req, iid), req.context], env: { DOCKER_BUILDKIT: '1' }, format: 'buildkit' };
+        return {
+            args: ['build', '--progress', 'plain', ...commonBuildFlags(req, iid), req.context],
+            env: { DOCKER_BUILDKIT: '1' },
+            format: 'buildkit',
+        };
     }
     // legacy: --force-rm so a failing RUN leaves no stopped container behind.
     return { args: ['build', '--force-rm', ...commonBuildFlags(req, iid), req.context], env: { DOCKER_BUILDKIT: '0' }, format: 'legacy' };
@@ -11253,7 +11297,10 @@ class PodmanBuilder extends EngineBuilder {
         // No --force: podman's --force also removes containers using the image. --ignore skips missing images.
         const r = await this.runEngine(['rmi', '--ignore', ...refs], { keepOutput: true });
         if (r.exitCode !== 0) {
-            throw new BuildError(`podman rmi failed: ${r.stderr.trim().split('\n').slice(-3).join('; ')}`, { exitCode: r.exitCode, logTail: r.tail });
+            throw new BuildError(`podman rmi failed: ${r.stderr.trim().split('\n').slice(-3).join('; ')}`, {
+                exitCode: r.exitCode,
+                logTail: r.tail,
+            });
         }
     }
 }
@@ -11399,7 +11446,15 @@ function podmanCapabilities(p, backend, env, parallel) {
     const maxParallelBuilds = Math.max(1, Math.floor(parallel ?? (Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 1)));
     const cacheExport = backend === 'registry' && versionAtLeast(version, 4, 1);
     const engineCache = "podman's layer cache";
-    const caps = { engine: 'podman', kind: 'podman', binary: p.binary, version, cacheExport, outputTarball: false, maxParallelBuilds };
+    const caps = {
+        engine: 'podman',
+        kind: 'podman',
+        binary: p.binary,
+        version,
+        cacheExport,
+        outputTarball: false,
+        maxParallelBuilds,
+    };
     if (backend !== 'none' && !cacheExport)
         caps.cacheNote = `podman cannot export the '${backend}' cache: using ${engineCache}`;
     const par = maxParallelBuilds === 1 ? 'builds serialised (parallel podman builds have crashed)' : `at most ${maxParallelBuilds} parallel builds`;
@@ -11415,7 +11470,11 @@ function rank(caps) {
     return caps.kind === 'buildkit' ? 2 : 1;
 }
 function shortKind(caps) {
-    return caps.kind === 'legacy' ? 'legacy builder only' : caps.kind === 'buildkit' ? 'BuildKit, no cache export' : `buildx (${caps.driver ?? '?'} driver)`;
+    return caps.kind === 'legacy'
+        ? 'legacy builder only'
+        : caps.kind === 'buildkit'
+            ? 'BuildKit, no cache export'
+            : `buildx (${caps.driver ?? '?'} driver)`;
 }
 /**
  * With `HYBRID_E2E_DOCKER` that binary is used. Otherwise every `docker` on PATH is probed (in parallel) and the
@@ -11439,7 +11498,9 @@ async function tryDocker(opts) {
     const usable = probes.filter((p) => p.serverVersion !== undefined).map((p) => ({ p, ...dockerCapabilities(p, opts.cacheBackend) }));
     if (usable.length === 0) {
         const p = probes[0];
-        return { problem: `docker ${p.clientVersion ?? ''} at ${p.binary}: the daemon did not answer (${p.daemonError ?? 'no server version'})`.replace('docker  at', 'docker at') };
+        return {
+            problem: `docker ${p.clientVersion ?? ''} at ${p.binary}: the daemon did not answer (${p.daemonError ?? 'no server version'})`.replace('docker  at', 'docker at'),
+        };
     }
     const first = usable[0];
     let best = first;
@@ -11497,7 +11558,13 @@ function applyStrategy(plan, strategy) {
     const builds = plan.tasks.filter((t) => t.phase === 'build').map((t) => t.id);
     const loads = plan.tasks.filter((t) => t.phase === 'load').map((t) => t.id);
     if (strategy === 'predictive') {
-        return { plan: { ...plan, cluster: { ...plan.cluster, start: 'predictive' }, tasks: plan.tasks.map((t) => (t.id === 'cluster' ? { ...t, deps: [] } : t)) } };
+        return {
+            plan: {
+                ...plan,
+                cluster: { ...plan.cluster, start: 'predictive' },
+                tasks: plan.tasks.map((t) => (t.id === 'cluster' ? { ...t, deps: [] } : t)),
+            },
+        };
     }
     const tasks = plan.tasks.map((t) => {
         if (t.id === 'cluster')
@@ -11551,7 +11618,10 @@ class CommandError extends Error {
     signal;
     constructor(command, args, exitCode, stdout, stderr, cancelled, spawnError, signal) {
         const tail = lastLines(stderr || stdout, 5).join('\n');
-        const name = `${command} ${args.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')}`.trim();
+        const name = `${command} ${args
+            .filter((a) => !a.startsWith('-'))
+            .slice(0, 2)
+            .join(' ')}`.trim();
         super(spawnError === 'ENOENT'
             ? `${command}: command not found on PATH; install it (see the README's quick start) or put it on PATH`
             : cancelled
@@ -11590,8 +11660,20 @@ async function proc_run(command, args, opts = {}) {
         forceKillAfterDelay: 5000,
         ...(opts.onLine
             ? {
-                stdout: ['pipe', function* (line) { opts.onLine(String(line)); yield line; }],
-                stderr: ['pipe', function* (line) { opts.onLine(String(line)); yield line; }],
+                stdout: [
+                    'pipe',
+                    function* (line) {
+                        opts.onLine(String(line));
+                        yield line;
+                    },
+                ],
+                stderr: [
+                    'pipe',
+                    function* (line) {
+                        opts.onLine(String(line));
+                        yield line;
+                    },
+                ],
             }
             : {}),
     });
@@ -11640,7 +11722,10 @@ class Kind {
     }
     async getClusters(o) {
         const { stdout } = await proc_run(this.bin, ['get', 'clusters'], this.opts(o));
-        return stdout.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('No kind clusters'));
+        return stdout
+            .split('\n')
+            .map((l) => l.trim())
+            .filter((l) => l && !l.startsWith('No kind clusters'));
     }
     loadImageArchive(tarball, cluster, o) {
         return proc_run(this.bin, ['load', 'image-archive', tarball, '--name', cluster], this.opts(o));
@@ -12089,7 +12174,9 @@ function rewriteImages(objects, repo, ref) {
 }
 /** `kind/name` targets to wait for by default: every Deployment, StatefulSet and DaemonSet. */
 function defaultWaitTargets(objects) {
-    return objects.filter((o) => o.kind && WORKLOADS.has(o.kind) && o.metadata?.name).map((o) => `${o.kind.toLowerCase()}/${o.metadata.name}`);
+    return objects
+        .filter((o) => o.kind && WORKLOADS.has(o.kind) && o.metadata?.name)
+        .map((o) => `${o.kind.toLowerCase()}/${o.metadata.name}`);
 }
 function toYaml(objects) {
     return objects.map((o) => (0,dist/* stringify */.As)(o, { lineWidth: 0 })).join('---\n');
@@ -12115,7 +12202,9 @@ function summarisePhases(tasks) {
                 : ts.every((t) => t.outcome === 'skipped')
                     ? 'skipped'
                     : 'success';
-        return [{ name, ...(starts.length ? { startMs: Math.min(...starts) } : {}), ...(ends.length ? { endMs: Math.max(...ends) } : {}), outcome }];
+        return [
+            { name, ...(starts.length ? { startMs: Math.min(...starts) } : {}), ...(ends.length ? { endMs: Math.max(...ends) } : {}), outcome },
+        ];
     });
 }
 
@@ -12333,8 +12422,24 @@ function runGraph(opts) {
 
 
 
-const TRANSIENT_CREATE = [/kubelet-check/i, /failed to init node/i, /kubelet.*(health|healthz)/i, /\bcrun\b/i, /OCI runtime/i, /could not find a log line/i, /timed out waiting for the condition/i];
-const FATAL_WAITING = new Set(['ImagePullBackOff', 'ErrImageNeverPull', 'CrashLoopBackOff', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']);
+const TRANSIENT_CREATE = [
+    /kubelet-check/i,
+    /failed to init node/i,
+    /kubelet.*(health|healthz)/i,
+    /\bcrun\b/i,
+    /OCI runtime/i,
+    /could not find a log line/i,
+    /timed out waiting for the condition/i,
+];
+const FATAL_WAITING = new Set([
+    'ImagePullBackOff',
+    'ErrImageNeverPull',
+    'CrashLoopBackOff',
+    'InvalidImageName',
+    'CreateContainerConfigError',
+    'CreateContainerError',
+    'RunContainerError',
+]);
 function deriveBuildSlots(builder, override) {
     if (override)
         return override;
@@ -12421,7 +12526,15 @@ async function runUp(o) {
                 state.images.push(ref);
                 saveState();
                 const { bytes } = await builder.save(ref, tarball, signal);
-                result = { ref, imageId: reuse, tarball, tarballBytes: bytes, cached: true, cacheNote: 'inputs unchanged: reused the image built from the same inputs', logTail: [] };
+                result = {
+                    ref,
+                    imageId: reuse,
+                    tarball,
+                    tarballBytes: bytes,
+                    cached: true,
+                    cacheNote: 'inputs unchanged: reused the image built from the same inputs',
+                    logTail: [],
+                };
             }
             else {
                 const cacheDir = o.cacheDir ?? external_node_path_default().join(external_node_os_default().tmpdir(), 'hybrid-e2e-cache');
@@ -12510,11 +12623,16 @@ async function runUp(o) {
         const coverage = plan.services.some((n) => loaded.services[n].build?.coverage);
         if (!loaded.kindConfig && !coverage)
             return undefined;
-        const cfg = (loaded.kindConfig ? (0,dist/* parse */.qg)((0,external_node_fs_.readFileSync)(loaded.kindConfig, 'utf8')) : null) ?? { kind: 'Cluster', apiVersion: 'kind.x-k8s.io/v1alpha4' };
+        const cfg = (loaded.kindConfig ? (0,dist/* parse */.qg)((0,external_node_fs_.readFileSync)(loaded.kindConfig, 'utf8')) : null) ?? {
+            kind: 'Cluster',
+            apiVersion: 'kind.x-k8s.io/v1alpha4',
+        };
         const nodesForPorts = Array.isArray(cfg.nodes) ? cfg.nodes : [];
         const taken = new Set();
         for (const [i, n] of nodesForPorts.entries()) {
-            const maps = Array.isArray(n.extraPortMappings) ? n.extraPortMappings : [];
+            const maps = Array.isArray(n.extraPortMappings)
+                ? n.extraPortMappings
+                : [];
             for (const m of maps) {
                 if (typeof m.hostPort !== 'number' || typeof m.containerPort !== 'number' || m.hostPort === 0)
                     continue;
@@ -12567,7 +12685,14 @@ async function runUp(o) {
             attempts++;
             try {
                 // --retain keeps the nodes of a failed create so their logs can be exported before we delete them.
-                await kind.createCluster({ name: clusterName, ...(configFile ? { config: configFile } : {}), ...(cfg.nodeImage ? { image: cfg.nodeImage } : {}), kubeconfig, waitMs, retain: true }, kindOpts(signal));
+                await kind.createCluster({
+                    name: clusterName,
+                    ...(configFile ? { config: configFile } : {}),
+                    ...(cfg.nodeImage ? { image: cfg.nodeImage } : {}),
+                    kubeconfig,
+                    waitMs,
+                    retain: true,
+                }, kindOpts(signal));
                 clusterCreated = true;
                 break;
             }
@@ -12625,7 +12750,10 @@ async function runUp(o) {
         const timeout = 120_000;
         await poll('all nodes Ready', timeout, signal, async () => {
             const nodes = await kubectl.json(['get', 'nodes'], { signal });
-            return nodes.items.length > 0 && nodes.items.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) ? true : undefined;
+            return nodes.items.length > 0 &&
+                nodes.items.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+                ? true
+                : undefined;
         });
         await kubectl.rolloutStatus('deployment/coredns', 'kube-system', timeout, { signal });
         const namespaces = [...new Set(plan.services.map((n) => loaded.services[n].namespace))];
@@ -12641,7 +12769,9 @@ async function runUp(o) {
         if (loaded.crds.length) {
             for (const c of loaded.crds)
                 await kubectl.run(['apply', '--server-side', '-f', c], { signal });
-            await kubectl.waitFor('condition=Established', 'crd', undefined, timeout, { signal }).catch(async () => kubectl.run(['wait', '--for=condition=Established', 'crd', '--all', `--timeout=${timeout / 1000}s`], { signal }));
+            await kubectl
+                .waitFor('condition=Established', 'crd', undefined, timeout, { signal })
+                .catch(async () => kubectl.run(['wait', '--for=condition=Established', 'crd', '--all', `--timeout=${timeout / 1000}s`], { signal }));
         }
     }
     async function loadTask(t, signal) {
@@ -12700,7 +12830,9 @@ async function runUp(o) {
             if (objects.length)
                 await kubectl.apply(file, s.namespace, { signal });
             const targets = s.wait ?? defaultWaitTargets(objects);
-            const services = objects.filter((o) => o.kind === 'Service' && o.spec?.selector && o.spec.type !== 'ExternalName');
+            const services = objects.filter((o) => o.kind === 'Service' &&
+                o.spec?.selector &&
+                o.spec.type !== 'ExternalName');
             const local = new AbortController();
             const onAbort = () => local.abort();
             signal.addEventListener('abort', onAbort, { once: true });
@@ -12760,7 +12892,9 @@ async function runUp(o) {
                 if (signal.aborted)
                     return;
                 for (const sel of selectors) {
-                    const label = Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(',');
+                    const label = Object.entries(sel)
+                        .map(([k, v]) => `${k}=${v}`)
+                        .join(',');
                     try {
                         const pods = await kubectl.json(['get', 'pods', '-n', s.namespace, '-l', label], { signal });
                         for (const p of pods.items) {
@@ -12795,7 +12929,13 @@ async function runUp(o) {
     if (start === 'predictive' && (createMs === undefined || buildIds.some((id) => o.history?.[id] === undefined))) {
         reporter.info('cluster start: predictive, but no duration history for every build and the cluster yet: creating it after the builds this time');
     }
-    const pools = { build: buildSlots, cluster: 1, load: loaded.config.builds.loadParallelism, deploy: loaded.config.builds.deployParallelism, ...o.pools };
+    const pools = {
+        build: buildSlots,
+        cluster: 1,
+        load: loaded.config.builds.loadParallelism,
+        deploy: loaded.config.builds.deployParallelism,
+        ...o.pools,
+    };
     const gate = (t) => {
         if (t.id !== 'cluster' || start === 'after-builds')
             return true;
@@ -12810,7 +12950,9 @@ async function runUp(o) {
         const p = shouldStartCluster({
             now: Date.now(),
             slots: pools.build,
-            pending: buildIds.filter((id) => !buildDone.has(id)).map((id) => ({ id, ...(buildStarted.has(id) ? { startedMs: buildStarted.get(id) } : {}) })),
+            pending: buildIds
+                .filter((id) => !buildDone.has(id))
+                .map((id) => ({ id, ...(buildStarted.has(id) ? { startedMs: buildStarted.get(id) } : {}) })),
             finished: [...buildEnded].map(([id, end]) => ({ id, ms: end - (buildStarted.get(id) ?? end) })),
             history: o.history ?? {},
             createMs,
@@ -12849,7 +12991,10 @@ async function runUp(o) {
             if (e.type === 'start')
                 reporter.task(e.id, 'start');
             else
-                reporter.task(e.id, 'end', { ...(e.outcome ? { outcome: e.outcome } : {}), ...(info.get(e.id)?.note ? { note: info.get(e.id).note } : {}) });
+                reporter.task(e.id, 'end', {
+                    ...(e.outcome ? { outcome: e.outcome } : {}),
+                    ...(info.get(e.id)?.note ? { note: info.get(e.id).note } : {}),
+                });
         },
         run: (t, signal) => {
             switch (t.action) {
@@ -12917,7 +13062,14 @@ async function runUp(o) {
         endMs: Date.now(),
         services: plan.services,
         builder: `${builder.caps.kind} (${builder.caps.binary} ${builder.caps.version})`,
-        cluster: { name: clusterName, kubeconfig, start, ...clusterTimings(tasks), ...(kept ? { kept } : {}), ...(ports.length ? { ports } : {}) },
+        cluster: {
+            name: clusterName,
+            kubeconfig,
+            start,
+            ...clusterTimings(tasks),
+            ...(kept ? { kept } : {}),
+            ...(ports.length ? { ports } : {}),
+        },
         phases: summarisePhases(tasks),
         tasks,
         ...(diagnosticsDir ? { diagnosticsDir } : {}),
@@ -12936,7 +13088,9 @@ async function runUp(o) {
                 (0,external_node_fs_.writeFileSync)(external_node_path_default().join(dir, name), `failed: ${(0,core_errors/* errorMessage */.gJ)(e)}\n`);
             }
         };
-        await kind.exportLogs(external_node_path_default().join(dir, 'kind-logs'), clusterName, { timeoutMs: 60_000 }).catch((e) => (0,external_node_fs_.writeFileSync)(external_node_path_default().join(dir, 'kind-logs.error.txt'), (0,core_errors/* errorMessage */.gJ)(e)));
+        await kind
+            .exportLogs(external_node_path_default().join(dir, 'kind-logs'), clusterName, { timeoutMs: 60_000 })
+            .catch((e) => (0,external_node_fs_.writeFileSync)(external_node_path_default().join(dir, 'kind-logs.error.txt'), (0,core_errors/* errorMessage */.gJ)(e)));
         await save('events.txt', ['get', 'events', '-A']);
         try {
             const pods = await kubectl.json(['get', 'pods', '-A'], { timeoutMs: 30_000 });
@@ -13003,7 +13157,12 @@ async function upSession(o) {
     const detected = await detectBuilder(o.engine, { env: { ...process.env, ...o.env }, cacheBackend: o.cache });
     // Compliance of exactly the Dockerfiles this run builds, reported with the timings (never blocks the run here).
     const dockerfiles = plan.services.flatMap((n) => (o.loaded.services[n].build ? [o.loaded.services[n].build.dockerfile] : []));
-    const compliance = dockerfiles.length ? await (0,core_compliance/* lintFiles */.ji)(dockerfiles, { cwd: o.loaded.workspace, ...(o.loaded.config.compliance ? { policy: o.loaded.config.compliance } : {}) }) : undefined;
+    const compliance = dockerfiles.length
+        ? await (0,core_compliance/* lintFiles */.ji)(dockerfiles, {
+            cwd: o.loaded.workspace,
+            ...(o.loaded.config.compliance ? { policy: o.loaded.config.compliance } : {}),
+        })
+        : undefined;
     const results = await runUp({
         loaded: o.loaded,
         plan,
@@ -13113,7 +13272,12 @@ async function runDownCommand(a, io) {
     }
     if (!runDir)
         throw new core_errors/* UserError */.yo('down needs --run-dir DIR or --results FILE (both printed by "hybrid-e2e up").');
-    const { problems } = await runDown({ env: { ...process.env, ...io.env }, runDir: external_node_path_default().resolve(io.cwd, runDir), reporter: lineReporter(io.stderr), ...(a.collectCoverage ? { collectCoverage: a.collectCoverage } : {}) });
+    const { problems } = await runDown({
+        env: { ...process.env, ...io.env },
+        runDir: external_node_path_default().resolve(io.cwd, runDir),
+        reporter: lineReporter(io.stderr),
+        ...(a.collectCoverage ? { collectCoverage: a.collectCoverage } : {}),
+    });
     return problems.length ? 1 : 0;
 }
 
@@ -13765,7 +13929,30 @@ function basename(v) {
 }
 /** Options taking a separate argument, per prefix command. */
 const PREFIX_ARG_OPTS = {
-    sudo: new Set(['-u', '-g', '-p', '-C', '-D', '-r', '-t', '-T', '-U', '-R', '-h', '--user', '--group', '--prompt', '--close-from', '--chdir', '--role', '--type', '--command-timeout', '--other-user', '--chroot', '--host']),
+    sudo: new Set([
+        '-u',
+        '-g',
+        '-p',
+        '-C',
+        '-D',
+        '-r',
+        '-t',
+        '-T',
+        '-U',
+        '-R',
+        '-h',
+        '--user',
+        '--group',
+        '--prompt',
+        '--close-from',
+        '--chdir',
+        '--role',
+        '--type',
+        '--command-timeout',
+        '--other-user',
+        '--chroot',
+        '--host',
+    ]),
     env: new Set(['-u', '--unset', '-C', '--chdir']),
     exec: new Set(['-a']),
     nice: new Set(['-n', '--adjustment']),
@@ -13774,7 +13961,21 @@ const PREFIX_ARG_OPTS = {
     ionice: new Set(['-c', '-n', '-p', '-P', '-u', '--class', '--classdata', '--pid', '--pgid', '--uid']),
     chroot: new Set(['--userspec', '--groups']),
 };
-const PREFIXES = new Set(['sudo', 'doas', 'env', 'command', 'exec', 'nice', 'nohup', 'time', 'timeout', 'stdbuf', 'ionice', 'chroot', 'builtin']);
+const PREFIXES = new Set([
+    'sudo',
+    'doas',
+    'env',
+    'command',
+    'exec',
+    'nice',
+    'nohup',
+    'time',
+    'timeout',
+    'stdbuf',
+    'ionice',
+    'chroot',
+    'builtin',
+]);
 function resolveCommand(src, words) {
     let i = 0;
     while (i < words.length && isAssignment(src, words[i]))
@@ -13827,20 +14028,79 @@ function resolveCommand(src, words) {
     return null;
 }
 const DNF_ARG_OPTS = new Set([
-    '-c', '--config', '-d', '--debuglevel', '-e', '--errorlevel', '-R', '--randomwait', '-x', '--exclude', '--excludepkgs',
-    '--installroot', '--releasever', '--setopt', '--enablerepo', '--disablerepo', '--repo', '--repoid', '--repofrompath',
-    '--disableexcludes', '--disableexcludepkgs', '--color', '--destdir', '--downloaddir', '--comment', '--advisory',
-    '--advisories', '--bz', '--bzs', '--cve', '--cves', '--sec-severity', '--secseverity', '--forcearch', '--disableplugin',
-    '--enableplugin', '--rpmverbosity', '--platform-module-id', '--use-host-config', '--from-repo', '--skip-unavailable-repo',
+    '-c',
+    '--config',
+    '-d',
+    '--debuglevel',
+    '-e',
+    '--errorlevel',
+    '-R',
+    '--randomwait',
+    '-x',
+    '--exclude',
+    '--excludepkgs',
+    '--installroot',
+    '--releasever',
+    '--setopt',
+    '--enablerepo',
+    '--disablerepo',
+    '--repo',
+    '--repoid',
+    '--repofrompath',
+    '--disableexcludes',
+    '--disableexcludepkgs',
+    '--color',
+    '--destdir',
+    '--downloaddir',
+    '--comment',
+    '--advisory',
+    '--advisories',
+    '--bz',
+    '--bzs',
+    '--cve',
+    '--cves',
+    '--sec-severity',
+    '--secseverity',
+    '--forcearch',
+    '--disableplugin',
+    '--enableplugin',
+    '--rpmverbosity',
+    '--platform-module-id',
+    '--use-host-config',
+    '--from-repo',
+    '--skip-unavailable-repo',
 ]);
 const DNF_UPGRADES = new Set([
-    'update', 'upgrade', 'up', 'upgrade-to', 'update-to', 'localupdate', 'upgrade-minimal', 'update-minimal', 'up-min',
-    'distro-sync', 'distrosync', 'distribution-synchronization', 'dsync',
+    'update',
+    'upgrade',
+    'up',
+    'upgrade-to',
+    'update-to',
+    'localupdate',
+    'upgrade-minimal',
+    'update-minimal',
+    'up-min',
+    'distro-sync',
+    'distrosync',
+    'distribution-synchronization',
+    'dsync',
 ]);
 const dnf = { upgrades: DNF_UPGRADES, argOpts: DNF_ARG_OPTS };
 const apt = {
     upgrades: new Set(['upgrade', 'dist-upgrade', 'full-upgrade']),
-    argOpts: new Set(['-o', '--option', '-c', '--config-file', '-t', '--target-release', '--default-release', '-a', '--host-architecture', '-P', '--build-profiles']),
+    argOpts: new Set([
+        '-o',
+        '--option',
+        '-c',
+        '--config-file',
+        '-t',
+        '--target-release',
+        '--default-release',
+        '-a',
+        '--host-architecture',
+        '-P',
+        '--build-profiles',
+    ]),
 };
 const aptitude = {
     upgrades: new Set(['upgrade', 'safe-upgrade', 'full-upgrade', 'dist-upgrade']),
@@ -13848,11 +14108,43 @@ const aptitude = {
 };
 const apk = {
     upgrades: new Set(['upgrade']),
-    argOpts: new Set(['-X', '--repository', '-p', '--root', '--arch', '--cache-dir', '--keys-dir', '--repositories-file', '--wait', '--timeout', '--cache-max-age', '--progress-fd']),
+    argOpts: new Set([
+        '-X',
+        '--repository',
+        '-p',
+        '--root',
+        '--arch',
+        '--cache-dir',
+        '--keys-dir',
+        '--repositories-file',
+        '--wait',
+        '--timeout',
+        '--cache-max-age',
+        '--progress-fd',
+    ]),
 };
 const zypper = {
     upgrades: new Set(['update', 'up', 'dist-upgrade', 'dup', 'patch']),
-    argOpts: new Set(['-R', '--root', '-c', '--config', '-D', '--reposd-dir', '-C', '--cache-dir', '--raw-cache-dir', '--solv-cache-dir', '--pkg-cache-dir', '--userdata', '--installroot', '-t', '--type', '-r', '--repo', '--from']),
+    argOpts: new Set([
+        '-R',
+        '--root',
+        '-c',
+        '--config',
+        '-D',
+        '--reposd-dir',
+        '-C',
+        '--cache-dir',
+        '--raw-cache-dir',
+        '--solv-cache-dir',
+        '--pkg-cache-dir',
+        '--userdata',
+        '--installroot',
+        '-t',
+        '--type',
+        '-r',
+        '--repo',
+        '--from',
+    ]),
 };
 const MANAGERS = {
     dnf,
@@ -14159,7 +14451,19 @@ class Parser {
         const substs = [];
         while (this.pos < this.end) {
             const c = s.charCodeAt(this.pos);
-            if ((c >= 97 && c <= 123) || c === 125 || c === 126 || c > 127 || (c >= 48 && c <= 57) || (c >= 65 && c <= 91) || c === 95 || c === 45 || c === 46 || c === 47 || c === 61 || c === 44 || c === 58) {
+            if ((c >= 97 && c <= 123) ||
+                c === 125 ||
+                c === 126 ||
+                c > 127 ||
+                (c >= 48 && c <= 57) ||
+                (c >= 65 && c <= 91) ||
+                c === 95 ||
+                c === 45 ||
+                c === 46 ||
+                c === 47 ||
+                c === 61 ||
+                c === 44 ||
+                c === 58) {
                 // fast path: letters, digits, _ - . / = , : [ { } ~ and non-ASCII (never | here)
                 this.pos++;
                 continue;
@@ -14596,7 +14900,22 @@ class Parser {
     bodyLists(body) {
         if (body.kind === 'compound')
             return body.lists;
-        return [{ start: body.start, end: body.end, items: [{ start: body.start, end: body.end, pipelines: [{ start: body.start, end: body.end, bang: false, commands: [body] }], ops: [], sep: null }], broken: false }];
+        return [
+            {
+                start: body.start,
+                end: body.end,
+                items: [
+                    {
+                        start: body.start,
+                        end: body.end,
+                        pipelines: [{ start: body.start, end: body.end, bang: false, commands: [body] }],
+                        ops: [],
+                        sep: null,
+                    },
+                ],
+                broken: false,
+            },
+        ];
     }
     ifCommand() {
         const start = this.next().start;
@@ -14777,7 +15096,15 @@ class Parser {
                         this.next();
                         this.skipNewlines();
                         const body = this.command();
-                        const c = { kind: 'compound', type: 'function', start, end: body ? body.end : open.end, lists: body ? this.bodyLists(body) : [], words, redirects: [] };
+                        const c = {
+                            kind: 'compound',
+                            type: 'function',
+                            start,
+                            end: body ? body.end : open.end,
+                            lists: body ? this.bodyLists(body) : [],
+                            words,
+                            redirects: [],
+                        };
                         return c;
                     }
                     this.broken = true;
@@ -15001,7 +15328,16 @@ class Analyzer {
         const df = this.df;
         const line0 = lineOf(df, physStart);
         const endLine0 = Math.max(line0, lineOf(df, Math.max(physStart, physEnd - 1)));
-        const f = { file: this.file, line: line0 + 1, endLine: endLine0 + 1, column: physStart - df.lineStarts[line0] + 1, rule, severity, message, waived: false };
+        const f = {
+            file: this.file,
+            line: line0 + 1,
+            endLine: endLine0 + 1,
+            column: physStart - df.lineStarts[line0] + 1,
+            rule,
+            severity,
+            message,
+            waived: false,
+        };
         if (ins && (this.above.size || this.inner.size)) {
             const ws = [...(this.above.get(ins) ?? []), ...(this.inner.get(ins) ?? []).filter((w) => w.line < f.line)];
             const w = ws.find((x) => x.ids.includes(rule));
@@ -15093,7 +15429,10 @@ class Analyzer {
                                 const h = rd.heredoc;
                                 if (!h || h.bodyStart < 0)
                                     continue;
-                                this.visitList(parseShell(ctx.text, h.bodyStart, h.bodyEnd), { ...ctx, container: ctx.container === 'none' ? 'none' : 'stdin' });
+                                this.visitList(parseShell(ctx.text, h.bodyStart, h.bodyEnd), {
+                                    ...ctx,
+                                    container: ctx.container === 'none' ? 'none' : 'stdin',
+                                });
                             }
                         }
                     }
@@ -15148,7 +15487,14 @@ class Analyzer {
                 for (const b of bodies) {
                     if (!scriptIsShell(t.slice(b.start, Math.min(b.end, b.start + 200))))
                         continue;
-                    this.visitList(parseShell(t, b.start, b.end), { text: t, toV: null, mt: src, container: bodies.length === 1 ? 'script' : 'nested', ins, depth: 0 });
+                    this.visitList(parseShell(t, b.start, b.end), {
+                        text: t,
+                        toV: null,
+                        mt: src,
+                        container: bodies.length === 1 ? 'script' : 'nested',
+                        ins,
+                        depth: 0,
+                    });
                 }
                 return;
             }
@@ -15227,7 +15573,10 @@ function scriptIsShell(head) {
     if (!head.startsWith('#!'))
         return true;
     const nl = head.indexOf('\n');
-    const interp = head.slice(2, nl < 0 ? head.length : nl).trim().split(/\s+/);
+    const interp = head
+        .slice(2, nl < 0 ? head.length : nl)
+        .trim()
+        .split(/\s+/);
     const prog = (interp[0] ?? '').split('/').pop() ?? '';
     const name = prog === 'env' ? (interp.find((x, i) => i > 0 && !x.startsWith('-')) ?? '') : prog;
     return isShell(name);
@@ -15415,9 +15764,52 @@ class ComplianceInputError extends Error {
     }
 }
 const NOT_DOCKERFILE_EXT = new Set([
-    'md', 'markdown', 'txt', 'rst', 'adoc', 'asciidoc', 'html', 'htm', 'pdf', 'orig', 'rej', 'bak', 'old', 'swp', 'swo', 'tmp',
-    'dockerignore', 'json', 'yaml', 'yml', 'toml', 'lock', 'sh', 'bash', 'py', 'go', 'js', 'ts', 'patch', 'diff', 'log',
-    'png', 'jpg', 'jpeg', 'svg', 'gif', 'j2', 'jinja', 'jinja2', 'tpl', 'tmpl', 'template', 'erb', 'mustache', 'hbs', 'in',
+    'md',
+    'markdown',
+    'txt',
+    'rst',
+    'adoc',
+    'asciidoc',
+    'html',
+    'htm',
+    'pdf',
+    'orig',
+    'rej',
+    'bak',
+    'old',
+    'swp',
+    'swo',
+    'tmp',
+    'dockerignore',
+    'json',
+    'yaml',
+    'yml',
+    'toml',
+    'lock',
+    'sh',
+    'bash',
+    'py',
+    'go',
+    'js',
+    'ts',
+    'patch',
+    'diff',
+    'log',
+    'png',
+    'jpg',
+    'jpeg',
+    'svg',
+    'gif',
+    'j2',
+    'jinja',
+    'jinja2',
+    'tpl',
+    'tmpl',
+    'template',
+    'erb',
+    'mustache',
+    'hbs',
+    'in',
 ]);
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
 /**
@@ -15553,7 +15945,7 @@ function isTrueLike(p) {
     if (p.bang || p.commands.length !== 1)
         return false;
     const c = p.commands[0];
-    return c.kind === 'simple' && c.redirects.length === 0 && c.words.length === 1 && !c.words[0].quoted && TRUE_LIKE.has(c.words[0].value ?? '');
+    return (c.kind === 'simple' && c.redirects.length === 0 && c.words.length === 1 && !c.words[0].quoted && TRUE_LIKE.has(c.words[0].value ?? ''));
 }
 function instructionSpan(df, ins) {
     const start = df.lineStarts[ins.firstLine];
@@ -15669,7 +16061,9 @@ function planFixes(a) {
                 if (!ok)
                     bad(runHits, 'joined with || (removing it would change what runs)');
                 else
-                    addEdit(k === 0 ? vEditToStart(ao.pipelines[k].start, ao.pipelines[b + 1].start) : vEdit(ao.pipelines[k - 1].end, ao.pipelines[b].end, true), runHits.map((h) => h.finding));
+                    addEdit(k === 0
+                        ? vEditToStart(ao.pipelines[k].start, ao.pipelines[b + 1].start)
+                        : vEdit(ao.pipelines[k - 1].end, ao.pipelines[b].end, true), runHits.map((h) => h.finding));
                 k = b + 1;
             }
         }
@@ -15822,7 +16216,11 @@ function diffLines(a, b) {
         }
     }
     ops.reverse();
-    return [...a.slice(0, pre).map((line) => ({ k: ' ', line })), ...ops, ...a.slice(a.length - suf).map((line) => ({ k: ' ', line }))];
+    return [
+        ...a.slice(0, pre).map((line) => ({ k: ' ', line })),
+        ...ops,
+        ...a.slice(a.length - suf).map((line) => ({ k: ' ', line })),
+    ];
 }
 function unifiedDiff(oldText, newText, oldName, newName, context = 3) {
     if (oldText === newText)
@@ -15923,12 +16321,17 @@ async function lintFiles(files, opts) {
         }
         catch (e) {
             const code = e.code;
-            throw new ComplianceInputError(code === 'ENOENT' ? `file not found: ${displayPath(abs, opts.cwd)}` : `cannot read ${displayPath(abs, opts.cwd)}: ${e.message}`, abs);
+            throw new ComplianceInputError(code === 'ENOENT'
+                ? `file not found: ${displayPath(abs, opts.cwd)}`
+                : `cannot read ${displayPath(abs, opts.cwd)}: ${e.message}`, abs);
         }
         for (const f of analyze(text, displayPath(abs, opts.cwd), compiled).findings)
             findings.push(f);
     }
-    findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || (a.column ?? 0) - (b.column ?? 0) || a.rule.localeCompare(b.rule));
+    findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+        a.line - b.line ||
+        (a.column ?? 0) - (b.column ?? 0) ||
+        a.rule.localeCompare(b.rule));
     return { files: unique.length, findings };
 }
 
@@ -15998,7 +16401,7 @@ const compliancePolicySchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ik
     baseImages: baseImagePolicySchema.prefault({}),
 })
     .strict()
-    .describe('Dockerfile compliance policy used by `hybrid-e2e lint` and the action\'s lint step.');
+    .describe("Dockerfile compliance policy used by `hybrid-e2e lint` and the action's lint step.");
 /** The policy used when hybrid-e2e.yaml has no `compliance:` section. */
 function defaultPolicy() {
     return compliancePolicySchema.parse({});
@@ -16368,7 +16771,12 @@ function zodProblems(error, raw, pos, file) {
         if (issue.code === 'unrecognized_keys') {
             for (const k of issue.keys) {
                 const p = pos.at([...segs, k], true);
-                out.push({ file, ...p, path: formatPath([...segs, k]), message: `unknown field "${k}"${(0,_suggest_js__WEBPACK_IMPORTED_MODULE_6__/* .didYouMean */ .au)(k, keysAt(_schema_js__WEBPACK_IMPORTED_MODULE_5__/* .configSchema */ .Qn, segs))}` });
+                out.push({
+                    file,
+                    ...p,
+                    path: formatPath([...segs, k]),
+                    message: `unknown field "${k}"${(0,_suggest_js__WEBPACK_IMPORTED_MODULE_6__/* .didYouMean */ .au)(k, keysAt(_schema_js__WEBPACK_IMPORTED_MODULE_5__/* .configSchema */ .Qn, segs))}`,
+                });
             }
             continue;
         }
@@ -16456,11 +16864,20 @@ function parseConfig(text, file, opts = {}) {
                 return undefined;
             },
         });
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL([{ file: displayFile, line: at.line, column: at.col, path: '', message: `YAML error: ${e.message.split('\n')[0]}` }]);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL([
+            { file: displayFile, line: at.line, column: at.col, path: '', message: `YAML error: ${e.message.split('\n')[0]}` },
+        ]);
     }
     const pos = new Positions(doc, lc);
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL([{ file: displayFile, ...pos.at([]), path: '', message: `expected a mapping with "version: 1" and "services:", got ${describeType(raw)}` }]);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL([
+            {
+                file: displayFile,
+                ...pos.at([]),
+                path: '',
+                message: `expected a mapping with "version: 1" and "services:", got ${describeType(raw)}`,
+            },
+        ]);
     }
     const parsed = _schema_js__WEBPACK_IMPORTED_MODULE_5__/* .configSchema */ .Qn.safeParse(raw);
     if (!parsed.success)
@@ -16516,7 +16933,15 @@ function parseConfig(text, file, opts = {}) {
                 problem(['services', name, 'build', 'image'], `image repository "${b.image}" is already built by service "${prior}"; give each service its own repository`);
             else
                 repoOwner.set(b.image, name);
-            build = { context, dockerfile, image: b.image, args: { ...b.args }, coverage: b.coverage, coverageArg: b.coverageArg, ...(b.target ? { target: b.target } : {}) };
+            build = {
+                context,
+                dockerfile,
+                image: b.image,
+                args: { ...b.args },
+                coverage: b.coverage,
+                coverageArg: b.coverageArg,
+                ...(b.target ? { target: b.target } : {}),
+            };
         }
         const manifests = s.manifests.map((m, i) => resolvePath(['services', name, 'manifests', i], m, 'any'));
         services[name] = {
@@ -16611,7 +17036,10 @@ const buildSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
     args: zod__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(BUILD_ARG_NAME, 'build arg names are letters, digits and _'), zod__WEBPACK_IMPORTED_MODULE_2__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig(), zod__WEBPACK_IMPORTED_MODULE_2__/* .boolean */ .zMY()]).transform(String))
         .default({})
         .describe('Build arguments (--build-arg).'),
-    target: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/).optional().describe('Multi-stage target (--target).'),
+    target: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/)
+        .optional()
+        .describe('Multi-stage target (--target).'),
     coverage: zod__WEBPACK_IMPORTED_MODULE_2__/* .boolean */ .zMY().default(false).describe('Build with Go coverage: passes coverageArg=-cover and mounts a GOCOVERDIR hostPath.'),
     coverageArg: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(BUILD_ARG_NAME).default('GOFLAGS').describe('Build arg that receives -cover when coverage is on.'),
 })
@@ -16621,15 +17049,20 @@ const serviceSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
         .regex(IMAGE_REFERENCE, 'must be an image reference such as postgres:16-alpine')
         .optional()
         .describe('A prebuilt image: used locally if present, else pulled once, then loaded into the cluster. Never built.'),
-    build: buildSchema.optional().describe('How to build this service\'s image.'),
-    manifests: zod__WEBPACK_IMPORTED_MODULE_2__/* .array */ .YOg(relPath).default([]).describe('Manifest files, directories, or kustomize directories (with kustomization.yaml), applied in order.'),
-    namespace: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(DNS_LABEL, 'must be a DNS-1123 label').default('default').describe('Namespace the manifests are applied into (created if missing).'),
+    build: buildSchema.optional().describe("How to build this service's image."),
+    manifests: zod__WEBPACK_IMPORTED_MODULE_2__/* .array */ .YOg(relPath)
+        .default([])
+        .describe('Manifest files, directories, or kustomize directories (with kustomization.yaml), applied in order.'),
+    namespace: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()
+        .regex(DNS_LABEL, 'must be a DNS-1123 label')
+        .default('default')
+        .describe('Namespace the manifests are applied into (created if missing).'),
     dependsOn: zod__WEBPACK_IMPORTED_MODULE_2__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()).default([]).describe('Services that must be ready before this one is deployed.'),
     wait: zod__WEBPACK_IMPORTED_MODULE_2__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(WAIT_TARGET, 'must be kind/name, e.g. deployment/datastorage'))
         .optional()
         .describe('What must be ready. Default: every Deployment/StatefulSet/DaemonSet in the manifests.'),
     waitTimeout: duration('5m').describe('How long to wait for readiness.'),
-    e2e: zod__WEBPACK_IMPORTED_MODULE_2__/* .boolean */ .zMY().default(false).describe('Include this service in the reusable workflow\'s default matrix.'),
+    e2e: zod__WEBPACK_IMPORTED_MODULE_2__/* .boolean */ .zMY().default(false).describe("Include this service in the reusable workflow's default matrix."),
 })
     .strict()
     .superRefine((s, ctx) => {
@@ -16637,24 +17070,40 @@ const serviceSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
         ctx.addIssue({ code: 'custom', path: ['image'], message: 'a service has either "image" (prebuilt) or "build", not both' });
 });
 const clusterSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
-    name: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(DNS_LABEL, 'must be a DNS-1123 label').max(40, 'keep it under 40 characters: the run-unique suffix is added').default('e2e').describe('Base cluster name; made run-unique unless unique is false.'),
+    name: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()
+        .regex(DNS_LABEL, 'must be a DNS-1123 label')
+        .max(40, 'keep it under 40 characters: the run-unique suffix is added')
+        .default('e2e')
+        .describe('Base cluster name; made run-unique unless unique is false.'),
     unique: zod__WEBPACK_IMPORTED_MODULE_2__/* .boolean */ .zMY().default(true).describe('Append a run-unique suffix so concurrent runs never share a cluster.'),
     kindConfig: relPath.optional().describe('kind cluster config (nodes, port mappings, mounts).'),
-    nodeImage: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(IMAGE_REFERENCE, 'must be an image reference such as kindest/node:v1.31.0').optional().describe('kind node image (--image), ideally pinned by digest.'),
+    nodeImage: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()
+        .regex(IMAGE_REFERENCE, 'must be an image reference such as kindest/node:v1.31.0')
+        .optional()
+        .describe('kind node image (--image), ideally pinned by digest.'),
     hostPorts: zod__WEBPACK_IMPORTED_MODULE_2__/* ["enum"] */ .k5n(['keep', 'auto'])
         .default('keep')
-        .describe('keep: use the kind config\'s extraPortMappings hostPorts as written (a busy port fails fast with a hint). auto: give each mapping a free host port, so concurrent runs on one host never collide; the mapping is in the results (cluster.ports).'),
-    start: zod__WEBPACK_IMPORTED_MODULE_2__/* ["enum"] */ .k5n(['after-builds', 'predictive', 'with-builds']).default('after-builds').describe('When to create the cluster relative to the builds.'),
+        .describe("keep: use the kind config's extraPortMappings hostPorts as written (a busy port fails fast with a hint). auto: give each mapping a free host port, so concurrent runs on one host never collide; the mapping is in the results (cluster.ports)."),
+    start: zod__WEBPACK_IMPORTED_MODULE_2__/* ["enum"] */ .k5n(['after-builds', 'predictive', 'with-builds'])
+        .default('after-builds')
+        .describe('When to create the cluster relative to the builds.'),
     crds: zod__WEBPACK_IMPORTED_MODULE_2__/* .array */ .YOg(relPath).default([]).describe('CRD manifests applied once the cluster is ready, before any service.'),
     retries: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().min(0).max(5).default(2).describe('Extra attempts with a fresh cluster on known transient create failures.'),
     waitTimeout: duration('5m').describe('kind --wait and readiness gate timeout.'),
 })
     .strict();
 const buildsSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
-    parallelism: zod__WEBPACK_IMPORTED_MODULE_2__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .euz('auto'), zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().min(1).max(64)]).default('auto').describe('Concurrent builds; auto derives it from CPUs and free memory.'),
+    parallelism: zod__WEBPACK_IMPORTED_MODULE_2__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .euz('auto'), zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().min(1).max(64)])
+        .default('auto')
+        .describe('Concurrent builds; auto derives it from CPUs and free memory.'),
     loadParallelism: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().min(1).max(4).default(2).describe('Concurrent image imports per node.'),
     deployParallelism: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().min(1).max(64).default(8).describe('Concurrent deploys.'),
-    retries: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().min(0).max(3).default(0).describe('Extra attempts for a build whose process was killed or crashed (not for a failing RUN step).'),
+    retries: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig()
+        .int()
+        .min(0)
+        .max(3)
+        .default(0)
+        .describe('Extra attempts for a build whose process was killed or crashed (not for a failing RUN step).'),
 })
     .strict();
 const reportSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({

@@ -38334,7 +38334,10 @@ class CommandError extends Error {
     signal;
     constructor(command, args, exitCode, stdout, stderr, cancelled, spawnError, signal) {
         const tail = lastLines(stderr || stdout, 5).join('\n');
-        const name = `${command} ${args.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')}`.trim();
+        const name = `${command} ${args
+            .filter((a) => !a.startsWith('-'))
+            .slice(0, 2)
+            .join(' ')}`.trim();
         super(spawnError === 'ENOENT'
             ? `${command}: command not found on PATH; install it (see the README's quick start) or put it on PATH`
             : cancelled
@@ -38373,8 +38376,20 @@ async function run(command, args, opts = {}) {
         forceKillAfterDelay: 5000,
         ...(opts.onLine
             ? {
-                stdout: ['pipe', function* (line) { opts.onLine(String(line)); yield line; }],
-                stderr: ['pipe', function* (line) { opts.onLine(String(line)); yield line; }],
+                stdout: [
+                    'pipe',
+                    function* (line) {
+                        opts.onLine(String(line));
+                        yield line;
+                    },
+                ],
+                stderr: [
+                    'pipe',
+                    function* (line) {
+                        opts.onLine(String(line));
+                        yield line;
+                    },
+                ],
             }
             : {}),
     });
@@ -38423,7 +38438,10 @@ class Kind {
     }
     async getClusters(o) {
         const { stdout } = await run(this.bin, ['get', 'clusters'], this.opts(o));
-        return stdout.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('No kind clusters'));
+        return stdout
+            .split('\n')
+            .map((l) => l.trim())
+            .filter((l) => l && !l.startsWith('No kind clusters'));
     }
     loadImageArchive(tarball, cluster, o) {
         return run(this.bin, ['load', 'image-archive', tarball, '--name', cluster], this.opts(o));

@@ -50,7 +50,9 @@ export class DirArtifactStore implements ArtifactStore {
   }
   async list(prefix: string): Promise<string[]> {
     if (!existsSync(this.dir)) return [];
-    return readdirSync(this.dir).filter((n) => n.startsWith(prefix) && statSync(path.join(this.dir, n)).isDirectory()).sort();
+    return readdirSync(this.dir)
+      .filter((n) => n.startsWith(prefix) && statSync(path.join(this.dir, n)).isDirectory())
+      .sort();
   }
   async download(name: string, dest: string): Promise<void> {
     mkdirSync(dest, { recursive: true });
@@ -77,7 +79,10 @@ export class GitHubArtifactStore implements ArtifactStore {
   }
   async list(prefix: string): Promise<string[]> {
     const { artifacts } = await this.client.listArtifacts({ latest: true, ...this.opts });
-    return artifacts.map((a) => a.name).filter((n) => n.startsWith(prefix)).sort();
+    return artifacts
+      .map((a) => a.name)
+      .filter((n) => n.startsWith(prefix))
+      .sort();
   }
   async download(name: string, dest: string): Promise<void> {
     const { artifact } = await this.client.getArtifact(name, this.opts);

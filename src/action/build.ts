@@ -11,7 +11,10 @@ import path from 'node:path';
 import type { Results } from '../core/engine/results.js';
 import { upSession, type UpSessionOptions } from '../core/engine/session.js';
 
-export type BuildOnceOptions = Pick<UpSessionOptions, 'loaded' | 'services' | 'engine' | 'cache' | 'reporter' | 'env' | 'signal' | 'onState'> & {
+export type BuildOnceOptions = Pick<
+  UpSessionOptions,
+  'loaded' | 'services' | 'engine' | 'cache' | 'reporter' | 'env' | 'signal' | 'onState'
+> & {
   /** Where the tarballs go (emptied first). */
   imagesDir: string;
 };

@@ -37,7 +37,8 @@ function bool(name: string, value: string): boolean {
 function version(name: string, value: string): string {
   const v = value.trim();
   if (!v) return '';
-  if (!/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/.test(v)) throw new UserError(`input "${name}" is "${value}"; use a release version such as v1.2.3.`);
+  if (!/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/.test(v))
+    throw new UserError(`input "${name}" is "${value}"; use a release version such as v1.2.3.`);
   return v.startsWith('v') ? v : `v${v}`;
 }
 

@@ -12,13 +12,28 @@ import type { Results } from '../core/engine/results.js';
 import { lintFiles } from '../core/compliance/index.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import { annotate, budgetsOf, postComment, restoreBaseline, saveBaseline, unwaivedErrors, writeSummary } from './report.js';
-import { artifactName, artifactStoreFor, DIAGNOSTICS_ARTIFACT_PREFIX, filesUnder, legName, RESULTS_ARTIFACT_PREFIX, type ArtifactStore } from './artifacts.js';
+import {
+  artifactName,
+  artifactStoreFor,
+  DIAGNOSTICS_ARTIFACT_PREFIX,
+  filesUnder,
+  legName,
+  RESULTS_ARTIFACT_PREFIX,
+  type ArtifactStore,
+} from './artifacts.js';
 import { setupTools } from './tools.js';
 import { buildOnce } from './build.js';
 import { blobBase, readRunContext, type RunContext } from '../adapters/github.js';
 import { baselineStoreFor } from '../adapters/github-baseline.js';
 import { commentMarker, dedupeFindings, renderComment, renderLintComment, renderMatrixSummary, type Leg } from '../render/comment.js';
-import { DEFAULT_BUDGETS, renderComplianceTable, renderSummary, unwaivedErrorCount, type Baseline, type ToolVersion } from '../render/summary.js';
+import {
+  DEFAULT_BUDGETS,
+  renderComplianceTable,
+  renderSummary,
+  unwaivedErrorCount,
+  type Baseline,
+  type ToolVersion,
+} from '../render/summary.js';
 import { renderLintText } from '../render/lint-text.js';
 import { loadLegs, RESULTS_FILE_NAME, withExpectedLegs } from '../cli/report.js';
 
@@ -63,7 +78,9 @@ export async function runAction(signal?: AbortSignal): Promise<void> {
         return;
       }
       default:
-        throw new UserError(`command "${inputs.command as string}" is not available in this version of the action; use up, lint, plan, down, report or build.`);
+        throw new UserError(
+          `command "${inputs.command as string}" is not available in this version of the action; use up, lint, plan, down, report or build.`,
+        );
     }
   } catch (e) {
     if (e instanceof UserError) core.setFailed(e.message);
@@ -111,15 +128,27 @@ async function upStep(inputs: ActionInputs, ctx: RunContext, cwd: string, servic
   await uploadLeg(artifactStoreFor(process.env), leg, resultsFile, results);
 
   if (results.outcome !== 'success') {
-    core.setFailed(`hybrid-e2e up ${results.outcome}:\n${results.errors.join('\n')}${results.diagnosticsDir ? `\ndiagnostics: ${results.diagnosticsDir}` : ''}`);
+    core.setFailed(
+      `hybrid-e2e up ${results.outcome}:\n${results.errors.join('\n')}${results.diagnosticsDir ? `\ndiagnostics: ${results.diagnosticsDir}` : ''}`,
+    );
     return;
   }
   core.exportVariable('KUBECONFIG', results.cluster.kubeconfig);
-  if (inputs.failOnViolation && violations > 0) core.setFailed(`${violations} unwaived Dockerfile compliance error(s) (fail-on-violation is on); see the annotations.`);
+  if (inputs.failOnViolation && violations > 0)
+    core.setFailed(`${violations} unwaived Dockerfile compliance error(s) (fail-on-violation is on); see the annotations.`);
 }
 
 /** Summary and (unless `comment: false`) the sticky comment of one run. */
-async function publishRun(inputs: ActionInputs, ctx: RunContext, loaded: LoadedConfig, leg: string, services: string[], results: Results, baseline: Baseline | undefined, tools: ToolVersion[]): Promise<void> {
+async function publishRun(
+  inputs: ActionInputs,
+  ctx: RunContext,
+  loaded: LoadedConfig,
+  leg: string,
+  services: string[],
+  results: Results,
+  baseline: Baseline | undefined,
+  tools: ToolVersion[],
+): Promise<void> {
   const base = blobBase(ctx);
   const budgets = budgetsOf(loaded);
   const threshold = loaded.config.report.regressionThreshold;
@@ -200,8 +229,13 @@ async function buildStep(inputs: ActionInputs, cwd: string, services: string[], 
 
 async function lintStep(inputs: ActionInputs, ctx: RunContext, cwd: string, services: string[]): Promise<void> {
   const loaded = loadConfig(inputs.config, { cwd });
-  const dockerfiles = buildPlan(loaded, services).services.flatMap((n) => (loaded.services[n]!.build ? [loaded.services[n]!.build!.dockerfile] : []));
-  const report = await lintFiles(dockerfiles, { cwd: loaded.workspace, ...(loaded.config.compliance ? { policy: loaded.config.compliance } : {}) });
+  const dockerfiles = buildPlan(loaded, services).services.flatMap((n) =>
+    loaded.services[n]!.build ? [loaded.services[n]!.build!.dockerfile] : [],
+  );
+  const report = await lintFiles(dockerfiles, {
+    cwd: loaded.workspace,
+    ...(loaded.config.compliance ? { policy: loaded.config.compliance } : {}),
+  });
   annotate(report.findings, loaded.workspace, loaded.workspace);
   const violations = unwaivedErrors(report.findings);
   core.setOutput('violations', String(violations));
@@ -210,11 +244,17 @@ async function lintStep(inputs: ActionInputs, ctx: RunContext, cwd: string, serv
   let md = `## hybrid-e2e lint: ${violations} error(s), ${report.findings.length} finding(s) in ${report.files} Dockerfile(s)\n\n${renderComplianceTable(report.findings, base)}\n`;
   if (inputs.comment) {
     const marker = commentMarker(ctx.workflow, `${ctx.job}/lint${services.length ? `/${legName(services)}` : ''}`);
-    const out = await postComment(ctx, inputs.githubToken, marker, renderLintComment(report, { marker, ...(base ? { blobBase: base } : {}), ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}) }));
+    const out = await postComment(
+      ctx,
+      inputs.githubToken,
+      marker,
+      renderLintComment(report, { marker, ...(base ? { blobBase: base } : {}), ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}) }),
+    );
     if (out.note) md += `\n${out.note}`;
   }
   await writeSummary(md);
-  if (inputs.failOnViolation && violations > 0) core.setFailed(`${violations} unwaived Dockerfile compliance error(s); see the annotations.`);
+  if (inputs.failOnViolation && violations > 0)
+    core.setFailed(`${violations} unwaived Dockerfile compliance error(s); see the annotations.`);
 }
 
 /** Config for the report job: optional (the job may not check out the repository); defaults otherwise. */
@@ -237,7 +277,10 @@ async function downloadLegs(inputs: ActionInputs, ctx: RunContext): Promise<stri
       ? { token: inputs.githubToken, workflowRunId: ctx.workflowRun.id, repositoryOwner: ctx.owner, repositoryName: ctx.repo }
       : undefined;
   const store = artifactStoreFor(process.env, find);
-  if (!store) throw new UserError('command "report" found no artifact service (run it on a GitHub runner) and no "results" input: give it the results files or directories to aggregate.');
+  if (!store)
+    throw new UserError(
+      'command "report" found no artifact service (run it on a GitHub runner) and no "results" input: give it the results files or directories to aggregate.',
+    );
   const names = await store.list(RESULTS_ARTIFACT_PREFIX);
   const root = path.join(process.env.RUNNER_TEMP ?? (await import('node:os')).tmpdir(), `hybrid-e2e-report-${process.pid}`);
   rmSync(root, { recursive: true, force: true });
@@ -248,7 +291,9 @@ async function downloadLegs(inputs: ActionInputs, ctx: RunContext): Promise<stri
       core.warning(`hybrid-e2e report: could not download artifact ${n}: ${errorMessage(e)}`);
     }
   }
-  core.info(`hybrid-e2e report: ${names.length} results artifact(s)${find ? ` of run ${find.workflowRunId}` : ''}: ${names.join(', ') || '(none)'}`);
+  core.info(
+    `hybrid-e2e report: ${names.length} results artifact(s)${find ? ` of run ${find.workflowRunId}` : ''}: ${names.join(', ') || '(none)'}`,
+  );
   return names.length ? root : undefined;
 }
 
@@ -266,7 +311,12 @@ async function reportStep(inputs: ActionInputs, ctx: RunContext, cwd: string, ex
     if (b) l.baseline = b;
   }
   const base = blobBase(ctx);
-  const opts = { budgets, regressionThreshold: threshold, ...(base ? { blobBase: base } : {}), ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}) };
+  const opts = {
+    budgets,
+    regressionThreshold: threshold,
+    ...(base ? { blobBase: base } : {}),
+    ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
+  };
   const findings = dedupeFindings(legs.map((l) => l.results?.compliance?.findings ?? []));
   core.setOutput('violations', String(unwaivedErrorCount(findings)));
   if (!legs.length) {
@@ -282,5 +332,7 @@ async function reportStep(inputs: ActionInputs, ctx: RunContext, cwd: string, ex
   }
   await writeSummary(md);
   const failed = legs.filter((l) => l.results?.outcome !== 'success');
-  core.info(`hybrid-e2e report: ${legs.length - failed.length}/${legs.length} legs passed${failed.length ? `; failed or missing: ${failed.map((l) => l.name).join(', ')}` : ''}`);
+  core.info(
+    `hybrid-e2e report: ${legs.length - failed.length}/${legs.length} legs passed${failed.length ? `; failed or missing: ${failed.map((l) => l.name).join(', ')}` : ''}`,
+  );
 }

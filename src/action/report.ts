@@ -84,7 +84,14 @@ export async function postComment(ctx: RunContext, token: string, marker: string
     return { posted: false };
   }
   const client = createGitHubClient(token, { baseUrl: ctx.apiUrl, log: (l) => core.info(l) });
-  const r = await upsertComment(client, token, { owner: ctx.owner, repo: ctx.repo, issueNumber: pr, marker, body, log: (l) => core.info(l) });
+  const r = await upsertComment(client, token, {
+    owner: ctx.owner,
+    repo: ctx.repo,
+    issueNumber: pr,
+    marker,
+    body,
+    log: (l) => core.info(l),
+  });
   if (r.action !== 'skipped') {
     core.info(`hybrid-e2e: PR comment ${r.action}${r.url ? `: ${r.url}` : ''}`);
     return { posted: true };
@@ -94,7 +101,10 @@ export async function postComment(ctx: RunContext, token: string, marker: string
     ? `${r.reason}. ${ctx.fromFork ? 'This pull request comes from a fork. ' : 'The token needs `pull-requests: write` (or `issues: write`). '}`
     : `${r.reason}. `;
   core.warning(`hybrid-e2e: could not post the PR comment on #${pr}: ${why}${denied ? FORK_HINT : 'The job summary has the full report.'}`);
-  return { posted: false, note: `> [!NOTE]\n> The PR comment could not be posted (${r.reason.replace(/\n/g, ' ')}).${denied ? ` ${ctx.fromFork ? 'This pull request comes from a fork: its token is read-only. ' : ''}See "Pull requests from forks" in the hybrid-e2e README for the \`workflow_run\` pattern.` : ''}\n` };
+  return {
+    posted: false,
+    note: `> [!NOTE]\n> The PR comment could not be posted (${r.reason.replace(/\n/g, ' ')}).${denied ? ` ${ctx.fromFork ? 'This pull request comes from a fork: its token is read-only. ' : ''}See "Pull requests from forks" in the hybrid-e2e README for the \`workflow_run\` pattern.` : ''}\n`,
+  };
 }
 
 /** Restores the baseline of one leg; never throws (a cache hiccup must not fail the run). */

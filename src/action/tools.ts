@@ -15,18 +15,29 @@ import type { ToolVersion } from '../render/summary.js';
 export type ToolName = 'kind' | 'kubectl';
 
 export const DEFAULT_VERSIONS: Record<ToolName, string> = { kind: 'v0.27.0', kubectl: 'v1.32.2' };
-const DEFAULT_BASE: Record<ToolName, string> = { kind: 'https://github.com/kubernetes-sigs/kind/releases/download', kubectl: 'https://dl.k8s.io/release' };
+const DEFAULT_BASE: Record<ToolName, string> = {
+  kind: 'https://github.com/kubernetes-sigs/kind/releases/download',
+  kubectl: 'https://dl.k8s.io/release',
+};
 const BASE_ENV: Record<ToolName, string> = { kind: 'HYBRID_E2E_KIND_BASE_URL', kubectl: 'HYBRID_E2E_KUBECTL_BASE_URL' };
 
 export function platform(): { os: string; arch: string } {
   const os = process.platform === 'darwin' ? 'darwin' : process.platform === 'linux' ? 'linux' : undefined;
   const arch = process.arch === 'x64' ? 'amd64' : process.arch === 'arm64' ? 'arm64' : undefined;
-  if (!os || !arch) throw new UserError(`kind and kubectl can only be installed on Linux or macOS, amd64 or arm64 (this is ${process.platform}/${process.arch}).`);
+  if (!os || !arch)
+    throw new UserError(
+      `kind and kubectl can only be installed on Linux or macOS, amd64 or arm64 (this is ${process.platform}/${process.arch}).`,
+    );
   return { os, arch };
 }
 
 /** Release binary and checksum URLs, as kind and Kubernetes publish them. */
-export function releaseUrls(tool: ToolName, version: string, env: Record<string, string | undefined>, p = platform()): { binary: string; checksum: string } {
+export function releaseUrls(
+  tool: ToolName,
+  version: string,
+  env: Record<string, string | undefined>,
+  p = platform(),
+): { binary: string; checksum: string } {
   const base = (env[BASE_ENV[tool]] || DEFAULT_BASE[tool]).replace(/\/+$/, '');
   if (tool === 'kind') {
     const binary = `${base}/${version}/kind-${p.os}-${p.arch}`;
@@ -48,7 +59,11 @@ export async function sha256File(file: string): Promise<string> {
 }
 
 /** Installs `tool@version` into the tool cache (or finds it there) and puts it on PATH. Returns where it came from. */
-export async function installTool(tool: ToolName, version: string, env: Record<string, string | undefined> = process.env): Promise<{ dir: string; source: 'tool-cache' | 'downloaded' }> {
+export async function installTool(
+  tool: ToolName,
+  version: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<{ dir: string; source: 'tool-cache' | 'downloaded' }> {
   platform();
   const arch = process.arch; // the tool cache's own convention (x64, arm64)
   const cached = tc.find(tool, version.replace(/^v/, ''), arch);
@@ -62,13 +77,18 @@ export async function installTool(tool: ToolName, version: string, env: Record<s
   try {
     [bin, sumFile] = await Promise.all([tc.downloadTool(urls.binary), tc.downloadTool(urls.checksum)]);
   } catch (e) {
-    throw new UserError(`${tool} ${version}: download failed (${errorMessage(e)}) from ${urls.binary}. Check the version (input "${tool}-version"), or put ${tool} on PATH before this step.`);
+    throw new UserError(
+      `${tool} ${version}: download failed (${errorMessage(e)}) from ${urls.binary}. Check the version (input "${tool}-version"), or put ${tool} on PATH before this step.`,
+    );
   }
   const expected = parseChecksum(readFileSync(sumFile, 'utf8'));
-  if (!expected) throw new UserError(`${tool} ${version}: ${urls.checksum} has no sha256 checksum in it; not installing an unverified binary.`);
+  if (!expected)
+    throw new UserError(`${tool} ${version}: ${urls.checksum} has no sha256 checksum in it; not installing an unverified binary.`);
   const actual = await sha256File(bin);
   if (actual !== expected) {
-    throw new UserError(`${tool} ${version}: checksum mismatch: ${urls.binary} has sha256 ${actual}, but ${urls.checksum} says ${expected}. Not installing it (a corrupted download or a tampered mirror).`);
+    throw new UserError(
+      `${tool} ${version}: checksum mismatch: ${urls.binary} has sha256 ${actual}, but ${urls.checksum} says ${expected}. Not installing it (a corrupted download or a tampered mirror).`,
+    );
   }
   chmodSync(bin, 0o755);
   const dir = await tc.cacheFile(bin, tool, tool, version.replace(/^v/, ''), arch);
@@ -97,7 +117,10 @@ export async function toolVersion(tool: ToolName, env: Record<string, string | u
  * Each tool: the pinned version if given (tool cache or download), else the one on PATH, else the default pin.
  * Prints the versions; returns them for the summary.
  */
-export async function setupTools(pins: Partial<Record<ToolName, string>>, env: Record<string, string | undefined> = process.env): Promise<ToolVersion[]> {
+export async function setupTools(
+  pins: Partial<Record<ToolName, string>>,
+  env: Record<string, string | undefined> = process.env,
+): Promise<ToolVersion[]> {
   const out: ToolVersion[] = [];
   for (const tool of ['kind', 'kubectl'] as const) {
     const pin = pins[tool];

@@ -55,17 +55,26 @@ export function parseRetryAfter(v: string | undefined, now: number): number | un
 export type RetryDecision = { retry: true; delayMs: number; reason: string } | { retry: false; reason?: string };
 
 /** Pure: should a failed request be retried, and after how long. `attempt` counts from 0 (the first retry). */
-export function retryDecision(e: HttpErrorLike, method: string, attempt: number, o: { baseDelayMs: number; maxWaitMs: number; now: number }): RetryDecision {
+export function retryDecision(
+  e: HttpErrorLike,
+  method: string,
+  attempt: number,
+  o: { baseDelayMs: number; maxWaitMs: number; now: number },
+): RetryDecision {
   const status = e.status ?? 0;
   const retryAfter = parseRetryAfter(header(e, 'retry-after'), o.now);
   const remaining = header(e, 'x-ratelimit-remaining');
   const resetS = Number(header(e, 'x-ratelimit-reset'));
   const untilReset = Number.isFinite(resetS) && resetS > 0 ? Math.max(0, resetS * 1000 - o.now) + 1000 : undefined;
   const secondary = /secondary rate limit|abuse detection/i.test(bodyMessage(e));
-  const limited = status === 429 || ((status === 403) && (secondary || retryAfter !== undefined || remaining === '0'));
+  const limited = status === 429 || (status === 403 && (secondary || retryAfter !== undefined || remaining === '0'));
   if (limited) {
     const delayMs = retryAfter ?? (remaining === '0' ? untilReset : undefined) ?? 60_000;
-    if (delayMs > o.maxWaitMs) return { retry: false, reason: `rate limited for ${Math.ceil(delayMs / 1000)}s, longer than the ${Math.ceil(o.maxWaitMs / 1000)}s we wait` };
+    if (delayMs > o.maxWaitMs)
+      return {
+        retry: false,
+        reason: `rate limited for ${Math.ceil(delayMs / 1000)}s, longer than the ${Math.ceil(o.maxWaitMs / 1000)}s we wait`,
+      };
     return { retry: true, delayMs, reason: `${status} ${secondary ? 'secondary rate limit' : 'rate limit'}` };
   }
   const transient = status >= 500 || status === 0;
@@ -93,10 +102,19 @@ export function createGitHubClient(token: string, o: ClientOptions = {}): GitHub
         return await request(options);
       } catch (err) {
         const e = err as HttpErrorLike;
-        const d = attempt < retries ? retryDecision(e, options.method, attempt, { baseDelayMs: o.baseDelayMs ?? 1000, maxWaitMs: o.maxWaitMs ?? 90_000, now: now() }) : { retry: false as const };
+        const d =
+          attempt < retries
+            ? retryDecision(e, options.method, attempt, {
+                baseDelayMs: o.baseDelayMs ?? 1000,
+                maxWaitMs: o.maxWaitMs ?? 90_000,
+                now: now(),
+              })
+            : { retry: false as const };
         if (!d.retry) throw err;
         const route = String(options.url).replace(/\?.*$/, '');
-        o.log?.(`GitHub API ${options.method} ${route}: ${d.reason}; retrying in ${(d.delayMs / 1000).toFixed(1)}s (attempt ${attempt + 2} of ${retries + 1})`);
+        o.log?.(
+          `GitHub API ${options.method} ${route}: ${d.reason}; retrying in ${(d.delayMs / 1000).toFixed(1)}s (attempt ${attempt + 2} of ${retries + 1})`,
+        );
         await sleep(d.delayMs);
       }
     }

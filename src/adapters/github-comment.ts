@@ -61,7 +61,12 @@ export function isOurs(c: ApiComment, marker: string, identity: string): boolean
 }
 
 async function findOurs(client: GitHubClient, o: UpsertOptions & { identity: string }): Promise<ApiComment[]> {
-  const all = (await client.paginate(client.rest.issues.listComments, { owner: o.owner, repo: o.repo, issue_number: o.issueNumber, per_page: 100 })) as ApiComment[];
+  const all = (await client.paginate(client.rest.issues.listComments, {
+    owner: o.owner,
+    repo: o.repo,
+    issue_number: o.issueNumber,
+    per_page: 100,
+  })) as ApiComment[];
   return all.filter((c) => isOurs(c, o.marker, o.identity));
 }
 
@@ -86,7 +91,14 @@ export async function upsertComment(client: GitHubClient, token: string, opts: U
           log(`could not remove duplicate comment ${d.id}: ${describeApiError(e)}`);
         }
       }
-      if (keep!.body === body) return { action: 'unchanged', id: keep!.id, ...(keep!.html_url ? { url: keep!.html_url } : {}), identity, removedDuplicates: removed };
+      if (keep!.body === body)
+        return {
+          action: 'unchanged',
+          id: keep!.id,
+          ...(keep!.html_url ? { url: keep!.html_url } : {}),
+          identity,
+          removedDuplicates: removed,
+        };
       const { data } = await client.rest.issues.updateComment({ owner: o.owner, repo: o.repo, comment_id: keep!.id, body });
       return { action: 'updated', id: data.id, url: data.html_url, identity, removedDuplicates: removed };
     }
@@ -125,9 +137,18 @@ export async function postStickyComment(o: PostCommentOptions): Promise<UpsertRe
  * The open PR a `workflow_run` belongs to when the event does not say (fork PRs: `pull_requests` is empty there):
  * the open PR whose head is the run's head SHA from the run's head repository.
  */
-export async function findPullRequestForRun(client: GitHubClient, o: { owner: string; repo: string; headSha: string; headRepository?: string; headBranch?: string }): Promise<number | undefined> {
+export async function findPullRequestForRun(
+  client: GitHubClient,
+  o: { owner: string; repo: string; headSha: string; headRepository?: string; headBranch?: string },
+): Promise<number | undefined> {
   const headOwner = o.headRepository?.split('/')[0];
-  const params = { owner: o.owner, repo: o.repo, state: 'open' as const, per_page: 100, ...(headOwner && o.headBranch ? { head: `${headOwner}:${o.headBranch}` } : {}) };
+  const params = {
+    owner: o.owner,
+    repo: o.repo,
+    state: 'open' as const,
+    per_page: 100,
+    ...(headOwner && o.headBranch ? { head: `${headOwner}:${o.headBranch}` } : {}),
+  };
   const pulls = await client.paginate(client.rest.pulls.list, params);
   const match = pulls.find((p) => p.head.sha === o.headSha && (!o.headRepository || p.head.repo?.full_name === o.headRepository));
   return match?.number;

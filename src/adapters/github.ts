@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 
 /** The parts of a webhook event payload the action reads (pull_request, push, workflow_run, issue_comment). */
 export interface EventPayload {
-  pull_request?: { number?: number; head?: { sha?: string; ref?: string; repo?: { full_name?: string } | null }; base?: { repo?: { full_name?: string } } };
+  pull_request?: {
+    number?: number;
+    head?: { sha?: string; ref?: string; repo?: { full_name?: string } | null };
+    base?: { repo?: { full_name?: string } };
+  };
   issue?: { number?: number; pull_request?: unknown };
   repository?: { full_name?: string; default_branch?: string };
   workflow_run?: {
@@ -84,7 +88,9 @@ export function readRunContext(env: Record<string, string | undefined> = process
     ...(eventName ? { eventName } : {}),
     ...(ref ? { ref } : {}),
     ...(defaultBranch ? { defaultBranch } : {}),
-    onDefaultBranch: Boolean(defaultBranch && ref === `refs/heads/${defaultBranch}` && eventName !== 'pull_request' && eventName !== 'pull_request_target'),
+    onDefaultBranch: Boolean(
+      defaultBranch && ref === `refs/heads/${defaultBranch}` && eventName !== 'pull_request' && eventName !== 'pull_request_target',
+    ),
     ...(wr?.id
       ? {
           workflowRun: {

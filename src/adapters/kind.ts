@@ -15,7 +15,10 @@ export class Kind {
     return { ...o, env: { ...this.env, ...o.env, KIND_EXPERIMENTAL_PROVIDER: this.provider === 'podman' ? 'podman' : undefined } };
   }
 
-  createCluster(a: { name: string; config?: string; image?: string; kubeconfig: string; waitMs: number; retain?: boolean }, o?: RunOptions) {
+  createCluster(
+    a: { name: string; config?: string; image?: string; kubeconfig: string; waitMs: number; retain?: boolean },
+    o?: RunOptions,
+  ) {
     const args = ['create', 'cluster', '--name', a.name, '--kubeconfig', a.kubeconfig, '--wait', `${Math.ceil(a.waitMs / 1000)}s`];
     if (a.retain) args.push('--retain');
     if (a.config) args.push('--config', a.config);
@@ -29,7 +32,10 @@ export class Kind {
 
   async getClusters(o?: RunOptions): Promise<string[]> {
     const { stdout } = await run(this.bin, ['get', 'clusters'], this.opts(o));
-    return stdout.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('No kind clusters'));
+    return stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('No kind clusters'));
   }
 
   loadImageArchive(tarball: string, cluster: string, o?: RunOptions) {

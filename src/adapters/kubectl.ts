@@ -26,7 +26,10 @@ export class Kubectl {
   }
 
   waitFor(condition: string, target: string, namespace: string | undefined, timeoutMs: number, o?: RunOptions) {
-    return this.run(['wait', `--for=${condition}`, target, ...(namespace ? ['-n', namespace] : []), `--timeout=${Math.ceil(timeoutMs / 1000)}s`], o);
+    return this.run(
+      ['wait', `--for=${condition}`, target, ...(namespace ? ['-n', namespace] : []), `--timeout=${Math.ceil(timeoutMs / 1000)}s`],
+      o,
+    );
   }
 
   kustomize(dir: string, o?: RunOptions) {

@@ -56,7 +56,9 @@ export async function runLint(opts: LintOptions, io: LintIO): Promise<number> {
     for (const f of opts.serviceDockerfiles ?? []) {
       const abs = path.resolve(io.cwd, f);
       if (!existsSync(abs) || !statSync(abs).isFile())
-        return usage(`the Dockerfile ${displayPath(abs, io.cwd)} built by a service in the config does not exist; fix the service's build.dockerfile (or build.context) in the config.`);
+        return usage(
+          `the Dockerfile ${displayPath(abs, io.cwd)} built by a service in the config does not exist; fix the service's build.dockerfile (or build.context) in the config.`,
+        );
       set.add(abs);
     }
     const scan = opts.paths.length ? opts.paths : set.size ? [] : [io.cwd];
@@ -91,7 +93,11 @@ export async function runLint(opts: LintOptions, io: LintIO): Promise<number> {
       else writeFileSync(abs, r.text);
     }
     const what = `${fixes} package upgrade${fixes === 1 ? '' : 's'} in ${changedFiles} file${changedFiles === 1 ? '' : 's'}`;
-    io.stderr(opts.dryRun ? `hybrid-e2e lint --fix --dry-run: would remove ${what} (nothing written).\n` : `hybrid-e2e lint --fix: removed ${what}.\n`);
+    io.stderr(
+      opts.dryRun
+        ? `hybrid-e2e lint --fix --dry-run: would remove ${what} (nothing written).\n`
+        : `hybrid-e2e lint --fix: removed ${what}.\n`,
+    );
     for (const u of unfixed) io.stderr(`  ${u.finding.file}:${u.finding.line} not fixed automatically: ${u.reason}\n`);
   }
 
@@ -135,7 +141,17 @@ export async function runLint(opts: LintOptions, io: LintIO): Promise<number> {
 function colorDiff(diff: string): string {
   return diff
     .split('\n')
-    .map((l) => (l.startsWith('+++') || l.startsWith('---') ? `\x1b[1m${l}\x1b[0m` : l.startsWith('+') ? `\x1b[32m${l}\x1b[0m` : l.startsWith('-') ? `\x1b[31m${l}\x1b[0m` : l.startsWith('@@') ? `\x1b[36m${l}\x1b[0m` : l))
+    .map((l) =>
+      l.startsWith('+++') || l.startsWith('---')
+        ? `\x1b[1m${l}\x1b[0m`
+        : l.startsWith('+')
+          ? `\x1b[32m${l}\x1b[0m`
+          : l.startsWith('-')
+            ? `\x1b[31m${l}\x1b[0m`
+            : l.startsWith('@@')
+              ? `\x1b[36m${l}\x1b[0m`
+              : l,
+    )
     .join('\n');
 }
 

@@ -77,7 +77,9 @@ export async function runCli(argv: readonly string[], io: CliIO, signal?: AbortS
         io.stderr(`hybrid-e2e report: ${e.message}\n`);
         return e.exitCode;
       }
-      io.stderr(`hybrid-e2e report: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nPlease report this as a bug.\n`);
+      io.stderr(
+        `hybrid-e2e report: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nPlease report this as a bug.\n`,
+      );
       return 1;
     }
   }
@@ -106,7 +108,8 @@ export async function runCli(argv: readonly string[], io: CliIO, signal?: AbortS
   try {
     switch (command) {
       case 'plan': {
-        if (rest.length) throw new UserError(`plan takes no positional arguments (got "${rest.join(' ')}"); select services with --service.`);
+        if (rest.length)
+          throw new UserError(`plan takes no positional arguments (got "${rest.join(' ')}"); select services with --service.`);
         const loaded = loadConfig(values.config ?? DEFAULT_CONFIG_FILE, { cwd: io.cwd });
         const plan = buildPlan(loaded, parseServiceList(values.service));
         io.stdout(values.format === 'json' ? JSON.stringify(plan, null, 2) + '\n' : renderPlanText(plan, loaded));
@@ -171,7 +174,9 @@ export async function runCli(argv: readonly string[], io: CliIO, signal?: AbortS
       io.stderr(`hybrid-e2e ${command}: ${e.message}\n`);
       return e.exitCode;
     }
-    io.stderr(`hybrid-e2e ${command}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nPlease report this as a bug.\n`);
+    io.stderr(
+      `hybrid-e2e ${command}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nPlease report this as a bug.\n`,
+    );
     return 1;
   }
 }

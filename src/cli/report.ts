@@ -31,28 +31,70 @@ const PHASES = ['build', 'cluster', 'load', 'deploy'];
 export function isResults(v: unknown): v is Results {
   const r = v as Record<string, unknown> | null;
   if (!r || typeof r !== 'object' || r['version'] !== 1) return false;
-  if (!isNum(r['startMs']) || !isNum(r['endMs']) || !isStr(r['runId']) || !['success', 'failure', 'cancelled'].includes(r['outcome'] as string)) return false;
+  if (
+    !isNum(r['startMs']) ||
+    !isNum(r['endMs']) ||
+    !isStr(r['runId']) ||
+    !['success', 'failure', 'cancelled'].includes(r['outcome'] as string)
+  )
+    return false;
   if (!optStr(r['builder']) || !optStr(r['diagnosticsDir'])) return false;
   const cluster = r['cluster'] as Record<string, unknown> | null;
   if (!cluster || typeof cluster !== 'object' || !isStr(cluster['name'])) return false;
-  if (!Array.isArray(r['services']) || !r['services'].every(isStr) || !Array.isArray(r['errors']) || !r['errors'].every(isStr)) return false;
+  if (!Array.isArray(r['services']) || !r['services'].every(isStr) || !Array.isArray(r['errors']) || !r['errors'].every(isStr))
+    return false;
   const tasks = r['tasks'];
   if (!Array.isArray(tasks)) return false;
   for (const t of tasks as Record<string, unknown>[]) {
-    if (!t || typeof t !== 'object' || !isStr(t['id']) || !PHASES.includes(t['phase'] as string) || !OUTCOMES.includes(t['outcome'] as string)) return false;
-    if (!optNum(t['startMs']) || !optNum(t['endMs']) || !isNum(t['attempts']) || !optStr(t['service']) || !optStr(t['error']) || !optStr(t['note'])) return false;
+    if (
+      !t ||
+      typeof t !== 'object' ||
+      !isStr(t['id']) ||
+      !PHASES.includes(t['phase'] as string) ||
+      !OUTCOMES.includes(t['outcome'] as string)
+    )
+      return false;
+    if (
+      !optNum(t['startMs']) ||
+      !optNum(t['endMs']) ||
+      !isNum(t['attempts']) ||
+      !optStr(t['service']) ||
+      !optStr(t['error']) ||
+      !optStr(t['note'])
+    )
+      return false;
     if (t['logTail'] !== undefined && !(Array.isArray(t['logTail']) && t['logTail'].every(isStr))) return false;
   }
   const phases = r['phases'];
   if (!Array.isArray(phases)) return false;
   for (const p of phases as Record<string, unknown>[]) {
-    if (!p || typeof p !== 'object' || !PHASES.includes(p['name'] as string) || !OUTCOMES.includes(p['outcome'] as string) || !optNum(p['startMs']) || !optNum(p['endMs'])) return false;
+    if (
+      !p ||
+      typeof p !== 'object' ||
+      !PHASES.includes(p['name'] as string) ||
+      !OUTCOMES.includes(p['outcome'] as string) ||
+      !optNum(p['startMs']) ||
+      !optNum(p['endMs'])
+    )
+      return false;
   }
   const c = r['compliance'] as Record<string, unknown> | undefined;
   if (c !== undefined) {
     if (!c || typeof c !== 'object' || !isNum(c['files']) || !Array.isArray(c['findings'])) return false;
     for (const f of c['findings'] as Record<string, unknown>[]) {
-      if (!f || typeof f !== 'object' || !isStr(f['file']) || !isNum(f['line']) || !isNum(f['endLine']) || !isStr(f['rule']) || !isStr(f['message']) || !['error', 'warning'].includes(f['severity'] as string) || typeof f['waived'] !== 'boolean' || !optStr(f['reason'])) return false;
+      if (
+        !f ||
+        typeof f !== 'object' ||
+        !isStr(f['file']) ||
+        !isNum(f['line']) ||
+        !isNum(f['endLine']) ||
+        !isStr(f['rule']) ||
+        !isStr(f['message']) ||
+        !['error', 'warning'].includes(f['severity'] as string) ||
+        typeof f['waived'] !== 'boolean' ||
+        !optStr(f['reason'])
+      )
+        return false;
     }
   }
   return true;
@@ -152,7 +194,16 @@ export interface ReportArgsResult {
 }
 
 /** Reads, aggregates and renders; no output. */
-export function buildReport(o: { results: string[]; cwd: string; budgets?: Budgets; expected?: string[]; marker?: string; runUrl?: string; blobBase?: string; regressionThreshold?: number }): ReportArgsResult {
+export function buildReport(o: {
+  results: string[];
+  cwd: string;
+  budgets?: Budgets;
+  expected?: string[];
+  marker?: string;
+  runUrl?: string;
+  blobBase?: string;
+  regressionThreshold?: number;
+}): ReportArgsResult {
   const legs = withExpectedLegs(loadLegs(o.results, o.cwd), o.expected ?? []);
   if (!legs.some((l) => l.results)) throw new UserError(`no results files found in ${o.results.join(', ')}.`);
   const opts = {
@@ -207,7 +258,14 @@ export async function runReportCommand(argv: readonly string[], io: CliIO): Prom
       regressionThreshold = loaded.config.report.regressionThreshold;
     }
     const expected = (values.service ?? []).flatMap((s) => s.split(/[\s,]+/)).filter(Boolean);
-    const r = buildReport({ results: specs, cwd: io.cwd, budgets, expected, marker: commentMarker('hybrid-e2e', values['marker-key'] ?? 'report'), ...(regressionThreshold !== undefined ? { regressionThreshold } : {}) });
+    const r = buildReport({
+      results: specs,
+      cwd: io.cwd,
+      budgets,
+      expected,
+      marker: commentMarker('hybrid-e2e', values['marker-key'] ?? 'report'),
+      ...(regressionThreshold !== undefined ? { regressionThreshold } : {}),
+    });
     const write = (file: string, text: string) => {
       const abs = path.resolve(io.cwd, file);
       mkdirSync(path.dirname(abs), { recursive: true });
@@ -218,9 +276,15 @@ export async function runReportCommand(argv: readonly string[], io: CliIO): Prom
     if (values.summary) write(values.summary, r.summary);
     const findings = dedupeFindings(r.legs.map((l) => l.results?.compliance?.findings ?? []));
     for (const l of r.legs) {
-      io.stderr(l.results ? `${l.results.outcome === 'success' ? '✔' : '✘'} ${l.name}: ${l.results.outcome} in ${fmtDuration(l.results.endMs - l.results.startMs)}\n` : `✘ ${l.name}: no results\n`);
+      io.stderr(
+        l.results
+          ? `${l.results.outcome === 'success' ? '✔' : '✘'} ${l.name}: ${l.results.outcome} in ${fmtDuration(l.results.endMs - l.results.startMs)}\n`
+          : `✘ ${l.name}: no results\n`,
+      );
     }
-    io.stderr(`${r.legs.length - r.failed}/${r.legs.length} legs passed; ${unwaivedErrorCount(findings)} Dockerfile error(s) in ${findings.length} finding(s)${values.markdown ? `; comment written to ${values.markdown}` : ''}\n`);
+    io.stderr(
+      `${r.legs.length - r.failed}/${r.legs.length} legs passed; ${unwaivedErrorCount(findings)} Dockerfile error(s) in ${findings.length} finding(s)${values.markdown ? `; comment written to ${values.markdown}` : ''}\n`,
+    );
     return r.failed ? 1 : 0;
   } catch (e) {
     if (e instanceof UserError) {

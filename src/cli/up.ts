@@ -35,14 +35,17 @@ export async function runUpCommand(a: UpArgs, io: CliIO, signal?: AbortSignal): 
   let buildParallelism: number | undefined;
   if (a.buildParallelism !== undefined) {
     buildParallelism = Number(a.buildParallelism);
-    if (!Number.isInteger(buildParallelism) || buildParallelism < 1) throw new UserError(`--build-parallelism "${a.buildParallelism}": use a whole number ≥ 1.`);
+    if (!Number.isInteger(buildParallelism) || buildParallelism < 1)
+      throw new UserError(`--build-parallelism "${a.buildParallelism}": use a whole number ≥ 1.`);
   }
   let history: Record<string, number> | undefined;
   if (a.history) {
     try {
       history = historyFromResults(JSON.parse(readFileSync(path.resolve(io.cwd, a.history), 'utf8')) as Results);
     } catch (e) {
-      throw new UserError(`--history ${a.history}: cannot read a results file there (${errorMessage(e)}); pass the results JSON of an earlier run.`);
+      throw new UserError(
+        `--history ${a.history}: cannot read a results file there (${errorMessage(e)}); pass the results JSON of an earlier run.`,
+      );
     }
   }
   const tty = io.isTTY && !io.env.CI ? ttyReporter(io.stderr) : undefined;
@@ -64,7 +67,9 @@ export async function runUpCommand(a: UpArgs, io: CliIO, signal?: AbortSignal): 
   const wall = formatSeconds(results.endMs - results.startMs);
   io.stdout(`outcome: ${results.outcome} in ${wall}\nresults: ${resultsFile}\n`);
   if (results.outcome === 'success') {
-    io.stdout(`cluster: ${results.cluster.name}\nkubeconfig: ${results.cluster.kubeconfig}\nrun directory: ${runDir}\nWhen done: hybrid-e2e down --run-dir ${runDir}\n`);
+    io.stdout(
+      `cluster: ${results.cluster.name}\nkubeconfig: ${results.cluster.kubeconfig}\nrun directory: ${runDir}\nWhen done: hybrid-e2e down --run-dir ${runDir}\n`,
+    );
     return 0;
   }
   for (const e of results.errors) io.stderr(`error: ${e}\n`);
@@ -83,6 +88,11 @@ export async function runDownCommand(a: { runDir?: string; results?: string; col
     }
   }
   if (!runDir) throw new UserError('down needs --run-dir DIR or --results FILE (both printed by "hybrid-e2e up").');
-  const { problems } = await runDown({ env: { ...process.env, ...io.env }, runDir: path.resolve(io.cwd, runDir), reporter: lineReporter(io.stderr), ...(a.collectCoverage ? { collectCoverage: a.collectCoverage } : {}) });
+  const { problems } = await runDown({
+    env: { ...process.env, ...io.env },
+    runDir: path.resolve(io.cwd, runDir),
+    reporter: lineReporter(io.stderr),
+    ...(a.collectCoverage ? { collectCoverage: a.collectCoverage } : {}),
+  });
   return problems.length ? 1 : 0;
 }

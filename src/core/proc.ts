@@ -12,7 +12,10 @@ export class CommandError extends Error {
     readonly signal?: string,
   ) {
     const tail = lastLines(stderr || stdout, 5).join('\n');
-    const name = `${command} ${args.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')}`.trim();
+    const name = `${command} ${args
+      .filter((a) => !a.startsWith('-'))
+      .slice(0, 2)
+      .join(' ')}`.trim();
     super(
       spawnError === 'ENOENT'
         ? `${command}: command not found on PATH; install it (see the README's quick start) or put it on PATH`
@@ -56,8 +59,20 @@ export async function run(command: string, args: readonly string[], opts: RunOpt
     forceKillAfterDelay: 5000,
     ...(opts.onLine
       ? {
-          stdout: ['pipe', function* (line: unknown) { opts.onLine!(String(line)); yield line; }],
-          stderr: ['pipe', function* (line: unknown) { opts.onLine!(String(line)); yield line; }],
+          stdout: [
+            'pipe',
+            function* (line: unknown) {
+              opts.onLine!(String(line));
+              yield line;
+            },
+          ],
+          stderr: [
+            'pipe',
+            function* (line: unknown) {
+              opts.onLine!(String(line));
+              yield line;
+            },
+          ],
         }
       : {}),
   } as Options);
@@ -66,7 +81,16 @@ export async function run(command: string, args: readonly string[], opts: RunOpt
   const stderr = typeof r.stderr === 'string' ? r.stderr : '';
   if (r.failed) {
     const code = (r as { code?: string }).code;
-    throw new CommandError(command, args, r.exitCode, stdout, stderr, Boolean(r.isCanceled || opts.signal?.aborted), code === 'ENOENT' ? 'ENOENT' : undefined, r.signal);
+    throw new CommandError(
+      command,
+      args,
+      r.exitCode,
+      stdout,
+      stderr,
+      Boolean(r.isCanceled || opts.signal?.aborted),
+      code === 'ENOENT' ? 'ENOENT' : undefined,
+      r.signal,
+    );
   }
   return { stdout, stderr };
 }

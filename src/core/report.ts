@@ -72,7 +72,18 @@ export function ttyReporter(write: (s: string) => void, t0 = Date.now()): Report
 }
 
 /** Per-phase recap lines (task, outcome, duration), for one log group per phase once the run is over. */
-export function phaseRecap(results: { startMs: number; tasks: ReadonlyArray<{ id: string; phase: string; outcome: string; startMs?: number; endMs?: number; cached?: boolean; attempts: number }> }): Array<{ phase: string; lines: string[] }> {
+export function phaseRecap(results: {
+  startMs: number;
+  tasks: ReadonlyArray<{
+    id: string;
+    phase: string;
+    outcome: string;
+    startMs?: number;
+    endMs?: number;
+    cached?: boolean;
+    attempts: number;
+  }>;
+}): Array<{ phase: string; lines: string[] }> {
   const phases = ['build', 'cluster', 'load', 'deploy'];
   return phases
     .map((phase) => ({

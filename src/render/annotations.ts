@@ -42,7 +42,11 @@ export function toAnnotations(findings: Finding[], opts: { limit?: number; pathP
   const errors = rest.filter((f) => !f.waived && f.severity === 'error').length;
   const warnings = rest.filter((f) => !f.waived && f.severity === 'warning').length;
   const waived = rest.length - errors - warnings;
-  const parts = [errors && `${errors} error${errors === 1 ? '' : 's'}`, warnings && `${warnings} warning${warnings === 1 ? '' : 's'}`, waived && `${waived} waived`].filter(Boolean);
+  const parts = [
+    errors && `${errors} error${errors === 1 ? '' : 's'}`,
+    warnings && `${warnings} warning${warnings === 1 ? '' : 's'}`,
+    waived && `${waived} waived`,
+  ].filter(Boolean);
   return {
     annotations,
     summary: `${rest.length} more Dockerfile finding${rest.length === 1 ? '' : 's'} (${parts.join(', ')}) not shown as annotations (GitHub shows at most ${limit} per step): see the job summary, or run hybrid-e2e lint locally.`,

@@ -118,7 +118,9 @@ export function renderComment(legs: readonly Leg[], opts: CommentOptions): strin
   // Headline and totals.
   const ok = failed.length === 0;
   const head: string[] = [opts.marker];
-  head.push(`### ${opts.title ?? 'hybrid-e2e'} ${ok ? '✅' : '❌'} ${legs.length === 1 ? (ok ? 'passed' : `${legs[0]!.results?.outcome ?? 'no results'}`) : `${passed.length}/${legs.length} legs passed`}`);
+  head.push(
+    `### ${opts.title ?? 'hybrid-e2e'} ${ok ? '✅' : '❌'} ${legs.length === 1 ? (ok ? 'passed' : `${legs[0]!.results?.outcome ?? 'no results'}`) : `${passed.length}/${legs.length} legs passed`}`,
+  );
   const slowest = withResults.reduce<{ name: string; ms: number } | undefined>((m, l) => {
     const ms = l.results.endMs - l.results.startMs;
     return !m || ms > m.ms ? { name: l.name, ms } : m;
@@ -128,17 +130,27 @@ export function renderComment(legs: readonly Leg[], opts: CommentOptions): strin
   if (legs.length > 1) totals.push(`${legs.length} legs: ${passed.length} ✅${failed.length ? ` ${failed.length} ❌` : ''}`);
   if (slowest) {
     const st = budgetCell(slowest.ms, budgets.setup);
-    totals.push(`${legs.length > 1 ? `slowest setup ${code(slowest.name)}` : 'setup'} **${fmtDuration(slowest.ms)}**${budgets.setup ? ` (budget ${fmtDuration(budgets.setup)} ${st.split(' ')[0]})` : ''}`);
+    totals.push(
+      `${legs.length > 1 ? `slowest setup ${code(slowest.name)}` : 'setup'} **${fmtDuration(slowest.ms)}**${budgets.setup ? ` (budget ${fmtDuration(budgets.setup)} ${st.split(' ')[0]})` : ''}`,
+    );
   }
   if (builds.length) totals.push(`${builds.filter((t) => t.cached).length}/${builds.length} builds cached`);
-  if (withResults.some((l) => l.results.compliance)) totals.push(findings.length ? `${errorsTotal} Dockerfile error(s), ${findings.length} finding(s)` : 'no Dockerfile findings');
+  if (withResults.some((l) => l.results.compliance))
+    totals.push(findings.length ? `${errorsTotal} Dockerfile error(s), ${findings.length} finding(s)` : 'no Dockerfile findings');
   head.push(`**Totals:** ${totals.join(' · ')}`);
 
   // Leg table.
   const table = [
     `| leg | outcome | setup | build | cluster | load | deploy | cached |${withDelta ? ' setup vs baseline |' : ''}`,
     `| --- | --- | --- | --- | --- | --- | --- | --- |${withDelta ? ' --- |' : ''}`,
-    ...legs.map((l) => legRow(l, budgets, deltas.get(l.name)?.find((d) => d.phase === 'setup'), withDelta)),
+    ...legs.map((l) =>
+      legRow(
+        l,
+        budgets,
+        deltas.get(l.name)?.find((d) => d.phase === 'setup'),
+        withDelta,
+      ),
+    ),
   ];
   head.push(table.join('\n'));
 
@@ -146,7 +158,9 @@ export function renderComment(legs: readonly Leg[], opts: CommentOptions): strin
   const failures: string[] = [];
   for (const l of failed) {
     if (!l.results) {
-      failures.push(`- ${code(l.name)}: no results${l.missingReason ? ` (${mdEscape(l.missingReason)})` : ' — the leg did not upload any; see its log'}`);
+      failures.push(
+        `- ${code(l.name)}: no results${l.missingReason ? ` (${mdEscape(l.missingReason)})` : ' — the leg did not upload any; see its log'}`,
+      );
       continue;
     }
     const errs = l.results.errors.length ? l.results.errors : [`${l.results.outcome}`];
@@ -156,8 +170,11 @@ export function renderComment(legs: readonly Leg[], opts: CommentOptions): strin
   if (failures.length) head.push(['**Failures**', '', ...failures].join('\n'));
 
   // Regressions against the baseline.
-  const regressions = [...deltas.entries()].flatMap(([name, ds]) => ds.filter((d) => d.regression).map((d) => `${code(name)} ${d.phase} ${deltaCell({ ...d, regression: false })}`));
-  if (regressions.length) head.push(`🐢 **Slower than the baseline** (threshold ${Math.round(threshold * 100)}%): ${regressions.join(', ')}.`);
+  const regressions = [...deltas.entries()].flatMap(([name, ds]) =>
+    ds.filter((d) => d.regression).map((d) => `${code(name)} ${d.phase} ${deltaCell({ ...d, regression: false })}`),
+  );
+  if (regressions.length)
+    head.push(`🐢 **Slower than the baseline** (threshold ${Math.round(threshold * 100)}%): ${regressions.join(', ')}.`);
 
   // Compliance (deduplicated across legs).
   const findingRows = findings.map((f) => complianceRow(f, opts.blobBase));
@@ -172,33 +189,61 @@ export function renderComment(legs: readonly Leg[], opts: CommentOptions): strin
         r.tasks
           .filter((t) => t.outcome === 'failure' && t.logTail?.length)
           .slice(0, 2)
-          .map((t) => `${code(t.id)} output (last lines):\n\n\`\`\`text\n${t.logTail!.slice(-15).map((x) => x.replace(/```/g, "'''").slice(0, 300)).join('\n')}\n\`\`\``)
+          .map(
+            (t) =>
+              `${code(t.id)} output (last lines):\n\n\`\`\`text\n${t
+                .logTail!.slice(-15)
+                .map((x) => x.replace(/```/g, "'''").slice(0, 300))
+                .join('\n')}\n\`\`\``,
+          )
           .join('\n\n')
       : '';
-    return { open: r.outcome !== 'success', summary, phases: phaseTable(r, budgets, deltas.get(l.name)), errBlock: errBlock.trim() ? errBlock : '', rows: r.tasks.map(taskRow) };
+    return {
+      open: r.outcome !== 'success',
+      summary,
+      phases: phaseTable(r, budgets, deltas.get(l.name)),
+      errBlock: errBlock.trim() ? errBlock : '',
+      rows: r.tasks.map(taskRow),
+    };
   });
 
   const assemble = (nFindings: number, nTasks: readonly number[], truncated: boolean): string => {
     const out = [...head];
     if (findings.length) {
-      const compBody = [...COMPLIANCE_HEAD, ...findingRows.slice(0, nFindings)].join('\n') + (nFindings < findingRows.length ? `\n\n_${findingRows.length - nFindings} more finding(s) not shown._` : '');
+      const compBody =
+        [...COMPLIANCE_HEAD, ...findingRows.slice(0, nFindings)].join('\n') +
+        (nFindings < findingRows.length ? `\n\n_${findingRows.length - nFindings} more finding(s) not shown._` : '');
       out.push(`<details${errorsTotal ? ' open' : ''}><summary>${complianceSummary}</summary>\n\n${compBody}\n\n</details>`);
     }
     legParts.forEach((p, i) => {
       const n = nTasks[i] ?? 0;
-      const tasks = [...TASK_HEAD, ...p.rows.slice(0, n)].join('\n') + (n < p.rows.length ? `\n\n_${p.rows.length - n} more task(s) not shown._` : '');
+      const tasks =
+        [...TASK_HEAD, ...p.rows.slice(0, n)].join('\n') + (n < p.rows.length ? `\n\n_${p.rows.length - n} more task(s) not shown._` : '');
       out.push(`<details${p.open ? ' open' : ''}><summary>${p.summary}</summary>\n\n${p.phases}${p.errBlock}\n\n${tasks}\n\n</details>`);
     });
-    if (truncated) out.push(`_Comment shortened to fit GitHub's ${COMMENT_LIMIT.toLocaleString('en-US')}-character limit.${opts.runUrl ? ` [The run's summary](${opts.runUrl}) has everything.` : ' The job summary has everything.'}_`);
+    if (truncated)
+      out.push(
+        `_Comment shortened to fit GitHub's ${COMMENT_LIMIT.toLocaleString('en-US')}-character limit.${opts.runUrl ? ` [The run's summary](${opts.runUrl}) has everything.` : ' The job summary has everything.'}_`,
+      );
     else if (opts.runUrl) out.push(`<sub>[Run details](${opts.runUrl})</sub>`);
     return out.join('\n\n') + '\n';
   };
 
-  const full = assemble(findingRows.length, legParts.map((p) => p.rows.length), false);
+  const full = assemble(
+    findingRows.length,
+    legParts.map((p) => p.rows.length),
+    false,
+  );
   if (full.length <= max) return full;
   // Too long: keep everything above the tables; give the rest to findings first, then to task rows, leg by leg.
   const size = (s: string) => s.length;
-  const fixed = assemble(0, legParts.map(() => 0), true).length + 64 * (legParts.length + 1);
+  const fixed =
+    assemble(
+      0,
+      legParts.map(() => 0),
+      true,
+    ).length +
+    64 * (legParts.length + 1);
   let room = Math.max(0, max - fixed);
   const nFindings = rowsThatFit(findingRows, room, size);
   room -= findingRows.slice(0, nFindings).reduce((a, r) => a + r.length + 1, 0);
@@ -237,9 +282,15 @@ export function renderMatrixSummary(legs: readonly Leg[], opts: MatrixSummaryOpt
     if (!l.results) return [];
     const n = timedTasks(l.results).length;
     if (n === 0) return [];
-    return [n <= maxGantt ? `<details><summary>${mdEscape(l.name)} timeline</summary>\n\n${renderGantt(l.results)}\n\n</details>` : `_${mdEscape(l.name)}: gantt chart omitted (${n} tasks are more than ${maxGantt})._`];
+    return [
+      n <= maxGantt
+        ? `<details><summary>${mdEscape(l.name)} timeline</summary>\n\n${renderGantt(l.results)}\n\n</details>`
+        : `_${mdEscape(l.name)}: gantt chart omitted (${n} tasks are more than ${maxGantt})._`,
+    ];
   });
-  const tools = opts.tools?.length ? `Tools: ${opts.tools.map((t) => `${mdEscape(t.name)} ${code(t.version)}${t.source ? ` (${mdEscape(t.source)})` : ''}`).join(', ')}.` : '';
+  const tools = opts.tools?.length
+    ? `Tools: ${opts.tools.map((t) => `${mdEscape(t.name)} ${code(t.version)}${t.source ? ` (${mdEscape(t.source)})` : ''}`).join(', ')}.`
+    : '';
   const tail = [gantts.length ? `### Timelines\n\n${gantts.join('\n\n')}` : '', tools].filter(Boolean).join('\n\n');
   const tailBytes = Buffer.byteLength(tail) + 2;
   const withTail = tailBytes < maxBytes / 2;
@@ -254,7 +305,10 @@ export function renderMatrixSummary(legs: readonly Leg[], opts: MatrixSummaryOpt
 }
 
 /** The PR comment of `command: lint` (no run, just the Dockerfiles). */
-export function renderLintComment(report: LintReport, opts: { marker: string; blobBase?: string; runUrl?: string; maxChars?: number; title?: string }): string {
+export function renderLintComment(
+  report: LintReport,
+  opts: { marker: string; blobBase?: string; runUrl?: string; maxChars?: number; title?: string },
+): string {
   const errors = report.findings.filter((f) => !f.waived && f.severity === 'error').length;
   const head = `${opts.marker}\n\n### ${opts.title ?? 'hybrid-e2e lint'} ${errors ? '❌' : '✅'} ${errors} error(s), ${report.findings.length} finding(s) in ${report.files} Dockerfile(s)\n\n`;
   const foot = opts.runUrl ? `\n\n<sub>[Run details](${opts.runUrl})</sub>\n` : '\n';

@@ -49,7 +49,11 @@ export function renderLintText(report: LintReport, opts: { color?: boolean; fixa
   for (const f of report.findings) {
     if (prev !== undefined && f.file !== prev) out.push('');
     prev = f.file;
-    const tag = f.waived ? paint(ANSI.gray, '[waived]') : f.severity === 'error' ? paint(ANSI.red, '[error]') : paint(ANSI.yellow, '[warning]');
+    const tag = f.waived
+      ? paint(ANSI.gray, '[waived]')
+      : f.severity === 'error'
+        ? paint(ANSI.red, '[error]')
+        : paint(ANSI.yellow, '[warning]');
     const reason = f.waived ? (f.reason ? ` (waived: ${f.reason})` : ' (waived without a reason)') : '';
     out.push(`${paint(ANSI.bold, `${f.file}:${f.line}`)} ${f.rule} ${tag} ${f.message}${reason}`);
   }
@@ -57,7 +61,8 @@ export function renderLintText(report: LintReport, opts: { color?: boolean; fixa
   const c = lintCounts(report);
   const total = summaryLine(report);
   out.push(c.errors ? paint(ANSI.red, total) : c.warnings ? paint(ANSI.yellow, total) : paint(ANSI.green, total));
-  if (opts.fixable) out.push(`${plural(opts.fixable, 'finding')} can be fixed automatically: hybrid-e2e lint --fix (preview with --fix --dry-run).`);
+  if (opts.fixable)
+    out.push(`${plural(opts.fixable, 'finding')} can be fixed automatically: hybrid-e2e lint --fix (preview with --fix --dry-run).`);
   return out.join('\n') + '\n';
 }
 
@@ -75,7 +80,10 @@ export function renderLintMarkdown(report: LintReport, opts: { title?: string; m
     return lines.join('\n');
   }
   const icon = c.errors ? ':x:' : c.warnings ? ':warning:' : ':white_check_mark:';
-  lines.push(`${icon} **${plural(c.errors, 'error')}**, ${plural(c.warnings, 'warning')}, ${c.waived} waived in ${c.filesWithFindings} of ${plural(report.files, 'Dockerfile')}.`, '');
+  lines.push(
+    `${icon} **${plural(c.errors, 'error')}**, ${plural(c.warnings, 'warning')}, ${c.waived} waived in ${c.filesWithFindings} of ${plural(report.files, 'Dockerfile')}.`,
+    '',
+  );
   lines.push('| File | Line | Rule | Severity | Message |', '|---|---:|---|---|---|');
   const sorted = [...report.findings].sort((a, b) => rank(a) - rank(b));
   for (const f of sorted.slice(0, maxRows)) {

@@ -36,7 +36,10 @@ export function renderSarif(report: LintReport, opts: SarifOptions = {}): Json {
     fullDescription: { text: r.help },
     help: { text: r.help, markdown: r.helpMarkdown },
     defaultConfiguration: { level: r.defaultSeverity },
-    properties: { tags: ['dockerfile', 'hybrid-e2e', r.id === 'no-package-upgrade' || r.id === 'base-image-policy' ? 'build-performance' : 'waiver'], precision: 'very-high' },
+    properties: {
+      tags: ['dockerfile', 'hybrid-e2e', r.id === 'no-package-upgrade' || r.id === 'base-image-policy' ? 'build-performance' : 'waiver'],
+      precision: 'very-high',
+    },
   }));
   const ruleIndex = new Map(RULES.map((r, i) => [r.id as string, i]));
   const seen = new Map<string, number>();

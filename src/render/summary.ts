@@ -168,7 +168,10 @@ export function timedTasks(results: Results): TaskResult[] {
 
 /** A task label mermaid's gantt grammar accepts: no `:` `;` `#` or line breaks, never empty. */
 export function ganttLabel(s: string): string {
-  const t = s.replace(/[:;#\r\n`"<>{}]/g, ' ').replace(/\s+/g, ' ').trim();
+  const t = s
+    .replace(/[:;#\r\n`"<>{}]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return t || 'task';
 }
 
@@ -219,7 +222,9 @@ export function complianceRow(f: Finding, blobBase?: string): string {
 /** Findings in display order: unwaived errors, then warnings, then waived; each by file and line. */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   const rank = (f: Finding) => (f.waived ? 2 : f.severity === 'error' ? 0 : 1);
-  return [...findings].sort((a, b) => rank(a) - rank(b) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.rule.localeCompare(b.rule));
+  return [...findings].sort(
+    (a, b) => rank(a) - rank(b) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.rule.localeCompare(b.rule),
+  );
 }
 
 export function unwaivedErrorCount(findings: readonly Finding[]): number {
@@ -269,12 +274,16 @@ export function phaseTable(results: Results, budgets: Budgets, deltas?: readonly
   ];
   const total = results.endMs - results.startMs;
   const d = (name: BudgetName) => deltas?.find((x) => x.phase === name);
-  rows.push(`| **setup** (total) | +0.0s | **${fmtDuration(total)}** | ${budgets.setup ? fmtDuration(budgets.setup) : '—'} | ${budgetCell(total, budgets.setup, results.outcome === 'failure' ? 'failure' : undefined) || (OUTCOME_ICON[results.outcome] ?? '')} |${withDelta ? ` ${deltaCell(d('setup'))} |` : ''}`);
+  rows.push(
+    `| **setup** (total) | +0.0s | **${fmtDuration(total)}** | ${budgets.setup ? fmtDuration(budgets.setup) : '—'} | ${budgetCell(total, budgets.setup, results.outcome === 'failure' ? 'failure' : undefined) || (OUTCOME_ICON[results.outcome] ?? '')} |${withDelta ? ` ${deltaCell(d('setup'))} |` : ''}`,
+  );
   for (const p of results.phases) {
     const dur = spanOf(p);
     const b = budgets[p.name];
     const start = p.startMs === undefined ? '—' : `+${fmtDuration(p.startMs - results.startMs)}`;
-    rows.push(`| ${p.name} | ${start} | ${fmtDuration(dur)} | ${b ? fmtDuration(b) : '—'} | ${budgetCell(dur, b, p.outcome)} |${withDelta ? ` ${deltaCell(d(p.name))} |` : ''}`);
+    rows.push(
+      `| ${p.name} | ${start} | ${fmtDuration(dur)} | ${b ? fmtDuration(b) : '—'} | ${budgetCell(dur, b, p.outcome)} |${withDelta ? ` ${deltaCell(d(p.name))} |` : ''}`,
+    );
   }
   return rows.join('\n');
 }
@@ -310,7 +319,8 @@ export function renderSummary(results: Results, opts: SummaryOptions): string {
   const maxGantt = opts.maxGanttTasks ?? DEFAULT_MAX_GANTT_TASKS;
   let gantt = '';
   if (timed.length > 0 && timed.length <= maxGantt) gantt = `### Timeline\n\n${renderGantt(results)}`;
-  else if (timed.length > 0) gantt = `### Timeline\n\n_Gantt chart omitted: ${timed.length} tasks are more than ${maxGantt}; the phase and task tables have the timings._`;
+  else if (timed.length > 0)
+    gantt = `### Timeline\n\n_Gantt chart omitted: ${timed.length} tasks are more than ${maxGantt}; the phase and task tables have the timings._`;
 
   const findings = results.compliance ? sortFindings(results.compliance.findings) : [];
   const complianceTitle = results.compliance
@@ -318,17 +328,28 @@ export function renderSummary(results: Results, opts: SummaryOptions): string {
     : '';
   const findingRows = findings.map((f) => complianceRow(f, opts.blobBase));
   const taskRows = results.tasks.map(taskRow);
-  const tools = opts.tools?.length ? `Tools: ${opts.tools.map((t) => `${mdEscape(t.name)} ${code(t.version)}${t.source ? ` (${mdEscape(t.source)})` : ''}`).join(', ')}.` : '';
+  const tools = opts.tools?.length
+    ? `Tools: ${opts.tools.map((t) => `${mdEscape(t.name)} ${code(t.version)}${t.source ? ` (${mdEscape(t.source)})` : ''}`).join(', ')}.`
+    : '';
 
   const assemble = (nFindings: number, nTasks: number, withGantt: boolean): string => {
     const parts = [...head];
     if (withGantt && gantt) parts.push(gantt);
     else if (gantt) parts.push(`### Timeline\n\n_Gantt chart omitted to stay under GitHub's summary size limit._`);
-    const taskNote = nTasks < taskRows.length ? `\n\n_${taskRows.length - nTasks} more task(s) not shown (summary size limit); the results file has all of them._` : '';
-    parts.push(`<details><summary>${results.tasks.length} tasks</summary>\n\n${[...TASK_HEAD, ...taskRows.slice(0, nTasks)].join('\n')}${taskNote}\n\n</details>`);
+    const taskNote =
+      nTasks < taskRows.length
+        ? `\n\n_${taskRows.length - nTasks} more task(s) not shown (summary size limit); the results file has all of them._`
+        : '';
+    parts.push(
+      `<details><summary>${results.tasks.length} tasks</summary>\n\n${[...TASK_HEAD, ...taskRows.slice(0, nTasks)].join('\n')}${taskNote}\n\n</details>`,
+    );
     if (results.compliance) {
-      const body = findings.length === 0 ? '_No Dockerfile findings._' : [...COMPLIANCE_HEAD, ...findingRows.slice(0, nFindings)].join('\n');
-      const note = nFindings < findingRows.length ? `\n\n_${findingRows.length - nFindings} more finding(s) not shown (summary size limit); run \`hybrid-e2e lint\` for all of them._` : '';
+      const body =
+        findings.length === 0 ? '_No Dockerfile findings._' : [...COMPLIANCE_HEAD, ...findingRows.slice(0, nFindings)].join('\n');
+      const note =
+        nFindings < findingRows.length
+          ? `\n\n_${findingRows.length - nFindings} more finding(s) not shown (summary size limit); run \`hybrid-e2e lint\` for all of them._`
+          : '';
       parts.push(`${complianceTitle}\n\n${body}${note}`);
     }
     if (tools) parts.push(tools);
@@ -348,14 +369,19 @@ export function renderSummary(results: Results, opts: SummaryOptions): string {
   if (bytes(md) > max) {
     // The fixed part alone is too big (thousands of errors): cut at a line boundary and say so.
     const note = `\n\n_Summary truncated to stay under GitHub's 1 MiB limit; the results file has everything._\n`;
-    const cut = Buffer.from(md).subarray(0, Math.max(0, max - bytes(note))).toString('utf8');
+    const cut = Buffer.from(md)
+      .subarray(0, Math.max(0, max - bytes(note)))
+      .toString('utf8');
     md = cut.slice(0, Math.max(0, cut.lastIndexOf('\n'))).replace(/\uFFFD+$/, '') + note;
   }
   return md;
 }
 
 /** Budgets in ms from the config's `report.budgets` (durations such as `6m`); unparseable values are left out. */
-export function budgetsFromConfig(report: { budgets: Partial<Record<BudgetName, string | number | undefined>> } | undefined, parse: (v: string | number) => number | undefined): Budgets {
+export function budgetsFromConfig(
+  report: { budgets: Partial<Record<BudgetName, string | number | undefined>> } | undefined,
+  parse: (v: string | number) => number | undefined,
+): Budgets {
   const out: Budgets = {};
   for (const [k, v] of Object.entries(report?.budgets ?? {})) {
     const ms = v === undefined ? undefined : parse(v);

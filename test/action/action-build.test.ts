@@ -18,12 +18,26 @@ describe('command: build, then a leg that loads the images', () => {
   });
 
   it('builds each image once into images-dir; a leg that docker-loads them reuses them', async () => {
-    const fake = createFakeEnv({ createMs: 60, loadMs: 20, applyMs: 10, rolloutMs: 60, endpointsDelayMs: 20, nodeReadyMs: 20, saDelayMs: 10, pollMs: 40 });
+    const fake = createFakeEnv({
+      createMs: 60,
+      loadMs: 20,
+      applyMs: 10,
+      rolloutMs: 60,
+      endpointsDelayMs: 20,
+      nodeReadyMs: 20,
+      saDelayMs: 10,
+      pollMs: 40,
+    });
     try {
       const job = (name: string, inputs: Record<string, string>) => {
         const dir = path.join(fake.stateDir, name);
         mkdirSync(dir, { recursive: true });
-        const files = { output: path.join(dir, 'output'), state: path.join(dir, 'state'), summary: path.join(dir, 'summary.md'), env: path.join(dir, 'env') };
+        const files = {
+          output: path.join(dir, 'output'),
+          state: path.join(dir, 'state'),
+          summary: path.join(dir, 'summary.md'),
+          env: path.join(dir, 'env'),
+        };
         for (const f of Object.values(files)) writeFileSync(f, '');
         const env: Record<string, string> = {
           ...(fake.env as Record<string, string>),
@@ -45,7 +59,11 @@ describe('command: build, then a leg that loads the images', () => {
       };
       const post = async (j: ReturnType<typeof job>) => {
         const state = readCommandFile(j.files.state);
-        const p = await execa(process.execPath, [path.join(DIST, 'post/index.js')], { env: { ...j.env, 'STATE_run-dir': state['run-dir']! }, extendEnv: false, reject: false });
+        const p = await execa(process.execPath, [path.join(DIST, 'post/index.js')], {
+          env: { ...j.env, 'STATE_run-dir': state['run-dir']! },
+          extendEnv: false,
+          reject: false,
+        });
         expect(p.exitCode, p.stdout + p.stderr).toBe(0);
       };
 
@@ -68,7 +86,10 @@ describe('command: build, then a leg that loads the images', () => {
       const leg = job('leg', { command: 'up', service: 'datastorage' });
       const up = await execa(process.execPath, [path.join(DIST, 'index.js')], { env: leg.env, extendEnv: false, reject: false });
       expect(up.exitCode, up.stdout + up.stderr).toBe(0);
-      const results = JSON.parse(readFileSync(readCommandFile(leg.files.output)['results-file']!, 'utf8')) as { outcome: string; tasks: { id: string; phase: string; cached?: boolean; note?: string }[] };
+      const results = JSON.parse(readFileSync(readCommandFile(leg.files.output)['results-file']!, 'utf8')) as {
+        outcome: string;
+        tasks: { id: string; phase: string; cached?: boolean; note?: string }[];
+      };
       expect(results.outcome).toBe('success');
       const builds = results.tasks.filter((t) => t.phase === 'build');
       expect(builds.map((t) => t.id).sort()).toEqual(['build:datastorage', 'build:postgresql', 'build:redis']);

@@ -43,7 +43,16 @@ beforeEach(async () => {
     },
     routes: [svc.restRoutes],
   });
-  fake = createFakeEnv({ createMs: 60, loadMs: 20, applyMs: 10, rolloutMs: 60, endpointsDelayMs: 20, nodeReadyMs: 20, saDelayMs: 10, pollMs: 40 });
+  fake = createFakeEnv({
+    createMs: 60,
+    loadMs: 20,
+    applyMs: 10,
+    rolloutMs: 60,
+    endpointsDelayMs: 20,
+    nodeReadyMs: 20,
+    saDelayMs: 10,
+    pollMs: 40,
+  });
   work = mkdtempSync(path.join(os.tmpdir(), 'hybrid-e2e-action-'));
 });
 afterEach(async () => {
@@ -62,7 +71,13 @@ interface Runner {
 function runner(name: string, inputs: Record<string, string>, event: unknown, extra: Record<string, string> = {}): Runner {
   const dir = path.join(work, name);
   mkdirSync(dir, { recursive: true });
-  const files = { output: path.join(dir, 'output'), state: path.join(dir, 'state'), summary: path.join(dir, 'summary.md'), env: path.join(dir, 'env'), path: path.join(dir, 'path') };
+  const files = {
+    output: path.join(dir, 'output'),
+    state: path.join(dir, 'state'),
+    summary: path.join(dir, 'summary.md'),
+    env: path.join(dir, 'env'),
+    path: path.join(dir, 'path'),
+  };
   for (const f of Object.values(files)) writeFileSync(f, '');
   writeFileSync(path.join(dir, 'event.json'), JSON.stringify(event));
   const env: Record<string, string> = {
@@ -107,7 +122,11 @@ async function step(r: Runner) {
   const main = await execa(process.execPath, [path.join(DIST, 'index.js')], { env: r.env, extendEnv: false, reject: false });
   const state = readCommandFile(r.files.state);
   if (state['run-dir']) {
-    const post = await execa(process.execPath, [path.join(DIST, 'post/index.js')], { env: { ...r.env, 'STATE_run-dir': state['run-dir'] }, extendEnv: false, reject: false });
+    const post = await execa(process.execPath, [path.join(DIST, 'post/index.js')], {
+      env: { ...r.env, 'STATE_run-dir': state['run-dir'] },
+      extendEnv: false,
+      reject: false,
+    });
     expect(post.exitCode, post.stdout + post.stderr).toBe(0);
   }
   return { ...main, outputs: readCommandFile(r.files.output), summary: readFileSync(r.files.summary, 'utf8') };
@@ -116,11 +135,19 @@ async function step(r: Runner) {
 /** In-process access to the emulated artifact service, as a job of run 4242. */
 async function withRuntime<T>(job: string, f: (store: GitHubArtifactStore) => Promise<T>, runId = 4242): Promise<T> {
   const saved = { token: process.env.ACTIONS_RUNTIME_TOKEN, url: process.env.ACTIONS_RESULTS_URL, server: process.env.GITHUB_SERVER_URL };
-  Object.assign(process.env, { ACTIONS_RUNTIME_TOKEN: svc.runtimeToken(runId, job), ACTIONS_RESULTS_URL: `${svc.url}/`, GITHUB_SERVER_URL: 'https://github.com' });
+  Object.assign(process.env, {
+    ACTIONS_RUNTIME_TOKEN: svc.runtimeToken(runId, job),
+    ACTIONS_RESULTS_URL: `${svc.url}/`,
+    GITHUB_SERVER_URL: 'https://github.com',
+  });
   try {
     return await f(new GitHubArtifactStore());
   } finally {
-    for (const [k, v] of [['ACTIONS_RUNTIME_TOKEN', saved.token], ['ACTIONS_RESULTS_URL', saved.url], ['GITHUB_SERVER_URL', saved.server]] as const) {
+    for (const [k, v] of [
+      ['ACTIONS_RUNTIME_TOKEN', saved.token],
+      ['ACTIONS_RESULTS_URL', saved.url],
+      ['GITHUB_SERVER_URL', saved.server],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
@@ -138,11 +165,15 @@ async function uploadLeg(name: string, results: unknown, runId = 4242): Promise<
   await withRuntime(`e2e (${name})`, (store) => store.upload(`hybrid-e2e-results-${name}`, [path.join(dir, 'results.json')], dir), runId);
 }
 
-const prEvent = (headRepo?: string) => pullRequestEvent({ number: 7, owner: 'acme', repo: 'kubernaut', headSha: HEAD_SHA, ...(headRepo ? { headRepo } : {}) });
+const prEvent = (headRepo?: string) =>
+  pullRequestEvent({ number: 7, owner: 'acme', repo: 'kubernaut', headSha: HEAD_SHA, ...(headRepo ? { headRepo } : {}) });
 
 describe('the bundled action and the sticky PR comment', () => {
   it('up twice on a pull request: exactly one comment, created then updated; humans untouched; token never logged', async () => {
-    const human = gh.addComment('acme', 'kubernaut', 7, 'Reviewer: the last run said <!-- hybrid-e2e:e2e:e2e/up/redis --> hmm', { login: 'alice', type: 'User' });
+    const human = gh.addComment('acme', 'kubernaut', 7, 'Reviewer: the last run said <!-- hybrid-e2e:e2e:e2e/up/redis --> hmm', {
+      login: 'alice',
+      type: 'User',
+    });
     const first = await step(runner('run1', { command: 'up', service: 'redis' }, prEvent()));
     expect(first.exitCode, first.stdout + first.stderr).toBe(0);
     let ours = gh.issueComments('acme', 'kubernaut', 7).filter((c) => c.user.login === 'github-actions[bot]');
@@ -184,14 +215,20 @@ describe('the bundled action and the sticky PR comment', () => {
     const out = await step(r);
     expect(out.exitCode, out.stdout + out.stderr).toBe(0);
     expect(gh.comments).toHaveLength(0);
-    expect(out.stdout).toMatch(/^::warning::hybrid-e2e: could not post the PR comment on #7: HTTP 403: Resource not accessible by integration\. This pull request comes from a fork\. .*workflow_run/m);
+    expect(out.stdout).toMatch(
+      /^::warning::hybrid-e2e: could not post the PR comment on #7: HTTP 403: Resource not accessible by integration\. This pull request comes from a fork\. .*workflow_run/m,
+    );
     expect(out.summary).toMatch(/^## hybrid-e2e ✅ success/);
-    expect(out.summary).toContain('> The PR comment could not be posted (HTTP 403: Resource not accessible by integration). This pull request comes from a fork: its token is read-only.');
+    expect(out.summary).toContain(
+      '> The PR comment could not be posted (HTTP 403: Resource not accessible by integration). This pull request comes from a fork: its token is read-only.',
+    );
     expect(out.outputs['cluster-name']).toBeTruthy();
   });
 
   it('a failing leg: the step fails, the comment says why, and results and diagnostics are uploaded', async () => {
-    const out = await step(runner('crash', { command: 'up', service: 'redis' }, prEvent(), knobEnv({ crash: ['redis'], crashAfterMs: 20, crashRestartMs: 100 })));
+    const out = await step(
+      runner('crash', { command: 'up', service: 'redis' }, prEvent(), knobEnv({ crash: ['redis'], crashAfterMs: 20, crashRestartMs: 100 })),
+    );
     expect(out.exitCode).toBe(1);
     expect(out.stdout).toMatch(/^::error::hybrid-e2e up failure:/m);
     const c = gh.issueComments('acme', 'kubernaut', 7);
@@ -199,15 +236,33 @@ describe('the bundled action and the sticky PR comment', () => {
     expect(c[0]!.body).toContain('### hybrid-e2e ❌ failure');
     expect(c[0]!.body).toMatch(/- `redis`: deploy:redis: .*CrashLoopBackOff/);
     expect(out.summary).toMatch(/^## hybrid-e2e ❌ failure/);
-    const names = svc.artifacts.filter((a) => a.finalized).map((a) => a.name).sort();
+    const names = svc.artifacts
+      .filter((a) => a.finalized)
+      .map((a) => a.name)
+      .sort();
     expect(names).toEqual(['hybrid-e2e-diagnostics-redis', 'hybrid-e2e-results-redis']);
     const diag = await downloadArtifact('hybrid-e2e-diagnostics-redis');
-    expect(readdirSync(diag, { recursive: true }).map(String).some((f) => /logs|events|describe/.test(f))).toBe(true);
+    expect(
+      readdirSync(diag, { recursive: true })
+        .map(String)
+        .some((f) => /logs|events|describe/.test(f)),
+    ).toBe(true);
   });
 
   it('on a push to the default branch: no comment, the results become the baseline; a PR then shows the delta', async () => {
-    const push = { ref: 'refs/heads/main', after: 'a'.repeat(40), repository: { full_name: 'acme/kubernaut', default_branch: 'main' }, pusher: { name: 'octocat' } };
-    const main = await step(runner('main', { command: 'up', service: 'redis' }, push, { GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main', GITHUB_SHA: 'a'.repeat(40) }));
+    const push = {
+      ref: 'refs/heads/main',
+      after: 'a'.repeat(40),
+      repository: { full_name: 'acme/kubernaut', default_branch: 'main' },
+      pusher: { name: 'octocat' },
+    };
+    const main = await step(
+      runner('main', { command: 'up', service: 'redis' }, push, {
+        GITHUB_EVENT_NAME: 'push',
+        GITHUB_REF: 'refs/heads/main',
+        GITHUB_SHA: 'a'.repeat(40),
+      }),
+    );
     expect(main.exitCode, main.stdout + main.stderr).toBe(0);
     expect(main.stdout).toContain('not a pull request run (push)');
     expect(main.stdout).toContain('hybrid-e2e: saved the baseline for redis (directory)');
@@ -225,14 +280,17 @@ describe('the bundled action and the sticky PR comment', () => {
 });
 
 describe('command: report (matrix aggregation)', () => {
-  it('downloads every leg\'s results artifact and posts one comment for the matrix, with baselines; a missing leg is named', async () => {
+  it("downloads every leg's results artifact and posts one comment for the matrix, with baselines; a missing leg is named", async () => {
     const legs = nineLegs({ fail: 'aianalysis', findings: 25 });
     for (const l of legs.filter((x) => x.name !== 'authwebhook')) await uploadLeg(l.name, l.results);
     // A slower baseline for gateway: the comment shows it faster; a much faster one for datastorage: a regression.
     const slowBase = structuredClone(legs[0]!.results);
     slowBase.endMs += 30_000;
     mkdirSync(path.join(work, 'baselines'), { recursive: true });
-    writeFileSync(path.join(work, 'baselines', `${baselineKey('e2e', 'gateway')}.json`), JSON.stringify({ results: slowBase, ref: 'refs/heads/main', sha: 'b'.repeat(40) }));
+    writeFileSync(
+      path.join(work, 'baselines', `${baselineKey('e2e', 'gateway')}.json`),
+      JSON.stringify({ results: slowBase, ref: 'refs/heads/main', sha: 'b'.repeat(40) }),
+    );
     const fastBase = makeResults({ services: ['datastorage'], seed: 1, scale: 0.3 });
     writeFileSync(path.join(work, 'baselines', `${baselineKey('e2e', 'datastorage')}.json`), JSON.stringify({ results: fastBase }));
 
@@ -267,21 +325,47 @@ describe('command: report (matrix aggregation)', () => {
     expect(again.stdout).toMatch(/PR comment (updated|unchanged)/);
   });
 
-  it('workflow_run for a fork PR: finds the PR by the run\'s head, comments with the base repository\'s token', async () => {
+  it("workflow_run for a fork PR: finds the PR by the run's head, comments with the base repository's token", async () => {
     const forkSha = 'f0f0000000000000000000000000000000000f0f';
     gh.pulls.set('acme/kubernaut', [
-      { number: 5, state: 'open', head: { sha: 'e'.repeat(40), ref: 'feature', repo: { full_name: 'acme/kubernaut' } }, base: { ref: 'main', repo: { full_name: 'acme/kubernaut' } } },
-      { number: 31, state: 'open', head: { sha: forkSha, ref: 'feature', repo: { full_name: 'forker/kubernaut' } }, base: { ref: 'main', repo: { full_name: 'acme/kubernaut' } } },
+      {
+        number: 5,
+        state: 'open',
+        head: { sha: 'e'.repeat(40), ref: 'feature', repo: { full_name: 'acme/kubernaut' } },
+        base: { ref: 'main', repo: { full_name: 'acme/kubernaut' } },
+      },
+      {
+        number: 31,
+        state: 'open',
+        head: { sha: forkSha, ref: 'feature', repo: { full_name: 'forker/kubernaut' } },
+        base: { ref: 'main', repo: { full_name: 'acme/kubernaut' } },
+      },
     ]);
     const [a] = nineLegs();
     // The fork's run 777 uploaded its leg; this workflow (run 4242) reads it through the REST API with its token.
     await uploadLeg('gateway', a!.results, 777);
     const event = {
       action: 'completed',
-      workflow_run: { id: 777, name: 'e2e', event: 'pull_request', conclusion: 'success', head_sha: forkSha, head_branch: 'feature', head_repository: { full_name: 'forker/kubernaut', owner: { login: 'forker' } }, pull_requests: [] },
+      workflow_run: {
+        id: 777,
+        name: 'e2e',
+        event: 'pull_request',
+        conclusion: 'success',
+        head_sha: forkSha,
+        head_branch: 'feature',
+        head_repository: { full_name: 'forker/kubernaut', owner: { login: 'forker' } },
+        pull_requests: [],
+      },
       repository: { full_name: 'acme/kubernaut', default_branch: 'main' },
     };
-    const out = await step(runner('wr', { command: 'report' }, event, { GITHUB_EVENT_NAME: 'workflow_run', GITHUB_REF: 'refs/heads/main', GITHUB_WORKFLOW: 'e2e comment (forks)', GITHUB_JOB: 'comment' }));
+    const out = await step(
+      runner('wr', { command: 'report' }, event, {
+        GITHUB_EVENT_NAME: 'workflow_run',
+        GITHUB_REF: 'refs/heads/main',
+        GITHUB_WORKFLOW: 'e2e comment (forks)',
+        GITHUB_JOB: 'comment',
+      }),
+    );
     expect(out.exitCode, out.stdout + out.stderr).toBe(0);
     expect(gh.issueComments('acme', 'kubernaut', 5)).toHaveLength(0);
     const c = gh.issueComments('acme', 'kubernaut', 31);
@@ -297,7 +381,14 @@ describe('command: report (matrix aggregation)', () => {
     mkdirSync(d);
     const [a] = nineLegs();
     writeFileSync(path.join(d, 'gateway.json'), JSON.stringify(a!.results));
-    const out = await step(runner('report2', { command: 'report', results: d }, { repository: { full_name: 'acme/kubernaut', default_branch: 'main' } }, { GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main', HYBRID_E2E_ARTIFACT_DIR: '' }));
+    const out = await step(
+      runner(
+        'report2',
+        { command: 'report', results: d },
+        { repository: { full_name: 'acme/kubernaut', default_branch: 'main' } },
+        { GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main', HYBRID_E2E_ARTIFACT_DIR: '' },
+      ),
+    );
     expect(out.exitCode, out.stdout + out.stderr).toBe(0);
     expect(gh.requests).toHaveLength(0);
     expect(out.summary).toContain('### hybrid-e2e ✅ passed');

@@ -16,13 +16,31 @@ describe('the bundled action (dist/index.js + dist/post/index.js) with runner en
   });
 
   it('up: builds, deploys, sets outputs, writes the summary and annotations; post removes everything', async () => {
-    const fake = createFakeEnv({ createMs: 100, loadMs: 40, applyMs: 20, rolloutMs: 100, endpointsDelayMs: 30, nodeReadyMs: 30, saDelayMs: 10, pollMs: 50 });
+    const fake = createFakeEnv({
+      createMs: 100,
+      loadMs: 40,
+      applyMs: 20,
+      rolloutMs: 100,
+      endpointsDelayMs: 30,
+      nodeReadyMs: 30,
+      saDelayMs: 10,
+      pollMs: 50,
+    });
     const files = { output: 'output', state: 'state', summary: 'summary.md', env: 'env' };
-    const paths = Object.fromEntries(Object.entries(files).map(([k, f]) => [k, path.join(fake.stateDir, f)])) as Record<keyof typeof files, string>;
+    const paths = Object.fromEntries(Object.entries(files).map(([k, f]) => [k, path.join(fake.stateDir, f)])) as Record<
+      keyof typeof files,
+      string
+    >;
     for (const p of Object.values(paths)) writeFileSync(p, '');
     // A Dockerfile with an upgrade: flagged as an annotation on its exact line.
     const df = path.join(ex.dir, 'docker/redis.Dockerfile');
-    writeFileSync(df, readFileSync(df, 'utf8').replace('COPY bin/busybox /bin/busybox\n', 'COPY bin/busybox /bin/busybox\nSHELL ["/bin/busybox", "sh", "-c"]\n# microdnf update -y would go here\nRUN true || microdnf update -y\n'));
+    writeFileSync(
+      df,
+      readFileSync(df, 'utf8').replace(
+        'COPY bin/busybox /bin/busybox\n',
+        'COPY bin/busybox /bin/busybox\nSHELL ["/bin/busybox", "sh", "-c"]\n# microdnf update -y would go here\nRUN true || microdnf update -y\n',
+      ),
+    );
     const env = {
       ...fake.env,
       GITHUB_WORKSPACE: ex.dir,
@@ -45,7 +63,9 @@ describe('the bundled action (dist/index.js + dist/post/index.js) with runner en
       expect(main.exitCode, main.stdout).toBe(0);
       expect(main.stdout).toContain('::add-mask::ghs_secret_token_value');
       expect(main.stdout.replace('::add-mask::ghs_secret_token_value', '')).not.toContain('ghs_secret_token_value');
-      expect(main.stdout).toMatch(/^::error title=no-package-upgrade \(error\),file=docker\/redis\.Dockerfile,line=6,endLine=6::`microdnf update`/m);
+      expect(main.stdout).toMatch(
+        /^::error title=no-package-upgrade \(error\),file=docker\/redis\.Dockerfile,line=6,endLine=6::`microdnf update`/m,
+      );
       expect(main.stdout).toMatch(/^::group::build: 1 task\(s\)\nbuild:redis +success +\d+\.\ds +\+0\.\ds( cached)?\n::endgroup::$/m);
       expect(main.stdout).toMatch(/^::group::deploy: 1 task\(s\)$/m);
       const outputs = readCommandFile(paths.output);
@@ -64,7 +84,11 @@ describe('the bundled action (dist/index.js + dist/post/index.js) with runner en
       const state = readCommandFile(paths.state);
       expect(state['run-dir']).toBe(results.runDir);
 
-      const post = await execa(process.execPath, [path.join(DIST, 'post/index.js')], { env: { ...env, 'STATE_run-dir': state['run-dir']! }, extendEnv: false, reject: false });
+      const post = await execa(process.execPath, [path.join(DIST, 'post/index.js')], {
+        env: { ...env, 'STATE_run-dir': state['run-dir']! },
+        extendEnv: false,
+        reject: false,
+      });
       expect(post.exitCode, post.stdout + post.stderr).toBe(0);
       expect(post.stdout).toMatch(/down: removed cluster /);
       expect(fake.clusters()).toEqual([]);

@@ -20,11 +20,17 @@ let base: string;
 const files = new Map<string, string>();
 const hits: string[] = [];
 
-function publish(v: { kind?: string; kubectl?: string }, opts: { badKindSum?: boolean; noKubectlSum?: boolean; garbageSum?: boolean } = {}) {
+function publish(
+  v: { kind?: string; kubectl?: string },
+  opts: { badKindSum?: boolean; noKubectlSum?: boolean; garbageSum?: boolean } = {},
+) {
   if (v.kind) {
     const body = kindBin(v.kind);
     files.set(`/kind/${v.kind}/kind-${OS}-${ARCH}`, body);
-    files.set(`/kind/${v.kind}/kind-${OS}-${ARCH}.sha256sum`, opts.garbageSum ? 'not a checksum\n' : `${opts.badKindSum ? sha('tampered') : sha(body)}  kind-${OS}-${ARCH}\n`);
+    files.set(
+      `/kind/${v.kind}/kind-${OS}-${ARCH}.sha256sum`,
+      opts.garbageSum ? 'not a checksum\n' : `${opts.badKindSum ? sha('tampered') : sha(body)}  kind-${OS}-${ARCH}\n`,
+    );
   }
   if (v.kubectl) {
     const body = kubectlBin(v.kubectl);
@@ -84,7 +90,12 @@ describe('tool setup (kind-version / kubectl-version)', () => {
     expect(readFileSync(path.join(kindDir, 'kind'), 'utf8')).toBe(kindBin('v0.99.1'));
     expect(process.env.PATH!.split(path.delimiter)).toContain(kindDir);
     expect(readFileSync(path.join(tmp, 'github_path'), 'utf8')).toContain(kindDir);
-    expect(hits.sort()).toEqual([`/k8s/v1.99.2/bin/${OS}/${ARCH}/kubectl`, `/k8s/v1.99.2/bin/${OS}/${ARCH}/kubectl.sha256`, `/kind/v0.99.1/kind-${OS}-${ARCH}`, `/kind/v0.99.1/kind-${OS}-${ARCH}.sha256sum`]);
+    expect(hits.sort()).toEqual([
+      `/k8s/v1.99.2/bin/${OS}/${ARCH}/kubectl`,
+      `/k8s/v1.99.2/bin/${OS}/${ARCH}/kubectl.sha256`,
+      `/kind/v0.99.1/kind-${OS}-${ARCH}`,
+      `/kind/v0.99.1/kind-${OS}-${ARCH}.sha256sum`,
+    ]);
     // A second run finds both in the tool cache: no download.
     hits.length = 0;
     const again = await setupTools({ kind: 'v0.99.1', kubectl: 'v1.99.2' }, env);
@@ -108,8 +119,12 @@ describe('tool setup (kind-version / kubectl-version)', () => {
     publish({ kubectl: 'v1.99.4' }, { noKubectlSum: true });
     await expect(setupTools({ kubectl: 'v1.99.4', kind: '' }, { ...env, PATH: process.env.PATH })).rejects.toThrow();
     publish({ kind: 'v0.99.5' }, { garbageSum: true });
-    await expect(setupTools({ kind: 'v0.99.5' }, env)).rejects.toThrow(`kind v0.99.5: ${base}/kind/v0.99.5/kind-${OS}-${ARCH}.sha256sum has no sha256 checksum in it; not installing an unverified binary.`);
-    await expect(setupTools({ kind: 'v0.99.6' }, env)).rejects.toThrow(/^kind v0\.99\.6: download failed \(.*404.*\) from .*Check the version \(input "kind-version"\), or put kind on PATH before this step\.$/);
+    await expect(setupTools({ kind: 'v0.99.5' }, env)).rejects.toThrow(
+      `kind v0.99.5: ${base}/kind/v0.99.5/kind-${OS}-${ARCH}.sha256sum has no sha256 checksum in it; not installing an unverified binary.`,
+    );
+    await expect(setupTools({ kind: 'v0.99.6' }, env)).rejects.toThrow(
+      /^kind v0\.99\.6: download failed \(.*404.*\) from .*Check the version \(input "kind-version"\), or put kind on PATH before this step\.$/,
+    );
   });
 
   it('without a pin: the tool on PATH, and its version; a missing one gets the default pin', async () => {

@@ -79,9 +79,14 @@ describe('schema validation (@actions/workflow-parser)', () => {
   it('catches mistakes (the validation is real)', async () => {
     const wf = read('.github/workflows/hybrid-e2e.yml');
     expect(await validate('typo.yml', wf.replace('fail-fast: false', 'fail-fast: nope'))).not.toEqual([]);
-    expect(await validate('typo.yml', wf.replace('    runs-on: ${{ inputs.runs-on }}\n', '    runs_on: ${{ inputs.runs-on }}\n'))).not.toEqual([]);
+    expect(
+      await validate('typo.yml', wf.replace('    runs-on: ${{ inputs.runs-on }}\n', '    runs_on: ${{ inputs.runs-on }}\n')),
+    ).not.toEqual([]);
     expect(await validate('typo.yml', wf.replace('needs: [plan, e2e]', 'needs: [plan, e2e-legs]'))).not.toEqual([]);
-    const r = ap.parseAction({ name: 'action.yml', content: read('action.yml').replace('using: node24', 'using: node99') }, new wp.NoOperationTraceWriter());
+    const r = ap.parseAction(
+      { name: 'action.yml', content: read('action.yml').replace('using: node24', 'using: node99') },
+      new wp.NoOperationTraceWriter(),
+    );
     expect(r.context.errors.getErrors()).not.toHaveLength(0);
   });
 });
@@ -89,7 +94,9 @@ describe('schema validation (@actions/workflow-parser)', () => {
 describe('the reusable workflow', () => {
   const wf = parse(read('.github/workflows/hybrid-e2e.yml')) as Workflow;
   const jobs = wf.jobs;
-  const ourSteps = Object.entries(jobs).flatMap(([job, j]) => (j.steps ?? []).filter((s) => s.uses && OUR_ACTION.test(s.uses)).map((s) => ({ job, step: s })));
+  const ourSteps = Object.entries(jobs).flatMap(([job, j]) =>
+    (j.steps ?? []).filter((s) => s.uses && OUR_ACTION.test(s.uses)).map((s) => ({ job, step: s })),
+  );
 
   it('is called with config, services (JSON list), test-command and runs-on', () => {
     const inputs = wf.on.workflow_call!.inputs!;
@@ -103,7 +110,10 @@ describe('the reusable workflow', () => {
     expect(needsOf(jobs['build-once']!)).toEqual(['plan']);
     expect(needsOf(jobs['e2e']!)).toEqual(['plan', 'build-once']);
     expect(needsOf(jobs['report']!)).toEqual(['plan', 'e2e']);
-    expect(jobs['e2e']!.strategy).toMatchObject({ 'fail-fast': false, matrix: { service: '${{ fromJSON(needs.plan.outputs.services) }}' } });
+    expect(jobs['e2e']!.strategy).toMatchObject({
+      'fail-fast': false,
+      matrix: { service: '${{ fromJSON(needs.plan.outputs.services) }}' },
+    });
     expect(jobs['report']!.if).toContain('always()');
     // The default matrix comes from the plan job: the input if given, else the plan command's `services` output.
     const matrix = jobs['plan']!.steps!.find((s) => s.id === 'matrix')!;
@@ -115,14 +125,22 @@ describe('the reusable workflow', () => {
     expect(wf.permissions).toEqual({});
     for (const [name, j] of Object.entries(jobs)) {
       expect(typeof j.permissions, `${name} declares its permissions`).toBe('object');
-      const writes = Object.entries(j.permissions as Record<string, string>).filter(([, v]) => v === 'write').map(([k]) => k);
+      const writes = Object.entries(j.permissions as Record<string, string>)
+        .filter(([, v]) => v === 'write')
+        .map(([k]) => k);
       expect(writes, name).toEqual(name === 'report' ? ['pull-requests'] : []);
     }
-    for (const j of Object.values(jobs)) for (const s of j.steps ?? []) if (s.uses?.startsWith('actions/checkout@')) expect(s.with?.['persist-credentials']).toBe(false);
+    for (const j of Object.values(jobs))
+      for (const s of j.steps ?? []) if (s.uses?.startsWith('actions/checkout@')) expect(s.with?.['persist-credentials']).toBe(false);
   });
 
   it('gives the action only inputs it has, commands it knows, and reads only outputs it sets', () => {
-    expect(ourSteps.map((s) => `${s.job}:${String(s.step.with?.['command'])}`)).toEqual(['plan:plan', 'build-once:build', 'e2e:up', 'report:report']);
+    expect(ourSteps.map((s) => `${s.job}:${String(s.step.with?.['command'])}`)).toEqual([
+      'plan:plan',
+      'build-once:build',
+      'e2e:up',
+      'report:report',
+    ]);
     for (const { job, step } of ourSteps) {
       for (const k of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs), `${job}: input "${k}"`).toContain(k);
       expect(COMMANDS).toContain(step.with!['command']);

@@ -25,7 +25,10 @@ function busyTicks(): number | undefined {
 function procTicks(pid: number | 'self'): number | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ').map(Number);
+    const rest = text
+      .slice(text.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
     // rest[0] is field 3 (state); utime, stime, cutime, cstime are fields 14-17
     return rest[11]! + rest[12]! + rest[13]! + rest[14]!;
   } catch {

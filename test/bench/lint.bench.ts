@@ -27,13 +27,26 @@ function pick<T>(xs: readonly T[]): T {
   return xs[rand(xs.length)]!;
 }
 
-const BUILDERS = ['registry.access.redhat.com/ubi9/go-toolset:1.25', 'registry.access.redhat.com/ubi9/go-toolset:1.24', 'golang:1.23-bookworm', '${BUILDER_IMAGE}'];
-const RUNTIMES = ['registry.access.redhat.com/ubi9/ubi-minimal:latest', 'registry.access.redhat.com/ubi9/ubi-minimal:9.5', 'debian:bookworm-slim', 'alpine:3.20', '${BASE_IMAGE}'];
+const BUILDERS = [
+  'registry.access.redhat.com/ubi9/go-toolset:1.25',
+  'registry.access.redhat.com/ubi9/go-toolset:1.24',
+  'golang:1.23-bookworm',
+  '${BUILDER_IMAGE}',
+];
+const RUNTIMES = [
+  'registry.access.redhat.com/ubi9/ubi-minimal:latest',
+  'registry.access.redhat.com/ubi9/ubi-minimal:9.5',
+  'debian:bookworm-slim',
+  'alpine:3.20',
+  '${BASE_IMAGE}',
+];
 const INSTALLS = [
   (i: string) => `RUN dnf update -y && \\\n${i}dnf install -y git ca-certificates tzdata && \\\n${i}dnf clean all`,
   (i: string) => `RUN dnf install -y git make gcc && \\\n${i}dnf clean all`,
-  (i: string) => `# hybrid-e2e ignore=no-package-upgrade reason="mandated by security scan policy"\nRUN microdnf update -y && \\\n${i}microdnf install -y ca-certificates && \\\n${i}microdnf clean all`,
-  (i: string) => `RUN apt-get update && \\\n${i}apt-get -y --no-install-recommends install curl ca-certificates && \\\n${i}rm -rf /var/lib/apt/lists/*`,
+  (i: string) =>
+    `# hybrid-e2e ignore=no-package-upgrade reason="mandated by security scan policy"\nRUN microdnf update -y && \\\n${i}microdnf install -y ca-certificates && \\\n${i}microdnf clean all`,
+  (i: string) =>
+    `RUN apt-get update && \\\n${i}apt-get -y --no-install-recommends install curl ca-certificates && \\\n${i}rm -rf /var/lib/apt/lists/*`,
   (i: string) => `RUN set -eux; \\\n${i}apt-get update; \\\n${i}apt-get -y dist-upgrade; \\\n${i}apt-get install -y curl`,
   () => `RUN apk add --no-cache ca-certificates tzdata`,
   () => `RUN ["microdnf", "install", "-y", "shadow-utils"]`,
@@ -114,7 +127,14 @@ try {
   const seconds = (performance.now() - t0) / 1000;
   if (report.files !== FILES) throw new Error(`expected ${FILES} files, linted ${report.files}`);
   if (!report.findings.some((f) => f.rule === 'no-package-upgrade' && !f.waived)) throw new Error('benchmark corpus produced no findings');
-  console.log(JSON.stringify({ bench: 'lint', files: report.files, seconds: Number(seconds.toFixed(3)), filesPerSecond: Math.round(report.files / seconds) }));
+  console.log(
+    JSON.stringify({
+      bench: 'lint',
+      files: report.files,
+      seconds: Number(seconds.toFixed(3)),
+      filesPerSecond: Math.round(report.files / seconds),
+    }),
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

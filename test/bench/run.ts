@@ -50,7 +50,9 @@ function arg(name: string): string | undefined {
 const QUICK = process.argv.includes('--quick');
 const ROUNDS = Number(arg('--rounds') ?? (QUICK ? 1 : 5));
 const SECTIONS = new Set((arg('--sections') ?? 'strategies,cache,load,action,lint,bundle').split(','));
-const OUT = path.resolve(arg('--out') ?? (QUICK ? path.join(os.tmpdir(), 'hybrid-e2e-bench-quick.json') : path.join(repoRoot, 'test/bench/results/latest.json')));
+const OUT = path.resolve(
+  arg('--out') ?? (QUICK ? path.join(os.tmpdir(), 'hybrid-e2e-bench-quick.json') : path.join(repoRoot, 'test/bench/results/latest.json')),
+);
 const REPS = { cache: 1, load: QUICK ? 1 : 3, action: QUICK ? 2 : 5, lint: QUICK ? 1 : 3 };
 const LOAD_SERVICES = QUICK ? ['gateway'] : ['postgresql', 'gateway', 'datastorage'];
 /** Interleaving order of every round (A B C D). */
@@ -118,7 +120,13 @@ function phaseMs(r: Results, name: string): number | undefined {
   return p?.startMs !== undefined && p.endMs !== undefined ? p.endMs - p.startMs : undefined;
 }
 
-async function engineRun(w: Workload, loaded: LoadedConfig, strategy: Strategy, label: string, o: { history?: Record<string, number>; keepImages?: boolean; round?: number } = {}): Promise<{ rec: RunRecord; results?: Results }> {
+async function engineRun(
+  w: Workload,
+  loaded: LoadedConfig,
+  strategy: Strategy,
+  label: string,
+  o: { history?: Record<string, number>; keepImages?: boolean; round?: number } = {},
+): Promise<{ rec: RunRecord; results?: Results }> {
   checkStop();
   const fake = createFakeEnv(w.knobs());
   const env = { ...fake.env, ...w.engineEnv(), HYBRID_E2E_TMPDIR: fake.stateDir };
@@ -135,7 +143,18 @@ async function engineRun(w: Workload, loaded: LoadedConfig, strategy: Strategy, 
   const onStop = () => ac.abort();
   stop.signal.addEventListener('abort', onStop, { once: true });
   try {
-    const r = await upSession({ loaded, services: [], engine: 'docker', cache: 'none', reporter, env, strategy, signal: ac.signal, ...(o.history ? { history: o.history } : {}), resultsFile: path.join(fake.stateDir, 'results.json') });
+    const r = await upSession({
+      loaded,
+      services: [],
+      engine: 'docker',
+      cache: 'none',
+      reporter,
+      env,
+      strategy,
+      signal: ac.signal,
+      ...(o.history ? { history: o.history } : {}),
+      resultsFile: path.join(fake.stateDir, 'results.json'),
+    });
     results = r.results;
     runDir = r.runDir;
     errors.push(...r.results.errors);
@@ -163,14 +182,26 @@ async function engineRun(w: Workload, loaded: LoadedConfig, strategy: Strategy, 
     loadavg,
     tasks: [],
     ...(o.history ? { history: true } : {}),
-    ...(cpu ? { cpu: { oursS: Number(cpu.oursS.toFixed(1)), othersS: Number(cpu.othersS.toFixed(1)), otherCores: Number((cpu.othersS / (wallMs / 1000)).toFixed(2)) } } : {}),
+    ...(cpu
+      ? {
+          cpu: {
+            oursS: Number(cpu.oursS.toFixed(1)),
+            othersS: Number(cpu.othersS.toFixed(1)),
+            otherCores: Number((cpu.othersS / (wallMs / 1000)).toFixed(2)),
+          },
+        }
+      : {}),
   };
   if (results) {
     rec.engineMs = results.endMs - results.startMs;
     const b = phaseMs(results, 'build');
     if (b !== undefined) rec.buildPhaseMs = b;
     rec.cachedBuilds = results.tasks.filter((t) => t.phase === 'build' && t.cached).length;
-    rec.cluster = { ...(results.cluster.start ? { start: results.cluster.start } : {}), ...(results.cluster.idleMs !== undefined ? { idleMs: results.cluster.idleMs } : {}), ...(results.cluster.overlapMs !== undefined ? { overlapMs: results.cluster.overlapMs } : {}) };
+    rec.cluster = {
+      ...(results.cluster.start ? { start: results.cluster.start } : {}),
+      ...(results.cluster.idleMs !== undefined ? { idleMs: results.cluster.idleMs } : {}),
+      ...(results.cluster.overlapMs !== undefined ? { overlapMs: results.cluster.overlapMs } : {}),
+    };
     rec.tasks = results.tasks.map((t) => ({
       id: t.id,
       phase: t.phase,
@@ -180,7 +211,9 @@ async function engineRun(w: Workload, loaded: LoadedConfig, strategy: Strategy, 
       ...(t.cached !== undefined ? { cached: t.cached } : {}),
     }));
   }
-  say(`${elapsed()}  ${label.padEnd(24)} ${rec.ok ? 'ok    ' : 'FAILED'} wall ${sec(rec.wallMs)}${rec.buildPhaseMs !== undefined ? `, builds ${sec(rec.buildPhaseMs)}` : ''}${rec.cluster?.overlapMs ? `, overlap ${sec(rec.cluster.overlapMs)}` : ''}${rec.cluster?.idleMs !== undefined ? `, idle ${sec(rec.cluster.idleMs, 2)}` : ''}  (others used ${rec.cpu ? `${rec.cpu.otherCores} cores` : 'n/a'})`);
+  say(
+    `${elapsed()}  ${label.padEnd(24)} ${rec.ok ? 'ok    ' : 'FAILED'} wall ${sec(rec.wallMs)}${rec.buildPhaseMs !== undefined ? `, builds ${sec(rec.buildPhaseMs)}` : ''}${rec.cluster?.overlapMs ? `, overlap ${sec(rec.cluster.overlapMs)}` : ''}${rec.cluster?.idleMs !== undefined ? `, idle ${sec(rec.cluster.idleMs, 2)}` : ''}  (others used ${rec.cpu ? `${rec.cpu.otherCores} cores` : 'n/a'})`,
+  );
   if (!rec.ok) for (const e of errors.slice(0, 5)) say(`        ${e.split('\n')[0]}`);
   return { rec, ...(results ? { results } : {}) };
 }
@@ -227,7 +260,12 @@ interface RoundBound {
  * pool capped at the CPU count (the builds are CPU-bound); every other task the smallest duration measured in the
  * round (they are modelled sleeps plus process overhead).
  */
-function roundBound(round: number, runs: readonly RunRecord[], loaded: LoadedConfig, slots: Record<string, number>): RoundBound | undefined {
+function roundBound(
+  round: number,
+  runs: readonly RunRecord[],
+  loaded: LoadedConfig,
+  slots: Record<string, number>,
+): RoundBound | undefined {
   const seq = runs.find((r) => r.strategy === 'sequential' && r.ok);
   if (!seq) return undefined;
   const durations: Record<string, number> = {};
@@ -243,7 +281,11 @@ function roundBound(round: number, runs: readonly RunRecord[], loaded: LoadedCon
   return { round, afterBuilds: lowerBound(a, slots), free: lowerBound(f, slots), durations };
 }
 
-async function strategiesSection(w: Workload, loaded: LoadedConfig, slots: { engine: Record<string, number>; physical: Record<string, number> }) {
+async function strategiesSection(
+  w: Workload,
+  loaded: LoadedConfig,
+  slots: { engine: Record<string, number>; physical: Record<string, number> },
+) {
   const runs: RunRecord[] = [];
   const bounds: RoundBound[] = [];
   let lastGraph: Results | undefined;
@@ -265,10 +307,17 @@ async function strategiesSection(w: Workload, loaded: LoadedConfig, slots: { eng
       runs.push(rec);
     }
     const lb = roundBound(round, roundRuns, loaded, slots.physical);
-    const per = roundRuns.map((r) => `${r.strategy} ${r.bound ? ratio(r.wallMs / (r.strategy === 'predictive' ? r.bound.freeMs : r.bound.afterBuildsMs)) : 'n/a'}`).join(', ');
+    const per = roundRuns
+      .map(
+        (r) =>
+          `${r.strategy} ${r.bound ? ratio(r.wallMs / (r.strategy === 'predictive' ? r.bound.freeMs : r.bound.afterBuildsMs)) : 'n/a'}`,
+      )
+      .join(', ');
     if (lb) {
       bounds.push(lb);
-      say(`${elapsed()}  r${round} wall / own-duration bound: ${per}; physical bound ${sec(lb.afterBuilds.ms)} (${lb.afterBuilds.binding}), cluster free ${sec(lb.free.ms)}`);
+      say(
+        `${elapsed()}  r${round} wall / own-duration bound: ${per}; physical bound ${sec(lb.afterBuilds.ms)} (${lb.afterBuilds.binding}), cluster free ${sec(lb.free.ms)}`,
+      );
     } else say(`${elapsed()}  r${round} wall / own-duration bound: ${per}; no physical bound (the sequential run failed)`);
   }
   const by = (s: Strategy) => runs.filter((r) => r.strategy === s && r.ok);
@@ -381,7 +430,11 @@ async function cacheSection(w: Workload, loaded: LoadedConfig) {
       warm: summarise(ok.map((r) => r.warm.wallMs)),
       oneChanged: summarise(ok.map((r) => r.oneChanged.wallMs)),
     },
-    cachedBuilds: { cold: ok.map((r) => r.cold.cachedBuilds), warm: ok.map((r) => r.warm.cachedBuilds), oneChanged: ok.map((r) => r.oneChanged.cachedBuilds) },
+    cachedBuilds: {
+      cold: ok.map((r) => r.cold.cachedBuilds),
+      warm: ok.map((r) => r.warm.cachedBuilds),
+      oneChanged: ok.map((r) => r.oneChanged.cachedBuilds),
+    },
     warmOverCold: summarise(ok.map((r) => (r.warm.buildPhaseMs ?? NaN) / (r.cold.buildPhaseMs ?? NaN))),
     oneChangedOverCold: summarise(ok.map((r) => (r.oneChanged.buildPhaseMs ?? NaN) / (r.cold.buildPhaseMs ?? NaN))),
   };
@@ -402,7 +455,8 @@ async function cacheSection(w: Workload, loaded: LoadedConfig) {
  * it, so it is counted for neither. Each path is measured REPS.load times; medians.
  */
 async function loadSection(w: Workload, detected: DetectedBuilder) {
-  if (!ioAccountingAvailable()) return { available: false as const, reason: '/proc/<pid>/io of this process or of dockerd is not readable' };
+  if (!ioAccountingAvailable())
+    return { available: false as const, reason: '/proc/<pid>/io of this process or of dockerd is not readable' };
   const builder = detected.builder;
   const docker = builder.caps.binary;
   const fake = createFakeEnv({});
@@ -418,7 +472,16 @@ async function loadSection(w: Workload, detected: DetectedBuilder) {
       const ctx = path.join(w.dir, 'svc', name);
       const ref = `${w.repo(name)}:load`;
       const build = await measureWrites(() =>
-        builder.build({ service: name, context: ctx, dockerfile: path.join(ctx, 'Dockerfile'), image: w.repo(name), tag: ref, args: {}, cache: { backend: 'none', scope: name }, network: 'none' }),
+        builder.build({
+          service: name,
+          context: ctx,
+          dockerfile: path.join(ctx, 'Dockerfile'),
+          image: w.repo(name),
+          tag: ref,
+          args: {},
+          cache: { backend: 'none', scope: name },
+          network: 'none',
+        }),
       );
       const size = Number((await execa(docker, ['image', 'inspect', '--format', '{{.Size}}', ref])).stdout.trim());
       const tarball: Writes[] = [];
@@ -440,7 +503,9 @@ async function loadSection(w: Workload, detected: DetectedBuilder) {
       }
       // --load: the same Dockerfile built by the classic builder (same content sizes), archived in memory.
       const legacyRef = `${w.repo(name)}:legacy`;
-      await execa(docker, ['build', '--quiet', '--network', 'none', '--tag', legacyRef, '--file', path.join(ctx, 'Dockerfile'), ctx], { env: { DOCKER_BUILDKIT: '0' } });
+      await execa(docker, ['build', '--quiet', '--network', 'none', '--tag', legacyRef, '--file', path.join(ctx, 'Dockerfile'), ctx], {
+        env: { DOCKER_BUILDKIT: '0' },
+      });
       const legacySize = Number((await execa(docker, ['image', 'inspect', '--format', '{{.Size}}', legacyRef])).stdout.trim());
       const archive = (await execa(docker, ['save', legacyRef], { encoding: 'buffer', maxBuffer: 1 << 30 })).stdout;
       for (let r = 0; r < REPS.load; r++) {
@@ -466,7 +531,9 @@ async function loadSection(w: Workload, detected: DetectedBuilder) {
         await execa('podman', ['load', '--quiet'], { input: podArchive });
         for (let r = 0; r < REPS.load; r++) {
           const tar = path.join(tmp, `podman-${name}-${r}.tar`);
-          podmanSave.push((await measureWrites(() => execa('podman', ['save', '--quiet', '--format', 'docker-archive', '--output', tar, ref]))).writes);
+          podmanSave.push(
+            (await measureWrites(() => execa('podman', ['save', '--quiet', '--format', 'docker-archive', '--output', tar, ref]))).writes,
+          );
           rmSync(tar, { force: true });
         }
         await execa('podman', ['rmi', ref], { reject: false });
@@ -504,13 +571,18 @@ async function loadSection(w: Workload, detected: DetectedBuilder) {
   const per = (k: 'tarballPath' | 'loadPath') => images.map((i) => (i[k] as { perImage: number }).perImage);
   return {
     available: true as const,
-    method: 'write_bytes of /proc/<pid>/io for this harness (with its reaped children: docker/podman CLIs, fake kind), dockerd and containerd',
+    method:
+      'write_bytes of /proc/<pid>/io for this harness (with its reaped children: docker/podman CLIs, fake kind), dockerd and containerd',
     daemons: daemonPids(),
     builder: `${detected.builder.caps.kind} (${detected.builder.caps.binary} ${detected.builder.caps.version})`,
     images,
     tarballPerImage: summarise(per('tarballPath')),
     loadPathPerImage: summarise(per('loadPath')),
-    podmanPerImage: summarise(images.flatMap((i) => ('perImage' in (i.podmanTarballPath as object) ? [(i.podmanTarballPath as { perImage: number }).perImage] : []))),
+    podmanPerImage: summarise(
+      images.flatMap((i) =>
+        'perImage' in (i.podmanTarballPath as object) ? [(i.podmanTarballPath as { perImage: number }).perImage] : [],
+      ),
+    ),
   };
 }
 
@@ -544,13 +616,17 @@ async function actionSection(w: Workload) {
   for (const tool of ['docker', 'podman', 'kind']) {
     const real = tool === 'kind' ? path.join(fakeBinDir, 'kind') : nextOnPath(tool, baseDirs);
     if (!real) continue;
-    writeFileSync(path.join(wrapDir, tool), `#!/bin/sh\necho "$(date +%s%3N) ${tool}" >> "$HYBRID_BENCH_CALLS"\nexec ${real} "$@"\n`, { mode: 0o755 });
+    writeFileSync(path.join(wrapDir, tool), `#!/bin/sh\necho "$(date +%s%3N) ${tool}" >> "$HYBRID_BENCH_CALLS"\nexec ${real} "$@"\n`, {
+      mode: 0o755,
+    });
   }
   const samples: { ms: number; first: string; engineMs?: number; exitCode: number }[] = [];
   try {
     for (let r = 0; r < REPS.action; r++) {
       const fake = createFakeEnv({});
-      const files = Object.fromEntries(['output', 'state', 'summary', 'env', 'calls'].map((f) => [f, path.join(fake.stateDir, f)])) as Record<string, string>;
+      const files = Object.fromEntries(
+        ['output', 'state', 'summary', 'env', 'calls'].map((f) => [f, path.join(fake.stateDir, f)]),
+      ) as Record<string, string>;
       for (const f of Object.values(files)) writeFileSync(f, '');
       const env: Record<string, string> = { ...fake.env };
       delete env.NODE_EXTRA_CA_CERTS;
@@ -585,7 +661,13 @@ async function actionSection(w: Workload) {
       if (runDir) await execa(process.execPath, [post], { env: { ...env, 'STATE_run-dir': runDir }, extendEnv: false, reject: false });
       fake.cleanup();
       const engine = calls.find((c) => c.tool === 'docker' || c.tool === 'podman');
-      if (calls[0]) samples.push({ ms: calls[0].t - t0, first: calls[0].tool, ...(engine ? { engineMs: engine.t - t0 } : {}), exitCode: m.exitCode ?? -1 });
+      if (calls[0])
+        samples.push({
+          ms: calls[0].t - t0,
+          first: calls[0].tool,
+          ...(engine ? { engineMs: engine.t - t0 } : {}),
+          exitCode: m.exitCode ?? -1,
+        });
       else log(`action rep ${r}: no engine command logged; exit ${m.exitCode}\n${m.stdout}\n${m.stderr}`);
     }
   } finally {
@@ -594,7 +676,9 @@ async function actionSection(w: Workload) {
   }
   const s = summarise(samples.map((x) => x.ms));
   const e = summarise(samples.map((x) => x.engineMs ?? NaN));
-  say(`${elapsed()}  action start → first docker/podman/kind command: ${spread(s, (x) => `${Math.round(x)} ms`)} (${[...new Set(samples.map((x) => x.first))].join(', ')}); → first docker/podman command: ${spread(e, (x) => `${Math.round(x)} ms`)}`);
+  say(
+    `${elapsed()}  action start → first docker/podman/kind command: ${spread(s, (x) => `${Math.round(x)} ms`)} (${[...new Set(samples.map((x) => x.first))].join(', ')}); → first docker/podman command: ${spread(e, (x) => `${Math.round(x)} ms`)}`,
+  );
   return { available: true as const, ms: s, engineMs: e, samples, bundleBytes: statSync(main).size };
 }
 
@@ -611,7 +695,11 @@ async function lintSection() {
       .split('\n')
       .reverse()
       .find((l) => l.trim().startsWith('{'));
-    if (res.exitCode !== 0 || !line) return { available: false as const, reason: `lint.bench.ts failed (exit ${res.exitCode}): ${String(res.stderr).split('\n').slice(-3).join(' ')}` };
+    if (res.exitCode !== 0 || !line)
+      return {
+        available: false as const,
+        reason: `lint.bench.ts failed (exit ${res.exitCode}): ${String(res.stderr).split('\n').slice(-3).join(' ')}`,
+      };
     samples.push(JSON.parse(line) as { files: number; seconds: number; filesPerSecond: number });
   }
   const fps = summarise(samples.map((x) => x.filesPerSecond));
@@ -634,7 +722,9 @@ function bundleSection() {
 // Machine, targets, tables
 
 async function machine(detected: DetectedBuilder, buildSlots: number) {
-  const osRelease = existsSync('/etc/os-release') ? (/^PRETTY_NAME="?([^"\n]*)/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? '') : '';
+  const osRelease = existsSync('/etc/os-release')
+    ? (/^PRETTY_NAME="?([^"\n]*)/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? '')
+    : '';
   const podman = await execa('podman', ['--version'], { reject: false });
   return {
     cpu: os.cpus()[0]?.model ?? 'unknown',
@@ -736,12 +826,40 @@ async function main() {
   const r2 = (x: number) => ratio(x);
   const r3 = (x: number) => ratio(x, 3);
   const targets: Target[] = [
-    target('`graph` wall / lower bound', st?.perStrategy.graph.wallOverLowerBound.median ?? NaN, '≤ 1.05', (v) => v <= 1.05, r3, range(st?.perStrategy.graph.wallOverLowerBound, r3)),
-    target('`graph` / `barrier` wall', st?.ratios.graphOverBarrier.median ?? NaN, '≤ 0.80', (v) => v <= 0.8, r3, range(st?.ratios.graphOverBarrier, r3)),
-    target('`graph` / `sequential` wall', st?.ratios.graphOverSequential.median ?? NaN, '≤ 0.30', (v) => v <= 0.3, r3, range(st?.ratios.graphOverSequential, r3)),
-    target('`predictive` / `graph` wall', st?.ratios.predictiveOverGraph.median ?? NaN, '< 1.00', (v) => v < 1, r3, range(st?.ratios.predictiveOverGraph, r3)),
     target(
-      '`predictive` cluster idle (worst run, at users\' scale)',
+      '`graph` wall / lower bound',
+      st?.perStrategy.graph.wallOverLowerBound.median ?? NaN,
+      '≤ 1.05',
+      (v) => v <= 1.05,
+      r3,
+      range(st?.perStrategy.graph.wallOverLowerBound, r3),
+    ),
+    target(
+      '`graph` / `barrier` wall',
+      st?.ratios.graphOverBarrier.median ?? NaN,
+      '≤ 0.80',
+      (v) => v <= 0.8,
+      r3,
+      range(st?.ratios.graphOverBarrier, r3),
+    ),
+    target(
+      '`graph` / `sequential` wall',
+      st?.ratios.graphOverSequential.median ?? NaN,
+      '≤ 0.30',
+      (v) => v <= 0.3,
+      r3,
+      range(st?.ratios.graphOverSequential, r3),
+    ),
+    target(
+      '`predictive` / `graph` wall',
+      st?.ratios.predictiveOverGraph.median ?? NaN,
+      '< 1.00',
+      (v) => v < 1,
+      r3,
+      range(st?.ratios.predictiveOverGraph, r3),
+    ),
+    target(
+      "`predictive` cluster idle (worst run, at users' scale)",
       st ? st.perStrategy.predictive.idleMs.max * SCALE : NaN,
       '≤ 10 s',
       (v) => v <= 10_000,
@@ -749,7 +867,13 @@ async function main() {
       st ? ` (measured ${sec(st.perStrategy.predictive.idleMs.max, 2)} × ${SCALE})` : '',
     ),
     target('warm / cold build phase', cache?.warmOverCold.median ?? NaN, '≤ 0.10', (v) => v <= 0.1, r3, range(cache?.warmOverCold, r3)),
-    target('tarball path bytes written / image size (worst image)', load?.available ? load.tarballPerImage.max : NaN, '≤ 1.1', (v) => v <= 1.1, r3),
+    target(
+      'tarball path bytes written / image size (worst image)',
+      load?.available ? load.tarballPerImage.max : NaN,
+      '≤ 1.1',
+      (v) => v <= 1.1,
+      r3,
+    ),
     target(
       'action start → first engine command (docker/podman/kind)',
       action?.available ? action.ms.median : NaN,
@@ -758,7 +882,14 @@ async function main() {
       (v) => `${Math.round(v)} ms`,
       `${range(action?.available ? action.ms : undefined, (v) => `${Math.round(v)}`)}${action?.available ? `; first \`${action.samples[0]?.first ?? '?'}\`, first docker/podman at ${Math.round(action.engineMs.median)} ms` : ''}`,
     ),
-    target('lint throughput (10,000 Dockerfiles)', lint?.available ? lint.filesPerSecond : NaN, '≥ 5,000 files/s', (v) => v >= 5000, (v) => `${Math.round(v).toLocaleString('en-US')} files/s`, range(lint?.available ? lint.filesPerSecondSummary : undefined, (v) => Math.round(v).toLocaleString('en-US'))),
+    target(
+      'lint throughput (10,000 Dockerfiles)',
+      lint?.available ? lint.filesPerSecond : NaN,
+      '≥ 5,000 files/s',
+      (v) => v >= 5000,
+      (v) => `${Math.round(v).toLocaleString('en-US')} files/s`,
+      range(lint?.available ? lint.filesPerSecondSummary : undefined, (v) => Math.round(v).toLocaleString('en-US')),
+    ),
   ];
   out.targets = targets;
   mkdirSync(path.dirname(OUT), { recursive: true });
@@ -767,7 +898,10 @@ async function main() {
   // Tables
   const lines: string[] = [];
   lines.push('', `### hybrid-e2e benchmark, ${out.date as string} (${QUICK ? 'quick' : 'full'} run, ${out.durationS as number} s)`, '');
-  lines.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}; load average ${m.loadavgStart.join(' ')} at start (shared machine). Builder: ${detected.builder.caps.kind} (${detected.builder.caps.binary} ${detected.builder.caps.version}), ${buildSlots} build slots. Modelled durations: users' ÷ ${SCALE}.`, '');
+  lines.push(
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}; load average ${m.loadavgStart.join(' ')} at start (shared machine). Builder: ${detected.builder.caps.kind} (${detected.builder.caps.binary} ${detected.builder.caps.version}), ${buildSlots} build slots. Modelled durations: users' ÷ ${SCALE}.`,
+    '',
+  );
   if (st) {
     lines.push(`Strategies, ${st.rounds} interleaved round(s), every build cold; median (min–max):`, '');
     lines.push(
@@ -788,21 +922,47 @@ async function main() {
     );
   }
   if (cache) {
-    lines.push('', `Cache (\`graph\`, ${REPS.cache} repetition(s)); one service changed = ${CHANGED_SERVICE}:`, '', '| | Build phase | Wall | Builds reused |', '|---|---|---|---|');
-    lines.push(`| cold | ${spread(cache.buildPhaseMs.cold, (x) => sec(x))} | ${spread(cache.wallMs.cold, (x) => sec(x))} | ${cache.cachedBuilds.cold.join(', ')} of ${SERVICES.length} |`);
-    lines.push(`| warm (nothing changed) | ${spread(cache.buildPhaseMs.warm, (x) => sec(x))} | ${spread(cache.wallMs.warm, (x) => sec(x))} | ${cache.cachedBuilds.warm.join(', ')} of ${SERVICES.length} |`);
-    lines.push(`| one service changed | ${spread(cache.buildPhaseMs.oneChanged, (x) => sec(x))} | ${spread(cache.wallMs.oneChanged, (x) => sec(x))} | ${cache.cachedBuilds.oneChanged.join(', ')} of ${SERVICES.length} |`);
+    lines.push(
+      '',
+      `Cache (\`graph\`, ${REPS.cache} repetition(s)); one service changed = ${CHANGED_SERVICE}:`,
+      '',
+      '| | Build phase | Wall | Builds reused |',
+      '|---|---|---|---|',
+    );
+    lines.push(
+      `| cold | ${spread(cache.buildPhaseMs.cold, (x) => sec(x))} | ${spread(cache.wallMs.cold, (x) => sec(x))} | ${cache.cachedBuilds.cold.join(', ')} of ${SERVICES.length} |`,
+    );
+    lines.push(
+      `| warm (nothing changed) | ${spread(cache.buildPhaseMs.warm, (x) => sec(x))} | ${spread(cache.wallMs.warm, (x) => sec(x))} | ${cache.cachedBuilds.warm.join(', ')} of ${SERVICES.length} |`,
+    );
+    lines.push(
+      `| one service changed | ${spread(cache.buildPhaseMs.oneChanged, (x) => sec(x))} | ${spread(cache.wallMs.oneChanged, (x) => sec(x))} | ${cache.cachedBuilds.oneChanged.join(', ')} of ${SERVICES.length} |`,
+    );
   }
   if (load?.available) {
-    lines.push('', `Bytes written per image from built image to cluster (median of ${REPS.load}; ${load.method}):`, '', '| Image | Size | Tarball path (engine) | `--load` + `kind load docker-image` | podman tarball path |', '|---|---|---|---|---|');
-    for (const i of load.images as Array<{ service: string; class: string; imageBytes: number; tarballPath: { bytes: number; perImage: number }; loadPath: { bytes: number; perImage: number; dockerLoad: { bytes: number } }; podmanTarballPath: { bytes?: number; perImage?: number } }>) {
+    lines.push(
+      '',
+      `Bytes written per image from built image to cluster (median of ${REPS.load}; ${load.method}):`,
+      '',
+      '| Image | Size | Tarball path (engine) | `--load` + `kind load docker-image` | podman tarball path |',
+      '|---|---|---|---|---|',
+    );
+    for (const i of load.images as Array<{
+      service: string;
+      class: string;
+      imageBytes: number;
+      tarballPath: { bytes: number; perImage: number };
+      loadPath: { bytes: number; perImage: number; dockerLoad: { bytes: number } };
+      podmanTarballPath: { bytes?: number; perImage?: number };
+    }>) {
       lines.push(
         `| ${i.service} (${i.class}) | ${mb(i.imageBytes)} | ${mb(i.tarballPath.bytes)} = ${ratio(i.tarballPath.perImage)}× | ${mb(i.loadPath.bytes)} = ${ratio(i.loadPath.perImage)}× (\`--load\` ${mb(i.loadPath.dockerLoad.bytes)}) | ${i.podmanTarballPath.bytes !== undefined ? `${mb(i.podmanTarballPath.bytes)} = ${ratio(i.podmanTarballPath.perImage!)}×` : 'n/a'} |`,
       );
     }
   } else if (load) lines.push('', `Load cost: not measured (${load.reason}).`);
   const bundle = out.bundle as ReturnType<typeof bundleSection> | undefined;
-  if (bundle?.['dist/index.js']) lines.push('', `Bundle: dist/index.js ${mb(bundle['dist/index.js'].bytes)} (${mb(bundle['dist/index.js'].gzipBytes)} gzipped).`);
+  if (bundle?.['dist/index.js'])
+    lines.push('', `Bundle: dist/index.js ${mb(bundle['dist/index.js'].bytes)} (${mb(bundle['dist/index.js'].gzipBytes)} gzipped).`);
   if (lint && !lint.available) lines.push('', `Lint: not measured (${lint.reason}).`);
   if (action && !action.available) lines.push('', `Action start: not measured (${action.reason}).`);
   lines.push('', '| Target | Measured | Goal | Met |', '|---|---|---|---|');

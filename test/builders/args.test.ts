@@ -20,7 +20,15 @@ const req = (over: Partial<BuildRequest> = {}): BuildRequest => ({
   ...over,
 });
 
-const buildxCaps: BuilderCapabilities = { engine: 'docker', kind: 'buildx', binary: '/usr/bin/docker', version: '27.0.0', cacheExport: true, outputTarball: true, driver: 'docker-container' };
+const buildxCaps: BuilderCapabilities = {
+  engine: 'docker',
+  kind: 'buildx',
+  binary: '/usr/bin/docker',
+  version: '27.0.0',
+  cacheExport: true,
+  outputTarball: true,
+  driver: 'docker-container',
+};
 
 /** Value following the n-th occurrence of a flag. */
 const after = (args: string[], flag: string): string[] => args.flatMap((a, i) => (a === flag ? [args[i + 1]!] : []));
@@ -39,14 +47,22 @@ describe('docker invocations', () => {
   });
 
   it('buildx with the docker driver loads into the daemon and passes no cache flags', () => {
-    const inv = dockerBuildInvocation({ ...buildxCaps, cacheExport: false, outputTarball: false, driver: 'docker' }, req({ tarball: '/t.tar' }), '/tmp/x');
+    const inv = dockerBuildInvocation(
+      { ...buildxCaps, cacheExport: false, outputTarball: false, driver: 'docker' },
+      req({ tarball: '/t.tar' }),
+      '/tmp/x',
+    );
     expect(inv.args).toContain('--load');
     expect(inv.args).not.toContain('--output');
     expect(inv.args).not.toContain('--cache-to');
   });
 
   it('BuildKit and legacy set DOCKER_BUILDKIT and never pass cache export flags; legacy uses --force-rm', () => {
-    const bk = dockerBuildInvocation({ ...buildxCaps, kind: 'buildkit', cacheExport: false, outputTarball: false }, req({ network: 'none', target: 'prod' }), '/tmp/x');
+    const bk = dockerBuildInvocation(
+      { ...buildxCaps, kind: 'buildkit', cacheExport: false, outputTarball: false },
+      req({ network: 'none', target: 'prod' }),
+      '/tmp/x',
+    );
     expect(bk.env).toEqual({ DOCKER_BUILDKIT: '1' });
     expect(bk.format).toBe('buildkit');
     expect(after(bk.args, '--network')).toEqual(['none']);
@@ -60,7 +76,12 @@ describe('docker invocations', () => {
 
   it('local cache: reads the old dir only when it exists, writes the new one (rotation); registry uses the ref', () => {
     const cache = { backend: 'local' as const, scope: 's', dir: '/c/s', dirOut: '/c/s.new-r1' };
-    expect(buildxCacheArgs(cache, () => true)).toEqual(['--cache-from', 'type=local,src=/c/s', '--cache-to', 'type=local,dest=/c/s.new-r1,mode=max']);
+    expect(buildxCacheArgs(cache, () => true)).toEqual([
+      '--cache-from',
+      'type=local,src=/c/s',
+      '--cache-to',
+      'type=local,dest=/c/s.new-r1,mode=max',
+    ]);
     expect(buildxCacheArgs(cache, () => false)).toEqual(['--cache-to', 'type=local,dest=/c/s.new-r1,mode=max']);
     expect(buildxCacheArgs({ backend: 'registry', scope: 's', ref: 'reg.local/c:gw' })).toEqual([
       '--cache-from',
@@ -81,7 +102,14 @@ describe('docker invocations', () => {
 });
 
 describe('podman invocation and crash classification', () => {
-  const caps: BuilderCapabilities = { engine: 'podman', kind: 'podman', binary: '/usr/bin/podman', version: '4.3.1', cacheExport: true, outputTarball: false };
+  const caps: BuilderCapabilities = {
+    engine: 'podman',
+    kind: 'podman',
+    binary: '/usr/bin/podman',
+    version: '4.3.1',
+    cacheExport: true,
+    outputTarball: false,
+  };
 
   it('uses --layers, docker format and maps only a registry cache', () => {
     const a = podmanBuildArgs(caps, req({ cache: { backend: 'registry', scope: 's', ref: 'reg.local/c' }, network: 'none' }), '/tmp/x');
@@ -98,7 +126,12 @@ describe('podman invocation and crash classification', () => {
     expect(isPodmanCrash(r(['Error: committing container for step {...}: layer not known']))).toBe(true);
     expect(isPodmanCrash(r(['Error: database is locked']))).toBe(true);
     expect(isPodmanCrash(r([], { signal: 'SIGSEGV' }))).toBe(true);
-    expect(isPodmanCrash(r(['Error: building at STEP "RUN make": while running runtime: exit status 2']), 'while running runtime: exit status 2')).toBe(false);
+    expect(
+      isPodmanCrash(
+        r(['Error: building at STEP "RUN make": while running runtime: exit status 2']),
+        'while running runtime: exit status 2',
+      ),
+    ).toBe(false);
     expect(isPodmanCrash(r(['panic: x'], { cancelled: true }))).toBe(false);
     expect(isPodmanCrash(r(['Error: no such file: go.mod']))).toBe(false);
   });
@@ -135,15 +168,52 @@ describe('build output classification', () => {
 
   it('legacy and podman: the appended LABEL steps of --label are not counted, a real trailing LABEL is', () => {
     const labels = { 'io.hybrid-e2e.run': 'r2' };
-    const legacy = ['Step 1/3 : FROM scratch', ' ---> ', 'Step 2/3 : COPY a /a', ' ---> Using cache', ' ---> 5ead3dd25ab1', 'Step 3/3 : LABEL io.hybrid-e2e.run=r2', ' ---> Running in ad78d0912fdf', ' ---> 1b376c83d43c'].join('\n');
+    const legacy = [
+      'Step 1/3 : FROM scratch',
+      ' ---> ',
+      'Step 2/3 : COPY a /a',
+      ' ---> Using cache',
+      ' ---> 5ead3dd25ab1',
+      'Step 3/3 : LABEL io.hybrid-e2e.run=r2',
+      ' ---> Running in ad78d0912fdf',
+      ' ---> 1b376c83d43c',
+    ].join('\n');
     expect(parse('legacy', legacy, labels)).toMatchObject({ total: 1, cached: 1, allCached: true });
-    expect(parse('legacy', legacy.replace('LABEL io.hybrid-e2e.run=r2', 'LABEL team=x'), labels)).toMatchObject({ total: 2, allCached: false });
-    const podman = ['[1/2] STEP 1/2: FROM scratch AS b', '[1/2] STEP 2/2: COPY a /a', '--> Using cache 9680909b277c', '--> 9680909b277', '[2/2] STEP 1/3: FROM scratch', '[2/2] STEP 2/3: COPY --from=b /a /a', '--> Using cache 07c0c30f1a77', '--> 07c0c30f1a7', '[2/2] STEP 3/3: LABEL "io.hybrid-e2e.run"="r2"', 'COMMIT x', '--> cad08c49e9c'].join('\n');
+    expect(parse('legacy', legacy.replace('LABEL io.hybrid-e2e.run=r2', 'LABEL team=x'), labels)).toMatchObject({
+      total: 2,
+      allCached: false,
+    });
+    const podman = [
+      '[1/2] STEP 1/2: FROM scratch AS b',
+      '[1/2] STEP 2/2: COPY a /a',
+      '--> Using cache 9680909b277c',
+      '--> 9680909b277',
+      '[2/2] STEP 1/3: FROM scratch',
+      '[2/2] STEP 2/3: COPY --from=b /a /a',
+      '--> Using cache 07c0c30f1a77',
+      '--> 07c0c30f1a7',
+      '[2/2] STEP 3/3: LABEL "io.hybrid-e2e.run"="r2"',
+      'COMMIT x',
+      '--> cad08c49e9c',
+    ].join('\n');
     expect(parse('podman', podman, labels)).toMatchObject({ total: 2, cached: 2, allCached: true });
   });
 
   it('finds the failing step and its lines', () => {
-    const s = parse('podman', ['STEP 1/2: FROM scratch', 'STEP 2/2: RUN make', 'cc -o app', 'app.c:1: error', 'Error: building at STEP "RUN make": while running runtime: exit status 2'].join('\n'));
-    expect(s.failedStep).toEqual({ name: 'STEP 2/2: RUN make', error: 'while running runtime: exit status 2', tail: ['cc -o app', 'app.c:1: error'] });
+    const s = parse(
+      'podman',
+      [
+        'STEP 1/2: FROM scratch',
+        'STEP 2/2: RUN make',
+        'cc -o app',
+        'app.c:1: error',
+        'Error: building at STEP "RUN make": while running runtime: exit status 2',
+      ].join('\n'),
+    );
+    expect(s.failedStep).toEqual({
+      name: 'STEP 2/2: RUN make',
+      error: 'while running runtime: exit status 2',
+      tail: ['cc -o app', 'app.c:1: error'],
+    });
   });
 });

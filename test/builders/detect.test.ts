@@ -7,7 +7,8 @@ import { BuilderUnavailableError } from '../../src/adapters/builders/types.js';
 import { DOCKER_BUILTIN_BUILDKIT, DOCKER_V28_NO_BUILDX, PODMAN, has, tmpDir, uid } from './helpers.js';
 
 const env = { ...process.env };
-const clientVersion = (bin: string): string => execFileSync(bin, ['version', '--format', '{{.Client.Version}}'], { encoding: 'utf8' }).trim();
+const clientVersion = (bin: string): string =>
+  execFileSync(bin, ['version', '--format', '{{.Client.Version}}'], { encoding: 'utf8' }).trim();
 let empty: { dir: string; cleanup: () => void };
 beforeAll(() => {
   empty = tmpDir('hybrid-e2e-bt-path-');
@@ -17,9 +18,20 @@ afterAll(() => empty?.cleanup());
 describe('detectBuilder on the real engines', () => {
   it('docker 20.10 without buildx: BuildKit built in, and it says why and what happens to the cache', async () => {
     const logs: string[] = [];
-    const d = await detectBuilder('docker', { env: { ...env, HYBRID_E2E_DOCKER: DOCKER_BUILTIN_BUILDKIT }, cacheBackend: 'gha', log: (s) => logs.push(s) });
+    const d = await detectBuilder('docker', {
+      env: { ...env, HYBRID_E2E_DOCKER: DOCKER_BUILTIN_BUILDKIT },
+      cacheBackend: 'gha',
+      log: (s) => logs.push(s),
+    });
     const v = clientVersion(DOCKER_BUILTIN_BUILDKIT);
-    expect(d.builder.caps).toMatchObject({ engine: 'docker', kind: 'buildkit', binary: DOCKER_BUILTIN_BUILDKIT, version: v, cacheExport: false, outputTarball: false });
+    expect(d.builder.caps).toMatchObject({
+      engine: 'docker',
+      kind: 'buildkit',
+      binary: DOCKER_BUILTIN_BUILDKIT,
+      version: v,
+      cacheExport: false,
+      outputTarball: false,
+    });
     expect(d.reason).toBe(
       `docker ${v} at ${DOCKER_BUILTIN_BUILDKIT}: BuildKit built in, no buildx plugin -> BuildKit builder; cache export unavailable (backend 'gha' ignored), using the engine's layer cache`,
     );
@@ -44,7 +56,10 @@ describe('detectBuilder on the real engines', () => {
     expect(d.builder.caps).toMatchObject({ engine: 'podman', kind: 'podman', version: v, maxParallelBuilds: 1, cacheExport: false });
     expect(d.reason).toContain(`podman ${v} at ${PODMAN} -> podman build --layers, builds serialised`);
     expect(d.reason).toContain("backend 'local' ignored");
-    const d3 = await detectBuilder('podman', { env: { ...env, HYBRID_E2E_PODMAN: PODMAN, HYBRID_E2E_PODMAN_PARALLEL_BUILDS: '3' }, cacheBackend: 'none' });
+    const d3 = await detectBuilder('podman', {
+      env: { ...env, HYBRID_E2E_PODMAN: PODMAN, HYBRID_E2E_PODMAN_PARALLEL_BUILDS: '3' },
+      cacheBackend: 'none',
+    });
     expect(d3.builder.caps.maxParallelBuilds).toBe(3);
     expect(d3.reason).toContain('at most 3 parallel builds');
   });
@@ -52,26 +67,33 @@ describe('detectBuilder on the real engines', () => {
   it('auto picks docker when its daemon answers', async () => {
     const d = await detectBuilder('auto', { env: { ...env, PATH: '/usr/bin' }, cacheBackend: 'none' });
     expect(d.builder.caps).toMatchObject({ engine: 'docker', binary: DOCKER_BUILTIN_BUILDKIT, kind: 'buildkit' });
-    expect(d.reason.startsWith(`auto: docker ${clientVersion(DOCKER_BUILTIN_BUILDKIT)} at ${DOCKER_BUILTIN_BUILDKIT}: BuildKit built in`)).toBe(true);
+    expect(
+      d.reason.startsWith(`auto: docker ${clientVersion(DOCKER_BUILTIN_BUILDKIT)} at ${DOCKER_BUILTIN_BUILDKIT}: BuildKit built in`),
+    ).toBe(true);
   });
 
-  it.skipIf(!has(DOCKER_V28_NO_BUILDX))('a legacy-only docker first on PATH loses to a BuildKit-capable one later on PATH, and the reason says so', async () => {
-    const first = tmpDir('hybrid-e2e-bt-first-');
-    try {
-      symlinkSync(DOCKER_V28_NO_BUILDX, path.join(first.dir, 'docker'));
-      const d = await detectBuilder('docker', { env: { ...env, PATH: `${first.dir}:/usr/bin` }, cacheBackend: 'none' });
-      expect(d.builder.caps.binary).toBe(DOCKER_BUILTIN_BUILDKIT);
-      expect(d.builder.caps.kind).toBe('buildkit');
-      expect(d.reason).toMatch(
-        new RegExp(`; preferred over docker ${clientVersion(DOCKER_V28_NO_BUILDX).replace(/\./g, '\\.')} at ${first.dir}/docker \\(first on PATH: legacy builder only\\)$`),
-      );
-      // Alone on PATH, it is used as it is: legacy.
-      const alone = await detectBuilder('docker', { env: { ...env, PATH: first.dir }, cacheBackend: 'none' });
-      expect(alone.builder.caps.kind).toBe('legacy');
-    } finally {
-      first.cleanup();
-    }
-  });
+  it.skipIf(!has(DOCKER_V28_NO_BUILDX))(
+    'a legacy-only docker first on PATH loses to a BuildKit-capable one later on PATH, and the reason says so',
+    async () => {
+      const first = tmpDir('hybrid-e2e-bt-first-');
+      try {
+        symlinkSync(DOCKER_V28_NO_BUILDX, path.join(first.dir, 'docker'));
+        const d = await detectBuilder('docker', { env: { ...env, PATH: `${first.dir}:/usr/bin` }, cacheBackend: 'none' });
+        expect(d.builder.caps.binary).toBe(DOCKER_BUILTIN_BUILDKIT);
+        expect(d.builder.caps.kind).toBe('buildkit');
+        expect(d.reason).toMatch(
+          new RegExp(
+            `; preferred over docker ${clientVersion(DOCKER_V28_NO_BUILDX).replace(/\./g, '\\.')} at ${first.dir}/docker \\(first on PATH: legacy builder only\\)$`,
+          ),
+        );
+        // Alone on PATH, it is used as it is: legacy.
+        const alone = await detectBuilder('docker', { env: { ...env, PATH: first.dir }, cacheBackend: 'none' });
+        expect(alone.builder.caps.kind).toBe('legacy');
+      } finally {
+        first.cleanup();
+      }
+    },
+  );
 
   it('auto falls back to podman when the docker daemon does not answer, and says so', async () => {
     const noDaemon = { ...env, HYBRID_E2E_DOCKER: DOCKER_BUILTIN_BUILDKIT, DOCKER_HOST: `unix:///tmp/hybrid-e2e-no-daemon-${uid()}.sock` };
@@ -100,7 +122,9 @@ describe('detectBuilder on the real engines', () => {
     const notExec = path.join(empty.dir, 'docker-not-exec');
     writeFileSync(notExec, 'not a program');
     chmodSync(notExec, 0o644);
-    const err = await detectBuilder('docker', { env: { ...env, HYBRID_E2E_DOCKER: notExec }, cacheBackend: 'none' }).catch((e: unknown) => e);
+    const err = await detectBuilder('docker', { env: { ...env, HYBRID_E2E_DOCKER: notExec }, cacheBackend: 'none' }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(BuilderUnavailableError);
     expect((err as Error).message).toContain(`HYBRID_E2E_DOCKER is set to ${notExec}, which is not an executable file`);
   });
@@ -110,7 +134,10 @@ describe('capability decisions (probe results as input)', () => {
   const base: DockerProbe = { binary: '/x/docker', clientVersion: '27.1.0', serverVersion: '27.1.0', serverOs: 'linux' };
 
   it('buildx with a docker-container builder exports the cache and writes tarballs directly', () => {
-    const { caps, reason } = dockerCapabilities({ ...base, buildxVersion: '0.16.2', buildxDriver: 'docker-container', buildxBuilder: 'ci' }, 'gha');
+    const { caps, reason } = dockerCapabilities(
+      { ...base, buildxVersion: '0.16.2', buildxDriver: 'docker-container', buildxBuilder: 'ci' },
+      'gha',
+    );
     expect(caps).toMatchObject({ kind: 'buildx', cacheExport: true, outputTarball: true, tarballOnly: true, driver: 'docker-container' });
     expect(caps.cacheNote).toBeUndefined();
     expect(reason).toContain('buildx 0.16.2 with builder "ci" (docker-container driver) -> buildx');
@@ -118,7 +145,10 @@ describe('capability decisions (probe results as input)', () => {
   });
 
   it('buildx with the docker driver cannot export a cache nor write a tarball, and says how to fix it', () => {
-    const { caps, reason } = dockerCapabilities({ ...base, buildxVersion: '0.16.2', buildxDriver: 'docker', buildxBuilder: 'default' }, 'local');
+    const { caps, reason } = dockerCapabilities(
+      { ...base, buildxVersion: '0.16.2', buildxDriver: 'docker', buildxBuilder: 'default' },
+      'local',
+    );
     expect(caps).toMatchObject({ kind: 'buildx', cacheExport: false, outputTarball: false });
     expect(caps.tarballOnly).toBeFalsy();
     expect(caps.cacheNote).toContain("'local'");

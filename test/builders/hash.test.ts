@@ -21,7 +21,12 @@ function ctx(files: Record<string, string>): { dir: string; df: string; write: (
 }
 
 const h = (c: { dir: string; df: string }, over: { args?: Record<string, string>; target?: string } = {}): Promise<string> =>
-  hashBuildInputs({ context: c.dir, dockerfile: c.df, args: over.args ?? { A: '1', B: '2' }, ...(over.target ? { target: over.target } : {}) });
+  hashBuildInputs({
+    context: c.dir,
+    dockerfile: c.df,
+    args: over.args ?? { A: '1', B: '2' },
+    ...(over.target ? { target: over.target } : {}),
+  });
 
 describe('hashBuildInputs', () => {
   it('is a sha256 hex, stable across calls, copies of the context and timestamps', async () => {
@@ -68,7 +73,7 @@ describe('hashBuildInputs', () => {
     });
   });
 
-  it('does not change when only .dockerignore\'d files change', async () => {
+  it("does not change when only .dockerignore'd files change", async () => {
     const c = ctx({
       '.dockerignore': '# build outputs\nbin\n*.log\n**/testdata\n!keep.log\n/docs/*.md\n',
       'main.go': 'package main\n',

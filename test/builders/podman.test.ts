@@ -114,7 +114,8 @@ describe('podman robustness', () => {
   });
 
   it('serialises concurrent builds (maxParallelBuilds 1); a build waiting for its slot is cancelled at once', async () => {
-    const builder = (real ??= (await detectBuilder('podman', { env: { ...env, HYBRID_E2E_PODMAN: PODMAN }, cacheBackend: 'none' })).builder);
+    const builder = (real ??= (await detectBuilder('podman', { env: { ...env, HYBRID_E2E_PODMAN: PODMAN }, cacheBackend: 'none' }))
+      .builder);
     expect(builder.caps.maxParallelBuilds).toBe(1);
     const spans: { first: number; last: number; done: number }[] = [];
     const run = async (): Promise<void> => {

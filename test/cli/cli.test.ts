@@ -75,10 +75,14 @@ describe('bundled action and CLI (dist/)', () => {
         },
       });
       expect(r.status).toBe(0);
-      const cliOut = execFileSync(process.execPath, [path.join(REPO_ROOT, 'dist/cli/index.js'), 'plan', '--config', 'examples/kubernaut/hybrid-e2e.yaml', '--service', 'gateway'], {
-        cwd: REPO_ROOT,
-        encoding: 'utf8',
-      });
+      const cliOut = execFileSync(
+        process.execPath,
+        [path.join(REPO_ROOT, 'dist/cli/index.js'), 'plan', '--config', 'examples/kubernaut/hybrid-e2e.yaml', '--service', 'gateway'],
+        {
+          cwd: REPO_ROOT,
+          encoding: 'utf8',
+        },
+      );
       expect(r.stdout.trim()).toBe(cliOut.trim());
       const outputs = readFileSync(output, 'utf8');
       const plan = outputs.match(/^plan<<(.+)\n([\s\S]*?)\n\1$/m);

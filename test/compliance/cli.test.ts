@@ -21,14 +21,14 @@ const DIRTY = 'FROM registry.access.redhat.com/ubi9/ubi-minimal:9.5\nRUN microdn
 
 describe('runLint', () => {
   it('exit 0 and a one-line total when clean', async () => {
-    const root = repo({ 'Dockerfile': CLEAN });
+    const root = repo({ Dockerfile: CLEAN });
     const io = captureIO(root);
     expect(await runLint(base, io)).toBe(0);
     expect(io.out()).toBe('No problems in 1 Dockerfile.\n');
   });
 
   it('exit 1 on an unwaived error, text output grouped with a total and a --fix hint', async () => {
-    const root = repo({ 'docker/api.Dockerfile': DIRTY, 'docker/web.Dockerfile': CLEAN, 'Dockerfile': 'FROM x:1\nRUN dnf update\n' });
+    const root = repo({ 'docker/api.Dockerfile': DIRTY, 'docker/web.Dockerfile': CLEAN, Dockerfile: 'FROM x:1\nRUN dnf update\n' });
     const io = captureIO(root);
     expect(await runLint(base, io)).toBe(1);
     const lines = io.out().split('\n');
@@ -43,12 +43,14 @@ describe('runLint', () => {
     const root = repo({});
     const io = captureIO(root);
     expect(await runLint({ ...base, paths: ['docker'] }, io)).toBe(2);
-    expect(io.err()).toBe(`hybrid-e2e lint: path not found: docker. Pass existing files or directories (relative to ${root}), or no path to scan the current directory.\n`);
+    expect(io.err()).toBe(
+      `hybrid-e2e lint: path not found: docker. Pass existing files or directories (relative to ${root}), or no path to scan the current directory.\n`,
+    );
     expect(io.out()).toBe('');
   });
 
   it('exit 2 for --dry-run without --fix, and for a service Dockerfile that does not exist', async () => {
-    const root = repo({ 'Dockerfile': CLEAN });
+    const root = repo({ Dockerfile: CLEAN });
     const io = captureIO(root);
     expect(await runLint({ ...base, dryRun: true }, io)).toBe(2);
     expect(io.err()).toContain('--dry-run only applies to --fix');
@@ -66,12 +68,15 @@ describe('runLint', () => {
       return { count: out.files, files: [...new Set(out.findings.map((f) => f.file))] };
     };
     expect(await files({ serviceDockerfiles: [path.join(root, 'a/Dockerfile')] })).toEqual({ count: 1, files: ['a/Dockerfile'] });
-    expect(await files({ serviceDockerfiles: [path.join(root, 'a/Dockerfile')], paths: ['a', 'b/Dockerfile'] })).toEqual({ count: 2, files: ['a/Dockerfile', 'b/Dockerfile'] });
+    expect(await files({ serviceDockerfiles: [path.join(root, 'a/Dockerfile')], paths: ['a', 'b/Dockerfile'] })).toEqual({
+      count: 2,
+      files: ['a/Dockerfile', 'b/Dockerfile'],
+    });
     expect(await files({ serviceDockerfiles: [] })).toEqual({ count: 3, files: ['a/Dockerfile', 'b/Dockerfile', 'c/Dockerfile'] });
   });
 
   it('colours only on a TTY without NO_COLOR', async () => {
-    const root = repo({ 'Dockerfile': DIRTY });
+    const root = repo({ Dockerfile: DIRTY });
     const run = async (isTTY: boolean, env: Record<string, string>) => {
       const io = captureIO(root, { isTTY, env });
       await runLint(base, io);
@@ -83,7 +88,7 @@ describe('runLint', () => {
   });
 
   it('--format json prints exactly one JSON object', async () => {
-    const root = repo({ 'Dockerfile': DIRTY });
+    const root = repo({ Dockerfile: DIRTY });
     const io = captureIO(root);
     expect(await runLint({ ...base, format: 'json' }, io)).toBe(1);
     const parsed = JSON.parse(io.out());
@@ -102,28 +107,35 @@ describe('runLint', () => {
     const validate = ajv.compile(JSON.parse(readFileSync(path.join(FIXTURES, 'sarif-2.1.0-subset.schema.json'), 'utf8')) as object);
     const log = JSON.parse(io.out());
     expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
-    expect(log.runs[0].results[0].locations[0].physicalLocation.artifactLocation).toEqual({ uri: 'docker/api.Dockerfile', uriBaseId: '%SRCROOT%' });
+    expect(log.runs[0].results[0].locations[0].physicalLocation.artifactLocation).toEqual({
+      uri: 'docker/api.Dockerfile',
+      uriBaseId: '%SRCROOT%',
+    });
     expect(log.runs[0].tool.driver.version).toBe(JSON.parse(readFileSync(path.resolve(FIXTURES, '../../../package.json'), 'utf8')).version);
   });
 
   it('--format markdown prints a table', async () => {
-    const root = repo({ 'Dockerfile': DIRTY });
+    const root = repo({ Dockerfile: DIRTY });
     const io = captureIO(root);
     await runLint({ ...base, format: 'markdown' }, io);
     expect(io.out()).toContain('| `Dockerfile` | 2 | `no-package-upgrade` | error |');
   });
 
   it('--fix rewrites the files, reports what it did and what it could not do, then lints the result', async () => {
-    const root = repo({ 'Dockerfile': DIRTY, 'b/Dockerfile': 'FROM x:1\nRUN dnf update -y | tee /log\n' });
+    const root = repo({ Dockerfile: DIRTY, 'b/Dockerfile': 'FROM x:1\nRUN dnf update -y | tee /log\n' });
     const io = captureIO(root);
     expect(await runLint({ ...base, fix: true }, io)).toBe(1);
-    expect(readFileSync(path.join(root, 'Dockerfile'), 'utf8')).toBe('FROM registry.access.redhat.com/ubi9/ubi-minimal:9.5\nRUN microdnf install -y tar\n');
-    expect(io.err()).toBe('hybrid-e2e lint --fix: removed 1 package upgrade in 1 file.\n  b/Dockerfile:2 not fixed automatically: part of a pipeline\n');
+    expect(readFileSync(path.join(root, 'Dockerfile'), 'utf8')).toBe(
+      'FROM registry.access.redhat.com/ubi9/ubi-minimal:9.5\nRUN microdnf install -y tar\n',
+    );
+    expect(io.err()).toBe(
+      'hybrid-e2e lint --fix: removed 1 package upgrade in 1 file.\n  b/Dockerfile:2 not fixed automatically: part of a pipeline\n',
+    );
     expect(io.out()).toMatch(/^b\/Dockerfile:2 no-package-upgrade \[error\]/);
   });
 
   it('--fix --dry-run prints a unified diff and writes nothing (json: in a "diff" field)', async () => {
-    const root = repo({ 'Dockerfile': DIRTY });
+    const root = repo({ Dockerfile: DIRTY });
     const io = captureIO(root);
     expect(await runLint({ ...base, fix: true, dryRun: true }, io)).toBe(1);
     expect(io.out()).toBe(
@@ -147,9 +159,20 @@ describe('runLint', () => {
   });
 
   it('passes the policy through (severity overrides)', async () => {
-    const root = repo({ 'Dockerfile': DIRTY });
+    const root = repo({ Dockerfile: DIRTY });
     const io = captureIO(root);
-    expect(await runLint({ ...base, policy: { rules: { 'no-package-upgrade': 'warning' }, baseImages: { allowLatest: false, requireDigest: false, allowedRegistries: [], forbidden: [], repositories: {} } } }, io)).toBe(0);
+    expect(
+      await runLint(
+        {
+          ...base,
+          policy: {
+            rules: { 'no-package-upgrade': 'warning' },
+            baseImages: { allowLatest: false, requireDigest: false, allowedRegistries: [], forbidden: [], repositories: {} },
+          },
+        },
+        io,
+      ),
+    ).toBe(0);
     expect(io.out()).toContain('[warning]');
   });
 
@@ -167,13 +190,21 @@ describe('runLint', () => {
 describe('pre-commit hook definition', () => {
   it('exposes hybrid-e2e-lint (language node) matching Dockerfile/Containerfile names', async () => {
     const { parse } = await import('yaml');
-    const hooks = parse(readFileSync(path.resolve(FIXTURES, '../../../.pre-commit-hooks.yaml'), 'utf8')) as { id: string; language: string; entry: string; files: string; exclude: string }[];
+    const hooks = parse(readFileSync(path.resolve(FIXTURES, '../../../.pre-commit-hooks.yaml'), 'utf8')) as {
+      id: string;
+      language: string;
+      entry: string;
+      files: string;
+      exclude: string;
+    }[];
     const hook = hooks.find((h) => h.id === 'hybrid-e2e-lint')!;
     expect(hook).toMatchObject({ language: 'node', entry: 'hybrid-e2e lint' });
     // pre-commit uses Python's re.search; these patterns use only syntax JS shares.
     const matches = (f: string) => new RegExp(hook.files).test(f) && !new RegExp(hook.exclude).test(f);
-    for (const f of ['Dockerfile', 'docker/api.Dockerfile', 'a/Containerfile', 'Dockerfile.prod', 'x/worker.Containerfile']) expect(matches(f), f).toBe(true);
-    for (const f of ['Dockerfile.md', 'docs/Dockerfile.j2', 'README.md', 'docker-compose.yml', 'MyDockerfile.txt']) expect(matches(f), f).toBe(false);
+    for (const f of ['Dockerfile', 'docker/api.Dockerfile', 'a/Containerfile', 'Dockerfile.prod', 'x/worker.Containerfile'])
+      expect(matches(f), f).toBe(true);
+    for (const f of ['Dockerfile.md', 'docs/Dockerfile.j2', 'README.md', 'docker-compose.yml', 'MyDockerfile.txt'])
+      expect(matches(f), f).toBe(false);
     expect(readdirSync(path.resolve(FIXTURES, '../../..'))).toContain('.pre-commit-hooks.yaml');
   });
 });

@@ -16,21 +16,39 @@ function write(root: string, files: Record<string, string>): void {
 const rel = (root: string, files: string[]): string[] => files.map((f) => path.relative(root, f).split(path.sep).join('/'));
 
 describe('isDockerfileName', () => {
-  it.each(['Dockerfile', 'Containerfile', 'dockerfile', 'api.Dockerfile', 'api.runtime.Dockerfile', 'worker.Containerfile', 'Dockerfile.prod', 'Dockerfile.ubi9', 'Containerfile.dev', 'x.dockerfile'])(
-    '%s is a Dockerfile',
-    (n) => expect(isDockerfileName(n)).toBe(true),
-  );
-  it.each(['Dockerfile.md', 'Dockerfile.txt', 'Dockerfile.dockerignore', 'Dockerfile.j2', 'Dockerfile.orig', 'Dockerfile.prod.bak', 'README.md', 'docker-compose.yml', '.Dockerfile', 'Dockerfiles', 'MyDockerfile', 'Dockerfile.'])(
-    '%s is not a Dockerfile',
-    (n) => expect(isDockerfileName(n)).toBe(false),
-  );
+  it.each([
+    'Dockerfile',
+    'Containerfile',
+    'dockerfile',
+    'api.Dockerfile',
+    'api.runtime.Dockerfile',
+    'worker.Containerfile',
+    'Dockerfile.prod',
+    'Dockerfile.ubi9',
+    'Containerfile.dev',
+    'x.dockerfile',
+  ])('%s is a Dockerfile', (n) => expect(isDockerfileName(n)).toBe(true));
+  it.each([
+    'Dockerfile.md',
+    'Dockerfile.txt',
+    'Dockerfile.dockerignore',
+    'Dockerfile.j2',
+    'Dockerfile.orig',
+    'Dockerfile.prod.bak',
+    'README.md',
+    'docker-compose.yml',
+    '.Dockerfile',
+    'Dockerfiles',
+    'MyDockerfile',
+    'Dockerfile.',
+  ])('%s is not a Dockerfile', (n) => expect(isDockerfileName(n)).toBe(false));
 });
 
 describe('discoverDockerfiles', () => {
   it('finds Dockerfiles recursively, skips .git and node_modules, returns sorted absolute paths', async () => {
     const root = tmpDir();
     write(root, {
-      'Dockerfile': '',
+      Dockerfile: '',
       'docker/api.Dockerfile': '',
       'docker/api.Dockerfile.md': '',
       'docker/Containerfile.dev': '',
@@ -67,8 +85,9 @@ describe('discoverDockerfiles', () => {
   it('honours .gitignore files exactly like git does (git ls-files as the oracle)', async () => {
     const root = tmpDir();
     const tree = {
-      '.gitignore': '# comment\n/build/\n*.tmp.Dockerfile\nvendor\n!vendor/keep/\ndocs/**/Dockerfile\n**/generated/**\nDockerfile.local\n\\#hash.Dockerfile\nspace\\ .Dockerfile\n',
-      'Dockerfile': '',
+      '.gitignore':
+        '# comment\n/build/\n*.tmp.Dockerfile\nvendor\n!vendor/keep/\ndocs/**/Dockerfile\n**/generated/**\nDockerfile.local\n\\#hash.Dockerfile\nspace\\ .Dockerfile\n',
+      Dockerfile: '',
       'Dockerfile.local': '',
       'build/Dockerfile': '',
       'sub/build/Dockerfile': '',
@@ -92,7 +111,9 @@ describe('discoverDockerfiles', () => {
     write(root, tree);
     await execa('git', ['init', '-q'], { cwd: root });
     write(root, { '.git/info/exclude': 'other/x/\n' });
-    const { stdout } = await execa('git', ['-c', 'core.excludesFile=/dev/null', 'ls-files', '--others', '--exclude-standard'], { cwd: root });
+    const { stdout } = await execa('git', ['-c', 'core.excludesFile=/dev/null', 'ls-files', '--others', '--exclude-standard'], {
+      cwd: root,
+    });
     const oracle = stdout
       .split('\n')
       .map((l) => l.replace(/^"|"$/g, ''))

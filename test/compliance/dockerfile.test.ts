@@ -107,7 +107,9 @@ describe('parseDockerfile', () => {
   it('has the same instruction boundaries as dockerfile-ast on generated Dockerfiles', () => {
     const word = fc.constantFrom('a', 'dnf', 'update', '-y', '&&', '"q s"', "'x'", '$V', '#', 'b#c', '<<EOF', '<<-EOF');
     const line = fc.oneof(
-      fc.tuple(fc.constantFrom('RUN', 'run', 'FROM', 'COPY', 'ENV', 'LABEL', 'USER'), fc.array(word, { maxLength: 4 })).map(([k, ws]) => [k, ...ws].join(' ')),
+      fc
+        .tuple(fc.constantFrom('RUN', 'run', 'FROM', 'COPY', 'ENV', 'LABEL', 'USER'), fc.array(word, { maxLength: 4 }))
+        .map(([k, ws]) => [k, ...ws].join(' ')),
       fc.constantFrom('', '   ', '# comment', '  # indented comment', 'EOF', '\tEOF', 'body line', '    continued'),
     );
     const ending = fc.constantFrom('', ' \\', '\\', ' \\  ');
@@ -116,7 +118,12 @@ describe('parseDockerfile', () => {
     // latter across a comment line; BuildKit's algorithm (trim the escape, read on) joins both, as this lexer does.
     const file = fc
       .array(fc.tuple(line, ending), { maxLength: 14 })
-      .map((ls) => ls.map(([l, e]) => (l.trim() === '' ? l : e === '\\' && (!l.trim().includes(' ') || /<<\S*$/.test(l)) ? l + ' \\' : l + e)).join('\n') + '\n');
+      .map(
+        (ls) =>
+          ls
+            .map(([l, e]) => (l.trim() === '' ? l : e === '\\' && (!l.trim().includes(' ') || /<<\S*$/.test(l)) ? l + ' \\' : l + e))
+            .join('\n') + '\n',
+      );
     fc.assert(
       fc.property(file, (text) => {
         // Several here-documents in one instruction: see the dedicated test below (dockerfile-ast differs).

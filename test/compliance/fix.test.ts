@@ -13,9 +13,19 @@ const CASES: [string, string, string, number][] = [
   ['a RUN that only upgraded disappears', 'FROM x\nRUN dnf update -y\nUSER 1001\n', 'FROM x\nUSER 1001\n', 1],
   ['middle of a && chain', 'RUN a && \\\n    dnf update -y && \\\n    b\n', 'RUN a && \\\n    b\n', 1],
   ['end of a && chain', 'RUN a && \\\n    dnf update -y\nUSER 1\n', 'RUN a\nUSER 1\n', 1],
-  ['leading-operator style keeps its style', 'RUN dnf install -y x \\\n    && yum update -y \\\n    && dnf clean all\n', 'RUN dnf install -y x \\\n    && dnf clean all\n', 1],
+  [
+    'leading-operator style keeps its style',
+    'RUN dnf install -y x \\\n    && yum update -y \\\n    && dnf clean all\n',
+    'RUN dnf install -y x \\\n    && dnf clean all\n',
+    1,
+  ],
   ['first of a leading-operator chain', 'RUN dnf update -y \\\n\t&& dnf install -y x\n', 'RUN dnf install -y x\n', 1],
-  ['; chain with tabs', 'RUN set -eux; \\\n\tmicrodnf update -y; \\\n\tmicrodnf install -y tar\n', 'RUN set -eux; \\\n\tmicrodnf install -y tar\n', 1],
+  [
+    '; chain with tabs',
+    'RUN set -eux; \\\n\tmicrodnf update -y; \\\n\tmicrodnf install -y tar\n',
+    'RUN set -eux; \\\n\tmicrodnf install -y tar\n',
+    1,
+  ],
   ['X || true is removed as a unit', 'RUN dnf update -y || true && dnf install -y git\n', 'RUN dnf install -y git\n', 1],
   ['X || : alone removes the RUN', 'FROM x\nRUN apt-get upgrade -y || :\n', 'FROM x\n', 1],
   ['a && X || b keeps the fallback for a', 'RUN a && dnf update -y || b\n', 'RUN a || b\n', 1],
@@ -26,13 +36,38 @@ const CASES: [string, string, string, number][] = [
   ['RUN <<EOF script that only upgraded', 'FROM x\nRUN <<EOF\ndnf update -y\nEOF\nUSER 1\n', 'FROM x\nUSER 1\n', 1],
   ['bash <<EOF may become empty, terminator intact', 'RUN bash <<EOF\n  zypper -n dup\nEOF\n', 'RUN bash <<EOF\nEOF\n', 1],
   ['exec form', 'FROM x\nRUN ["dnf", "update", "-y"]\n', 'FROM x\n', 1],
-  ['escape directive', '# escape=`\nFROM x\nRUN dnf update -y && `\n    dnf install -y git\n', '# escape=`\nFROM x\nRUN dnf install -y git\n', 1],
-  ['CRLF', 'FROM x\r\nRUN dnf update -y && \\\r\n    dnf install -y git\r\nUSER 1\r\n', 'FROM x\r\nRUN dnf install -y git\r\nUSER 1\r\n', 1],
-  ['comment line inside the removed span goes with it', 'RUN dnf update -y && \\\n    # note\n    dnf install git\n', 'RUN dnf install git\n', 1],
-  ['flags stay', 'RUN --mount=type=cache,target=/var/cache/dnf dnf update -y && dnf install -y git\n', 'RUN --mount=type=cache,target=/var/cache/dnf dnf install -y git\n', 1],
+  [
+    'escape directive',
+    '# escape=`\nFROM x\nRUN dnf update -y && `\n    dnf install -y git\n',
+    '# escape=`\nFROM x\nRUN dnf install -y git\n',
+    1,
+  ],
+  [
+    'CRLF',
+    'FROM x\r\nRUN dnf update -y && \\\r\n    dnf install -y git\r\nUSER 1\r\n',
+    'FROM x\r\nRUN dnf install -y git\r\nUSER 1\r\n',
+    1,
+  ],
+  [
+    'comment line inside the removed span goes with it',
+    'RUN dnf update -y && \\\n    # note\n    dnf install git\n',
+    'RUN dnf install git\n',
+    1,
+  ],
+  [
+    'flags stay',
+    'RUN --mount=type=cache,target=/var/cache/dnf dnf update -y && dnf install -y git\n',
+    'RUN --mount=type=cache,target=/var/cache/dnf dnf install -y git\n',
+    1,
+  ],
   ['ONBUILD RUN', 'FROM x\nONBUILD RUN dnf update -y\n', 'FROM x\n', 1],
   ['no trailing newline', 'FROM x\nRUN dnf update', 'FROM x\n', 1],
-  ['prefixes go with the command', 'RUN DEBIAN_FRONTEND=noninteractive sudo -E apt-get -y dist-upgrade && apt-get install -y curl\n', 'RUN apt-get install -y curl\n', 1],
+  [
+    'prefixes go with the command',
+    'RUN DEBIAN_FRONTEND=noninteractive sudo -E apt-get -y dist-upgrade && apt-get install -y curl\n',
+    'RUN apt-get install -y curl\n',
+    1,
+  ],
 ];
 
 /** [name, input, reason fragment] — reported, left untouched. */
@@ -45,7 +80,11 @@ const UNFIXABLE: [string, string, string][] = [
   ['targeted upgrade', 'RUN dnf update -y openssl\n', 'targeted'],
   ['after a background job', 'RUN a & dnf update -y\n', 'background'],
   ['prev ; X || b', 'RUN a; dnf update -y || b\n', '||'],
-  ['span would delete a waiver comment', 'RUN yum update -y && \\\n  # hybrid-e2e ignore=no-package-upgrade reason="r"\n  dnf update -y\n', 'waiver comment'],
+  [
+    'span would delete a waiver comment',
+    'RUN yum update -y && \\\n  # hybrid-e2e ignore=no-package-upgrade reason="r"\n  dnf update -y\n',
+    'waiver comment',
+  ],
 ];
 
 describe('fixText', () => {
@@ -66,7 +105,8 @@ describe('fixText', () => {
   });
 
   it('never touches waived findings', () => {
-    const input = 'FROM x\n# hybrid-e2e ignore=no-package-upgrade reason="policy"\nRUN dnf update -y && dnf install git\nRUN yum update -y\n';
+    const input =
+      'FROM x\n# hybrid-e2e ignore=no-package-upgrade reason="policy"\nRUN dnf update -y && dnf install git\nRUN yum update -y\n';
     const r = fixText(input, 'Dockerfile');
     expect(r.text).toBe('FROM x\n# hybrid-e2e ignore=no-package-upgrade reason="policy"\nRUN dnf update -y && dnf install git\n');
     expect(r.fixes).toBe(1);
@@ -80,7 +120,14 @@ describe('fixText', () => {
   // Generated RUN instructions: a chain of upgrade and ordinary commands joined by && or ;, laid out on one line or
   // with continuations (operator at the end or the start of the line, various indentation).
   const ORDINARY = ['dnf install -y git', 'echo "dnf update"', 'microdnf clean all', 'apt-get update', 'useradd -r app', 'true'];
-  const UPGRADE = ['dnf update -y', 'microdnf -y upgrade', 'yum update', 'apt-get -y dist-upgrade', 'sudo apk upgrade', 'LANG=C zypper -n up'];
+  const UPGRADE = [
+    'dnf update -y',
+    'microdnf -y upgrade',
+    'yum update',
+    'apt-get -y dist-upgrade',
+    'sudo apk upgrade',
+    'LANG=C zypper -n up',
+  ];
   const step = fc.record({ upgrade: fc.boolean(), i: fc.nat(5), op: fc.constantFrom('&&', ';') });
   const layout = fc.record({ multiline: fc.boolean(), leadingOp: fc.boolean(), indent: fc.constantFrom('    ', '\t', '  ', '') });
 
@@ -135,7 +182,8 @@ describe('fixText', () => {
     for (const [steps, lay] of samples) {
       const parts = steps.map((s) => (s.upgrade ? UPGRADE[s.i]! : ORDINARY[s.i]!));
       let body = parts[0]!;
-      for (let k = 1; k < parts.length; k++) body += lay.multiline ? ` ${steps[k - 1]!.op} \\\n${lay.indent}${parts[k]}` : ` ${steps[k - 1]!.op} ${parts[k]}`;
+      for (let k = 1; k < parts.length; k++)
+        body += lay.multiline ? ` ${steps[k - 1]!.op} \\\n${lay.indent}${parts[k]}` : ` ${steps[k - 1]!.op} ${parts[k]}`;
       const r = fixText(`FROM x\nRUN ${body}\n`, 'Dockerfile');
       const df = parseDockerfile(r.text);
       for (const ins of df.instructions.filter((i) => i.keyword === 'RUN')) {

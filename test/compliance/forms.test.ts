@@ -60,23 +60,47 @@ const FORMS: [string, string, number[]][] = [
   ['dnf -y update (options before)', 'RUN dnf -y update', [1]],
   ['options after', 'RUN yum update -y --exclude=kernel*', [1]],
   ['option with a separate argument before the subcommand', 'RUN dnf --releasever 9 --setopt tsflags=nodocs upgrade', [1]],
-  ['update-minimal, upgrade-minimal, distro-sync, distrosync', 'RUN dnf update-minimal\nRUN yum upgrade-minimal\nRUN microdnf distro-sync\nRUN dnf distrosync', [1, 2, 3, 4]],
-  ['apt-get upgrade / dist-upgrade / full-upgrade, apt', 'RUN apt-get upgrade\nRUN apt-get dist-upgrade\nRUN apt full-upgrade\nRUN apt upgrade', [1, 2, 3, 4]],
+  [
+    'update-minimal, upgrade-minimal, distro-sync, distrosync',
+    'RUN dnf update-minimal\nRUN yum upgrade-minimal\nRUN microdnf distro-sync\nRUN dnf distrosync',
+    [1, 2, 3, 4],
+  ],
+  [
+    'apt-get upgrade / dist-upgrade / full-upgrade, apt',
+    'RUN apt-get upgrade\nRUN apt-get dist-upgrade\nRUN apt full-upgrade\nRUN apt upgrade',
+    [1, 2, 3, 4],
+  ],
   ['apk upgrade', 'RUN apk upgrade', [1]],
-  ['zypper update|up|dist-upgrade|dup|patch', 'RUN zypper update\nRUN zypper up\nRUN zypper dist-upgrade\nRUN zypper dup\nRUN zypper patch', [1, 2, 3, 4, 5]],
-  ['not: apt-get update, apk update, dnf updateinfo, dnf makecache, zypper refresh, installs', 'RUN apt-get update\nRUN apk update\nRUN dnf updateinfo\nRUN dnf makecache\nRUN zypper refresh\nRUN dnf install -y x\nRUN apt-get install -y x\nRUN apk add x\nRUN zypper install x', []],
+  [
+    'zypper update|up|dist-upgrade|dup|patch',
+    'RUN zypper update\nRUN zypper up\nRUN zypper dist-upgrade\nRUN zypper dup\nRUN zypper patch',
+    [1, 2, 3, 4, 5],
+  ],
+  [
+    'not: apt-get update, apk update, dnf updateinfo, dnf makecache, zypper refresh, installs',
+    'RUN apt-get update\nRUN apk update\nRUN dnf updateinfo\nRUN dnf makecache\nRUN zypper refresh\nRUN dnf install -y x\nRUN apt-get install -y x\nRUN apk add x\nRUN zypper install x',
+    [],
+  ],
   ['&&, ||, ;, | and newlines in heredoc', 'RUN a && dnf update || b; yum update | c\nRUN <<EOF\nx\napk upgrade\nEOF', [1, 1, 4]],
   ['subshell', 'RUN (cd / && apt-get upgrade -y)', [1]],
   ['string argument is not a command', 'RUN echo "dnf update" && echo \'yum upgrade\' && echo dnf update', []],
   ['shell comment after the command is dropped', 'RUN echo hi # && dnf update', []],
-  ['sudo, env A=B, A=B, absolute path', 'RUN sudo dnf update\nRUN env A=B dnf update\nRUN A=B dnf update\nRUN /usr/bin/dnf update', [1, 2, 3, 4]],
+  [
+    'sudo, env A=B, A=B, absolute path',
+    'RUN sudo dnf update\nRUN env A=B dnf update\nRUN A=B dnf update\nRUN /usr/bin/dnf update',
+    [1, 2, 3, 4],
+  ],
   ['multi-stage: every stage is checked', 'FROM a:1 AS one\nRUN dnf update\nFROM b:1\nRUN apt-get upgrade', [2, 4]],
   ['command word on a continuation line', 'RUN echo a \\\n  && \\\n  dnf update', [3]],
   ['CRLF file', 'FROM x:1\r\nRUN echo a && \\\r\n    dnf update\r\n', [3]],
   ['BOM', '\ufeffRUN dnf update', [1]],
   ['lowercase instruction', 'run dnf update', [1]],
   ['COPY/ADD heredocs are data', 'COPY <<EOF /x\ndnf update\nEOF\nADD <<EOF /y\napt-get upgrade\nEOF', []],
-  ['HEALTHCHECK/CMD/ENTRYPOINT run at container start, not at build', 'CMD dnf update\nENTRYPOINT ["dnf", "update"]\nHEALTHCHECK CMD yum update', []],
+  [
+    'HEALTHCHECK/CMD/ENTRYPOINT run at container start, not at build',
+    'CMD dnf update\nENTRYPOINT ["dnf", "update"]\nHEALTHCHECK CMD yum update',
+    [],
+  ],
   ['dnf5, dnf-3, tdnf', 'RUN dnf5 upgrade\nRUN dnf-3 update\nRUN tdnf update', [1, 2, 3]],
   ['dynamic command word cannot be judged', 'RUN $PM update\nRUN "$(which dnf)" update', []],
   ['command -v is a lookup', 'RUN command -v dnf update', []],
@@ -97,11 +121,14 @@ describe('waivers', () => {
 
   it('a waived finding is reported with its reason and does not fail the run; an unwaived one does', async () => {
     const dir = tmpDir();
-    writeFileSync(path.join(dir, 'Dockerfile'), df`
+    writeFileSync(
+      path.join(dir, 'Dockerfile'),
+      df`
       FROM x:1
       # hybrid-e2e ignore=no-package-upgrade reason="mandated by security scan policy"
       RUN dnf update -y
-    `);
+    `,
+    );
     const io = captureIO(dir);
     expect(await runLint({ paths: [], format: 'json', fix: false, dryRun: false }, io)).toBe(0);
     expect(JSON.parse(io.out())).toEqual({
@@ -134,7 +161,9 @@ describe('waivers', () => {
   });
 
   it('other comment lines may sit between the waiver and the instruction; a blank line may not', () => {
-    expect(lint('# hybrid-e2e ignore=no-package-upgrade reason="r"\n# more\n#\n# text\nRUN dnf update').map((x) => x.waived)).toEqual([true]);
+    expect(lint('# hybrid-e2e ignore=no-package-upgrade reason="r"\n# more\n#\n# text\nRUN dnf update').map((x) => x.waived)).toEqual([
+      true,
+    ]);
     const f = lint('# hybrid-e2e ignore=no-package-upgrade reason="r"\n\nRUN dnf update');
     expect(f.map((x) => [x.line, x.rule, x.waived])).toEqual([
       [1, 'waiver-invalid', false],
@@ -143,7 +172,8 @@ describe('waivers', () => {
   });
 
   it('several rule ids, comma-separated, and single-quoted or bare reasons', () => {
-    const text = "# hybrid-e2e ignore=base-image-policy, no-package-upgrade reason='pinned upstream'\nFROM centos\n# hybrid-e2e ignore=no-package-upgrade reason=SEC-42\nRUN yum update";
+    const text =
+      "# hybrid-e2e ignore=base-image-policy, no-package-upgrade reason='pinned upstream'\nFROM centos\n# hybrid-e2e ignore=no-package-upgrade reason=SEC-42\nRUN yum update";
     const f = lintText(text, 'D');
     expect(f.map((x) => [x.line, x.rule, x.waived, x.reason])).toEqual([
       [2, 'base-image-policy', true, 'pinned upstream'],
@@ -162,7 +192,9 @@ describe('waivers', () => {
   });
 
   it('reports malformed waivers and unknown rule ids', () => {
-    const f = lint('# hybrid-e2e ignore no-package-upgrade\nRUN dnf update\n# hybrid-e2e ignore=no-package-upgrad reason="typo"\nRUN dnf update\n# hybrid-e2e ignore=no-package-upgrade reason=two words\nRUN dnf update');
+    const f = lint(
+      '# hybrid-e2e ignore no-package-upgrade\nRUN dnf update\n# hybrid-e2e ignore=no-package-upgrad reason="typo"\nRUN dnf update\n# hybrid-e2e ignore=no-package-upgrade reason=two words\nRUN dnf update',
+    );
     expect(f.map((x) => [x.line, x.rule, x.waived])).toEqual([
       [1, 'waiver-invalid', false],
       [2, 'no-package-upgrade', false],

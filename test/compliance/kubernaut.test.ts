@@ -15,45 +15,105 @@ import { CORPUS_HEAD, CORPUS_OLD, captureIO, tmpDir } from './helpers.js';
 type Expected = Record<string, [line: number, word: 'dnf' | 'microdnf'][]>;
 
 const OLD: Expected = {
-  'aianalysis.Dockerfile': [[14, 'dnf'], [63, 'microdnf']],
-  'alert-service.Dockerfile': [[8, 'dnf'], [37, 'microdnf']],
-  'data-storage.Dockerfile': [[21, 'dnf'], [69, 'microdnf']],
-  'executor-service.Dockerfile': [[8, 'dnf'], [37, 'microdnf']],
-  'gateway-ubi9.Dockerfile': [[20, 'dnf'], [66, 'microdnf']],
-  'notification-controller-ubi9.Dockerfile': [[12, 'dnf'], [44, 'microdnf']],
-  'notification-service.Dockerfile': [[8, 'dnf'], [37, 'microdnf']],
+  'aianalysis.Dockerfile': [
+    [14, 'dnf'],
+    [63, 'microdnf'],
+  ],
+  'alert-service.Dockerfile': [
+    [8, 'dnf'],
+    [37, 'microdnf'],
+  ],
+  'data-storage.Dockerfile': [
+    [21, 'dnf'],
+    [69, 'microdnf'],
+  ],
+  'executor-service.Dockerfile': [
+    [8, 'dnf'],
+    [37, 'microdnf'],
+  ],
+  'gateway-ubi9.Dockerfile': [
+    [20, 'dnf'],
+    [66, 'microdnf'],
+  ],
+  'notification-controller-ubi9.Dockerfile': [
+    [12, 'dnf'],
+    [44, 'microdnf'],
+  ],
+  'notification-service.Dockerfile': [
+    [8, 'dnf'],
+    [37, 'microdnf'],
+  ],
   'remediationorchestrator-controller.Dockerfile': [],
   'signalprocessing-controller.Dockerfile': [],
-  'storage-service.Dockerfile': [[8, 'dnf'], [37, 'microdnf']],
+  'storage-service.Dockerfile': [
+    [8, 'dnf'],
+    [37, 'microdnf'],
+  ],
   'test-runner.Dockerfile': [],
-  'workflow-service.Dockerfile': [[8, 'dnf'], [54, 'microdnf']],
+  'workflow-service.Dockerfile': [
+    [8, 'dnf'],
+    [54, 'microdnf'],
+  ],
 };
 
 const HEAD: Expected = {
-  'aianalysis.Dockerfile': [[31, 'dnf'], [97, 'microdnf']],
+  'aianalysis.Dockerfile': [
+    [31, 'dnf'],
+    [97, 'microdnf'],
+  ],
   'aianalysis.runtime.Dockerfile': [],
   'apifrontend.Dockerfile': [],
   'apifrontend.runtime.Dockerfile': [],
-  'authwebhook.Dockerfile': [[37, 'dnf'], [114, 'microdnf']],
+  'authwebhook.Dockerfile': [
+    [37, 'dnf'],
+    [114, 'microdnf'],
+  ],
   'authwebhook.runtime.Dockerfile': [],
-  'data-storage.Dockerfile': [[39, 'dnf'], [127, 'microdnf']],
+  'data-storage.Dockerfile': [
+    [39, 'dnf'],
+    [127, 'microdnf'],
+  ],
   'data-storage.runtime.Dockerfile': [],
   'db-migrate.Dockerfile': [[65, 'microdnf']],
-  'effectivenessmonitor-controller.Dockerfile': [[31, 'dnf'], [99, 'microdnf']],
+  'effectivenessmonitor-controller.Dockerfile': [
+    [31, 'dnf'],
+    [99, 'microdnf'],
+  ],
   'effectivenessmonitor-controller.runtime.Dockerfile': [],
-  'fleetmetadatacache.Dockerfile': [[31, 'dnf'], [99, 'microdnf']],
+  'fleetmetadatacache.Dockerfile': [
+    [31, 'dnf'],
+    [99, 'microdnf'],
+  ],
   'fleetmetadatacache.runtime.Dockerfile': [],
-  'gateway.Dockerfile': [[31, 'dnf'], [99, 'microdnf']],
+  'gateway.Dockerfile': [
+    [31, 'dnf'],
+    [99, 'microdnf'],
+  ],
   'gateway.runtime.Dockerfile': [],
-  'kubernautagent.Dockerfile': [[33, 'dnf'], [101, 'microdnf']],
+  'kubernautagent.Dockerfile': [
+    [33, 'dnf'],
+    [101, 'microdnf'],
+  ],
   'kubernautagent.runtime.Dockerfile': [],
-  'notification-controller.Dockerfile': [[31, 'dnf'], [100, 'microdnf']],
+  'notification-controller.Dockerfile': [
+    [31, 'dnf'],
+    [100, 'microdnf'],
+  ],
   'notification-controller.runtime.Dockerfile': [],
-  'remediationorchestrator-controller.Dockerfile': [[31, 'dnf'], [99, 'microdnf']],
+  'remediationorchestrator-controller.Dockerfile': [
+    [31, 'dnf'],
+    [99, 'microdnf'],
+  ],
   'remediationorchestrator-controller.runtime.Dockerfile': [],
-  'signalprocessing-controller.Dockerfile': [[31, 'dnf'], [99, 'microdnf']],
+  'signalprocessing-controller.Dockerfile': [
+    [31, 'dnf'],
+    [99, 'microdnf'],
+  ],
   'signalprocessing-controller.runtime.Dockerfile': [],
-  'workflowexecution-controller.Dockerfile': [[31, 'dnf'], [100, 'microdnf']],
+  'workflowexecution-controller.Dockerfile': [
+    [31, 'dnf'],
+    [100, 'microdnf'],
+  ],
   'workflowexecution-controller.runtime.Dockerfile': [],
 };
 

@@ -30,8 +30,14 @@ describe('compliance policy schema', () => {
     ];
     for (const b of bad) expect(compliancePolicySchema.safeParse(b).success, JSON.stringify(b)).toBe(false);
     const good: unknown[] = [
-      { rules: { 'no-package-upgrade': 'warning', 'base-image-policy': 'error', 'waiver-missing-reason': 'off', 'waiver-invalid': 'error' } },
-      { baseImages: { repositories: { golang: '>=1.22', 'quay.io/org/*': { allowLatest: true }, x: { version: '>= 9.4, <10', requireDigest: true } } } },
+      {
+        rules: { 'no-package-upgrade': 'warning', 'base-image-policy': 'error', 'waiver-missing-reason': 'off', 'waiver-invalid': 'error' },
+      },
+      {
+        baseImages: {
+          repositories: { golang: '>=1.22', 'quay.io/org/*': { allowLatest: true }, x: { version: '>= 9.4, <10', requireDigest: true } },
+        },
+      },
     ];
     for (const g of good) expect(compliancePolicySchema.safeParse(g).success, JSON.stringify(g)).toBe(true);
   });
@@ -41,7 +47,9 @@ describe('compliance policy schema', () => {
     const js = z.toJSONSchema(compliancePolicySchema, { io: 'input' }) as unknown as Node;
     expect(js.additionalProperties).toBe(false);
     expect(js.description).toMatch(/compliance/i);
-    expect(js.properties.rules!.properties['no-package-upgrade']!.enum ?? js.properties.rules!.properties['no-package-upgrade']!.anyOf).toBeDefined();
+    expect(
+      js.properties.rules!.properties['no-package-upgrade']!.enum ?? js.properties.rules!.properties['no-package-upgrade']!.anyOf,
+    ).toBeDefined();
     expect(js.properties.baseImages!.properties.allowLatest!.description).toMatch(/latest/);
     expect(js.properties.baseImages!.properties.repositories!.description).toMatch(/>=1\.25/);
   });
@@ -49,7 +57,12 @@ describe('compliance policy schema', () => {
   it('severity overrides change or silence findings', () => {
     const text = 'FROM ubuntu\nRUN dnf update\n# hybrid-e2e ignore=no-package-upgrade\nRUN yum update';
     const rules = (p?: CompliancePolicyInput) => lintText(text, 'D', p).map((f) => `${f.rule}:${f.severity}`);
-    expect(rules()).toEqual(['base-image-policy:warning', 'no-package-upgrade:error', 'waiver-missing-reason:warning', 'no-package-upgrade:error']);
+    expect(rules()).toEqual([
+      'base-image-policy:warning',
+      'no-package-upgrade:error',
+      'waiver-missing-reason:warning',
+      'no-package-upgrade:error',
+    ]);
     expect(rules({ rules: { 'no-package-upgrade': 'warning', 'base-image-policy': 'error' } })).toEqual([
       'base-image-policy:error',
       'no-package-upgrade:warning',
@@ -74,7 +87,8 @@ describe('base-image-policy', () => {
 
   it('checks minimum versions per repository, with ARG substitution', () => {
     const policy = { baseImages: { repositories: { 'registry.access.redhat.com/ubi9/go-toolset': '>=1.25' } } };
-    const text = 'ARG V=1.24\nARG IMG=registry.access.redhat.com/ubi9/go-toolset\nFROM ${IMG}:${V} AS b\nFROM ${IMG}:1.25\nFROM $IMG:1.26.1\nFROM ${IMG}:1.9\nFROM ${IMG}:stable';
+    const text =
+      'ARG V=1.24\nARG IMG=registry.access.redhat.com/ubi9/go-toolset\nFROM ${IMG}:${V} AS b\nFROM ${IMG}:1.25\nFROM $IMG:1.26.1\nFROM ${IMG}:1.9\nFROM ${IMG}:stable';
     const got = images(text, policy);
     expect(got.map(([l]) => l)).toEqual([3, 6, 7]);
     expect(got[0]![1]).toContain('`registry.access.redhat.com/ubi9/go-toolset:1.24` (from ${IMG}:${V})');
@@ -89,9 +103,13 @@ describe('base-image-policy', () => {
   });
 
   it('forbidden repositories and allowed registries', () => {
-    const policy = { baseImages: { forbidden: ['centos', 'quay.io/bad/**'], allowedRegistries: ['registry.access.redhat.com', 'quay.io'] } };
+    const policy = {
+      baseImages: { forbidden: ['centos', 'quay.io/bad/**'], allowedRegistries: ['registry.access.redhat.com', 'quay.io'] },
+    };
     const got = images('FROM centos:7\nFROM quay.io/bad/x/y:1\nFROM registry.access.redhat.com/ubi9:9.5\nFROM ghcr.io/o/i:1', policy);
-    expect(got.map(([l, m]) => [l, /forbidden/.test(String(m)) ? 'forbidden' : /allowedRegistries/.test(String(m)) ? 'registry' : '?'])).toEqual([
+    expect(
+      got.map(([l, m]) => [l, /forbidden/.test(String(m)) ? 'forbidden' : /allowedRegistries/.test(String(m)) ? 'registry' : '?']),
+    ).toEqual([
       [1, 'forbidden'],
       [1, 'registry'],
       [2, 'forbidden'],
@@ -106,8 +124,18 @@ describe('base-image-policy', () => {
 
 describe('image references and versions', () => {
   it('parses references like Docker', () => {
-    expect(parseImageRef('golang:1.22')).toEqual({ raw: 'golang:1.22', repository: 'docker.io/library/golang', registry: 'docker.io', tag: '1.22' });
-    expect(parseImageRef('localhost:5000/a/b@sha256:x')).toEqual({ raw: 'localhost:5000/a/b@sha256:x', repository: 'localhost:5000/a/b', registry: 'localhost:5000', digest: 'sha256:x' });
+    expect(parseImageRef('golang:1.22')).toEqual({
+      raw: 'golang:1.22',
+      repository: 'docker.io/library/golang',
+      registry: 'docker.io',
+      tag: '1.22',
+    });
+    expect(parseImageRef('localhost:5000/a/b@sha256:x')).toEqual({
+      raw: 'localhost:5000/a/b@sha256:x',
+      repository: 'localhost:5000/a/b',
+      registry: 'localhost:5000',
+      digest: 'sha256:x',
+    });
     expect(parseImageRef('Quay.io/Org/App:v2')).toMatchObject({ repository: 'quay.io/org/app', tag: 'v2' });
     expect(normalizeRepository('bitnami/redis')).toBe('docker.io/bitnami/redis');
   });

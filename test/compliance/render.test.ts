@@ -112,7 +112,8 @@ describe('SARIF', () => {
         artifactLocation: { uri: f.file, uriBaseId: '%SRCROOT%' },
         region: { startLine: f.line, endLine: f.endLine, startColumn: f.column },
       });
-      if (f.waived) expect(r.suppressions).toEqual([{ kind: 'inSource', status: 'accepted', ...(f.reason ? { justification: f.reason } : {}) }]);
+      if (f.waived)
+        expect(r.suppressions).toEqual([{ kind: 'inSource', status: 'accepted', ...(f.reason ? { justification: f.reason } : {}) }]);
       else expect(r).not.toHaveProperty('suppressions');
     });
     const prints = run.results.map((r) => r.partialFingerprints['hybridE2eFinding/v1']);
@@ -122,7 +123,10 @@ describe('SARIF', () => {
   it('encodes file paths as URI references and keeps fingerprints stable when lines move', () => {
     const a = renderSarif({ files: 1, findings: [finding({ file: 'dir with space/#x.Dockerfile' })] }) as unknown as Sarif;
     expect(a.runs[0]!.results[0]!.locations[0]!.physicalLocation.artifactLocation.uri).toBe('dir%20with%20space/%23x.Dockerfile');
-    const b = renderSarif({ files: 1, findings: [finding({ file: 'dir with space/#x.Dockerfile', line: 40, endLine: 41 })] }) as unknown as Sarif;
+    const b = renderSarif({
+      files: 1,
+      findings: [finding({ file: 'dir with space/#x.Dockerfile', line: 40, endLine: 41 })],
+    }) as unknown as Sarif;
     expect(b.runs[0]!.results[0]!.partialFingerprints).toEqual(a.runs[0]!.results[0]!.partialFingerprints);
   });
 });
@@ -207,8 +211,21 @@ describe('annotations', () => {
       endLine: 2,
       title: 'no-package-upgrade (error)',
     });
-    expect(summary).toBe('5 more Dockerfile findings (2 warnings, 3 waived) not shown as annotations (GitHub shows at most 10 per step): see the job summary, or run hybrid-e2e lint locally.');
+    expect(summary).toBe(
+      '5 more Dockerfile findings (2 warnings, 3 waived) not shown as annotations (GitHub shows at most 10 per step): see the job summary, or run hybrid-e2e lint locally.',
+    );
     const few = toAnnotations(findings.slice(8, 9));
-    expect(few).toEqual({ annotations: [{ level: 'notice', message: `${finding({}).message}\nWaived: r`, file: 'z', startLine: 1, endLine: 3, title: 'no-package-upgrade (waived)' }] });
+    expect(few).toEqual({
+      annotations: [
+        {
+          level: 'notice',
+          message: `${finding({}).message}\nWaived: r`,
+          file: 'z',
+          startLine: 1,
+          endLine: 3,
+          title: 'no-package-upgrade (waived)',
+        },
+      ],
+    });
   });
 });

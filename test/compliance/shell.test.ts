@@ -28,7 +28,9 @@ describe('parseShell', () => {
   });
 
   it('treats quoted text as data, unquotes static words and marks expansions dynamic', () => {
-    expect(cmds(`echo "dnf update" 'yum upgrade' a\\ b "x\\"y" $'t\\tz'`)).toEqual([['echo', 'dnf update', 'yum upgrade', 'a b', 'x"y', 't\tz']]);
+    expect(cmds(`echo "dnf update" 'yum upgrade' a\\ b "x\\"y" $'t\\tz'`)).toEqual([
+      ['echo', 'dnf update', 'yum upgrade', 'a b', 'x"y', 't\tz'],
+    ]);
     expect(cmds('echo $HOME ${X:-y} "$(date)" pre$V')).toEqual([['echo', '<dyn>', '<dyn>', '<dyn>', '<dyn>'], ['date']]);
   });
 
@@ -37,7 +39,8 @@ describe('parseShell', () => {
   });
 
   it('finds commands inside subshells, groups, compound commands and substitutions', () => {
-    const src = '(a) && { b; } ; if c; then d; elif e; then f; else g; fi; while h; do i; done; for x in 1 2; do j; done; case $y in k) l;; *) m;; esac; n() { o; }; x=$(p) `q` <(r)';
+    const src =
+      '(a) && { b; } ; if c; then d; elif e; then f; else g; fi; while h; do i; done; for x in 1 2; do j; done; case $y in k) l;; *) m;; esac; n() { o; }; x=$(p) `q` <(r)';
     // `x=$(p) \`q\` <(r)` is one simple command of three dynamic words; p, q and r run inside it.
     expect(cmds(src).map((c) => c[0])).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'l', 'm', 'o', '<dyn>', 'p', 'q', 'r']);
     expect(parseShell(src).broken).toBe(false);
@@ -69,16 +72,51 @@ describe('parseShell', () => {
   });
 
   it('never throws, terminates, and keeps every command within bounds on arbitrary input', () => {
-    const alphabet = fc.constantFrom('a', 'dnf', ' ', '\n', '&', '|', ';', '(', ')', '{', '}', '$', '`', '"', "'", '\\', '<', '>', '#', '=', 'if', 'then', 'fi', 'case', 'in', 'esac', 'do', 'done', '<<', 'EOF', '-');
+    const alphabet = fc.constantFrom(
+      'a',
+      'dnf',
+      ' ',
+      '\n',
+      '&',
+      '|',
+      ';',
+      '(',
+      ')',
+      '{',
+      '}',
+      '$',
+      '`',
+      '"',
+      "'",
+      '\\',
+      '<',
+      '>',
+      '#',
+      '=',
+      'if',
+      'then',
+      'fi',
+      'case',
+      'in',
+      'esac',
+      'do',
+      'done',
+      '<<',
+      'EOF',
+      '-',
+    );
     fc.assert(
-      fc.property(fc.array(alphabet, { maxLength: 60 }).map((xs) => xs.join('')), (src) => {
-        const walk = (l: ListNode): SimpleNode[] => [...simpleCommands(l)];
-        for (const c of walk(parseShell(src))) {
-          expect(c.start).toBeGreaterThanOrEqual(0);
-          expect(c.end).toBeLessThanOrEqual(src.length);
-          expect(c.start).toBeLessThanOrEqual(c.end);
-        }
-      }),
+      fc.property(
+        fc.array(alphabet, { maxLength: 60 }).map((xs) => xs.join('')),
+        (src) => {
+          const walk = (l: ListNode): SimpleNode[] => [...simpleCommands(l)];
+          for (const c of walk(parseShell(src))) {
+            expect(c.start).toBeGreaterThanOrEqual(0);
+            expect(c.end).toBeLessThanOrEqual(src.length);
+            expect(c.start).toBeLessThanOrEqual(c.end);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });

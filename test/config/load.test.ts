@@ -105,7 +105,9 @@ describe('loadConfig', () => {
 
   it('reports dependency cycles with the path of the cycle', () => {
     const yaml = VALID.replace('    dependsOn: [postgresql]', '    dependsOn: [postgresql, gateway]');
-    expect(problems(yaml)).toEqual(['hybrid-e2e.yaml:22:17: services.gateway.dependsOn[0]: dependency cycle: datastorage → gateway → datastorage']);
+    expect(problems(yaml)).toEqual([
+      'hybrid-e2e.yaml:22:17: services.gateway.dependsOn[0]: dependency cycle: datastorage → gateway → datastorage',
+    ]);
   });
 
   it('reports a service depending on itself', () => {
@@ -117,13 +119,17 @@ describe('loadConfig', () => {
     const yaml = VALID.replace('docker/gateway.Dockerfile', 'docker/gatewy.Dockerfile').replace('deploy/postgresql.yaml', 'deploy/pg.yaml');
     const msgs = problems(yaml);
     expect(msgs).toHaveLength(2);
-    expect(msgs[0]).toMatch(/^hybrid-e2e\.yaml:8:17: services\.postgresql\.manifests\[0\]: file not found: deploy\/pg\.yaml \(looked for .*deploy\/pg\.yaml\)$/);
+    expect(msgs[0]).toMatch(
+      /^hybrid-e2e\.yaml:8:17: services\.postgresql\.manifests\[0\]: file not found: deploy\/pg\.yaml \(looked for .*deploy\/pg\.yaml\)$/,
+    );
     expect(msgs[1]).toMatch(/^hybrid-e2e\.yaml:20:26: services\.gateway\.build\.dockerfile: file not found: docker\/gatewy\.Dockerfile/);
   });
 
   it('reports a Dockerfile path that is a directory', () => {
     const yaml = VALID.replace('docker/gateway.Dockerfile', 'docker');
-    expect(problems(yaml)).toEqual(['hybrid-e2e.yaml:20:26: services.gateway.build.dockerfile: expected a file, but docker is a directory']);
+    expect(problems(yaml)).toEqual([
+      'hybrid-e2e.yaml:20:26: services.gateway.build.dockerfile: expected a file, but docker is a directory',
+    ]);
   });
 
   it('reports duplicate image repositories at the second service', () => {
@@ -142,11 +148,15 @@ describe('loadConfig', () => {
 
   it('reports unknown fields with a suggestion', () => {
     const yaml = VALID.replace('    namespace: kubernaut-system', '    namespce: kubernaut-system');
-    expect(problems(yaml)).toEqual(['hybrid-e2e.yaml:16:5: services.datastorage.namespce: unknown field "namespce" (did you mean "namespace"?)']);
+    expect(problems(yaml)).toEqual([
+      'hybrid-e2e.yaml:16:5: services.datastorage.namespce: unknown field "namespce" (did you mean "namespace"?)',
+    ]);
   });
 
   it('reports wrong types and missing required fields', () => {
-    const yaml = VALID.replace('version: 1', 'version: 2').replace('    dependsOn: [postgresql]\n', '    dependsOn: postgresql\n').replace('      image: localhost/kubernaut/datastorage\n', '');
+    const yaml = VALID.replace('version: 1', 'version: 2')
+      .replace('    dependsOn: [postgresql]\n', '    dependsOn: postgresql\n')
+      .replace('      image: localhost/kubernaut/datastorage\n', '');
     expect(problems(yaml)).toEqual([
       'hybrid-e2e.yaml:1:10: version: must be one of 1, got number 2',
       'hybrid-e2e.yaml:11:7: services.datastorage.build.image: required field is missing',
@@ -156,17 +166,26 @@ describe('loadConfig', () => {
 
   it('rejects image references with shell metacharacters', () => {
     const yaml = VALID.replace('image: postgres:16-alpine', 'image: "postgres:16;rm -rf /"');
-    expect(problems(yaml)).toEqual(['hybrid-e2e.yaml:7:12: services.postgresql.image: must be an image reference such as postgres:16-alpine']);
+    expect(problems(yaml)).toEqual([
+      'hybrid-e2e.yaml:7:12: services.postgresql.image: must be an image reference such as postgres:16-alpine',
+    ]);
   });
 
   it('rejects paths that escape the workspace', () => {
     const yaml = VALID.replace('docker/gateway.Dockerfile', '../../etc/passwd');
-    expect(problems(yaml)[0]).toMatch(/^hybrid-e2e\.yaml:20:26: services\.gateway\.build\.dockerfile: path "\.\.\/\.\.\/etc\/passwd" resolves outside the workspace/);
+    expect(problems(yaml)[0]).toMatch(
+      /^hybrid-e2e\.yaml:20:26: services\.gateway\.build\.dockerfile: path "\.\.\/\.\.\/etc\/passwd" resolves outside the workspace/,
+    );
   });
 
   it('rejects a service with both image and build', () => {
-    const yaml = VALID.replace('    image: postgres:16-alpine\n', '    image: postgres:16-alpine\n    build: { dockerfile: docker/gateway.Dockerfile, image: localhost/x/pg }\n');
-    expect(problems(yaml)).toEqual(['hybrid-e2e.yaml:7:12: services.postgresql.image: a service has either "image" (prebuilt) or "build", not both']);
+    const yaml = VALID.replace(
+      '    image: postgres:16-alpine\n',
+      '    image: postgres:16-alpine\n    build: { dockerfile: docker/gateway.Dockerfile, image: localhost/x/pg }\n',
+    );
+    expect(problems(yaml)).toEqual([
+      'hybrid-e2e.yaml:7:12: services.postgresql.image: a service has either "image" (prebuilt) or "build", not both',
+    ]);
   });
 
   it('rejects a document that is not a mapping', () => {
@@ -174,7 +193,10 @@ describe('loadConfig', () => {
   });
 
   it('rejects bad durations and enum values', () => {
-    const yaml = VALID.replace('  name: e2e\n', '  name: e2e\n  start: sometimes\n').replace('    wait: [deployment/datastorage]\n', '    wait: [deployment/datastorage]\n    waitTimeout: soon\n');
+    const yaml = VALID.replace('  name: e2e\n', '  name: e2e\n  start: sometimes\n').replace(
+      '    wait: [deployment/datastorage]\n',
+      '    wait: [deployment/datastorage]\n    waitTimeout: soon\n',
+    );
     expect(problems(yaml)).toEqual([
       'hybrid-e2e.yaml:4:10: cluster.start: must be one of "after-builds", "predictive", "with-builds", got string "sometimes"',
       'hybrid-e2e.yaml:20:18: services.datastorage.waitTimeout: "soon" is not a duration (use e.g. 90s, 5m, 1m30s)',
@@ -185,7 +207,9 @@ describe('loadConfig', () => {
     const t = tempTree({});
     cleanups.push(t.cleanup);
     expect(() => loadConfig('nope.yaml', { cwd: t.dir })).toThrow(UserError);
-    expect(() => loadConfig('nope.yaml', { cwd: t.dir })).toThrow(/nope\.yaml: config file not found\. Create it .* or pass --config PATH\./);
+    expect(() => loadConfig('nope.yaml', { cwd: t.dir })).toThrow(
+      /nope\.yaml: config file not found\. Create it .* or pass --config PATH\./,
+    );
   });
 });
 
@@ -193,7 +217,9 @@ describe('loadConfig YAML edge cases', () => {
   it('reports an unresolved alias at its position', () => {
     const t = tempTree({ 'hybrid-e2e.yaml': 'version: 1\nservices:\n  a: *nope\n' });
     try {
-      expect(() => loadConfig('hybrid-e2e.yaml', { cwd: t.dir, workspace: t.dir })).toThrow(/^hybrid-e2e\.yaml:3:6: YAML error: Unresolved alias/);
+      expect(() => loadConfig('hybrid-e2e.yaml', { cwd: t.dir, workspace: t.dir })).toThrow(
+        /^hybrid-e2e\.yaml:3:6: YAML error: Unresolved alias/,
+      );
     } finally {
       t.cleanup();
     }

@@ -61,7 +61,10 @@ describe('failure paths', () => {
       expect(r.code, r.stderr).toBe(0);
       const cluster = r.results!.tasks.find((t) => t.id === 'cluster')!;
       expect(cluster).toMatchObject({ outcome: 'success', attempts: 2 });
-      const ops = fake.calls().filter((c) => c.tool === 'kind' && /create|delete/.test(c.op ?? '')).map((c) => `${c.op}:${c.exitCode}`);
+      const ops = fake
+        .calls()
+        .filter((c) => c.tool === 'kind' && /create|delete/.test(c.op ?? ''))
+        .map((c) => `${c.op}:${c.exitCode}`);
       expect(ops).toEqual(['kind:create-cluster:1', 'kind:delete-cluster:0', 'kind:create-cluster:0']);
       expect(r.stderr).toMatch(/known transient error \(attempt 1\); retrying with a fresh cluster/);
       await cli(['down', '--run-dir', r.results!.runDir], { env: fake.env });
@@ -72,7 +75,10 @@ describe('failure paths', () => {
   });
 
   it('kind create failing with an unknown error fails at once, leaves no cluster', async () => {
-    const fake = createFakeEnv({ ...FAST, fail: [{ op: 'create', message: 'ERROR: failed to create cluster: node(s) already exist for a cluster with the name', exit: 1 }] });
+    const fake = createFakeEnv({
+      ...FAST,
+      fail: [{ op: 'create', message: 'ERROR: failed to create cluster: node(s) already exist for a cluster with the name', exit: 1 }],
+    });
     try {
       const r = await up(ex, fake, ['-s', 'redis']);
       expect(r.code).toBe(1);
@@ -89,7 +95,12 @@ describe('failure paths', () => {
       const r = await up(ex, fake, ['-s', 'redis']);
       expect(r.code, r.stderr).toBe(0);
       expect(r.results!.tasks.find((t) => t.id === 'load:redis')).toMatchObject({ outcome: 'success', attempts: 2 });
-      expect(fake.calls().filter((c) => c.op === 'kind:load-image-archive').map((c) => c.exitCode)).toEqual([255, 0]);
+      expect(
+        fake
+          .calls()
+          .filter((c) => c.op === 'kind:load-image-archive')
+          .map((c) => c.exitCode),
+      ).toEqual([255, 0]);
       await cli(['down', '--run-dir', r.results!.runDir], { env: fake.env });
     } finally {
       fake.cleanup();
@@ -103,7 +114,9 @@ describe('failure paths', () => {
       expect(r.code).toBe(1);
       const t = r.results!.tasks.find((x) => x.id === 'load:redis')!;
       expect(t.attempts).toBe(2);
-      expect(t.error).toMatch(new RegExp(`could not load image ${ex.repoPrefix}redis:e2e-\\S+ into cluster ${r.results!.cluster.name} after 2 attempts`));
+      expect(t.error).toMatch(
+        new RegExp(`could not load image ${ex.repoPrefix}redis:e2e-\\S+ into cluster ${r.results!.cluster.name} after 2 attempts`),
+      );
       await assertNoLeaks(fake, r.results!);
     } finally {
       fake.cleanup();
@@ -113,7 +126,13 @@ describe('failure paths', () => {
   it('a deploy stuck in ImagePullBackOff fails early with the reason, with diagnostics', async () => {
     const m = path.join(ex.dir, 'deploy/redis.yaml');
     const original = readFileSync(m, 'utf8');
-    writeFileSync(m, original.replace('      containers:\n', '      containers:\n        - name: exporter\n          image: quay.io/nobody/redis-exporter:1\n'));
+    writeFileSync(
+      m,
+      original.replace(
+        '      containers:\n',
+        '      containers:\n        - name: exporter\n          image: quay.io/nobody/redis-exporter:1\n',
+      ),
+    );
     const fake = createFakeEnv(FAST);
     try {
       const t0 = Date.now();

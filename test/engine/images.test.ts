@@ -18,7 +18,10 @@ describe('prebuilt images and coverage', () => {
     prebuilt = `${ex.repoPrefix}prebuilt-pg:16`;
     const ctx = path.join(ex.dir, 'prebuilt');
     mkdirSync(ctx);
-    writeFileSync(path.join(ctx, 'Dockerfile'), 'FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT ["/bin/busybox", "httpd", "-f", "-p", "5432"]\n');
+    writeFileSync(
+      path.join(ctx, 'Dockerfile'),
+      'FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT ["/bin/busybox", "httpd", "-f", "-p", "5432"]\n',
+    );
     writeFileSync(path.join(ctx, 'busybox'), readFileSync('/bin/busybox'));
     await execa('docker', ['build', '--network', 'none', '-t', prebuilt, ctx]);
   });
@@ -33,7 +36,10 @@ describe('prebuilt images and coverage', () => {
 
   it('a prebuilt image present locally is loaded as is and never built', async () => {
     useConfig((s) => s.replace(/ {2}postgresql:\n {4}build: \{[^}]*\}\n/, `  postgresql:\n    image: ${prebuilt}\n`));
-    writeFileSync(path.join(ex.dir, 'deploy/postgresql.yaml'), readFileSync(path.join(ex.dir, 'deploy/postgresql.yaml'), 'utf8').replace(/image: \S+/, `image: ${prebuilt}`));
+    writeFileSync(
+      path.join(ex.dir, 'deploy/postgresql.yaml'),
+      readFileSync(path.join(ex.dir, 'deploy/postgresql.yaml'), 'utf8').replace(/image: \S+/, `image: ${prebuilt}`),
+    );
     const fake = createFakeEnv(FAST);
     try {
       const r = await upInProcess(ex, fake, ['--engine', 'docker', '-s', 'postgresql']);
@@ -78,12 +84,17 @@ describe('prebuilt images and coverage', () => {
       });
       expect(r.code, r.stderr).toBe(0);
       const res = r.results!;
-      const build = readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]).find((a) => a.includes('build'))!;
+      const build = readFileSync(record, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as string[])
+        .find((a) => a.includes('build'))!;
       expect(build[build.indexOf('GOFLAGS=-cover') - 1]).toBe('--build-arg');
       const create = fake.calls().find((c) => c.op === 'kind:create-cluster')!;
       const kindConfig = parse(readFileSync(create.argv[create.argv.indexOf('--config') + 1]!, 'utf8'));
       const covDir = path.join(res.runDir, 'coverage');
-      for (const n of kindConfig.nodes) expect(n.extraMounts).toContainEqual({ hostPath: covDir, containerPath: '/tmp/hybrid-e2e-coverage' });
+      for (const n of kindConfig.nodes)
+        expect(n.extraMounts).toContainEqual({ hostPath: covDir, containerPath: '/tmp/hybrid-e2e-coverage' });
       // The real kind node would write covdata files there; simulate one, then collect.
       writeFileSync(path.join(covDir, 'covmeta.1234'), 'coverage');
       const out = path.join(fake.stateDir, 'collected');

@@ -32,12 +32,16 @@ export function assertInvariants(results: Results, calls: CallRecord[], loaded: 
     expect(myLoad, `load of ${ref}`).toBeDefined();
     expect(myApply!.startMs, `${svc} applied before its image was loaded`).toBeGreaterThanOrEqual(myLoad!.endMs);
     for (const dep of s.dependsOn) {
-      const depWaits = rollouts.filter((r) => r.argv.includes(loaded.services[dep]!.namespace) && r.argv.some((x) => x.endsWith(`/${dep}`)));
+      const depWaits = rollouts.filter(
+        (r) => r.argv.includes(loaded.services[dep]!.namespace) && r.argv.some((x) => x.endsWith(`/${dep}`)),
+      );
       expect(depWaits.length, `waits of ${dep}`).toBeGreaterThan(0);
       for (const w of depWaits) expect(myApply!.startMs, `${svc} applied before ${dep} was ready`).toBeGreaterThanOrEqual(w.endMs);
     }
     if (s.build) {
-      const images = (myApply!.applied ?? []).flatMap((o) => [...(o.containers ?? []), ...(o.initContainers ?? [])]).filter((c) => c.image.startsWith(s.build!.image + ':') || c.image.startsWith(s.build!.image + '@'));
+      const images = (myApply!.applied ?? [])
+        .flatMap((o) => [...(o.containers ?? []), ...(o.initContainers ?? [])])
+        .filter((c) => c.image.startsWith(s.build!.image + ':') || c.image.startsWith(s.build!.image + '@'));
       expect(images.length, `${svc}'s manifests use its image`).toBeGreaterThan(0);
       for (const c of images) {
         expect(c.image).toBe(ref);

@@ -53,7 +53,11 @@ describe('rewriteImages', () => {
     const objs = parseManifests(MANIFEST, 'm.yaml');
     const ref = 'localhost/kubernaut/gateway:e2e-run1-abcdef12';
     const rw = rewriteImages(objs, 'localhost/kubernaut/gateway', ref);
-    expect(rw.map((r) => `${r.object}/${r.container}`)).toEqual(['Deployment/gateway/migrate', 'Deployment/gateway/gateway', 'CronJob/nightly/job']);
+    expect(rw.map((r) => `${r.object}/${r.container}`)).toEqual([
+      'Deployment/gateway/migrate',
+      'Deployment/gateway/gateway',
+      'CronJob/nightly/job',
+    ]);
     const dep = objs[0] as { spec: { template: { spec: { containers: Array<{ image: string; imagePullPolicy?: string }> } } } };
     expect(dep.spec.template.spec.containers[0]).toMatchObject({ image: ref, imagePullPolicy: 'IfNotPresent' });
     expect(dep.spec.template.spec.containers[1]!.image).toBe('localhost/kubernaut/gateway-sidecar:1');
@@ -70,7 +74,9 @@ describe('rewriteImages', () => {
     const objs = parseManifests(MANIFEST.replaceAll('localhost/kubernaut/gateway:latest', 'kubernaut/gateway:latest'), 'm.yaml');
     const rw = rewriteImages(objs, 'localhost/kubernaut/gateway', 'localhost/kubernaut/gateway:e2e-1');
     expect(rw).toHaveLength(3);
-    expect(rw[0]!.warning).toMatch(/uses "kubernaut\/gateway:latest", but the image is built as "localhost\/kubernaut\/gateway".*ErrImageNeverPull/);
+    expect(rw[0]!.warning).toMatch(
+      /uses "kubernaut\/gateway:latest", but the image is built as "localhost\/kubernaut\/gateway".*ErrImageNeverPull/,
+    );
   });
 });
 

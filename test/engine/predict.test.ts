@@ -25,7 +25,13 @@ describe('predictive cluster start', () => {
   it('scales the history by how this run is going', () => {
     const history = { 'build:a': 10_000, 'build:b': 30_000 };
     // build:a took twice its history: build:b is expected to, too (60 s, 40 s left after 20 s).
-    const slow = shouldStartCluster({ ...base, now: 20_000, pending: [{ id: 'build:b', startedMs: 0 }], finished: [{ id: 'build:a', ms: 20_000 }], history })!;
+    const slow = shouldStartCluster({
+      ...base,
+      now: 20_000,
+      pending: [{ id: 'build:b', startedMs: 0 }],
+      finished: [{ id: 'build:a', ms: 20_000 }],
+      history,
+    })!;
     expect(slow.factor).toBe(2);
     expect(slow.remainingMs).toBe(40_000);
     expect(slow.start).toBe(false);
@@ -47,7 +53,15 @@ describe('predictive cluster start', () => {
   });
 
   it('takes history from successful timed tasks only', () => {
-    expect(historyFromResults({ tasks: [{ id: 'build:a', startMs: 1, endMs: 5, outcome: 'success' }, { id: 'build:b', startMs: 1, endMs: 9, outcome: 'failure' }, { id: 'load:a', outcome: 'skipped' }] })).toEqual({ 'build:a': 4 });
+    expect(
+      historyFromResults({
+        tasks: [
+          { id: 'build:a', startMs: 1, endMs: 5, outcome: 'success' },
+          { id: 'build:b', startMs: 1, endMs: 9, outcome: 'failure' },
+          { id: 'load:a', outcome: 'skipped' },
+        ],
+      }),
+    ).toEqual({ 'build:a': 4 });
   });
 });
 
@@ -57,7 +71,8 @@ describe('runGraph and a shared signal', () => {
     ac.signal.addEventListener('abort', () => undefined);
     const before = listenerCount(ac.signal);
     expect(before).toBe(1); // the counter sees listeners
-    for (let i = 0; i < 20; i++) await runGraph({ tasks: [{ id: 'a', pool: 'p', deps: [] }], pools: {}, signal: ac.signal, run: async () => 'success' }).done;
+    for (let i = 0; i < 20; i++)
+      await runGraph({ tasks: [{ id: 'a', pool: 'p', deps: [] }], pools: {}, signal: ac.signal, run: async () => 'success' }).done;
     expect(listenerCount(ac.signal)).toBe(before);
   });
 });
@@ -65,6 +80,6 @@ describe('runGraph and a shared signal', () => {
 function listenerCount(signal: AbortSignal): number {
   // Node keeps EventTarget listeners internally; count them through the kEvents symbol.
   const sym = Object.getOwnPropertySymbols(signal).find((s) => s.description === 'kEvents');
-  const events = sym ? ((signal as unknown as Record<symbol, Map<string, { size: number }>>)[sym]) : undefined;
+  const events = sym ? (signal as unknown as Record<symbol, Map<string, { size: number }>>)[sym] : undefined;
   return events?.get('abort')?.size ?? 0;
 }

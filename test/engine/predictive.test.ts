@@ -13,8 +13,23 @@ describe('cluster.start: predictive', () => {
     ex = runnableExample();
     // redis: a build that takes ~3 s of real work, with a ROUND arg so each round really rebuilds.
     const df = path.join(ex.dir, 'docker/redis.Dockerfile');
-    writeFileSync(df, readFileSync(df, 'utf8').replace('ENTRYPOINT', 'ARG ROUND\nRUN ["/bin/busybox", "sh", "-c", "echo round $ROUND; /bin/busybox sleep 3"]\nENTRYPOINT'));
-    fake = createFakeEnv({ createMs: 1_500, loadMs: 40, applyMs: 20, rolloutMs: 100, endpointsDelayMs: 30, nodeReadyMs: 30, saDelayMs: 10, pollMs: 50 });
+    writeFileSync(
+      df,
+      readFileSync(df, 'utf8').replace(
+        'ENTRYPOINT',
+        'ARG ROUND\nRUN ["/bin/busybox", "sh", "-c", "echo round $ROUND; /bin/busybox sleep 3"]\nENTRYPOINT',
+      ),
+    );
+    fake = createFakeEnv({
+      createMs: 1_500,
+      loadMs: 40,
+      applyMs: 20,
+      rolloutMs: 100,
+      endpointsDelayMs: 30,
+      nodeReadyMs: 30,
+      saDelayMs: 10,
+      pollMs: 50,
+    });
   });
   afterAll(async () => {
     fake.cleanup();
@@ -23,13 +38,31 @@ describe('cluster.start: predictive', () => {
 
   async function round(n: number, start: string, history?: string): Promise<Results> {
     const cfg = path.join(ex.dir, 'hybrid-e2e.yaml');
-    let text = readFileSync(cfg, 'utf8').replace(/\n {2}start: \S+/, '').replace('  hostPorts: auto', `  hostPorts: auto\n  start: ${start}`);
+    let text = readFileSync(cfg, 'utf8')
+      .replace(/\n {2}start: \S+/, '')
+      .replace('  hostPorts: auto', `  hostPorts: auto\n  start: ${start}`);
     text = text.replace(/( {2}redis:\n {4}build: \{ )(args: \{[^}]*\}, )?/, `$1args: { ROUND: "${n}-${Math.random()}" }, `);
     writeFileSync(cfg, text);
     const results = path.join(fake.stateDir, `r${n}.json`);
-    const r = await cli(['up', '--config', cfg, '-s', 'redis', '--results', results, '--cache', 'none', '--engine', 'docker', ...(history ? ['--history', history] : [])], {
-      env: { ...fake.env, HYBRID_E2E_BUILD_NETWORK: 'none', HYBRID_E2E_POLL_MS: '100', HYBRID_E2E_TMPDIR: fake.stateDir },
-    });
+    const r = await cli(
+      [
+        'up',
+        '--config',
+        cfg,
+        '-s',
+        'redis',
+        '--results',
+        results,
+        '--cache',
+        'none',
+        '--engine',
+        'docker',
+        ...(history ? ['--history', history] : []),
+      ],
+      {
+        env: { ...fake.env, HYBRID_E2E_BUILD_NETWORK: 'none', HYBRID_E2E_POLL_MS: '100', HYBRID_E2E_TMPDIR: fake.stateDir },
+      },
+    );
     expect(r.code, r.stderr).toBe(0);
     const res = JSON.parse(readFileSync(results, 'utf8')) as Results;
     await cli(['down', '--run-dir', res.runDir], { env: fake.env });

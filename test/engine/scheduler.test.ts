@@ -44,7 +44,14 @@ const dagArb = fc
   .integer({ min: 1, max: 14 })
   .chain((n) =>
     fc.tuple(
-      fc.array(fc.record({ pool: fc.constantFrom('build', 'load', 'deploy'), ms: fc.integer({ min: 0, max: 6 }), fails: fc.integer({ min: 0, max: 5 }).map((n) => n === 0) }), { minLength: n, maxLength: n }),
+      fc.array(
+        fc.record({
+          pool: fc.constantFrom('build', 'load', 'deploy'),
+          ms: fc.integer({ min: 0, max: 6 }),
+          fails: fc.integer({ min: 0, max: 5 }).map((n) => n === 0),
+        }),
+        { minLength: n, maxLength: n },
+      ),
       fc.array(fc.tuple(fc.nat(n - 1), fc.nat(n - 1)), { maxLength: n * 2 }),
       fc.record({ build: fc.integer({ min: 1, max: 3 }), load: fc.integer({ min: 1, max: 2 }), deploy: fc.integer({ min: 1, max: 4 }) }),
     ),
@@ -120,6 +127,8 @@ describe('runGraph', () => {
   });
 
   it('rejects a dependency on an unknown task', () => {
-    expect(() => runGraph({ tasks: [{ id: 'a', pool: 'x', deps: ['nope'] }], pools: {}, run: async () => 'success' })).toThrow(/a depends on unknown task nope/);
+    expect(() => runGraph({ tasks: [{ id: 'a', pool: 'x', deps: ['nope'] }], pools: {}, run: async () => 'success' })).toThrow(
+      /a depends on unknown task nope/,
+    );
   });
 });

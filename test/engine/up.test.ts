@@ -34,7 +34,8 @@ for (const engine of ['docker', 'podman'] as const) {
         expect(r1.phases.map((p) => p.name)).toEqual(['build', 'cluster', 'load', 'deploy']);
         assertInvariants(r1, fake.calls(), loadConfig(ex.config));
         // Every kind call used the provider of the engine that built the images.
-        for (const c of fake.calls().filter((x) => x.tool === 'kind')) expect(c.env.KIND_EXPERIMENTAL_PROVIDER).toBe(engine === 'podman' ? 'podman' : null);
+        for (const c of fake.calls().filter((x) => x.tool === 'kind'))
+          expect(c.env.KIND_EXPERIMENTAL_PROVIDER).toBe(engine === 'podman' ? 'podman' : null);
         // Tarballs are gone once imported; the cluster is up until `down`.
         expect(existsSync(path.join(r1.runDir, 'images'))).toBe(false);
         expect(fake.clusters()).toEqual([r1.cluster.name]);

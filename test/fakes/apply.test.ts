@@ -47,8 +47,12 @@ metadata: {name: w1}
     const r = await k(['apply', '-f', m]);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('deployment.apps/ok created\n');
-    expect(r.stderr).toContain(`error: resource mapping not found for name: "w1" namespace: "" from "${m}": no matches for kind "Widget" in version "example.com/v1"\nensure CRDs are installed first`);
-    expect(r.stderr).toContain('The Deployment "broken" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"other"}: `selector` does not match template `labels`');
+    expect(r.stderr).toContain(
+      `error: resource mapping not found for name: "w1" namespace: "" from "${m}": no matches for kind "Widget" in version "example.com/v1"\nensure CRDs are installed first`,
+    );
+    expect(r.stderr).toContain(
+      'The Deployment "broken" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"other"}: `selector` does not match template `labels`',
+    );
     expect(r.stderr).toContain(`Error from server (NotFound): error when creating "${m}": namespaces "nowhere" not found`);
     const rec = f.calls().at(-1);
     expect(rec?.applied?.map((a) => [a.name, a.action ?? a.error])).toEqual([
@@ -73,7 +77,9 @@ spec:
 `,
     );
     expect((await k(['apply', '-f', crd])).stdout).toBe('customresourcedefinition.apiextensions.k8s.io/widgets.example.com created\n');
-    expect((await k(['wait', '--for=condition=Established', 'crd/widgets.example.com', '--timeout=5s'])).stdout).toBe('customresourcedefinition.apiextensions.k8s.io/widgets.example.com condition met\n');
+    expect((await k(['wait', '--for=condition=Established', 'crd/widgets.example.com', '--timeout=5s'])).stdout).toBe(
+      'customresourcedefinition.apiextensions.k8s.io/widgets.example.com condition met\n',
+    );
     const w = await k(['apply', '-f', '-'], 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {size: 3}\n');
     expect(w.stdout).toBe('widget.example.com/w1 created\n');
     expect((await k(['get', 'wd', 'w1', '-o', 'jsonpath={.spec.size}'])).stdout).toBe('3');
@@ -83,12 +89,21 @@ spec:
     const dir = path.join(f.stateDir, 'kust');
     write('kust/deploy.yaml', dep('gateway', 'kubernaut/gateway:latest'));
     write('kust/ns.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: kust}\n');
-    write('kust/kustomization.yaml', 'resources: [ns.yaml, deploy.yaml]\nnamespace: kust\nimages:\n- name: kubernaut/gateway\n  newName: localhost/kubernaut/gateway\n  newTag: e2e-abc\nlabels:\n- pairs: {team: e2e}\n');
+    write(
+      'kust/kustomization.yaml',
+      'resources: [ns.yaml, deploy.yaml]\nnamespace: kust\nimages:\n- name: kubernaut/gateway\n  newName: localhost/kubernaut/gateway\n  newTag: e2e-abc\nlabels:\n- pairs: {team: e2e}\n',
+    );
     const r = await k(['apply', '-k', dir, '--server-side']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toBe('namespace/kust serverside-applied\ndeployment.apps/gateway serverside-applied\n');
-    const applied = f.calls().at(-1)?.applied?.find((a) => a.kind === 'Deployment');
-    expect(applied).toMatchObject({ namespace: 'kust', containers: [{ name: 'app', image: 'localhost/kubernaut/gateway:e2e-abc', imagePullPolicy: null }] });
+    const applied = f
+      .calls()
+      .at(-1)
+      ?.applied?.find((a) => a.kind === 'Deployment');
+    expect(applied).toMatchObject({
+      namespace: 'kust',
+      containers: [{ name: 'app', image: 'localhost/kubernaut/gateway:e2e-abc', imagePullPolicy: null }],
+    });
     expect((await k(['get', 'deploy', 'gateway', '-n', 'kust', '-o', 'jsonpath={.metadata.labels.team}'])).stdout).toBe('e2e');
     write('kust2/kustomization.yaml', 'resources: []\npatches: []\n');
     const unsupported = await k(['apply', '-k', path.join(f.stateDir, 'kust2')]);
@@ -102,7 +117,9 @@ spec:
     expect((await k(['apply', '--server-side', '--field-manager=alice', '-f', m1])).exitCode).toBe(0);
     const conflict = await k(['apply', '--server-side', '--field-manager=bob', '-f', m2]);
     expect(conflict.exitCode).toBe(1);
-    expect(conflict.stderr).toContain('error: Apply failed with 1 conflict: conflict with "alice" using apps/v1: .spec.template.spec.containers[name="app"].image');
+    expect(conflict.stderr).toContain(
+      'error: Apply failed with 1 conflict: conflict with "alice" using apps/v1: .spec.template.spec.containers[name="app"].image',
+    );
     expect((await k(['apply', '--server-side', '--field-manager=bob', '--force-conflicts', '-f', m2])).exitCode).toBe(0);
     expect((await k(['get', 'deployment/owned', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).stdout).toBe('localhost/o:2');
   });
@@ -112,7 +129,10 @@ spec:
     write('tree/a.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-a}\ndata: {k: v}\n');
     write('tree/sub/b.yml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-b}\n');
     write('tree/ignored.txt', 'not a manifest');
-    const [client, server] = await Promise.all([k(['apply', '-f', d, '-R', '--dry-run=client']), k(['apply', '-f', d, '-R', '--dry-run=server'])]);
+    const [client, server] = await Promise.all([
+      k(['apply', '-f', d, '-R', '--dry-run=client']),
+      k(['apply', '-f', d, '-R', '--dry-run=server']),
+    ]);
     expect(client.stdout).toBe('configmap/cm-a created (dry run)\nconfigmap/cm-b created (dry run)\n');
     expect(server.stdout).toBe('configmap/cm-a created (server dry run)\nconfigmap/cm-b created (server dry run)\n');
     expect(Object.values(f.cluster('ap')?.objects ?? {}).some((o) => o.obj.metadata.name === 'cm-a')).toBe(false);

@@ -20,7 +20,10 @@ describe.concurrent('concurrency', () => {
         const p = path.join(f.stateDir, `img${i}.tar`);
         await writeImageArchive(p, [`localhost/par/svc${i}:1`]);
         const m = path.join(f.stateDir, `svc${i}.yaml`);
-        fs.writeFileSync(m, `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: svc${i}}\nspec:\n  selector: {matchLabels: {app: svc${i}}}\n  template:\n    metadata: {labels: {app: svc${i}}}\n    spec:\n      containers: [{name: app, image: "localhost/par/svc${i}:1", imagePullPolicy: Never}]\n`);
+        fs.writeFileSync(
+          m,
+          `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: svc${i}}\nspec:\n  selector: {matchLabels: {app: svc${i}}}\n  template:\n    metadata: {labels: {app: svc${i}}}\n    spec:\n      containers: [{name: app, image: "localhost/par/svc${i}:1", imagePullPolicy: Never}]\n`,
+        );
         return { tar: p, manifest: m };
       }),
     );
@@ -52,7 +55,9 @@ describe.concurrent('concurrency', () => {
     expect(f.running()).toEqual([]);
 
     // all of them roll out
-    const ro = await Promise.all(tars.map((_, i) => f.run('kubectl', ['--kubeconfig', kc, 'rollout', 'status', `deployment/svc${i}`, '--timeout=10s'])));
+    const ro = await Promise.all(
+      tars.map((_, i) => f.run('kubectl', ['--kubeconfig', kc, 'rollout', 'status', `deployment/svc${i}`, '--timeout=10s'])),
+    );
     expect(ro.map((r) => r.exitCode)).toEqual(Array(n).fill(0));
   });
 
@@ -67,7 +72,9 @@ describe.concurrent('concurrency', () => {
     const ports = names.map((nm) => f.cluster(nm)?.port);
     expect(new Set(ports).size).toBe(6);
     // every cluster is reachable through its own context of the shared kubeconfig
-    const out = await Promise.all(names.map((nm) => f.run('kubectl', ['--kubeconfig', kc, '--context', `kind-${nm}`, 'get', 'nodes', '-o', 'name'])));
+    const out = await Promise.all(
+      names.map((nm) => f.run('kubectl', ['--kubeconfig', kc, '--context', `kind-${nm}`, 'get', 'nodes', '-o', 'name'])),
+    );
     expect(out.map((o) => o.stdout)).toEqual(names.map((nm) => `node/${nm}-control-plane\n`));
     // a second create of the same name while the others exist fails cleanly
     const dup = await f.run('kind', ['create', 'cluster', '--name', 'run3']);
@@ -83,8 +90,14 @@ describe.concurrent('concurrency', () => {
     const load = execa('kind', ['load', 'image-archive', tar, '--name', 'sig'], { env: f.env, extendEnv: false, reject: false });
     const create = execa('kind', ['create', 'cluster', '--name', 'half'], { env: f.env, extendEnv: false, reject: false });
     // wait until the import holds its slot on the node and the second cluster exists
-    for (let i = 0; i < 200 && !((f.cluster('sig')?.loadsInFlight.length ?? 0) > 0 && f.cluster('half')); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(f.running().map((r) => r.pid).sort()).toEqual([load.pid, create.pid].sort());
+    for (let i = 0; i < 200 && !((f.cluster('sig')?.loadsInFlight.length ?? 0) > 0 && f.cluster('half')); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(
+      f
+        .running()
+        .map((r) => r.pid)
+        .sort(),
+    ).toEqual([load.pid, create.pid].sort());
     load.kill('SIGTERM');
     create.kill('SIGTERM');
     const [l, c] = await Promise.all([load, create]);

@@ -46,7 +46,10 @@ describe.concurrent('durations', () => {
     const fastTar = path.join(f.stateDir, 'fast.tar');
     await writeImageArchive(slowTar, ['localhost/dur/slow:1']);
     await writeImageArchive(fastTar, ['localhost/dur/fast:1']);
-    await Promise.all([f.run('kind', ['load', 'image-archive', slowTar, '--name', 'quick']), f.run('kind', ['load', 'image-archive', fastTar, '--name', 'quick'])]);
+    await Promise.all([
+      f.run('kind', ['load', 'image-archive', slowTar, '--name', 'quick']),
+      f.run('kind', ['load', 'image-archive', fastTar, '--name', 'quick']),
+    ]);
     const loads = f.calls().filter((c) => c.op === 'kind:load-image-archive');
     const ls = loads.find((c) => c.argv.includes(slowTar));
     const lf = loads.find((c) => c.argv.includes(fastTar));
@@ -98,7 +101,9 @@ describe.concurrent('durations', () => {
     await writeImageArchive(tar, ['localhost/dur/app:2']);
     expect((await f.run('kind', ['load', 'image-archive', tar, '--name', 'r'])).exitCode).toBe(0);
     expect((await k(['apply', '-f', m])).stdout).toBe('deployment.apps/fast configured\n');
-    expect((await k(['rollout', 'status', 'deployment/fast', '-w=false'])).stdout).toMatch(/^Waiting for deployment "fast" rollout to finish/);
+    expect((await k(['rollout', 'status', 'deployment/fast', '-w=false'])).stdout).toMatch(
+      /^Waiting for deployment "fast" rollout to finish/,
+    );
   });
 
   it('models node, CoreDNS and default ServiceAccount readiness after create', async () => {
@@ -106,7 +111,10 @@ describe.concurrent('durations', () => {
     const kc = path.join(f.stateDir, 'kc');
     expect((await f.run('kind', ['create', 'cluster', '--name', 'n', '--kubeconfig', kc])).exitCode).toBe(0);
     const k = (args: string[]) => f.run('kubectl', ['--kubeconfig', kc, ...args]);
-    const [nodesNow, ns] = await Promise.all([k(['get', 'nodes', '-o', 'jsonpath={.items[0].status.conditions[?(@.type=="Ready")].status}']), k(['create', 'namespace', 'app'])]);
+    const [nodesNow, ns] = await Promise.all([
+      k(['get', 'nodes', '-o', 'jsonpath={.items[0].status.conditions[?(@.type=="Ready")].status}']),
+      k(['create', 'namespace', 'app']),
+    ]);
     const c = f.cluster('n');
     if (Date.now() < (c?.nodesReadyMs ?? 0)) expect(nodesNow.stdout).toBe('False');
     expect(ns.stdout).toBe('namespace/app created\n');
@@ -124,6 +132,8 @@ describe.concurrent('durations', () => {
     const waitCall = calls.find((x) => x.op === 'kubectl:wait' && x.argv.includes('nodes'));
     expect(waitCall?.endMs).toBeGreaterThanOrEqual(c?.nodesReadyMs ?? Infinity);
     const nsObj = Object.values(f.cluster('n')?.objects ?? {}).find((o) => o.obj.kind === 'Namespace' && o.obj.metadata.name === 'app');
-    expect(calls.find((x) => x.op === 'kubectl:wait' && x.argv.includes('serviceaccount/default'))?.endMs).toBeGreaterThanOrEqual((nsObj?.createdMs ?? Infinity) + 400);
+    expect(calls.find((x) => x.op === 'kubectl:wait' && x.argv.includes('serviceaccount/default'))?.endMs).toBeGreaterThanOrEqual(
+      (nsObj?.createdMs ?? Infinity) + 400,
+    );
   });
 });

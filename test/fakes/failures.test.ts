@@ -52,7 +52,13 @@ interface PodJson {
   status: {
     phase: string;
     conditions: { type: string; status: string }[];
-    containerStatuses: { ready: boolean; restartCount: number; image: string; state: { waiting?: { reason: string; message?: string }; running?: object }; lastState?: { terminated?: { exitCode: number } } }[];
+    containerStatuses: {
+      ready: boolean;
+      restartCount: number;
+      image: string;
+      state: { waiting?: { reason: string; message?: string }; running?: object };
+      lastState?: { terminated?: { exitCode: number } };
+    }[];
   };
 }
 
@@ -67,7 +73,9 @@ describe.concurrent('FAKE_FAIL', () => {
     envs.push(f);
     const first = await f.run('kind', ['create', 'cluster', '--name', 'flaky']);
     expect(first.exitCode).toBe(1);
-    expect(first.stderr).toContain('ERROR: failed to create cluster: failed to init node with kubeadm: command "docker exec --privileged flaky-control-plane kubeadm init');
+    expect(first.stderr).toContain(
+      'ERROR: failed to create cluster: failed to init node with kubeadm: command "docker exec --privileged flaky-control-plane kubeadm init',
+    );
     expect(first.stderr).toContain("[kubelet-check] The HTTP call equal to 'curl -sSL http://localhost:10248/healthz' failed with error");
     expect(f.clusters()).toEqual([]); // kind removes the nodes of a failed create (no --retain)
     const second = await f.run('kind', ['create', 'cluster', '--name', 'flaky']);
@@ -101,7 +109,9 @@ describe.concurrent('FAKE_FAIL', () => {
     expect((await f.run('kind', ['load', 'image-archive', other, '--name', 'c'])).exitCode).toBe(0);
     const bad = await f.run('kind', ['load', 'image-archive', gw, '--name', 'c']);
     expect(bad.exitCode).toBe(255);
-    expect(bad.stderr).toContain('ERROR: failed to load image: command "docker exec --privileged -i c-control-plane ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs -" failed with error: exit status 255');
+    expect(bad.stderr).toContain(
+      'ERROR: failed to load image: command "docker exec --privileged -i c-control-plane ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs -" failed with error: exit status 255',
+    );
     const node = () => f.cluster('c')?.nodes[0]?.images ?? {};
     expect(node()['localhost/kubernaut/gateway:e2e-1']).toBeUndefined();
     expect(node()['localhost/kubernaut/datastorage:e2e-1']).toBeDefined();
@@ -110,7 +120,12 @@ describe.concurrent('FAKE_FAIL', () => {
   });
 
   it('fails kubectl verbs (apply once; get after the first call)', async () => {
-    const { f, k } = await withCluster({ fail: [{ op: 'apply', times: 1 }, { op: 'kubectl:get', match: 'pods', after: 1, times: 1 }] });
+    const { f, k } = await withCluster({
+      fail: [
+        { op: 'apply', times: 1 },
+        { op: 'kubectl:get', match: 'pods', after: 1, times: 1 },
+      ],
+    });
     const m = path.join(f.stateDir, 'ns.yaml');
     fs.writeFileSync(m, 'apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n');
     const first = await k(['apply', '-f', m]);
@@ -152,7 +167,9 @@ describe.concurrent('failure models', () => {
     const get = await k(['get', 'nodes']);
     expect(get.exitCode).toBe(1);
     expect(get.stderr).toContain(`The connection to the server 127.0.0.1:${port} was refused - did you specify the right host or port?`);
-    expect(get.stderr).toMatch(/fake kubectl: cluster "c" is dead: it received no kind load\/kubectl call for [\d.]+s after it became ready \(FAKE_KIND_IDLE_DEATH_MS=3000\)/);
+    expect(get.stderr).toMatch(
+      /fake kubectl: cluster "c" is dead: it received no kind load\/kubectl call for [\d.]+s after it became ready \(FAKE_KIND_IDLE_DEATH_MS=3000\)/,
+    );
     const load = await f.run('kind', ['load', 'image-archive', tar, '--name', 'c']);
     expect(load.exitCode).toBe(1);
     expect(load.stderr).toContain('is not running');
@@ -171,8 +188,11 @@ describe.concurrent('failure models', () => {
     const podmanStyle = await archive('podman.tar', ['localhost/kubernaut/gateway:t1']);
     const dockerStyle = await archive('docker.tar', ['gateway:t2']);
     const latest = await archive('latest.tar', ['localhost/kubernaut/latest']);
-    for (const t of [podmanStyle, dockerStyle, latest]) expect((await f.run('kind', ['load', 'image-archive', t, '--name', 'c'])).exitCode).toBe(0);
-    expect(Object.keys(f.cluster('c')?.nodes[0]?.images ?? {})).toEqual(expect.arrayContaining(['localhost/kubernaut/gateway:t1', 'docker.io/library/gateway:t2', 'localhost/kubernaut/latest:latest']));
+    for (const t of [podmanStyle, dockerStyle, latest])
+      expect((await f.run('kind', ['load', 'image-archive', t, '--name', 'c'])).exitCode).toBe(0);
+    expect(Object.keys(f.cluster('c')?.nodes[0]?.images ?? {})).toEqual(
+      expect.arrayContaining(['localhost/kubernaut/gateway:t1', 'docker.io/library/gateway:t2', 'localhost/kubernaut/latest:latest']),
+    );
     await apply(
       deployment('noprefix', 'kubernaut/gateway:t1', 'Never') + // -> docker.io/kubernaut/gateway:t1: not on the node
         deployment('prefixed', 'localhost/kubernaut/gateway:t1', 'Never') +
@@ -184,14 +204,18 @@ describe.concurrent('failure models', () => {
     const pods = await podsByApp(k);
     const reason = (app: string) => pods[app]?.status.containerStatuses[0]?.state.waiting?.reason;
     expect(reason('noprefix')).toBe('ErrImageNeverPull');
-    expect(pods.noprefix?.status.containerStatuses[0]?.state.waiting?.message).toBe('Container image "kubernaut/gateway:t1" is not present with pull policy of Never');
+    expect(pods.noprefix?.status.containerStatuses[0]?.state.waiting?.message).toBe(
+      'Container image "kubernaut/gateway:t1" is not present with pull policy of Never',
+    );
     expect(pods.noprefix?.status.phase).toBe('Pending');
     for (const app of ['prefixed', 'short', 'long']) {
       expect(pods[app]?.status.containerStatuses[0]?.ready, app).toBe(true);
       expect(pods[app]?.status.phase).toBe('Running');
     }
     expect(reason('absent')).toBe('ImagePullBackOff');
-    expect(pods.absent?.status.containerStatuses[0]?.state.waiting?.message).toContain('failed to pull and unpack image "localhost/nothere:1"');
+    expect(pods.absent?.status.containerStatuses[0]?.state.waiting?.message).toContain(
+      'failed to pull and unpack image "localhost/nothere:1"',
+    );
     expect(reason('latest')).toBe('ImagePullBackOff');
     const table = (await k(['get', 'pods'])).stdout;
     expect(table).toMatch(/noprefix-\S+\s+0\/1\s+ErrImageNeverPull\s+0/);
@@ -210,8 +234,12 @@ describe.concurrent('failure models', () => {
 
   it('puts FAKE_CRASH workloads into CrashLoopBackOff with restarts and crash logs', async () => {
     const { f, k, archive, apply } = await withCluster({ crash: ['deployment/crashy'], crashAfterMs: 50, crashRestartMs: 100 });
-    expect((await f.run('kind', ['load', 'image-archive', await archive('i.tar', ['localhost/crash/app:1']), '--name', 'c'])).exitCode).toBe(0);
-    await apply(deployment('crashy', 'localhost/crash/app:1', 'IfNotPresent') + deployment('healthy', 'localhost/crash/app:1', 'IfNotPresent'));
+    expect(
+      (await f.run('kind', ['load', 'image-archive', await archive('i.tar', ['localhost/crash/app:1']), '--name', 'c'])).exitCode,
+    ).toBe(0);
+    await apply(
+      deployment('crashy', 'localhost/crash/app:1', 'IfNotPresent') + deployment('healthy', 'localhost/crash/app:1', 'IfNotPresent'),
+    );
     await sleep(400);
     const pods = await podsByApp(k);
     const cs = pods.crashy?.status.containerStatuses[0];
@@ -233,7 +261,9 @@ describe.concurrent('failure models', () => {
 
   it('publishes Service endpoints only FAKE_ENDPOINTS_DELAY_MS after the pods are Ready', async () => {
     const { f, k, archive, apply } = await withCluster({ endpointsDelayMs: 1500 });
-    expect((await f.run('kind', ['load', 'image-archive', await archive('i.tar', ['localhost/race/api:1']), '--name', 'c'])).exitCode).toBe(0);
+    expect((await f.run('kind', ['load', 'image-archive', await archive('i.tar', ['localhost/race/api:1']), '--name', 'c'])).exitCode).toBe(
+      0,
+    );
     await apply(`${deployment('api', 'localhost/race/api:1', 'Never')}apiVersion: v1
 kind: Service
 metadata: {name: api}
@@ -242,7 +272,10 @@ spec:
   ports: [{port: 80, targetPort: 8080}]
 `);
     expect((await k(['rollout', 'status', 'deployment/api', '--timeout=5s'])).exitCode).toBe(0);
-    const [ep, slice] = await Promise.all([k(['get', 'endpoints', 'api', '-o', 'json']), k(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=api', '-o', 'jsonpath={.items[0].endpoints[0].conditions.ready}'])]);
+    const [ep, slice] = await Promise.all([
+      k(['get', 'endpoints', 'api', '-o', 'json']),
+      k(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=api', '-o', 'jsonpath={.items[0].endpoints[0].conditions.ready}']),
+    ]);
     const subsets = (JSON.parse(ep.stdout) as { subsets: { addresses?: unknown[]; notReadyAddresses?: unknown[] }[] }).subsets;
     const dep = Object.values(f.cluster('c')?.objects ?? {}).find((o) => o.obj.metadata.name === 'api' && o.obj.kind === 'Deployment');
     if (Date.now() < (dep?.templateMs ?? 0) + 1500) {
@@ -259,7 +292,10 @@ spec:
     const f = createFakeEnv();
     envs.push(f);
     const cfg = path.join(f.stateDir, 'kind.yaml');
-    fs.writeFileSync(cfg, 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n  extraPortMappings:\n  - containerPort: 30080\n    hostPort: 38081\n');
+    fs.writeFileSync(
+      cfg,
+      'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n  extraPortMappings:\n  - containerPort: 30080\n    hostPort: 38081\n',
+    );
     expect((await f.run('kind', ['create', 'cluster', '--name', 'one', '--config', cfg])).exitCode).toBe(0);
     const two = await f.run('kind', ['create', 'cluster', '--name', 'two', '--config', cfg]);
     expect(two.exitCode).toBe(1);
@@ -268,7 +304,9 @@ spec:
     const bad = path.join(f.stateDir, 'bad.yaml');
     fs.writeFileSync(bad, 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n  extraMount: []\n');
     const strict = await f.run('kind', ['create', 'cluster', '--name', 'three', '--config', bad]);
-    expect(strict.stderr).toBe('ERROR: failed to create cluster: unable to decode config: error unmarshaling JSON: while decoding JSON: json: unknown field "extraMount"\n');
+    expect(strict.stderr).toBe(
+      'ERROR: failed to create cluster: unable to decode config: error unmarshaling JSON: while decoding JSON: json: unknown field "extraMount"\n',
+    );
   });
 
   it('with podman, a missing extraMounts hostPath fails the create', async () => {
@@ -276,7 +314,10 @@ spec:
     envs.push(f);
     const cfg = path.join(f.stateDir, 'kind.yaml');
     const missing = path.join(f.stateDir, 'no-such-dir');
-    fs.writeFileSync(cfg, `kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n  extraMounts:\n  - hostPath: ${missing}\n    containerPath: /cover\n`);
+    fs.writeFileSync(
+      cfg,
+      `kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n  extraMounts:\n  - hostPath: ${missing}\n    containerPath: /cover\n`,
+    );
     const r = await f.run('kind', ['create', 'cluster', '--name', 'pm', '--config', cfg]);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain(`Command Output: Error: statfs ${missing}: no such file or directory`);

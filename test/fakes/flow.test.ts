@@ -96,7 +96,18 @@ afterAll(async () => {
 describe('create -> load -> apply -> rollout', () => {
   it('models the whole flow and records it', async () => {
     // ---- create
-    const create = await fake.run('kind', ['create', 'cluster', '--name', 'flow', '--config', kindConfig, '--kubeconfig', kc, '--wait', '30s']);
+    const create = await fake.run('kind', [
+      'create',
+      'cluster',
+      '--name',
+      'flow',
+      '--config',
+      kindConfig,
+      '--kubeconfig',
+      kc,
+      '--wait',
+      '30s',
+    ]);
     expect(create.exitCode, create.stderr).toBe(0);
     expect(create.stderr).toContain('Set kubectl context to "kind-flow"');
     const c = fake.cluster('flow');
@@ -108,14 +119,19 @@ describe('create -> load -> apply -> rollout', () => {
     ]);
     expect(c?.nodes[0]?.extraPortMappings).toEqual([{ containerPort: 30080, hostPort: 38080, listenAddress: '0.0.0.0', protocol: 'TCP' }]);
     expect(c?.nodes[1]?.extraMounts[0]).toMatchObject({ containerPath: '/tmp/coverage', hostPathResolved: path.join(work, 'cover') });
-    const cfg = parseYaml(fs.readFileSync(kc, 'utf8')) as { 'current-context': string; clusters: { name: string; cluster: { server: string } }[] };
+    const cfg = parseYaml(fs.readFileSync(kc, 'utf8')) as {
+      'current-context': string;
+      clusters: { name: string; cluster: { server: string } }[];
+    };
     expect(cfg['current-context']).toBe('kind-flow');
     expect(cfg.clusters.find((x) => x.name === 'kind-flow')?.cluster.server).toBe(`https://127.0.0.1:${c?.port}`);
 
     // ---- load: a bogus file is rejected the way ctr import rejects it, a real tarball is imported on every node
     const bad = await fake.run('kind', ['load', 'image-archive', bogus, '--name', 'flow']);
     expect(bad.exitCode).toBe(1);
-    expect(bad.stderr).toContain('ERROR: failed to load image: command "docker exec --privileged -i flow-control-plane ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs -" failed with error: exit status 1');
+    expect(bad.stderr).toContain(
+      'ERROR: failed to load image: command "docker exec --privileged -i flow-control-plane ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs -" failed with error: exit status 1',
+    );
     expect(bad.stderr).toContain('Command Output: ctr: archive/tar: invalid tar header');
     const missing = await fake.run('kind', ['load', 'image-archive', path.join(work, 'nope.tar'), '--name', 'flow']);
     expect(missing.stderr).toBe(`ERROR: stat ${path.join(work, 'nope.tar')}: no such file or directory\n`);
@@ -128,7 +144,9 @@ describe('create -> load -> apply -> rollout', () => {
     // ---- apply (server-side, with a field manager) and wait for the rollout
     const apply = await fake.run('kubectl', ['apply', '--server-side', '--field-manager=hybrid-e2e', '-f', manifest]);
     expect(apply.exitCode, apply.stderr).toBe(0);
-    expect(apply.stdout).toBe('namespace/kubernaut serverside-applied\ndeployment.apps/gateway serverside-applied\nservice/gateway serverside-applied\n');
+    expect(apply.stdout).toBe(
+      'namespace/kubernaut serverside-applied\ndeployment.apps/gateway serverside-applied\nservice/gateway serverside-applied\n',
+    );
     const rollout = await fake.run('kubectl', ['rollout', 'status', 'deployment/gateway', '-n', 'kubernaut', '--timeout=20s']);
     expect(rollout.exitCode, rollout.stderr).toBe(0);
     expect(rollout.stdout.trimEnd().split('\n').pop()).toBe('deployment "gateway" successfully rolled out');
@@ -139,7 +157,11 @@ describe('create -> load -> apply -> rollout', () => {
       items: {
         metadata: { labels: Record<string, string>; ownerReferences: { kind: string; name: string }[] };
         spec: { nodeName: string };
-        status: { phase: string; conditions: { type: string; status: string }[]; containerStatuses: { ready: boolean; restartCount: number; image: string; state: Record<string, unknown> }[] };
+        status: {
+          phase: string;
+          conditions: { type: string; status: string }[];
+          containerStatuses: { ready: boolean; restartCount: number; image: string; state: Record<string, unknown> }[];
+        };
       }[];
     };
     expect(pods.kind).toBe('List');
@@ -154,12 +176,16 @@ describe('create -> load -> apply -> rollout', () => {
       expect(p.status.containerStatuses[0]).toMatchObject({ ready: true, restartCount: 0, image: TAG });
       expect(p.status.containerStatuses[0]?.state).toHaveProperty('running');
     }
-    const ep = JSON.parse((await fake.run('kubectl', ['get', 'endpoints', 'gateway', '-n', 'kubernaut', '-o', 'json'])).stdout) as { subsets: { addresses: unknown[]; ports: { port: number }[] }[] };
+    const ep = JSON.parse((await fake.run('kubectl', ['get', 'endpoints', 'gateway', '-n', 'kubernaut', '-o', 'json'])).stdout) as {
+      subsets: { addresses: unknown[]; ports: { port: number }[] }[];
+    };
     expect(ep.subsets[0]?.addresses).toHaveLength(2);
     expect(ep.subsets[0]?.ports[0]?.port).toBe(8080);
 
     // ---- state: the applied objects are stored; readiness is relative to the apply time
-    const dep = Object.values(fake.cluster('flow')?.objects ?? {}).find((o) => o.obj.kind === 'Deployment' && o.obj.metadata.name === 'gateway');
+    const dep = Object.values(fake.cluster('flow')?.objects ?? {}).find(
+      (o) => o.obj.kind === 'Deployment' && o.obj.metadata.name === 'gateway',
+    );
     expect(dep?.fieldManager).toBe('hybrid-e2e');
     expect(dep?.applyMode).toBe('ssa');
 
@@ -183,7 +209,9 @@ describe('create -> load -> apply -> rollout', () => {
       expect(x.ppid).toBeGreaterThan(0);
     }
     const loadCall = calls[3] as CallRecord;
-    expect(loadCall.loaded).toEqual([{ archive: tarball, format: 'docker-archive', images: [TAG], nodes: ['flow-control-plane', 'flow-worker'] }]);
+    expect(loadCall.loaded).toEqual([
+      { archive: tarball, format: 'docker-archive', images: [TAG], nodes: ['flow-control-plane', 'flow-worker'] },
+    ]);
     const applyCall = calls[4] as CallRecord;
     expect(applyCall.applied?.find((a) => a.kind === 'Deployment')).toEqual({
       kind: 'Deployment',
@@ -216,7 +244,9 @@ describe('create -> load -> apply -> rollout', () => {
     // ... and a kubeconfig that still points at it gets connection refused
     const after = await fake.run('kubectl', ['--kubeconfig', kcCopy, 'get', 'pods', '-A']);
     expect(after.exitCode).toBe(1);
-    expect(after.stderr).toContain(`The connection to the server 127.0.0.1:${c?.port} was refused - did you specify the right host or port?`);
+    expect(after.stderr).toContain(
+      `The connection to the server 127.0.0.1:${c?.port} was refused - did you specify the right host or port?`,
+    );
   });
 
   it('loads with docker-image after checking the image exists with docker', async () => {
@@ -228,7 +258,11 @@ describe('create -> load -> apply -> rollout', () => {
       expect(absent.stderr).toBe(`ERROR: image: "localhost/fakeflow/absent:${run}" not present locally\n`);
       const ok = await f.run('kind', ['load', 'docker-image', TAG, '--name', 'di']);
       expect(ok.exitCode, ok.stderr).toBe(0);
-      expect(ok.stderr).toMatch(new RegExp(`Image: "${TAG.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}" with ID "sha256:[0-9a-f]{64}" not yet present on node "di-control-plane", loading...`));
+      expect(ok.stderr).toMatch(
+        new RegExp(
+          `Image: "${TAG.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}" with ID "sha256:[0-9a-f]{64}" not yet present on node "di-control-plane", loading...`,
+        ),
+      );
       expect(f.cluster('di')?.nodes[0]?.images[TAG]?.id).toMatch(/^sha256:/);
       // second time: already present, nothing to do
       const again = await f.run('kind', ['load', 'docker-image', TAG, '--name', 'di']);

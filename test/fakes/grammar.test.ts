@@ -51,13 +51,19 @@ describe.concurrent('kind grammar', () => {
     [['create', 'cluster', '--wait', 'soon'], 'ERROR: invalid argument "soon" for "--wait" flag: time: invalid duration "soon"'],
     [['create', 'cluster', '--wait=30'], 'ERROR: invalid argument "30" for "--wait" flag: time: missing unit in duration "30"'],
     [['create', 'cluster', '--name'], 'ERROR: flag needs an argument: --name'],
-    [['create', 'cluster', '--name', 'Bad_Name'], "ERROR: failed to create cluster: 'Bad_Name' is not a valid cluster name, cluster names must match `^[a-z0-9.-]+$`"],
+    [
+      ['create', 'cluster', '--name', 'Bad_Name'],
+      "ERROR: failed to create cluster: 'Bad_Name' is not a valid cluster name, cluster names must match `^[a-z0-9.-]+$`",
+    ],
     [['load', 'image-archive'], 'ERROR: name of image archive is required'],
     [['load', 'docker-image'], 'ERROR: name of image is required'],
     [['get', 'clusters', '-x'], "ERROR: unknown shorthand flag: 'x' in -x"],
     [['delete', 'cluster', '--retain'], 'ERROR: unknown flag: --retain'],
     [['load', 'image-archive', 'a.tar', '--nodes'], 'ERROR: flag needs an argument: --nodes'],
-    [['get', 'kubeconfig', '--name', 'nope'], "ERROR: could not locate any control plane nodes for cluster named 'nope'. Use the --name option to select a different cluster"],
+    [
+      ['get', 'kubeconfig', '--name', 'nope'],
+      "ERROR: could not locate any control plane nodes for cluster named 'nope'. Use the --name option to select a different cluster",
+    ],
   ];
   it.each(cases)('kind %j -> %s', async (args, message) => {
     const r = await fake.run('kind', args);
@@ -103,16 +109,28 @@ describe.concurrent('kubectl grammar', () => {
     [['get', 'pods', '-x'], `error: unknown shorthand flag: 'x' in -x\n${see('get')}`],
     [['-n'], `error: flag needs an argument: 'n' in -n\n${see('')}`],
     [['get', 'pods', '-l'], `error: flag needs an argument: 'l' in -l\n${see('get')}`],
-    [['rollout', 'status', 'deploy/x', '--timeout', '5'], `error: invalid argument "5" for "--timeout" flag: time: missing unit in duration "5"\n${see('rollout status')}`],
-    [['rollout', 'status', 'deploy/x', '--watch=maybe'], `error: invalid argument "maybe" for "-w, --watch" flag: strconv.ParseBool: parsing "maybe": invalid syntax\n${see('rollout status')}`],
+    [
+      ['rollout', 'status', 'deploy/x', '--timeout', '5'],
+      `error: invalid argument "5" for "--timeout" flag: time: missing unit in duration "5"\n${see('rollout status')}`,
+    ],
+    [
+      ['rollout', 'status', 'deploy/x', '--watch=maybe'],
+      `error: invalid argument "maybe" for "-w, --watch" flag: strconv.ParseBool: parsing "maybe": invalid syntax\n${see('rollout status')}`,
+    ],
     [['rollout', 'status'], 'error: required resource not specified'],
-    [['rollout', 'foo'], "error: unknown command \"foo\"\nSee 'kubectl rollout -h' for help and examples"],
-    [['get'], 'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee \'kubectl get -h\' for help and examples'],
+    [['rollout', 'foo'], 'error: unknown command "foo"\nSee \'kubectl rollout -h\' for help and examples'],
+    [
+      ['get'],
+      'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee \'kubectl get -h\' for help and examples',
+    ],
     [['apply'], 'error: must specify one of -f and -k'],
     [['apply', '-f', '/nonexistent/x.yaml'], 'error: the path "/nonexistent/x.yaml" does not exist'],
     [['apply', '-f', 'MANIFEST', '-k', '/tmp'], 'error: only one of -f or -k can be specified'],
     [['apply', '-f', 'MANIFEST', '--dry-run=maybe'], 'error: Invalid dry-run value (maybe). Must be "none", "server", or "client".'],
-    [['apply', '--server-side', '--dry-run=client', '-f', 'MANIFEST'], "error: --dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)"],
+    [
+      ['apply', '--server-side', '--dry-run=client', '-f', 'MANIFEST'],
+      "error: --dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)",
+    ],
     [['apply', '--force-conflicts', '-f', 'MANIFEST'], 'error: --force-conflicts only works with --server-side'],
     [['apply', '-f', 'MANIFEST', 'extra'], "error: Unexpected args: [extra]\nSee 'kubectl apply -h' for help and examples"],
     [['apply', '-f', 'EMPTYDIR'], 'error: error reading [EMPTYDIR]: recognized file extensions are [.json .yaml .yml]'],
@@ -120,11 +138,26 @@ describe.concurrent('kubectl grammar', () => {
     [['wait', '--for=foo', 'deploy/x'], 'error: unrecognized condition: "foo"'],
     [['wait', '--for=condition', 'deploy/x'], 'error: unrecognized condition: "condition"'],
     [['create', 'namespace'], "error: exactly one NAME is required, got 0\nSee 'kubectl create namespace -h' for help and examples"],
-    [['create', 'namespace', 'a', 'b'], "error: exactly one NAME is required, got 2\nSee 'kubectl create namespace -h' for help and examples"],
-    [['logs'], "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples"],
-    [['describe'], 'error: You must specify the type of resource to describe. Use "kubectl api-resources" for a complete list of supported resources.'],
-    [['delete'], "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'"],
-    [['get', 'pods', '--request-timeout=abc'], 'error: Invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a corresponding time unit (e.g. 1s | 2m | 3h)'],
+    [
+      ['create', 'namespace', 'a', 'b'],
+      "error: exactly one NAME is required, got 2\nSee 'kubectl create namespace -h' for help and examples",
+    ],
+    [
+      ['logs'],
+      "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples",
+    ],
+    [
+      ['describe'],
+      'error: You must specify the type of resource to describe. Use "kubectl api-resources" for a complete list of supported resources.',
+    ],
+    [
+      ['delete'],
+      "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
+    ],
+    [
+      ['get', 'pods', '--request-timeout=abc'],
+      'error: Invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a corresponding time unit (e.g. 1s | 2m | 3h)',
+    ],
     [['version', '--client', '-o', 'xml'], "error: --output must be 'yaml' or 'json'"],
     [['--kubeconfig', '/nonexistent/kc', 'get', 'pods'], 'error: stat /nonexistent/kc: no such file or directory'],
   ];
@@ -135,7 +168,11 @@ describe.concurrent('kubectl grammar', () => {
     expect(r.stderr).toBe(`${message.replace('EMPTYDIR', path.join(fake.stateDir, 'empty-dir'))}\n`);
     if (realKubectl) {
       // the expectation is the real tool's behaviour: check it against a real kubectl when one is installed
-      const real = await execa(realKubectl, subst(args), { env: { PATH: '/usr/bin:/bin', HOME: fake.stateDir }, extendEnv: false, reject: false });
+      const real = await execa(realKubectl, subst(args), {
+        env: { PATH: '/usr/bin:/bin', HOME: fake.stateDir },
+        extendEnv: false,
+        reject: false,
+      });
       expect(real.exitCode).toBe(1);
       expect(String(real.stderr).trimEnd()).toBe(r.stderr.trimEnd());
     }
@@ -145,7 +182,9 @@ describe.concurrent('kubectl grammar', () => {
     // no kubeconfig at all -> localhost:8080
     const r = await kfake.run('kubectl', ['get', 'pods']);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr.trimEnd().split('\n').pop()).toBe('The connection to the server localhost:8080 was refused - did you specify the right host or port?');
+    expect(r.stderr.trimEnd().split('\n').pop()).toBe(
+      'The connection to the server localhost:8080 was refused - did you specify the right host or port?',
+    );
     // a kubeconfig of a deleted cluster -> its 127.0.0.1:PORT
     const kc = path.join(fake.stateDir, 'gone.kubeconfig');
     expect((await kfake.run('kind', ['create', 'cluster', '--name', 'gone', '--kubeconfig', kc])).exitCode).toBe(0);
@@ -168,7 +207,12 @@ describe.concurrent('kubectl grammar', () => {
     expect(ns.exitCode).toBe(0);
     expect(ns.stdout).toBe('apiVersion: v1\nkind: Namespace\nmetadata:\n  creationTimestamp: null\n  name: demo\nspec: {}\nstatus: {}\n');
     if (realKubectl) {
-      const real = await execa(realKubectl, args, { env: { PATH: '/usr/bin:/bin', HOME: fake.stateDir }, extendEnv: false, reject: false, stripFinalNewline: false });
+      const real = await execa(realKubectl, args, {
+        env: { PATH: '/usr/bin:/bin', HOME: fake.stateDir },
+        extendEnv: false,
+        reject: false,
+        stripFinalNewline: false,
+      });
       expect(String(real.stdout)).toBe(ns.stdout);
     }
   });

@@ -30,7 +30,8 @@ describe('cancellation', () => {
       const df = path.join(ex.dir, 'docker/redis.Dockerfile');
       const original = readFileSync(df, 'utf8');
       // A build that takes long enough to be interrupted (and different inputs each case: no reuse).
-      if (c.phase === 'build') writeFileSync(df, original.replace('ENTRYPOINT', `RUN ["/bin/busybox", "sleep", "30"]\nLABEL case="${c.signal}"\nENTRYPOINT`));
+      if (c.phase === 'build')
+        writeFileSync(df, original.replace('ENTRYPOINT', `RUN ["/bin/busybox", "sleep", "30"]\nLABEL case="${c.signal}"\nENTRYPOINT`));
       const fake = createFakeEnv({ ...FAST, ...c.knobs });
       try {
         const { proc, resultsFile } = startUp(ex.config, fake, ['-s', 'redis']);

@@ -10,17 +10,24 @@ import type { Results } from '../../src/core/engine/results.js';
 export { FAST } from '../helpers/up.js';
 export const CLI = path.join(REPO_ROOT, 'dist/cli/index.js');
 
-
-
 /** Starts the bundled CLI's `up` as its own process (so signals and leftovers are real). */
-export function startUp(config: string, fake: FakeEnv, args: string[] = [], extra: Record<string, string> = {}): { proc: ResultPromise; resultsFile: string } {
+export function startUp(
+  config: string,
+  fake: FakeEnv,
+  args: string[] = [],
+  extra: Record<string, string> = {},
+): { proc: ResultPromise; resultsFile: string } {
   const resultsFile = path.join(fake.stateDir, `results-${Math.random().toString(36).slice(2)}.json`);
-  const proc = execa(process.execPath, [CLI, 'up', '--config', config, '--results', resultsFile, '--cache', 'none', '--engine', 'docker', ...args], {
-    env: cliEnv(fake, extra),
-    extendEnv: false,
-    reject: false,
-    all: true,
-  });
+  const proc = execa(
+    process.execPath,
+    [CLI, 'up', '--config', config, '--results', resultsFile, '--cache', 'none', '--engine', 'docker', ...args],
+    {
+      env: cliEnv(fake, extra),
+      extendEnv: false,
+      reject: false,
+      all: true,
+    },
+  );
   return { proc, resultsFile };
 }
 
@@ -44,10 +51,20 @@ export async function leakCheck(fake: FakeEnv, r: Results): Promise<void> {
   expect(fake.running(), 'kind/kubectl processes still running').toEqual([]);
   for (const bin of ['docker', 'podman']) {
     const images = await execa(bin, ['images', '--format', '{{.Repository}}:{{.Tag}}'], { reject: false });
-    expect(String(images.stdout).split('\n').filter((l) => l.includes(`:e2e-${r.runId}-`)), `${bin} images tagged by run ${r.runId}`).toEqual([]);
+    expect(
+      String(images.stdout)
+        .split('\n')
+        .filter((l) => l.includes(`:e2e-${r.runId}-`)),
+      `${bin} images tagged by run ${r.runId}`,
+    ).toEqual([]);
   }
   const ps = await execa('ps', ['-eo', 'pid,args'], { reject: false });
-  expect(String(ps.stdout).split('\n').filter((l) => l.includes(r.runId) || l.includes(r.runDir)), 'processes of this run').toEqual([]);
+  expect(
+    String(ps.stdout)
+      .split('\n')
+      .filter((l) => l.includes(r.runId) || l.includes(r.runDir)),
+    'processes of this run',
+  ).toEqual([]);
 }
 
 /** Resolves when the process has printed a line matching `re` (stdout or stderr). */

@@ -56,16 +56,25 @@ const mutated = (base: string) =>
 
 describe('bad input: the config loader', () => {
   it('random text: only positioned errors, never a crash', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 300 }), (s) => checkLoad(s)), { numRuns: 400 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (s) => checkLoad(s)),
+      { numRuns: 400 },
+    );
   });
 
   it('random YAML-ish values: only positioned errors, never a crash', () => {
     const yamlish = fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify({ version: 1, services: v }));
-    fc.assert(fc.property(yamlish, (s) => checkLoad(s)), { numRuns: 300 });
+    fc.assert(
+      fc.property(yamlish, (s) => checkLoad(s)),
+      { numRuns: 300 },
+    );
   });
 
   it('mutated valid configs: only positioned errors, never a crash', () => {
-    fc.assert(fc.property(mutated(VALID), (s) => checkLoad(s)), { numRuns: 400 });
+    fc.assert(
+      fc.property(mutated(VALID), (s) => checkLoad(s)),
+      { numRuns: 400 },
+    );
   });
 
   it('rejects shell metacharacters, traversal and newlines in names, images and paths', () => {
@@ -92,13 +101,45 @@ describe('bad input: the config loader', () => {
 });
 
 describe('bad input: the Dockerfile linter', () => {
-  const corpus = [...['kubernaut-dockerfiles', 'kubernaut-dockerfiles-head'].flatMap((d) => readdirSync(path.join(SHARED, d)).map((f) => readFileSync(path.join(SHARED, d, f), 'utf8')))];
+  const corpus = [
+    ...['kubernaut-dockerfiles', 'kubernaut-dockerfiles-head'].flatMap((d) =>
+      readdirSync(path.join(SHARED, d)).map((f) => readFileSync(path.join(SHARED, d, f), 'utf8')),
+    ),
+  ];
 
   it('random and mutated Dockerfiles: never crashes, never loops, time bounded; --fix output still lints', () => {
     const source = fc.oneof(
       fc.string({ maxLength: 400 }),
       fc.constantFrom(...corpus).chain((base) => mutated(base)),
-      fc.array(fc.constantFrom('RUN ', 'dnf ', 'update', ' -y', ' && ', '\\\n', '<<EOF\n', 'EOF\n', '"', "'", '$(', ')', '#', '\n', '[', ']', ',', 'microdnf ', 'apt-get upgrade', '|| true', '; ', 'sh -c "'), { maxLength: 60 }).map((p) => p.join('')),
+      fc
+        .array(
+          fc.constantFrom(
+            'RUN ',
+            'dnf ',
+            'update',
+            ' -y',
+            ' && ',
+            '\\\n',
+            '<<EOF\n',
+            'EOF\n',
+            '"',
+            "'",
+            '$(',
+            ')',
+            '#',
+            '\n',
+            '[',
+            ']',
+            ',',
+            'microdnf ',
+            'apt-get upgrade',
+            '|| true',
+            '; ',
+            'sh -c "',
+          ),
+          { maxLength: 60 },
+        )
+        .map((p) => p.join('')),
     );
     fc.assert(
       fc.property(source, (text) => {
@@ -127,7 +168,13 @@ describe('untrusted values reach tools as single argv entries', () => {
     const marker = path.join(ex.dir, 'pwned');
     const nasty = `x; touch ${marker}; $(touch ${marker}) \`touch ${marker}\` "'\nsecond line`;
     const cfg = path.join(ex.dir, 'hybrid-e2e.yaml');
-    writeFileSync(cfg, readFileSync(cfg, 'utf8').replace('  redis:\n    build: { dockerfile: docker/redis.Dockerfile,', `  redis:\n    build: { args: { NASTY: ${JSON.stringify(nasty)} }, dockerfile: docker/redis.Dockerfile,`));
+    writeFileSync(
+      cfg,
+      readFileSync(cfg, 'utf8').replace(
+        '  redis:\n    build: { dockerfile: docker/redis.Dockerfile,',
+        `  redis:\n    build: { args: { NASTY: ${JSON.stringify(nasty)} }, dockerfile: docker/redis.Dockerfile,`,
+      ),
+    );
     const record = path.join(ex.dir, 'docker-argv.jsonl');
     const fake = createFakeEnv(FAST);
     try {
@@ -137,7 +184,10 @@ describe('untrusted values reach tools as single argv entries', () => {
       });
       const res = await proc;
       expect(res.exitCode, String(res.all)).toBe(0);
-      const calls = readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]);
+      const calls = readFileSync(record, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as string[]);
       const build = calls.find((a) => a.includes('build'))!;
       expect(build).toBeDefined();
       const i = build.indexOf(`NASTY=${nasty}`);

@@ -22,8 +22,10 @@ describe('fault matrix (bundled CLI, real Docker, fake kind/kubectl)', () => {
     return () => writeFileSync(f, original);
   }
 
-  it('one of eleven builds fails: the others complete, the error carries the failing step\'s output, no cluster', async () => {
-    const restore = patch('docker/aianalysis.Dockerfile', (s) => s.replace('echo ok > /srv/health', "echo 'go: module not found: github.com/x/y' >&2; exit 1"));
+  it("one of eleven builds fails: the others complete, the error carries the failing step's output, no cluster", async () => {
+    const restore = patch('docker/aianalysis.Dockerfile', (s) =>
+      s.replace('echo ok > /srv/health', "echo 'go: module not found: github.com/x/y' >&2; exit 1"),
+    );
     const fake = createFakeEnv(FAST);
     try {
       const { proc, resultsFile } = startUp(ex.config, fake);
@@ -58,7 +60,9 @@ describe('fault matrix (bundled CLI, real Docker, fake kind/kubectl)', () => {
       let killed = false;
       for (let i = 0; i < 50 && !killed; i++) {
         const ps = await execa('ps', ['-eo', 'pid,args'], { reject: false });
-        const line = String(ps.stdout).split('\n').find((l) => /docker(\s|$).*build/.test(l) && l.includes('redis'));
+        const line = String(ps.stdout)
+          .split('\n')
+          .find((l) => /docker(\s|$).*build/.test(l) && l.includes('redis'));
         if (line) {
           process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL');
           killed = true;
@@ -88,7 +92,9 @@ describe('fault matrix (bundled CLI, real Docker, fake kind/kubectl)', () => {
       const r = readResults(resultsFile);
       const c = r.tasks.find((t) => t.id === 'cluster')!;
       expect(c.attempts).toBe(3); // 1 + cluster.retries (2)
-      expect(c.error).toMatch(/^kind create cluster failed 3 time\(s\) with a known transient error \(kind logs: .*kind-create-attempt-3\): /);
+      expect(c.error).toMatch(
+        /^kind create cluster failed 3 time\(s\) with a known transient error \(kind logs: .*kind-create-attempt-3\): /,
+      );
       const logs = path.join(r.runDir, 'diagnostics', 'kind-create-attempt-3');
       expect(readdirSync(logs).length).toBeGreaterThan(0);
       expect(fake.clusters()).toEqual([]);
@@ -112,7 +118,11 @@ describe('fault matrix (bundled CLI, real Docker, fake kind/kubectl)', () => {
       const r = readResults(resultsFile);
       const failed = r.tasks.filter((t) => t.outcome === 'failure');
       expect(failed.length).toBeGreaterThan(0);
-      expect(failed[0]!.error).toMatch(new RegExp(`^not enough disk space in ${mnt}/hybrid-e2e-\\S+/images for the image tarball of \\S+ \\(\\d+ MiB free; .*\\)\\. Free space \\(e\\.g\\. docker system prune -f\\) or point HYBRID_E2E_TMPDIR`));
+      expect(failed[0]!.error).toMatch(
+        new RegExp(
+          `^not enough disk space in ${mnt}/hybrid-e2e-\\S+/images for the image tarball of \\S+ \\(\\d+ MiB free; .*\\)\\. Free space \\(e\\.g\\. docker system prune -f\\) or point HYBRID_E2E_TMPDIR`,
+        ),
+      );
       expect(existsSync(path.join(r.runDir, 'images'))).toBe(false);
       await down(fake, r.runDir);
       await leakCheck(fake, r);

@@ -78,13 +78,25 @@ export async function startActionsServices(): Promise<ActionsServices> {
         const scope = decodeScope(auth.replace(/^Bearer\s+/i, ''));
         if (!scope) return reply(401, { code: 'unauthenticated', msg: 'bad runtime token' });
         const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
-        if (input['workflow_run_backend_id'] !== undefined && input['workflow_run_backend_id'] !== scope.run) return reply(403, { code: 'permission_denied', msg: 'run mismatch' });
+        if (input['workflow_run_backend_id'] !== undefined && input['workflow_run_backend_id'] !== scope.run)
+          return reply(403, { code: 'permission_denied', msg: 'run mismatch' });
         switch (twirp[1]) {
           case 'CreateArtifact': {
             const name = String(input['name']);
-            if (artifacts.some((a) => a.runBackendId === scope.run && a.name === name)) return reply(409, { code: 'already_exists', msg: `an artifact with this name already exists on the workflow run` });
+            if (artifacts.some((a) => a.runBackendId === scope.run && a.name === name))
+              return reply(409, { code: 'already_exists', msg: `an artifact with this name already exists on the workflow run` });
             const blobPath = `/devstoreaccount1/actions-results/${scope.run}/${encodeURIComponent(name)}.zip`;
-            artifacts.push({ id: nextId++, runBackendId: scope.run, jobBackendId: scope.job, runId: runs.get(scope.run) ?? 0, name, blobPath, finalized: false, size: 0, createdAt: new Date((clock += 1000)).toISOString() });
+            artifacts.push({
+              id: nextId++,
+              runBackendId: scope.run,
+              jobBackendId: scope.job,
+              runId: runs.get(scope.run) ?? 0,
+              name,
+              blobPath,
+              finalized: false,
+              size: 0,
+              createdAt: new Date((clock += 1000)).toISOString(),
+            });
             return reply(200, { ok: true, signed_upload_url: `${base}${blobPath}?sig=upload-${scope.run}&sv=2024-01-01` });
           }
           case 'FinalizeArtifact': {
@@ -99,7 +111,14 @@ export async function startActionsServices(): Promise<ActionsServices> {
             if (input['name_filter'] !== undefined) list = list.filter((a) => a.name === input['name_filter']);
             if (input['id_filter'] !== undefined) list = list.filter((a) => String(a.id) === String(input['id_filter']));
             return reply(200, {
-              artifacts: list.map((a) => ({ workflow_run_backend_id: a.runBackendId, workflow_job_run_backend_id: a.jobBackendId, database_id: String(a.id), name: a.name, size: String(a.size), created_at: a.createdAt })),
+              artifacts: list.map((a) => ({
+                workflow_run_backend_id: a.runBackendId,
+                workflow_job_run_backend_id: a.jobBackendId,
+                database_id: String(a.id),
+                name: a.name,
+                size: String(a.size),
+                created_at: a.createdAt,
+              })),
             });
           }
           case 'GetSignedArtifactURL': {
@@ -120,13 +139,27 @@ export async function startActionsServices(): Promise<ActionsServices> {
       }
       const cacheRpc = url.pathname.match(/^\/twirp\/github\.actions\.results\.api\.v1\.CacheService\/(\w+)$/);
       if (cacheRpc && method === 'POST') {
-        if (!decodeScope((req.headers.authorization ?? '').replace(/^Bearer\s+/i, ''))) return reply(401, { code: 'unauthenticated', msg: 'bad runtime token' });
-        const input = JSON.parse(body.toString('utf8') || '{}') as { key?: string; version?: string; restore_keys?: string[]; size_bytes?: string };
+        if (!decodeScope((req.headers.authorization ?? '').replace(/^Bearer\s+/i, '')))
+          return reply(401, { code: 'unauthenticated', msg: 'bad runtime token' });
+        const input = JSON.parse(body.toString('utf8') || '{}') as {
+          key?: string;
+          version?: string;
+          restore_keys?: string[];
+          size_bytes?: string;
+        };
         switch (cacheRpc[1]) {
           case 'CreateCacheEntry': {
-            if (caches.some((c) => c.key === input.key && c.version === input.version)) return reply(409, { code: 'already_exists', msg: 'cache entry already exists' });
+            if (caches.some((c) => c.key === input.key && c.version === input.version))
+              return reply(409, { code: 'already_exists', msg: 'cache entry already exists' });
             const blobPath = `/devstoreaccount1/actions-cache/${encodeURIComponent(input.key ?? '')}-${nextId++}`;
-            caches.push({ key: input.key ?? '', version: input.version ?? '', blobPath, finalized: false, size: 0, createdAt: (clock += 1000) });
+            caches.push({
+              key: input.key ?? '',
+              version: input.version ?? '',
+              blobPath,
+              finalized: false,
+              size: 0,
+              createdAt: (clock += 1000),
+            });
             return reply(200, { ok: true, signed_upload_url: `${base}${blobPath}?sig=cache-upload` });
           }
           case 'FinalizeCacheEntryUpload': {
@@ -138,7 +171,9 @@ export async function startActionsServices(): Promise<ActionsServices> {
           }
           case 'GetCacheEntryDownloadURL': {
             const ready = caches.filter((c) => c.finalized && c.version === input.version).sort((a, b) => b.createdAt - a.createdAt);
-            const hit = ready.find((c) => c.key === input.key) ?? (input.restore_keys ?? []).map((k) => ready.find((c) => c.key.startsWith(k))).find(Boolean);
+            const hit =
+              ready.find((c) => c.key === input.key) ??
+              (input.restore_keys ?? []).map((k) => ready.find((c) => c.key.startsWith(k))).find(Boolean);
             if (!hit) return reply(200, { ok: false });
             return reply(200, { ok: true, signed_download_url: `${base}${hit.blobPath}?sig=cache-download`, matched_key: hit.key });
           }
@@ -166,7 +201,12 @@ export async function startActionsServices(): Promise<ActionsServices> {
           blobs.set(blob, Buffer.concat(ids.map((id) => staged.get(id)!)));
           blocks.delete(blob);
           rec.status = 201;
-          res.writeHead(201, { etag: `"0x${(nextId++).toString(16)}"`, 'last-modified': new Date(clock).toUTCString(), 'x-ms-version': '2024-01-01', 'x-ms-request-server-encrypted': 'true' });
+          res.writeHead(201, {
+            etag: `"0x${(nextId++).toString(16)}"`,
+            'last-modified': new Date(clock).toUTCString(),
+            'x-ms-version': '2024-01-01',
+            'x-ms-request-server-encrypted': 'true',
+          });
           return res.end();
         }
         if (method === 'PUT' && !comp) {
@@ -179,7 +219,10 @@ export async function startActionsServices(): Promise<ActionsServices> {
           const data = blobs.get(blob);
           if (!data) return reply(404, { message: 'BlobNotFound' });
           rec.status = 200;
-          res.writeHead(200, { 'content-type': blob.includes('/actions-cache/') ? 'application/octet-stream' : 'application/zip', 'content-length': String(data.length) });
+          res.writeHead(200, {
+            'content-type': blob.includes('/actions-cache/') ? 'application/octet-stream' : 'application/zip',
+            'content-length': String(data.length),
+          });
           return res.end(data);
         }
       }
@@ -197,7 +240,16 @@ export async function startActionsServices(): Promise<ActionsServices> {
       if (name) list = list.filter((a) => a.name === name);
       send(200, {
         total_count: list.length,
-        artifacts: list.map((a) => ({ id: a.id, node_id: `MDg6QXJ0aWZhY3Q${a.id}`, name: a.name, size_in_bytes: a.size, expired: false, created_at: a.createdAt, updated_at: a.createdAt, workflow_run: { id: a.runId } })),
+        artifacts: list.map((a) => ({
+          id: a.id,
+          node_id: `MDg6QXJ0aWZhY3Q${a.id}`,
+          name: a.name,
+          size_in_bytes: a.size,
+          expired: false,
+          created_at: a.createdAt,
+          updated_at: a.createdAt,
+          workflow_run: { id: a.runId },
+        })),
       });
       return true;
     }
@@ -220,7 +272,10 @@ export async function startActionsServices(): Promise<ActionsServices> {
     runtimeToken(runId, job) {
       const run = `00000000-0000-4000-8000-${String(runId).padStart(12, '0')}`;
       runs.set(run, runId);
-      const payload = { scp: `Actions.GenericRead:1 Actions.Results:${run}:${b64url(job).slice(0, 12)}`, exp: Math.floor(Date.now() / 1000) + 3600 };
+      const payload = {
+        scp: `Actions.GenericRead:1 Actions.Results:${run}:${b64url(job).slice(0, 12)}`,
+        exp: Math.floor(Date.now() / 1000) + 3600,
+      };
       return `${b64url(JSON.stringify({ typ: 'JWT', alg: 'RS256' }))}.${b64url(JSON.stringify(payload))}.c2ln`;
     },
     restRoutes,
@@ -235,10 +290,12 @@ export async function startActionsServices(): Promise<ActionsServices> {
 function decodeScope(jwt: string): { run: string; job: string } | undefined {
   try {
     const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { scp?: string };
-    const s = payload.scp?.split(' ').find((x) => x.startsWith('Actions.Results:'))?.split(':');
+    const s = payload.scp
+      ?.split(' ')
+      .find((x) => x.startsWith('Actions.Results:'))
+      ?.split(':');
     return s && s.length === 3 ? { run: s[1]!, job: s[2]! } : undefined;
   } catch {
     return undefined;
   }
 }
-

@@ -16,9 +16,18 @@ const TOKEN = 'ghs_reportJobTokenWithActionsRead0';
 
 beforeAll(async () => {
   svc = await startActionsServices();
-  gh = await startEmulator({ tokens: { [TOKEN]: { login: 'github-actions[bot]', type: 'Bot', installation: true } }, routes: [svc.restRoutes] });
+  gh = await startEmulator({
+    tokens: { [TOKEN]: { login: 'github-actions[bot]', type: 'Bot', installation: true } },
+    routes: [svc.restRoutes],
+  });
   tmp = mkdtempSync(path.join(os.tmpdir(), 'hybrid-e2e-artifacts-'));
-  Object.assign(process.env, { ACTIONS_RESULTS_URL: `${svc.url}/`, GITHUB_SERVER_URL: 'https://github.com', GITHUB_API_URL: gh.url, GITHUB_WORKSPACE: tmp, RUNNER_TEMP: tmp });
+  Object.assign(process.env, {
+    ACTIONS_RESULTS_URL: `${svc.url}/`,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: gh.url,
+    GITHUB_WORKSPACE: tmp,
+    RUNNER_TEMP: tmp,
+  });
   // @actions/github reads GITHUB_API_URL when first imported: import after the emulators are up.
   mod = await import('../../src/action/artifacts.js');
 });
@@ -46,15 +55,23 @@ describe('results artifacts through @actions/artifact', () => {
     }
     // Another run's artifacts are not visible to this run.
     process.env.ACTIONS_RUNTIME_TOKEN = svc.runtimeToken(1111, 'e2e');
-    await mod.artifactStoreFor(process.env)!.upload('hybrid-e2e-results-other', [leg('other', '{}').file], path.join(tmp, 'stage', 'other'));
+    await mod
+      .artifactStoreFor(process.env)!
+      .upload('hybrid-e2e-results-other', [leg('other', '{}').file], path.join(tmp, 'stage', 'other'));
 
     process.env.ACTIONS_RUNTIME_TOKEN = svc.runtimeToken(4242, 'report');
     const store = mod.artifactStoreFor(process.env)!;
     const names = await store.list(mod.RESULTS_ARTIFACT_PREFIX);
     expect(names).toEqual(['hybrid-e2e-results-datastorage', 'hybrid-e2e-results-gateway']);
     for (const n of names) await store.download(n, path.join(tmp, 'dl', n));
-    expect(JSON.parse(readFileSync(path.join(tmp, 'dl', 'hybrid-e2e-results-gateway', 'results.json'), 'utf8'))).toEqual({ leg: 'gateway', i: 0 });
-    expect(JSON.parse(readFileSync(path.join(tmp, 'dl', 'hybrid-e2e-results-datastorage', 'results.json'), 'utf8'))).toEqual({ leg: 'datastorage', i: 1 });
+    expect(JSON.parse(readFileSync(path.join(tmp, 'dl', 'hybrid-e2e-results-gateway', 'results.json'), 'utf8'))).toEqual({
+      leg: 'gateway',
+      i: 0,
+    });
+    expect(JSON.parse(readFileSync(path.join(tmp, 'dl', 'hybrid-e2e-results-datastorage', 'results.json'), 'utf8'))).toEqual({
+      leg: 'datastorage',
+      i: 1,
+    });
     // Uploads went through the blob protocol (Put Block + Put Block List).
     expect(svc.requests.some((r) => r.method === 'PUT' && r.status === 201)).toBe(true);
   });
@@ -69,13 +86,23 @@ describe('results artifacts through @actions/artifact', () => {
     expect(JSON.parse(readFileSync(path.join(tmp, 'dl2', 'results.json'), 'utf8'))).toEqual({ leg: 'gateway', attempt: 2 });
   });
 
-  it('workflow_run: reads the triggering run\'s artifacts with a token (REST API, redirect to the blob)', async () => {
+  it("workflow_run: reads the triggering run's artifacts with a token (REST API, redirect to the blob)", async () => {
     process.env.ACTIONS_RUNTIME_TOKEN = svc.runtimeToken(9999, 'comment');
-    const store = mod.artifactStoreFor(process.env, { token: TOKEN, workflowRunId: 4242, repositoryOwner: 'acme', repositoryName: 'kubernaut' })!;
+    const store = mod.artifactStoreFor(process.env, {
+      token: TOKEN,
+      workflowRunId: 4242,
+      repositoryOwner: 'acme',
+      repositoryName: 'kubernaut',
+    })!;
     expect(await store.list(mod.RESULTS_ARTIFACT_PREFIX)).toEqual(['hybrid-e2e-results-datastorage', 'hybrid-e2e-results-gateway']);
     await store.download('hybrid-e2e-results-datastorage', path.join(tmp, 'dl3'));
     expect(JSON.parse(readFileSync(path.join(tmp, 'dl3', 'results.json'), 'utf8'))).toEqual({ leg: 'datastorage', i: 1 });
-    expect(gh.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(expect.arrayContaining(['GET /repos/acme/kubernaut/actions/runs/4242/artifacts 200', expect.stringMatching(/^GET \/repos\/acme\/kubernaut\/actions\/artifacts\/\d+\/zip 302$/)]));
+    expect(gh.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(
+      expect.arrayContaining([
+        'GET /repos/acme/kubernaut/actions/runs/4242/artifacts 200',
+        expect.stringMatching(/^GET \/repos\/acme\/kubernaut\/actions\/artifacts\/\d+\/zip 302$/),
+      ]),
+    );
     expect(gh.requests.every((r) => r.authorization === `token ${TOKEN}`)).toBe(true);
   });
 

@@ -4,7 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startActionsServices, type ActionsServices } from './actions-services.js';
-import { baselineKey, baselineStoreFor, CacheBaselineStore, DirBaselineStore, type BaselineStore } from '../../src/adapters/github-baseline.js';
+import {
+  baselineKey,
+  baselineStoreFor,
+  CacheBaselineStore,
+  DirBaselineStore,
+  type BaselineStore,
+} from '../../src/adapters/github-baseline.js';
 import { makeResults } from '../render/fixtures.js';
 
 let svc: ActionsServices;
@@ -12,7 +18,14 @@ let tmp: string;
 beforeAll(async () => {
   svc = await startActionsServices();
   tmp = mkdtempSync(path.join(os.tmpdir(), 'hybrid-e2e-baseline-'));
-  Object.assign(process.env, { ACTIONS_RESULTS_URL: `${svc.url}/`, ACTIONS_CACHE_SERVICE_V2: 'true', ACTIONS_RUNTIME_TOKEN: svc.runtimeToken(1, 'e2e'), GITHUB_SERVER_URL: 'https://github.com', RUNNER_TEMP: tmp, GITHUB_WORKSPACE: tmp });
+  Object.assign(process.env, {
+    ACTIONS_RESULTS_URL: `${svc.url}/`,
+    ACTIONS_CACHE_SERVICE_V2: 'true',
+    ACTIONS_RUNTIME_TOKEN: svc.runtimeToken(1, 'e2e'),
+    GITHUB_SERVER_URL: 'https://github.com',
+    RUNNER_TEMP: tmp,
+    GITHUB_WORKSPACE: tmp,
+  });
 });
 afterAll(async () => {
   await svc.close();
@@ -38,7 +51,10 @@ describe('baseline stores', () => {
   it('Actions cache (@actions/cache against the emulated cache service): save on main, restore the newest on PRs', async () => {
     await roundTrip((unique) => new CacheBaselineStore(path.join(tmp, 'cache-work'), unique));
     // Two immutable entries, one per save, both under the key prefix.
-    expect(svc.caches.filter((c) => c.finalized).map((c) => c.key)).toEqual([`${baselineKey('e2e', 'gateway')}-main-1`, `${baselineKey('e2e', 'gateway')}-main-2`]);
+    expect(svc.caches.filter((c) => c.finalized).map((c) => c.key)).toEqual([
+      `${baselineKey('e2e', 'gateway')}-main-1`,
+      `${baselineKey('e2e', 'gateway')}-main-2`,
+    ]);
   });
 
   it('directory store', async () => {

@@ -38,7 +38,8 @@ const client = (token = BOT_TOKEN, o: { realSleep?: boolean; retries?: number } 
     ...(o.realSleep ? {} : { sleep: async (ms: number) => void delays.push(ms) }),
   });
 
-const upsert = (body: string, token = BOT_TOKEN, c = client(token)) => upsertComment(c, token, { ...target, marker, body: `${marker}\n${body}`, log: (l) => logs.push(l) });
+const upsert = (body: string, token = BOT_TOKEN, c = client(token)) =>
+  upsertComment(c, token, { ...target, marker, body: `${marker}\n${body}`, log: (l) => logs.push(l) });
 
 describe('sticky comment upsert against the REST emulator', () => {
   it('creates the comment, then updates the same one: exactly one comment', async () => {
@@ -58,12 +59,15 @@ describe('sticky comment upsert against the REST emulator', () => {
   });
 
   it('follows Link pagination to find its comment on a later page', async () => {
-    for (let i = 0; i < 230; i++) gh.addComment('acme', 'kubernaut', 7, `chatter ${i}`, { login: i % 2 ? 'alice' : 'renovate[bot]', type: i % 2 ? 'User' : 'Bot' });
+    for (let i = 0; i < 230; i++)
+      gh.addComment('acme', 'kubernaut', 7, `chatter ${i}`, { login: i % 2 ? 'alice' : 'renovate[bot]', type: i % 2 ? 'User' : 'Bot' });
     const ours = gh.addComment('acme', 'kubernaut', 7, `${marker}\nold`, { login: GITHUB_ACTIONS_BOT, type: 'Bot' });
     for (let i = 0; i < 10; i++) gh.addComment('acme', 'kubernaut', 7, `later ${i}`, { login: 'bob', type: 'User' });
     const r = await upsert('new');
     expect(r).toMatchObject({ action: 'updated', id: ours.id });
-    const pages = gh.requests.filter((q) => q.method === 'GET' && q.path.endsWith('/issues/7/comments')).map((q) => new URLSearchParams(q.query).get('page') ?? '1');
+    const pages = gh.requests
+      .filter((q) => q.method === 'GET' && q.path.endsWith('/issues/7/comments'))
+      .map((q) => new URLSearchParams(q.query).get('page') ?? '1');
     expect(pages).toEqual(['1', '2', '3']);
     expect(gh.issueComments('acme', 'kubernaut', 7)).toHaveLength(241);
   });
@@ -77,11 +81,13 @@ describe('sticky comment upsert against the REST emulator', () => {
     await upsert('run 2');
     expect(gh.comments.find((c) => c.id === human.id)!.body).toBe(`Quoting the bot:\n${marker}\nlooks slow`);
     expect(gh.comments.find((c) => c.id === other.id)!.body).toBe(`${marker}\nimpostor`);
-    expect(gh.requests.filter((r) => r.method === 'PATCH').map((r) => r.path)).toEqual([`/repos/acme/kubernaut/issues/comments/${a.action !== 'skipped' ? a.id : 0}`]);
+    expect(gh.requests.filter((r) => r.method === 'PATCH').map((r) => r.path)).toEqual([
+      `/repos/acme/kubernaut/issues/comments/${a.action !== 'skipped' ? a.id : 0}`,
+    ]);
     expect(gh.issueComments('acme', 'kubernaut', 7)).toHaveLength(3);
   });
 
-  it('a personal token is whoever GET /user says; the bot\'s comment is not its own', async () => {
+  it("a personal token is whoever GET /user says; the bot's comment is not its own", async () => {
     const bots = gh.addComment('acme', 'kubernaut', 7, `${marker}\nfrom the bot`, { login: GITHUB_ACTIONS_BOT, type: 'Bot' });
     const r = await upsert('from the PAT', PAT);
     expect(r).toMatchObject({ action: 'created', identity: 'ci-user' });
@@ -97,9 +103,14 @@ describe('sticky comment upsert against the REST emulator', () => {
     expect(gh.issueComments('acme', 'kubernaut', 7).map((c) => c.body)).toEqual([`${marker}\nc`]);
   });
 
-  it('403 on write (a fork PR\'s read-only token) is a skip with the reason, not an error', async () => {
+  it("403 on write (a fork PR's read-only token) is a skip with the reason, not an error", async () => {
     const r = await upsert('x', RO_TOKEN);
-    expect(r).toEqual({ action: 'skipped', status: 403, reason: 'HTTP 403: Resource not accessible by integration', identity: GITHUB_ACTIONS_BOT });
+    expect(r).toEqual({
+      action: 'skipped',
+      status: 403,
+      reason: 'HTTP 403: Resource not accessible by integration',
+      identity: GITHUB_ACTIONS_BOT,
+    });
     expect(gh.comments).toHaveLength(0);
     // 403 without a rate-limit signal is not retried.
     expect(gh.requests.filter((q) => q.method === 'POST')).toHaveLength(1);
@@ -115,7 +126,9 @@ describe('sticky comment upsert against the REST emulator', () => {
     expect((await upsert('x')).action).toBe('created');
     expect(delays).toEqual([10, 20]);
     expect(gh.requests.filter((q) => q.method === 'GET').map((q) => q.status)).toEqual([502, 502, 200]);
-    expect(logs[0]).toMatch(/^GitHub API GET http:\/\/127\.0\.0\.1:\d+\/repos\/acme\/kubernaut\/issues\/7\/comments: 502 server error; retrying in 0\.0s \(attempt 2 of 5\)$/);
+    expect(logs[0]).toMatch(
+      /^GitHub API GET http:\/\/127\.0\.0\.1:\d+\/repos\/acme\/kubernaut\/issues\/7\/comments: 502 server error; retrying in 0\.0s \(attempt 2 of 5\)$/,
+    );
   });
 
   it('gives up after the retries and reports the status', async () => {
@@ -135,7 +148,12 @@ describe('sticky comment upsert against the REST emulator', () => {
   });
 
   it('retries a secondary rate limit (403) on a POST after the time GitHub asks', async () => {
-    gh.faults.push({ method: 'POST', status: 403, headers: { 'retry-after': '7' }, body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' } });
+    gh.faults.push({
+      method: 'POST',
+      status: 403,
+      headers: { 'retry-after': '7' },
+      body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
+    });
     expect((await upsert('x')).action).toBe('created');
     expect(delays).toEqual([7000]);
     expect(gh.comments).toHaveLength(1);
@@ -151,26 +169,66 @@ describe('sticky comment upsert against the REST emulator', () => {
 
   it('sends the token only in the Authorization header and never logs it', async () => {
     gh.faults.push({ method: 'GET', status: 500 }, { method: 'POST', status: 429, headers: { 'retry-after': '0' } });
-    const r = await postStickyComment({ ...target, marker, body: 'hello', token: BOT_TOKEN, client: { baseUrl: gh.url, sleep: async () => {} }, log: (l) => logs.push(l) });
+    const r = await postStickyComment({
+      ...target,
+      marker,
+      body: 'hello',
+      token: BOT_TOKEN,
+      client: { baseUrl: gh.url, sleep: async () => {} },
+      log: (l) => logs.push(l),
+    });
     expect(r.action).toBe('created');
     expect(gh.comments[0]!.body).toBe(`${marker}\nhello`);
     expect(gh.requests.every((q) => q.authorization === `token ${BOT_TOKEN}`)).toBe(true);
     expect(gh.requests.every((q) => !q.query.includes(BOT_TOKEN))).toBe(true);
     expect(logs.length).toBeGreaterThanOrEqual(2);
     expect(logs.join('\n')).not.toContain(BOT_TOKEN);
-    const bad = await postStickyComment({ ...target, marker, body: 'x', token: 'ghp_unknownTokenValue', client: { baseUrl: gh.url }, log: (l) => logs.push(l) });
+    const bad = await postStickyComment({
+      ...target,
+      marker,
+      body: 'x',
+      token: 'ghp_unknownTokenValue',
+      client: { baseUrl: gh.url },
+      log: (l) => logs.push(l),
+    });
     expect(bad).toMatchObject({ action: 'skipped', status: 401 });
     expect(JSON.stringify(bad)).not.toContain('ghp_unknownTokenValue');
   });
 
-  it('finds the open PR of a fork\'s workflow_run by head SHA and repository', async () => {
+  it("finds the open PR of a fork's workflow_run by head SHA and repository", async () => {
     gh.pulls.set('acme/kubernaut', [
-      { number: 3, state: 'open', head: { sha: 'a'.repeat(40), ref: 'feature', repo: { full_name: 'acme/kubernaut' } }, base: { ref: 'main', repo: { full_name: 'acme/kubernaut' } } },
-      { number: 9, state: 'open', head: { sha: 'c'.repeat(40), ref: 'feature', repo: { full_name: 'forker/kubernaut' } }, base: { ref: 'main', repo: { full_name: 'acme/kubernaut' } } },
+      {
+        number: 3,
+        state: 'open',
+        head: { sha: 'a'.repeat(40), ref: 'feature', repo: { full_name: 'acme/kubernaut' } },
+        base: { ref: 'main', repo: { full_name: 'acme/kubernaut' } },
+      },
+      {
+        number: 9,
+        state: 'open',
+        head: { sha: 'c'.repeat(40), ref: 'feature', repo: { full_name: 'forker/kubernaut' } },
+        base: { ref: 'main', repo: { full_name: 'acme/kubernaut' } },
+      },
     ]);
     const c = client();
-    expect(await findPullRequestForRun(c, { owner: 'acme', repo: 'kubernaut', headSha: 'c'.repeat(40), headRepository: 'forker/kubernaut', headBranch: 'feature' })).toBe(9);
-    expect(await findPullRequestForRun(c, { owner: 'acme', repo: 'kubernaut', headSha: 'd'.repeat(40), headRepository: 'forker/kubernaut', headBranch: 'feature' })).toBeUndefined();
+    expect(
+      await findPullRequestForRun(c, {
+        owner: 'acme',
+        repo: 'kubernaut',
+        headSha: 'c'.repeat(40),
+        headRepository: 'forker/kubernaut',
+        headBranch: 'feature',
+      }),
+    ).toBe(9);
+    expect(
+      await findPullRequestForRun(c, {
+        owner: 'acme',
+        repo: 'kubernaut',
+        headSha: 'd'.repeat(40),
+        headRepository: 'forker/kubernaut',
+        headBranch: 'feature',
+      }),
+    ).toBeUndefined();
     expect(gh.requests.at(-1)!.query).toContain('head=forker%3Afeature');
   });
 });
@@ -184,12 +242,20 @@ describe('retry decisions', () => {
   });
   it('waits for a primary rate limit reset, but not for longer than maxWaitMs', () => {
     const reset = String(Math.floor(o.now / 1000) + 30);
-    expect(retryDecision({ status: 403, response: { headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset } } }, 'GET', 0, o)).toEqual({ retry: true, delayMs: 31_000, reason: '403 rate limit' });
+    expect(
+      retryDecision({ status: 403, response: { headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset } } }, 'GET', 0, o),
+    ).toEqual({ retry: true, delayMs: 31_000, reason: '403 rate limit' });
     const far = String(Math.floor(o.now / 1000) + 3600);
-    expect(retryDecision({ status: 403, response: { headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': far } } }, 'GET', 0, o)).toMatchObject({ retry: false });
+    expect(
+      retryDecision({ status: 403, response: { headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': far } } }, 'GET', 0, o),
+    ).toMatchObject({ retry: false });
   });
   it('secondary rate limit without Retry-After waits a minute', () => {
-    expect(retryDecision({ status: 403, message: 'You have exceeded a secondary rate limit' }, 'POST', 0, o)).toEqual({ retry: true, delayMs: 60_000, reason: '403 secondary rate limit' });
+    expect(retryDecision({ status: 403, message: 'You have exceeded a secondary rate limit' }, 'POST', 0, o)).toEqual({
+      retry: true,
+      delayMs: 60_000,
+      reason: '403 secondary rate limit',
+    });
   });
   it('does not repeat a POST after a server error (the caller re-checks), nor retry 4xx', () => {
     expect(retryDecision({ status: 502 }, 'POST', 0, o)).toEqual({ retry: false });

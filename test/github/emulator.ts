@@ -121,7 +121,15 @@ export async function startEmulator(opts: { tokens?: Record<string, Identity>; r
       } catch {
         body = undefined;
       }
-      const rec: RequestRecord = { method, path: url.pathname, query: url.search, status: 0, at: Date.now(), ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), ...(body !== undefined ? { body } : {}) };
+      const rec: RequestRecord = {
+        method,
+        path: url.pathname,
+        query: url.search,
+        status: 0,
+        at: Date.now(),
+        ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+        ...(body !== undefined ? { body } : {}),
+      };
       requests.push(rec);
       const send = (status: number, data?: unknown, headers: Record<string, string> = {}) => {
         rec.status = status;
@@ -140,7 +148,12 @@ export async function startEmulator(opts: { tokens?: Record<string, Identity>; r
       const token = auth.replace(/^(token|bearer)\s+/i, '');
       const who = tokens.get(token);
       if (!who) return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
-      const forbidden = () => send(403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment', status: '403' });
+      const forbidden = () =>
+        send(403, {
+          message: 'Resource not accessible by integration',
+          documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment',
+          status: '403',
+        });
 
       let m: RegExpMatchArray | null;
       if (method === 'GET' && url.pathname === '/user') {
@@ -169,7 +182,13 @@ export async function startEmulator(opts: { tokens?: Record<string, Identity>; r
           if (who.readOnly) return forbidden();
           const text = (body as { body?: unknown } | undefined)?.body;
           if (typeof text !== 'string') return send(422, { message: 'Invalid request.\n\n"body" wasn\'t supplied.' });
-          if (text.length > 65_536) return send(422, { message: 'Validation Failed', errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }] });
+          if (text.length > 65_536)
+            return send(422, {
+              message: 'Validation Failed',
+              errors: [
+                { resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' },
+              ],
+            });
           return respond(201, view(add(owner, repo, Number(n), text, who)));
         }
       }
@@ -183,7 +202,11 @@ export async function startEmulator(opts: { tokens?: Record<string, Identity>; r
         if (method === 'PATCH') {
           const text = (body as { body?: unknown } | undefined)?.body;
           if (typeof text !== 'string') return send(422, { message: 'body is required' });
-          if (text.length > 65_536) return send(422, { message: 'Validation Failed', errors: [{ field: 'body', message: 'body is too long (maximum is 65536 characters)' }] });
+          if (text.length > 65_536)
+            return send(422, {
+              message: 'Validation Failed',
+              errors: [{ field: 'body', message: 'body is too long (maximum is 65536 characters)' }],
+            });
           c.body = text;
           c.updated_at = stamp();
           return respond(200, view(c));
@@ -228,10 +251,28 @@ export async function startEmulator(opts: { tokens?: Record<string, Identity>; r
 }
 
 /** A real-shaped `pull_request` (opened/synchronize) event payload, trimmed to what matters plus enough context. */
-export function pullRequestEvent(o: { number: number; owner: string; repo: string; headSha: string; headRepo?: string; headRef?: string; action?: string }) {
+export function pullRequestEvent(o: {
+  number: number;
+  owner: string;
+  repo: string;
+  headSha: string;
+  headRepo?: string;
+  headRef?: string;
+  action?: string;
+}) {
   const full = `${o.owner}/${o.repo}`;
   const headRepo = o.headRepo ?? full;
-  const repoObj = (name: string) => ({ id: 1, node_id: 'R_1', name: name.split('/')[1], full_name: name, private: false, owner: { login: name.split('/')[0], type: 'Organization' }, html_url: `https://github.com/${name}`, fork: name !== full, default_branch: 'main' });
+  const repoObj = (name: string) => ({
+    id: 1,
+    node_id: 'R_1',
+    name: name.split('/')[1],
+    full_name: name,
+    private: false,
+    owner: { login: name.split('/')[0], type: 'Organization' },
+    html_url: `https://github.com/${name}`,
+    fork: name !== full,
+    default_branch: 'main',
+  });
   return {
     action: o.action ?? 'synchronize',
     number: o.number,
@@ -247,7 +288,13 @@ export function pullRequestEvent(o: { number: number; owner: string; repo: strin
       user: { login: 'octocat', id: 1, type: 'User' },
       body: 'Please review.',
       draft: false,
-      head: { label: `${headRepo.split('/')[0]}:${o.headRef ?? 'feature'}`, ref: o.headRef ?? 'feature', sha: o.headSha, user: { login: headRepo.split('/')[0] }, repo: repoObj(headRepo) },
+      head: {
+        label: `${headRepo.split('/')[0]}:${o.headRef ?? 'feature'}`,
+        ref: o.headRef ?? 'feature',
+        sha: o.headSha,
+        user: { login: headRepo.split('/')[0] },
+        repo: repoObj(headRepo),
+      },
       base: { label: `${o.owner}:main`, ref: 'main', sha: 'b'.repeat(40), user: { login: o.owner }, repo: repoObj(full) },
       author_association: 'CONTRIBUTOR',
       merged: false,

@@ -169,7 +169,13 @@ export interface NodeState {
 
 export interface StoredObject {
   key: string;
-  obj: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; uid: string; [k: string]: unknown }; spec?: Record<string, unknown>; [k: string]: unknown };
+  obj: {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace?: string; uid: string; [k: string]: unknown };
+    spec?: Record<string, unknown>;
+    [k: string]: unknown;
+  };
   createdMs: number;
   appliedMs: number;
   templateMs: number;
@@ -226,7 +232,11 @@ export interface FakeEnv {
   /** Fake processes that are still running (pid alive). */
   running(): RunningCall[];
   /** Run `kind` or `kubectl` (resolved through env.PATH) with an argument array. */
-  run(tool: 'kind' | 'kubectl', args: string[], opts?: { env?: Record<string, string>; input?: string; cwd?: string; timeoutMs?: number }): Promise<RunResult>;
+  run(
+    tool: 'kind' | 'kubectl',
+    args: string[],
+    opts?: { env?: Record<string, string>; input?: string; cwd?: string; timeoutMs?: number },
+  ): Promise<RunResult>;
   cleanup(): void;
 }
 
@@ -376,7 +386,12 @@ export async function writeImageArchive(dest: string, repoTags: string[], opts: 
     await execa('tar', ['-cf', layerTar, '-C', layerDir, 'bin']);
     const layer = fs.readFileSync(layerTar);
     const layerSha = sha256(layer);
-    const config = JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['/bin/hello'] }, rootfs: { type: 'layers', diff_ids: [`sha256:${layerSha}`] } });
+    const config = JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: { Cmd: ['/bin/hello'] },
+      rootfs: { type: 'layers', diff_ids: [`sha256:${layerSha}`] },
+    });
     const configSha = sha256(config);
     const out = path.join(work, 'out');
     fs.mkdirSync(out);
@@ -385,14 +400,22 @@ export async function writeImageArchive(dest: string, repoTags: string[], opts: 
       fs.mkdirSync(path.join(out, layerSha));
       fs.writeFileSync(path.join(out, layerSha, 'layer.tar'), layer);
       fs.writeFileSync(path.join(out, `${configSha}.json`), config);
-      fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify([{ Config: `${configSha}.json`, RepoTags: repoTags, Layers: [`${layerSha}/layer.tar`] }]));
+      fs.writeFileSync(
+        path.join(out, 'manifest.json'),
+        JSON.stringify([{ Config: `${configSha}.json`, RepoTags: repoTags, Layers: [`${layerSha}/layer.tar`] }]),
+      );
       entries.push(`${configSha}.json`, layerSha, 'manifest.json');
     } else {
       const blobs = path.join(out, 'blobs', 'sha256');
       fs.mkdirSync(blobs, { recursive: true });
       fs.writeFileSync(path.join(blobs, layerSha), layer);
       fs.writeFileSync(path.join(blobs, configSha), config);
-      const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${configSha}`, size: config.length }, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: `sha256:${layerSha}`, size: layer.length }] });
+      const manifest = JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${configSha}`, size: config.length },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: `sha256:${layerSha}`, size: layer.length }],
+      });
       const manifestSha = sha256(manifest);
       fs.writeFileSync(path.join(blobs, manifestSha), manifest);
       fs.writeFileSync(path.join(out, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
@@ -400,7 +423,12 @@ export async function writeImageArchive(dest: string, repoTags: string[], opts: 
         path.join(out, 'index.json'),
         JSON.stringify({
           schemaVersion: 2,
-          manifests: repoTags.map((t) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${manifestSha}`, size: manifest.length, annotations: { 'io.containerd.image.name': t, 'org.opencontainers.image.ref.name': t.slice(t.lastIndexOf(':') + 1) } })),
+          manifests: repoTags.map((t) => ({
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            digest: `sha256:${manifestSha}`,
+            size: manifest.length,
+            annotations: { 'io.containerd.image.name': t, 'org.opencontainers.image.ref.name': t.slice(t.lastIndexOf(':') + 1) },
+          })),
         }),
       );
       entries.push('blobs', 'oci-layout', 'index.json');

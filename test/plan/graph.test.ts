@@ -35,10 +35,19 @@ describe('buildPlan', () => {
     const plan = buildPlan(example(), ['gateway']);
     const byId = new Map(plan.tasks.map((t) => [t.id, t]));
     expect([...byId.keys()]).toEqual([
-      'build:postgresql', 'build:redis', 'build:datastorage', 'build:gateway',
+      'build:postgresql',
+      'build:redis',
+      'build:datastorage',
+      'build:gateway',
       'cluster',
-      'load:postgresql', 'load:redis', 'load:datastorage', 'load:gateway',
-      'deploy:postgresql', 'deploy:redis', 'deploy:datastorage', 'deploy:gateway',
+      'load:postgresql',
+      'load:redis',
+      'load:datastorage',
+      'load:gateway',
+      'deploy:postgresql',
+      'deploy:redis',
+      'deploy:datastorage',
+      'deploy:gateway',
     ]);
     expect(byId.get('build:postgresql')).toMatchObject({ action: 'pull', image: 'postgres:16-alpine', deps: [] });
     expect(byId.get('build:gateway')).toMatchObject({ action: 'build', image: 'localhost/kubernaut/gateway', deps: [] });
@@ -62,6 +71,16 @@ describe('buildPlan', () => {
 describe('plan e2e matrix', () => {
   it('lists every service marked e2e, whatever the selection', () => {
     const plan = buildPlan(example(), ['redis']);
-    expect(plan.e2eServices).toEqual(['gateway', 'datastorage', 'aianalysis', 'notification', 'signalprocessing', 'remediationorchestrator', 'workflowexecution', 'effectivenessmonitor', 'authwebhook']);
+    expect(plan.e2eServices).toEqual([
+      'gateway',
+      'datastorage',
+      'aianalysis',
+      'notification',
+      'signalprocessing',
+      'remediationorchestrator',
+      'workflowexecution',
+      'effectivenessmonitor',
+      'authwebhook',
+    ]);
   });
 });

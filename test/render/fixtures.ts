@@ -5,7 +5,17 @@ import { summarisePhases } from '../../src/core/engine/results.js';
 
 export const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
 
-export const KUBERNAUT = ['gateway', 'datastorage', 'aianalysis', 'notification', 'signalprocessing', 'remediationorchestrator', 'workflowexecution', 'effectivenessmonitor', 'authwebhook'];
+export const KUBERNAUT = [
+  'gateway',
+  'datastorage',
+  'aianalysis',
+  'notification',
+  'signalprocessing',
+  'remediationorchestrator',
+  'workflowexecution',
+  'effectivenessmonitor',
+  'authwebhook',
+];
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
@@ -43,7 +53,18 @@ export function makeResults(o: FixtureOptions): Results {
     const cached = isPre || (o.cachedEvery ? i % o.cachedEvery === 0 : false);
     const end = start + (cached && !isPre ? Math.round(dur / 10) : dur);
     buildEnd = Math.max(buildEnd, end);
-    tasks.push({ id: `build:${svc}`, phase: 'build', service: svc, startMs: start, endMs: end, outcome: 'success', attempts: 1, cached, image: isPre ? `${svc}:16-alpine` : `localhost/kubernaut/${svc}:e2e-run-abc12345`, ...(isPre ? { note: 'local image' } : {}) });
+    tasks.push({
+      id: `build:${svc}`,
+      phase: 'build',
+      service: svc,
+      startMs: start,
+      endMs: end,
+      outcome: 'success',
+      attempts: 1,
+      cached,
+      image: isPre ? `${svc}:16-alpine` : `localhost/kubernaut/${svc}:e2e-run-abc12345`,
+      ...(isPre ? { note: 'local image' } : {}),
+    });
   });
   const cStart = buildEnd + 50;
   const cEnd = cStart + Math.round(45_000 * scale);
@@ -70,7 +91,22 @@ export function makeResults(o: FixtureOptions): Results {
     if (id === o.fail) {
       failed = true;
       const error = `deployment/${svc} in e2e: pod ${svc}-7d9f8c-x2x4z is CrashLoopBackOff (exit code 2)`;
-      tasks.push({ id, phase: 'deploy', service: svc, startMs: s, endMs: e, outcome: 'failure', attempts: 1, error, logTail: ['starting service', 'connecting to datastorage:8080', 'panic: dial tcp 10.96.0.12:8080: connect: connection refused', 'goroutine 1 [running]:'] });
+      tasks.push({
+        id,
+        phase: 'deploy',
+        service: svc,
+        startMs: s,
+        endMs: e,
+        outcome: 'failure',
+        attempts: 1,
+        error,
+        logTail: [
+          'starting service',
+          'connecting to datastorage:8080',
+          'panic: dial tcp 10.96.0.12:8080: connect: connection refused',
+          'goroutine 1 [running]:',
+        ],
+      });
       errors.push(`${id}: ${error}`);
     } else {
       tasks.push({ id, phase: 'deploy', service: svc, startMs: s, endMs: e, outcome: 'success', attempts: 1 });
@@ -103,7 +139,15 @@ export function makeFindings(n: number): Finding[] {
     const line = 3 + Math.floor(i / KUBERNAUT.length) * 7;
     const kind = i % 5;
     if (kind === 3) {
-      out.push({ file: `docker/${svc}.Dockerfile`, line, endLine: line, rule: 'base-image-policy', severity: 'warning', message: `base image registry.access.redhat.com/ubi9/go-toolset:1.22 is older than the policy's >=1.25`, waived: false });
+      out.push({
+        file: `docker/${svc}.Dockerfile`,
+        line,
+        endLine: line,
+        rule: 'base-image-policy',
+        severity: 'warning',
+        message: `base image registry.access.redhat.com/ubi9/go-toolset:1.22 is older than the policy's >=1.25`,
+        waived: false,
+      });
     } else {
       const mgr = i % 2 ? 'microdnf' : 'dnf';
       out.push({
@@ -126,11 +170,21 @@ export function makeFindings(n: number): Finding[] {
 export function nineLegs(opts: { fail?: string; findings?: number } = {}): { name: string; results: Results }[] {
   return KUBERNAUT.map((svc, i) => {
     const services = svc === 'datastorage' ? ['datastorage'] : ['datastorage', svc];
-    const results = makeResults({ services, prebuilt: ['postgresql', 'redis'], seed: 100 + i, cachedEvery: 2, runId: `run-${svc}`, ...(opts.fail === svc ? { fail: `deploy:${svc}` } : {}) });
+    const results = makeResults({
+      services,
+      prebuilt: ['postgresql', 'redis'],
+      seed: 100 + i,
+      cachedEvery: 2,
+      runId: `run-${svc}`,
+      ...(opts.fail === svc ? { fail: `deploy:${svc}` } : {}),
+    });
     if (opts.findings) {
       // Each leg lints its own Dockerfiles; datastorage's findings appear in every leg (deduplicated in the comment).
       const all = makeFindings(opts.findings);
-      results.compliance = { files: services.length, findings: all.filter((f) => services.some((s) => f.file === `docker/${s}.Dockerfile`)) };
+      results.compliance = {
+        files: services.length,
+        findings: all.filter((f) => services.some((s) => f.file === `docker/${s}.Dockerfile`)),
+      };
     }
     return { name: svc, results };
   });

@@ -36,7 +36,16 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (or set CHROMIUM_PATH)`);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   page = await browser.newPage();
   // Nothing leaves the page: mermaid comes from node_modules, the page from setContent.
@@ -67,7 +76,12 @@ async function render(markdown: string, id: string): Promise<Rendered> {
         const { svg } = await mermaid.render(id, text);
         const out = document.getElementById('out')!;
         out.innerHTML = svg;
-        const bars = [...out.querySelectorAll('svg rect.task')].map((r) => ({ id: r.id, cls: r.getAttribute('class') ?? '', x: Number(r.getAttribute('x')), width: Number(r.getAttribute('width')) }));
+        const bars = [...out.querySelectorAll('svg rect.task')].map((r) => ({
+          id: r.id,
+          cls: r.getAttribute('class') ?? '',
+          x: Number(r.getAttribute('x')),
+          width: Number(r.getAttribute('width')),
+        }));
         return { svg: out.querySelector('svg') !== null, bars };
       } catch (e) {
         return { error: String((e as Error)?.message ?? e), svg: false, bars: [] };
@@ -83,7 +97,9 @@ function checkBars(r: Results, out: Rendered, id: string) {
   const tasks = timedTasks(r);
   expect(out.bars).toHaveLength(tasks.length);
   // Bars are t0..tN in the gantt's order (by phase, then start): map them back and check geometry.
-  const order = ['build', 'cluster', 'load', 'deploy'].flatMap((p) => tasks.filter((t) => t.phase === p).sort((a, b) => a.startMs! - b.startMs! || a.id.localeCompare(b.id)));
+  const order = ['build', 'cluster', 'load', 'deploy'].flatMap((p) =>
+    tasks.filter((t) => t.phase === p).sort((a, b) => a.startMs! - b.startMs! || a.id.localeCompare(b.id)),
+  );
   expect(out.bars.map((b) => b.id)).toEqual(order.map((_, i) => `${id}-t${i}`));
   const pxPerMs = (out.bars.at(-1)!.x + out.bars.at(-1)!.width - out.bars[0]!.x) / (order.at(-1)!.endMs! - order[0]!.startMs!);
   order.forEach((t, i) => {
@@ -98,12 +114,22 @@ function checkBars(r: Results, out: Rendered, id: string) {
 
 describe('the summary gantt in mermaid (headless Chromium)', () => {
   it('all green, eleven services: one bar per task, placed and sized by the timings', async () => {
-    const r = makeResults({ services: ['datastorage', ...KUBERNAUT.filter((s) => s !== 'datastorage')], prebuilt: ['postgresql', 'redis'], seed: 3, cachedEvery: 3 });
+    const r = makeResults({
+      services: ['datastorage', ...KUBERNAUT.filter((s) => s !== 'datastorage')],
+      prebuilt: ['postgresql', 'redis'],
+      seed: 3,
+      cachedEvery: 3,
+    });
     checkBars(r, await render(renderSummary(r, { budgets: {} }), 'green'), 'green');
   });
 
   it('a failed leg: the failed task is critical, skipped tasks have no bar', async () => {
-    const r = makeResults({ services: ['datastorage', 'gateway', 'notification'], prebuilt: ['postgresql', 'redis'], seed: 5, fail: 'deploy:datastorage' });
+    const r = makeResults({
+      services: ['datastorage', 'gateway', 'notification'],
+      prebuilt: ['postgresql', 'redis'],
+      seed: 5,
+      fail: 'deploy:datastorage',
+    });
     expect(r.tasks.some((t) => t.outcome === 'skipped')).toBe(true);
     checkBars(r, await render(renderGantt(r), 'failed'), 'failed');
   });

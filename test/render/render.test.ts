@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { toAnnotations } from '../../src/render/annotations.js';
-import { COMMENT_LIMIT, commentMarker, dedupeFindings, renderComment, renderLintComment, renderMatrixSummary } from '../../src/render/comment.js';
+import {
+  COMMENT_LIMIT,
+  commentMarker,
+  dedupeFindings,
+  renderComment,
+  renderLintComment,
+  renderMatrixSummary,
+} from '../../src/render/comment.js';
 import { SUMMARY_LIMIT, compareToBaseline, fmtDuration, renderGantt, renderSummary, timedTasks } from '../../src/render/summary.js';
 import { KUBERNAUT, T0, makeFindings, makeResults, manyTasks, nineLegs } from './fixtures.js';
 
@@ -11,13 +18,25 @@ const blobBase = 'https://github.com/acme/kubernaut/blob/0123456789abcdef0123456
 const snap = (name: string) => `./__snapshots__/${name}`;
 
 function allServicesRun() {
-  return makeResults({ services: ['datastorage', ...KUBERNAUT.filter((s) => s !== 'datastorage')], prebuilt: ['postgresql', 'redis'], seed: 3, cachedEvery: 3 });
+  return makeResults({
+    services: ['datastorage', ...KUBERNAUT.filter((s) => s !== 'datastorage')],
+    prebuilt: ['postgresql', 'redis'],
+    seed: 3,
+    cachedEvery: 3,
+  });
 }
 
 describe('job summary', () => {
   it('all green: phases within budget, a gantt with one bar per timed task', async () => {
     const r = allServicesRun();
-    const md = renderSummary(r, { budgets, blobBase, tools: [{ name: 'kind', version: 'v0.27.0', source: 'PATH' }, { name: 'kubectl', version: 'v1.32.2', source: 'tool-cache' }] });
+    const md = renderSummary(r, {
+      budgets,
+      blobBase,
+      tools: [
+        { name: 'kind', version: 'v0.27.0', source: 'PATH' },
+        { name: 'kubectl', version: 'v1.32.2', source: 'tool-cache' },
+      ],
+    });
     await expect(md).toMatchFileSnapshot(snap('summary-all-green.md'));
     expect(md).toMatch(/^## hybrid-e2e ✅ success/);
     const gantt = md.slice(md.indexOf('```mermaid'), md.indexOf('```', md.indexOf('```mermaid') + 3));
@@ -59,7 +78,9 @@ describe('job summary', () => {
     const set = toAnnotations(makeFindings(25));
     expect(set.annotations).toHaveLength(10);
     expect(set.annotations.every((a) => a.level === 'error')).toBe(true);
-    expect(set.summary).toBe('15 more Dockerfile findings (5 errors, 5 warnings, 5 waived) not shown as annotations (GitHub shows at most 10 per step): see the job summary, or run hybrid-e2e lint locally.');
+    expect(set.summary).toBe(
+      '15 more Dockerfile findings (5 errors, 5 warnings, 5 waived) not shown as annotations (GitHub shows at most 10 per step): see the job summary, or run hybrid-e2e lint locally.',
+    );
     await expect(JSON.stringify(set, null, 2) + '\n').toMatchFileSnapshot(snap('annotations-25-findings.json'));
   });
 
@@ -126,7 +147,14 @@ describe('job summary', () => {
   });
 
   it('formats durations', () => {
-    expect([fmtDuration(0), fmtDuration(12_345), fmtDuration(65_000), fmtDuration(3_723_000), fmtDuration(-1500), fmtDuration(undefined)]).toEqual(['0.0s', '12.3s', '1m 05s', '1h 02m 03s', '-1.5s', '—']);
+    expect([
+      fmtDuration(0),
+      fmtDuration(12_345),
+      fmtDuration(65_000),
+      fmtDuration(3_723_000),
+      fmtDuration(-1500),
+      fmtDuration(undefined),
+    ]).toEqual(['0.0s', '12.3s', '1m 05s', '1h 02m 03s', '-1.5s', '—']);
   });
 });
 
@@ -146,7 +174,9 @@ describe('PR comment', () => {
     await expect(text).toMatchFileSnapshot(snap('comment-one-failed.md'));
     expect(text).toContain('### hybrid-e2e ❌ 8/9 legs passed');
     expect(text).toMatch(/^\| `gateway` \| ❌ failure \|/m);
-    expect(text).toContain('- `gateway`: deploy:gateway: deployment/gateway in e2e: pod gateway-7d9f8c-x2x4z is CrashLoopBackOff (exit code 2)');
+    expect(text).toContain(
+      '- `gateway`: deploy:gateway: deployment/gateway in e2e: pod gateway-7d9f8c-x2x4z is CrashLoopBackOff (exit code 2)',
+    );
     expect(text).toContain('<details open><summary>❌ gateway: failure');
     expect(text).toContain('panic: dial tcp 10.96.0.12:8080: connect: connection refused');
   });
@@ -159,7 +189,7 @@ describe('PR comment', () => {
     expect(text).toContain('- `notification`: no results — the leg did not upload any; see its log');
   });
 
-  it('25 findings spread over nine legs are deduplicated (datastorage\'s appear in every leg)', async () => {
+  it("25 findings spread over nine legs are deduplicated (datastorage's appear in every leg)", async () => {
     const legs = nineLegs({ findings: 25 });
     const perLeg = legs.reduce((a, l) => a + (l.results.compliance?.findings.length ?? 0), 0);
     expect(perLeg).toBeGreaterThan(25);
@@ -208,7 +238,7 @@ describe('PR comment', () => {
 });
 
 describe('matrix summary and lint comment', () => {
-  it('the report job\'s summary: every leg, its gantt, under 1 MiB even with a 3,000-task leg', () => {
+  it("the report job's summary: every leg, its gantt, under 1 MiB even with a 3,000-task leg", () => {
     const legs = [...nineLegs({ fail: 'gateway', findings: 25 }), { name: 'everything', results: manyTasks() }];
     const md = renderMatrixSummary(legs, { budgets, runUrl, blobBase });
     expect(Buffer.byteLength(md)).toBeLessThan(SUMMARY_LIMIT);

@@ -68,7 +68,10 @@ describe('hybrid-e2e report (offline aggregation)', () => {
 
   it('takes budgets from --config', async () => {
     const root = artifactTree(nineLegs().slice(0, 1));
-    writeFileSync(path.join(root, 'hybrid-e2e.yaml'), 'version: 1\nreport:\n  budgets: { setup: 1m, build: 10s }\nservices:\n  a:\n    image: busybox:1\n');
+    writeFileSync(
+      path.join(root, 'hybrid-e2e.yaml'),
+      'version: 1\nreport:\n  budgets: { setup: 1m, build: 10s }\nservices:\n  a:\n    image: busybox:1\n',
+    );
     const r = await run(['-r', root, '-c', 'hybrid-e2e.yaml'], root);
     expect(r.stdout).toContain('(budget 1m 00s ❌)');
   });
@@ -105,7 +108,10 @@ describe('hybrid-e2e report (offline aggregation)', () => {
       mutate(r);
       expect(isResults(r)).toBe(false);
     }
-    writeFileSync(path.join(root, 'evil.json'), JSON.stringify({ ...ok, tasks: [{ id: {}, phase: 'build', outcome: 'success', attempts: 1 }] }));
+    writeFileSync(
+      path.join(root, 'evil.json'),
+      JSON.stringify({ ...ok, tasks: [{ id: {}, phase: 'build', outcome: 'success', attempts: 1 }] }),
+    );
     expect((await run(['-r', 'evil.json'], root)).stderr).toContain('evil.json: not a hybrid-e2e results file (version 1).');
   });
 

@@ -31,7 +31,11 @@ export function commonBuildFlags(req: BuildRequest, iidFile: string): string[] {
   return a;
 }
 
-export function describeFailure(what: string, r: RunResult, parser: BuildOutputParser): { message: string; failedStep?: string; stepTail?: string[] } {
+export function describeFailure(
+  what: string,
+  r: RunResult,
+  parser: BuildOutputParser,
+): { message: string; failedStep?: string; stepTail?: string[] } {
   const s = parser.summary();
   const how = r.spawnError ?? (r.timedOut ? 'timed out' : r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode ?? '?'}`);
   if (s.failedStep) {
@@ -64,7 +68,16 @@ export abstract class EngineBuilder implements Builder {
     return { ...this.env, ...(extra ?? {}) };
   }
 
-  protected async runEngine(args: string[], opts: { signal?: AbortSignal; env?: Record<string, string>; keepOutput?: boolean; onLine?: (l: string) => void; timeoutMs?: number } = {}): Promise<RunResult> {
+  protected async runEngine(
+    args: string[],
+    opts: {
+      signal?: AbortSignal;
+      env?: Record<string, string>;
+      keepOutput?: boolean;
+      onLine?: (l: string) => void;
+      timeoutMs?: number;
+    } = {},
+  ): Promise<RunResult> {
     return run(this.caps.binary, args, {
       env: this.engineEnv(opts.env),
       signal: opts.signal,
@@ -106,7 +119,13 @@ export abstract class EngineBuilder implements Builder {
         });
         if (r.cancelled || req.signal?.aborted) {
           if (req.tarball) await rm(req.tarball, { force: true });
-          throw new BuildError(`${what} was cancelled`, { service: req.service, logTail: r.tail, cancelled: true, signal: r.signal, attempts: attempt });
+          throw new BuildError(`${what} was cancelled`, {
+            service: req.service,
+            logTail: r.tail,
+            cancelled: true,
+            signal: r.signal,
+            attempts: attempt,
+          });
         }
         if (r.exitCode !== 0) {
           if (this.shouldRetry(r, parser, attempt)) {
@@ -165,7 +184,11 @@ export abstract class EngineBuilder implements Builder {
     }
     const r = await this.runEngine(['image', 'inspect', '--format', '{{.Id}}', req.tag], { keepOutput: true });
     const id = r.stdout.trim();
-    if (r.exitCode !== 0 || !id) throw new BuildError(`build of ${req.service} succeeded but its image ID could not be read`, { service: req.service, logTail: r.tail });
+    if (r.exitCode !== 0 || !id)
+      throw new BuildError(`build of ${req.service} succeeded but its image ID could not be read`, {
+        service: req.service,
+        logTail: r.tail,
+      });
     return id.startsWith('sha256:') ? id : `sha256:${id}`;
   }
 
@@ -193,8 +216,14 @@ export abstract class EngineBuilder implements Builder {
   }
 
   async findByLabel(label: string, value: string): Promise<string | undefined> {
-    const r = await this.runEngine(['images', '--filter', `label=${label}=${value}`, '--format', '{{.Repository}}:{{.Tag}}\t{{.ID}}'], { keepOutput: true });
-    if (r.exitCode !== 0) throw new BuildError(`listing images by label ${label} failed: ${r.tail.join(' ').trim()}`, { exitCode: r.exitCode, logTail: r.tail });
+    const r = await this.runEngine(['images', '--filter', `label=${label}=${value}`, '--format', '{{.Repository}}:{{.Tag}}\t{{.ID}}'], {
+      keepOutput: true,
+    });
+    if (r.exitCode !== 0)
+      throw new BuildError(`listing images by label ${label} failed: ${r.tail.join(' ').trim()}`, {
+        exitCode: r.exitCode,
+        logTail: r.tail,
+      });
     let idOnly: string | undefined;
     for (const line of r.stdout.split('\n')) {
       const [ref, id] = line.trim().split('\t');
@@ -207,7 +236,11 @@ export abstract class EngineBuilder implements Builder {
 
   async tag(src: string, dest: string): Promise<void> {
     const r = await this.runEngine(['tag', src, dest]);
-    if (r.exitCode !== 0) throw new BuildError(`${this.caps.engine} tag ${src} ${dest} failed: ${r.tail.join(' ').trim()}`, { exitCode: r.exitCode, logTail: r.tail });
+    if (r.exitCode !== 0)
+      throw new BuildError(`${this.caps.engine} tag ${src} ${dest} failed: ${r.tail.join(' ').trim()}`, {
+        exitCode: r.exitCode,
+        logTail: r.tail,
+      });
   }
 
   abstract removeImages(refs: string[]): Promise<void>;
@@ -216,11 +249,14 @@ export abstract class EngineBuilder implements Builder {
     const r = await this.runEngine(['pull', ref], { signal });
     if (r.cancelled || signal?.aborted) throw cancelledError(`${this.caps.engine} pull ${ref}`, r.tail);
     if (r.exitCode !== 0) {
-      throw new BuildError(`${this.caps.engine} pull ${ref} failed (exit ${r.exitCode ?? r.signal ?? '?'}): ${r.tail.slice(-3).join(' ').trim()}`, {
-        exitCode: r.exitCode,
-        signal: r.signal,
-        logTail: r.tail,
-      });
+      throw new BuildError(
+        `${this.caps.engine} pull ${ref} failed (exit ${r.exitCode ?? r.signal ?? '?'}): ${r.tail.slice(-3).join(' ').trim()}`,
+        {
+          exitCode: r.exitCode,
+          signal: r.signal,
+          logTail: r.tail,
+        },
+      );
     }
   }
 }

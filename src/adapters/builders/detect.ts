@@ -83,7 +83,10 @@ export async function probeDocker(binary: string, env: NodeJS.ProcessEnv): Promi
   ]);
   const out: DockerProbe = { binary };
   try {
-    const j = JSON.parse(firstLine(ver.stdout) || '{}') as { Client?: { Version?: string } | null; Server?: { Version?: string; Os?: string } | null };
+    const j = JSON.parse(firstLine(ver.stdout) || '{}') as {
+      Client?: { Version?: string } | null;
+      Server?: { Version?: string; Os?: string } | null;
+    };
     out.clientVersion = j.Client?.Version;
     out.serverVersion = j.Server?.Version;
     out.serverOs = j.Server?.Os;
@@ -145,7 +148,8 @@ export function dockerCapabilities(p: DockerProbe, backend: CacheBackend): { cap
   const builtInBuildkit = Number.isFinite(major) && major < 23 && (p.serverOs ?? 'linux') === 'linux';
   const kind = builtInBuildkit ? 'buildkit' : 'legacy';
   const caps: BuilderCapabilities = { engine: 'docker', kind, binary: p.binary, version, cacheExport: false, outputTarball: false };
-  if (backend !== 'none') caps.cacheNote = `${kind === 'buildkit' ? 'BuildKit (no buildx)' : 'the legacy builder'} cannot export the '${backend}' cache: using ${engineCache}`;
+  if (backend !== 'none')
+    caps.cacheNote = `${kind === 'buildkit' ? 'BuildKit (no buildx)' : 'the legacy builder'} cannot export the '${backend}' cache: using ${engineCache}`;
   const why = builtInBuildkit
     ? 'BuildKit built in, no buildx plugin -> BuildKit builder'
     : `no buildx plugin${Number.isFinite(major) && major >= 23 ? ', and this client (>= 23) needs it for BuildKit' : ''} -> legacy builder`;
@@ -165,15 +169,29 @@ export async function probePodman(binary: string, env: NodeJS.ProcessEnv): Promi
   return { binary, error: firstLine(r.stderr) || r.error || `podman version exited ${r.exitCode ?? '?'}` };
 }
 
-export function podmanCapabilities(p: PodmanProbe, backend: CacheBackend, env: NodeJS.ProcessEnv, parallel?: number): { caps: BuilderCapabilities; reason: string } {
+export function podmanCapabilities(
+  p: PodmanProbe,
+  backend: CacheBackend,
+  env: NodeJS.ProcessEnv,
+  parallel?: number,
+): { caps: BuilderCapabilities; reason: string } {
   const version = p.version ?? 'unknown';
   const fromEnv = Number(env.HYBRID_E2E_PODMAN_PARALLEL_BUILDS);
   const maxParallelBuilds = Math.max(1, Math.floor(parallel ?? (Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 1)));
   const cacheExport = backend === 'registry' && versionAtLeast(version, 4, 1);
   const engineCache = "podman's layer cache";
-  const caps: BuilderCapabilities = { engine: 'podman', kind: 'podman', binary: p.binary, version, cacheExport, outputTarball: false, maxParallelBuilds };
+  const caps: BuilderCapabilities = {
+    engine: 'podman',
+    kind: 'podman',
+    binary: p.binary,
+    version,
+    cacheExport,
+    outputTarball: false,
+    maxParallelBuilds,
+  };
   if (backend !== 'none' && !cacheExport) caps.cacheNote = `podman cannot export the '${backend}' cache: using ${engineCache}`;
-  const par = maxParallelBuilds === 1 ? 'builds serialised (parallel podman builds have crashed)' : `at most ${maxParallelBuilds} parallel builds`;
+  const par =
+    maxParallelBuilds === 1 ? 'builds serialised (parallel podman builds have crashed)' : `at most ${maxParallelBuilds} parallel builds`;
   return {
     caps,
     reason: `podman ${version} at ${p.binary} -> podman build --layers, ${par}; ${cachePhrase(backend, cacheExport, engineCache)}`,
@@ -187,7 +205,11 @@ function rank(caps: BuilderCapabilities): number {
 }
 
 function shortKind(caps: BuilderCapabilities): string {
-  return caps.kind === 'legacy' ? 'legacy builder only' : caps.kind === 'buildkit' ? 'BuildKit, no cache export' : `buildx (${caps.driver ?? '?'} driver)`;
+  return caps.kind === 'legacy'
+    ? 'legacy builder only'
+    : caps.kind === 'buildkit'
+      ? 'BuildKit, no cache export'
+      : `buildx (${caps.driver ?? '?'} driver)`;
 }
 
 /**
@@ -209,7 +231,13 @@ async function tryDocker(opts: DetectOptions): Promise<{ ok: DetectedBuilder } |
   const usable = probes.filter((p) => p.serverVersion !== undefined).map((p) => ({ p, ...dockerCapabilities(p, opts.cacheBackend) }));
   if (usable.length === 0) {
     const p = probes[0]!;
-    return { problem: `docker ${p.clientVersion ?? ''} at ${p.binary}: the daemon did not answer (${p.daemonError ?? 'no server version'})`.replace('docker  at', 'docker at') };
+    return {
+      problem:
+        `docker ${p.clientVersion ?? ''} at ${p.binary}: the daemon did not answer (${p.daemonError ?? 'no server version'})`.replace(
+          'docker  at',
+          'docker at',
+        ),
+    };
   }
   const first = usable[0]!;
   let best = first;
@@ -230,7 +258,8 @@ async function tryPodman(opts: DetectOptions): Promise<{ ok: DetectedBuilder } |
   return { ok: { builder: new PodmanBuilder(caps, opts.env), reason } };
 }
 
-const INSTALL_DOCKER = 'install Docker and start its daemon (on GitHub runners it is preinstalled), or set HYBRID_E2E_DOCKER to the docker binary';
+const INSTALL_DOCKER =
+  'install Docker and start its daemon (on GitHub runners it is preinstalled), or set HYBRID_E2E_DOCKER to the docker binary';
 const INSTALL_PODMAN = 'install podman (e.g. apt-get install podman / dnf install podman), or set HYBRID_E2E_PODMAN to the podman binary';
 
 export async function detectBuilder(choice: EngineChoice, opts: DetectOptions): Promise<DetectedBuilder> {

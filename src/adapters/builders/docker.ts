@@ -45,7 +45,12 @@ export function buildxCacheArgs(cache: BuildRequest['cache'], dirExists: (dir: s
     }
     case 'registry':
       if (!cache.ref) return [];
-      return ['--cache-from', csv(['type=registry', `ref=${cache.ref}`]), '--cache-to', csv(['type=registry', `ref=${cache.ref}`, 'mode=max', 'ignore-error=true'])];
+      return [
+        '--cache-from',
+        csv(['type=registry', `ref=${cache.ref}`]),
+        '--cache-to',
+        csv(['type=registry', `ref=${cache.ref}`, 'mode=max', 'ignore-error=true']),
+      ];
     case 'none':
       return [];
   }
@@ -63,7 +68,11 @@ export function dockerBuildInvocation(caps: BuilderCapabilities, req: BuildReque
     return { args: a, env: {}, format: 'buildkit' };
   }
   if (caps.kind === 'buildkit') {
-    return { args: ['build', '--progress', 'plain', ...commonBuildFlags(req, iid), req.context], env: { DOCKER_BUILDKIT: '1' }, format: 'buildkit' };
+    return {
+      args: ['build', '--progress', 'plain', ...commonBuildFlags(req, iid), req.context],
+      env: { DOCKER_BUILDKIT: '1' },
+      format: 'buildkit',
+    };
   }
   // legacy: --force-rm so a failing RUN leaves no stopped container behind.
   return { args: ['build', '--force-rm', ...commonBuildFlags(req, iid), req.context], env: { DOCKER_BUILDKIT: '0' }, format: 'legacy' };
@@ -101,6 +110,7 @@ export class DockerBuilder extends EngineBuilder {
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l && !/no such image/i.test(l));
-    if (problems.length > 0) throw new BuildError(`docker image rm failed: ${problems.join('; ')}`, { exitCode: r.exitCode, logTail: r.tail });
+    if (problems.length > 0)
+      throw new BuildError(`docker image rm failed: ${problems.join('; ')}`, { exitCode: r.exitCode, logTail: r.tail });
   }
 }

@@ -45,7 +45,8 @@ export function isPodmanCrash(r: Pick<RunResult, 'exitCode' | 'signal' | 'tail' 
 
 export function podmanBuildArgs(caps: BuilderCapabilities, req: BuildRequest, tmp: string): string[] {
   const a = ['build', '--layers', '--force-rm', '--format', 'docker', ...commonBuildFlags(req, path.join(tmp, 'iid'))];
-  if (caps.cacheExport && req.cache.backend === 'registry' && req.cache.ref) a.push('--cache-from', req.cache.ref, '--cache-to', req.cache.ref);
+  if (caps.cacheExport && req.cache.backend === 'registry' && req.cache.ref)
+    a.push('--cache-from', req.cache.ref, '--cache-to', req.cache.ref);
   a.push(req.context);
   return a;
 }
@@ -117,7 +118,10 @@ export class PodmanBuilder extends EngineBuilder {
     // No --force: podman's --force also removes containers using the image. --ignore skips missing images.
     const r = await this.runEngine(['rmi', '--ignore', ...refs], { keepOutput: true });
     if (r.exitCode !== 0) {
-      throw new BuildError(`podman rmi failed: ${r.stderr.trim().split('\n').slice(-3).join('; ')}`, { exitCode: r.exitCode, logTail: r.tail });
+      throw new BuildError(`podman rmi failed: ${r.stderr.trim().split('\n').slice(-3).join('; ')}`, {
+        exitCode: r.exitCode,
+        logTail: r.tail,
+      });
     }
   }
 }

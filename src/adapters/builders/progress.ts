@@ -101,7 +101,10 @@ export class BuildOutputParser {
     const labels = Object.entries(this.opts.labels ?? {});
     if (labels.length === 0 || index <= total - labels.length) return false;
     if (!/^LABEL\s/i.test(instr)) return false;
-    const body = instr.replace(/^LABEL\s+/i, '').replace(/"/g, '').trim();
+    const body = instr
+      .replace(/^LABEL\s+/i, '')
+      .replace(/"/g, '')
+      .trim();
     return labels.some(([k, v]) => body === `${k}=${v}`);
   }
 
@@ -127,7 +130,11 @@ export class BuildOutputParser {
       if (!s.cached && HEX_ID.test(t.slice(5).trim())) s.executed = true;
     } else if (/^Removing intermediate container /.test(t)) {
       /* noise */
-    } else if (/^The command .* returned a non-zero code: \d+/.test(t) || /^(COPY|ADD) failed:/.test(t) || /^Error response from daemon:/.test(t)) {
+    } else if (
+      /^The command .* returned a non-zero code: \d+/.test(t) ||
+      /^(COPY|ADD) failed:/.test(t) ||
+      /^Error response from daemon:/.test(t)
+    ) {
       s.error = t;
       this.lastError = s.key;
     } else if (/^Successfully (built|tagged) /.test(t)) {

@@ -57,7 +57,11 @@ function diffLines(a: string[], b: string[]): Op[] {
     }
   }
   ops.reverse();
-  return [...a.slice(0, pre).map((line): Op => ({ k: ' ', line })), ...ops, ...a.slice(a.length - suf).map((line): Op => ({ k: ' ', line }))];
+  return [
+    ...a.slice(0, pre).map((line): Op => ({ k: ' ', line })),
+    ...ops,
+    ...a.slice(a.length - suf).map((line): Op => ({ k: ' ', line })),
+  ];
 }
 
 export function unifiedDiff(oldText: string, newText: string, oldName: string, newName: string, context = 3): string {

@@ -180,12 +180,13 @@ export function parseDockerfile(text: string): ParsedDockerfile {
     let k0 = seg0.start;
     while (k0 < seg0.end && !isBlank(text.charCodeAt(k0))) k0++;
     if (k0 < seg0.end || segments.length === 1) keyword = text.slice(seg0.start, k0);
-    else for (const seg of segments) {
-      let k = seg.start;
-      while (k < seg.end && !isBlank(text.charCodeAt(k))) k++;
-      keyword += text.slice(seg.start, k);
-      if (k < seg.end) break;
-    }
+    else
+      for (const seg of segments) {
+        let k = seg.start;
+        while (k < seg.end && !isBlank(text.charCodeAt(k))) k++;
+        keyword += text.slice(seg.start, k);
+        if (k < seg.end) break;
+      }
     keyword = keyword.toUpperCase();
     const heredocs: DockerHeredoc[] = [];
     if (HEREDOC_KEYWORDS.has(keyword)) {

@@ -32,7 +32,9 @@ const TRUE_LIKE = new Set(['true', ':', '/bin/true', '/usr/bin/true']);
 function isTrueLike(p: PipelineNode): boolean {
   if (p.bang || p.commands.length !== 1) return false;
   const c = p.commands[0]!;
-  return c.kind === 'simple' && c.redirects.length === 0 && c.words.length === 1 && !c.words[0]!.quoted && TRUE_LIKE.has(c.words[0]!.value ?? '');
+  return (
+    c.kind === 'simple' && c.redirects.length === 0 && c.words.length === 1 && !c.words[0]!.quoted && TRUE_LIKE.has(c.words[0]!.value ?? '')
+  );
 }
 
 function instructionSpan(df: ParsedDockerfile, ins: Instruction): FixEdit {
@@ -119,12 +121,13 @@ export function planFixes(a: Analysis): FixPlan {
         hitAt.set(k, h);
       }
       const idiom = new Array<boolean>(n).fill(false);
-      for (let k = 0; k + 1 < n; k++) if (rm[k] && !rm[k + 1] && ao.ops[k] === '||' && isTrueLike(ao.pipelines[k + 1]!)) rm[k + 1] = idiom[k + 1] = true;
+      for (let k = 0; k + 1 < n; k++)
+        if (rm[k] && !rm[k + 1] && ao.ops[k] === '||' && isTrueLike(ao.pipelines[k + 1]!)) rm[k + 1] = idiom[k + 1] = true;
       if (rm.every(Boolean)) {
         removedAndOrs.add(ao);
         continue;
       }
-      for (let k = 0; k < n; ) {
+      for (let k = 0; k < n;) {
         if (!rm[k]) {
           k++;
           continue;
@@ -140,7 +143,9 @@ export function planFixes(a: Analysis): FixPlan {
         if (!ok) bad(runHits, 'joined with || (removing it would change what runs)');
         else
           addEdit(
-            k === 0 ? vEditToStart(ao.pipelines[k]!.start, ao.pipelines[b + 1]!.start) : vEdit(ao.pipelines[k - 1]!.end, ao.pipelines[b]!.end, true),
+            k === 0
+              ? vEditToStart(ao.pipelines[k]!.start, ao.pipelines[b + 1]!.start)
+              : vEdit(ao.pipelines[k - 1]!.end, ao.pipelines[b]!.end, true),
             runHits.map((h) => h.finding),
           );
         k = b + 1;
@@ -166,10 +171,13 @@ export function planFixes(a: Analysis): FixPlan {
           let ve = items[n - 1]!.end;
           while (ve < t.length && (t[ve] === ' ' || t[ve] === '\t' || t[ve] === ';' || t[ve] === '\r')) ve++;
           if (t[ve] === '\n' && (vs === 0 || t[vs - 1] === '\n')) ve++;
-          addEdit(vEdit(vs, ve, false), removedHits.map((h) => h.finding));
+          addEdit(
+            vEdit(vs, ve, false),
+            removedHits.map((h) => h.finding),
+          );
         } else bad(removedHits, 'it is the only command in its block');
       } else {
-        for (let k = 0; k < n; ) {
+        for (let k = 0; k < n;) {
           if (!removedAndOrs.has(items[k]!)) {
             k++;
             continue;
@@ -218,7 +226,11 @@ export function applyEdits(text: string, edits: FixEdit[]): string {
   return out + text.slice(pos);
 }
 
-export function fixText(text: string, file: string, policy?: CompliancePolicy | CompliancePolicyInput): FixResult & { unfixed: { finding: Finding; reason: string }[] } {
+export function fixText(
+  text: string,
+  file: string,
+  policy?: CompliancePolicy | CompliancePolicyInput,
+): FixResult & { unfixed: { finding: Finding; reason: string }[] } {
   const a = analyze(text, file, compilePolicy(policy));
   const plan = planFixes(a);
   const out = plan.edits.length ? applyEdits(text, plan.edits) : text;

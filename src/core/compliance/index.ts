@@ -16,7 +16,14 @@ import type { LintReport } from './types.js';
 
 export type { Finding, LintReport, Severity, SeveritySetting, RuleId, FixResult } from './types.js';
 export { RULES, RULE_IDS, WAIVABLE_RULES, WAIVER_EXAMPLE, ruleMeta, type RuleMeta } from './rules.js';
-export { compliancePolicySchema, baseImagePolicySchema, defaultPolicy, type CompliancePolicy, type CompliancePolicyInput, type BaseImagePolicy } from './policy.js';
+export {
+  compliancePolicySchema,
+  baseImagePolicySchema,
+  defaultPolicy,
+  type CompliancePolicy,
+  type CompliancePolicyInput,
+  type BaseImagePolicy,
+} from './policy.js';
 export { lintText, parseWaiver } from './lint.js';
 export { fixText, planFixes, applyEdits, type FixEdit, type FixPlan } from './fix.js';
 export { unifiedDiff } from './diff.js';
@@ -26,7 +33,8 @@ export { parseDockerfile, type ParsedDockerfile, type Instruction } from './dock
 /** Path of `file` relative to `cwd` with POSIX separators. */
 export function displayPath(file: string, cwd: string): string {
   const prefix = cwd.endsWith(path.sep) ? cwd : cwd + path.sep;
-  if (file.startsWith(prefix) && !file.includes(`${path.sep}.`)) return path.sep === '/' ? file.slice(prefix.length) : file.slice(prefix.length).split(path.sep).join('/');
+  if (file.startsWith(prefix) && !file.includes(`${path.sep}.`))
+    return path.sep === '/' ? file.slice(prefix.length) : file.slice(prefix.length).split(path.sep).join('/');
   const rel = path.relative(cwd, path.resolve(cwd, file));
   return (rel === '' ? path.basename(file) : rel).split(path.sep).join('/');
 }
@@ -39,7 +47,10 @@ const BATCH = 256;
  * Files are read synchronously in batches (an order of magnitude faster than fs.promises for many small files),
  * yielding to the event loop between batches.
  */
-export async function lintFiles(files: string[], opts: { cwd: string; policy?: CompliancePolicy | CompliancePolicyInput }): Promise<LintReport> {
+export async function lintFiles(
+  files: string[],
+  opts: { cwd: string; policy?: CompliancePolicy | CompliancePolicyInput },
+): Promise<LintReport> {
   const compiled = compilePolicy(opts.policy);
   const unique = [...new Set(files.map((f) => path.resolve(opts.cwd, f)))];
   const findings: LintReport['findings'] = [];
@@ -51,10 +62,21 @@ export async function lintFiles(files: string[], opts: { cwd: string; policy?: C
       text = readFileSync(abs, 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new ComplianceInputError(code === 'ENOENT' ? `file not found: ${displayPath(abs, opts.cwd)}` : `cannot read ${displayPath(abs, opts.cwd)}: ${(e as Error).message}`, abs);
+      throw new ComplianceInputError(
+        code === 'ENOENT'
+          ? `file not found: ${displayPath(abs, opts.cwd)}`
+          : `cannot read ${displayPath(abs, opts.cwd)}: ${(e as Error).message}`,
+        abs,
+      );
     }
     for (const f of analyze(text, displayPath(abs, opts.cwd), compiled).findings) findings.push(f);
   }
-  findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || (a.column ?? 0) - (b.column ?? 0) || a.rule.localeCompare(b.rule));
+  findings.sort(
+    (a, b) =>
+      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+      a.line - b.line ||
+      (a.column ?? 0) - (b.column ?? 0) ||
+      a.rule.localeCompare(b.rule),
+  );
   return { files: unique.length, findings };
 }

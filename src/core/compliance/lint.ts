@@ -213,13 +213,31 @@ class Analyzer {
         continue;
       }
       if (orphan) {
-        this.push(null, 'waiver-invalid', at, end, 'waiver is not attached to an instruction: put it directly above the RUN/FROM it waives (comment lines may sit between, blank lines may not)');
+        this.push(
+          null,
+          'waiver-invalid',
+          at,
+          end,
+          'waiver is not attached to an instruction: put it directly above the RUN/FROM it waives (comment lines may sit between, blank lines may not)',
+        );
         continue;
       }
       if (w.unknown.length)
-        this.push(null, 'waiver-invalid', at, end, `waiver names unknown rule${w.unknown.length > 1 ? 's' : ''} ${w.unknown.join(', ')}; waivable rules: ${[...WAIVABLE_RULES].join(', ')}`);
+        this.push(
+          null,
+          'waiver-invalid',
+          at,
+          end,
+          `waiver names unknown rule${w.unknown.length > 1 ? 's' : ''} ${w.unknown.join(', ')}; waivable rules: ${[...WAIVABLE_RULES].join(', ')}`,
+        );
       if (!w.reason && w.ids.length)
-        this.push(null, 'waiver-missing-reason', at, end, `waiver for ${w.ids.join(', ')} has no reason: add reason="..." saying why the rule does not apply here`);
+        this.push(
+          null,
+          'waiver-missing-reason',
+          at,
+          end,
+          `waiver for ${w.ids.join(', ')} has no reason: add reason="..." saying why the rule does not apply here`,
+        );
     }
   }
 
@@ -229,7 +247,16 @@ class Analyzer {
     const df = this.df;
     const line0 = lineOf(df, physStart);
     const endLine0 = Math.max(line0, lineOf(df, Math.max(physStart, physEnd - 1)));
-    const f: Finding = { file: this.file, line: line0 + 1, endLine: endLine0 + 1, column: physStart - df.lineStarts[line0]! + 1, rule, severity, message, waived: false };
+    const f: Finding = {
+      file: this.file,
+      line: line0 + 1,
+      endLine: endLine0 + 1,
+      column: physStart - df.lineStarts[line0]! + 1,
+      rule,
+      severity,
+      message,
+      waived: false,
+    };
     if (ins && (this.above.size || this.inner.size)) {
       const ws = [...(this.above.get(ins) ?? []), ...(this.inner.get(ins) ?? []).filter((w) => w.line < f.line)];
       const w = ws.find((x) => x.ids.includes(rule));
@@ -242,7 +269,15 @@ class Analyzer {
     return f;
   }
 
-  private reportUpgrade(ctx: Ctx, match: UpgradeMatch, word: Word, cmd: SimpleNode, list: ListNode | null, andor: AndOrNode | null, pipeline: PipelineNode | null): void {
+  private reportUpgrade(
+    ctx: Ctx,
+    match: UpgradeMatch,
+    word: Word,
+    cmd: SimpleNode,
+    list: ListNode | null,
+    andor: AndOrNode | null,
+    pipeline: PipelineNode | null,
+  ): void {
     const ps = ctx.mt.toPhys(ctx.toV ? ctx.toV(word.start) : word.start);
     const pe = ctx.toV ? ps + 1 : ctx.mt.toPhysEnd(cmd.end);
     const what = `${match.manager} ${match.subcommand}${match.packages.length ? ' ' + match.packages.join(' ') : ''}`;
@@ -310,7 +345,10 @@ class Analyzer {
               for (const rd of c.redirects) {
                 const h = rd.heredoc;
                 if (!h || h.bodyStart < 0) continue;
-                this.visitList(parseShell(ctx.text, h.bodyStart, h.bodyEnd), { ...ctx, container: ctx.container === 'none' ? 'none' : 'stdin' });
+                this.visitList(parseShell(ctx.text, h.bodyStart, h.bodyEnd), {
+                  ...ctx,
+                  container: ctx.container === 'none' ? 'none' : 'stdin',
+                });
               }
             }
           } else if (r.name === 'eval' && r.args.length && r.args.every((a) => a.value !== null)) {
@@ -357,7 +395,14 @@ class Analyzer {
       if (scriptMode) {
         for (const b of bodies) {
           if (!scriptIsShell(t.slice(b.start, Math.min(b.end, b.start + 200)))) continue;
-          this.visitList(parseShell(t, b.start, b.end), { text: t, toV: null, mt: src, container: bodies.length === 1 ? 'script' : 'nested', ins, depth: 0 });
+          this.visitList(parseShell(t, b.start, b.end), {
+            text: t,
+            toV: null,
+            mt: src,
+            container: bodies.length === 1 ? 'script' : 'nested',
+            ins,
+            depth: 0,
+          });
         }
         return;
       }
@@ -381,7 +426,8 @@ class Analyzer {
     if (typeof s !== 'number') return;
     const w = r.args[s]!;
     if (w.value === null) return;
-    if (a.slice(w.start, w.end) === JSON.stringify(w.value)) this.visitList(parseShell(a, w.start + 1, w.end - 1), { ...ctx, container: 'none', depth: 1 });
+    if (a.slice(w.start, w.end) === JSON.stringify(w.value))
+      this.visitList(parseShell(a, w.start + 1, w.end - 1), { ...ctx, container: 'none', depth: 1 });
     else this.visitList(parseShell(w.value), { ...ctx, text: w.value, toV: constant(w.start), container: 'none', depth: 1 });
   }
 
@@ -398,12 +444,24 @@ class Analyzer {
     const shown = resolved === img.text ? `\`${resolved}\`` : `\`${resolved}\` (from ${img.text})`;
     for (const f of policy.forbidden) {
       if (f.re ? f.re.test(ref.repository) : f.pattern === ref.repository) {
-        this.push(ins, 'base-image-policy', ps, pe, `${shown} uses the forbidden repository ${ref.repository} (compliance.baseImages.forbidden); switch to an approved base image.`);
+        this.push(
+          ins,
+          'base-image-policy',
+          ps,
+          pe,
+          `${shown} uses the forbidden repository ${ref.repository} (compliance.baseImages.forbidden); switch to an approved base image.`,
+        );
         break;
       }
     }
     if (policy.allowedRegistries.length && !policy.allowedRegistries.includes(ref.registry))
-      this.push(ins, 'base-image-policy', ps, pe, `${shown} comes from registry ${ref.registry}, which is not in compliance.baseImages.allowedRegistries (${policy.allowedRegistries.join(', ')}).`);
+      this.push(
+        ins,
+        'base-image-policy',
+        ps,
+        pe,
+        `${shown} comes from registry ${ref.registry}, which is not in compliance.baseImages.allowedRegistries (${policy.allowedRegistries.join(', ')}).`,
+      );
     const repo = repoRuleFor(policy, ref.repository);
     const allowLatest = repo?.allowLatest ?? policy.allowLatest;
     const requireDigest = repo?.requireDigest ?? policy.requireDigest;
@@ -416,12 +474,32 @@ class Analyzer {
         pe,
         `${shown} ${ref.tag === undefined ? 'has no tag (implicitly :latest)' : 'uses the mutable tag :latest'} and no digest: builds are not reproducible and layer caches go stale. Pin a version tag or a digest (@sha256:...), or set compliance.baseImages.allowLatest: true.`,
       );
-    if (requireDigest && !ref.digest) this.push(ins, 'base-image-policy', ps, pe, `${shown} is not pinned by digest (compliance.baseImages.requireDigest): append @sha256:<digest>.`);
+    if (requireDigest && !ref.digest)
+      this.push(
+        ins,
+        'base-image-policy',
+        ps,
+        pe,
+        `${shown} is not pinned by digest (compliance.baseImages.requireDigest): append @sha256:<digest>.`,
+      );
     if (repo?.version && repo.version.length && !latest) {
       const v = tagVersion(ref.tag!);
       if (!v)
-        this.push(ins, 'base-image-policy', ps, pe, `${shown}: tag ${ref.tag} has no version number to check against ${repo.versionText} (compliance.baseImages.repositories["${ref.repository}"]); use a versioned tag.`);
-      else if (!satisfies(v, repo.version)) this.push(ins, 'base-image-policy', ps, pe, `${shown}: tag ${ref.tag} does not satisfy ${repo.versionText} required for ${ref.repository}; use a newer tag.`);
+        this.push(
+          ins,
+          'base-image-policy',
+          ps,
+          pe,
+          `${shown}: tag ${ref.tag} has no version number to check against ${repo.versionText} (compliance.baseImages.repositories["${ref.repository}"]); use a versioned tag.`,
+        );
+      else if (!satisfies(v, repo.version))
+        this.push(
+          ins,
+          'base-image-policy',
+          ps,
+          pe,
+          `${shown}: tag ${ref.tag} does not satisfy ${repo.versionText} required for ${ref.repository}; use a newer tag.`,
+        );
     }
   }
 }
@@ -434,7 +512,10 @@ function constant(v: number): (o: number) => number {
 function scriptIsShell(head: string): boolean {
   if (!head.startsWith('#!')) return true;
   const nl = head.indexOf('\n');
-  const interp = head.slice(2, nl < 0 ? head.length : nl).trim().split(/\s+/);
+  const interp = head
+    .slice(2, nl < 0 ? head.length : nl)
+    .trim()
+    .split(/\s+/);
   const prog = (interp[0] ?? '').split('/').pop() ?? '';
   const name = prog === 'env' ? (interp.find((x, i) => i > 0 && !x.startsWith('-')) ?? '') : prog;
   return isShell(name);

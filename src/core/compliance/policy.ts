@@ -12,7 +12,8 @@ const severitySetting = z
   .describe('Severity override: "error" fails the run, "warning" is reported only, "off" disables the rule.');
 
 /** A version constraint: comparators (>=, >, <=, <, =, ==, !=) and versions, separated by spaces or commas, all must hold. */
-export const VERSION_CONSTRAINT_RE = /^\s*(?:(?:>=|<=|==|!=|>|<|=)?\s*v?\d+(?:\.\d+)*)(?:\s*,?\s*(?:>=|<=|==|!=|>|<|=)?\s*v?\d+(?:\.\d+)*)*\s*$/;
+export const VERSION_CONSTRAINT_RE =
+  /^\s*(?:(?:>=|<=|==|!=|>|<|=)?\s*v?\d+(?:\.\d+)*)(?:\s*,?\s*(?:>=|<=|==|!=|>|<|=)?\s*v?\d+(?:\.\d+)*)*\s*$/;
 
 const versionConstraint = z
   .string()
@@ -44,11 +45,15 @@ export const baseImagePolicySchema = z
     allowedRegistries: z
       .array(z.string().min(1))
       .default([])
-      .describe('If non-empty, FROM images must come from one of these registries (e.g. "registry.access.redhat.com", "quay.io", "docker.io").'),
+      .describe(
+        'If non-empty, FROM images must come from one of these registries (e.g. "registry.access.redhat.com", "quay.io", "docker.io").',
+      ),
     forbidden: z
       .array(z.string().min(1))
       .default([])
-      .describe('Repositories that must not be used, e.g. "docker.io/library/centos". "*" matches within one path segment, "**" across segments.'),
+      .describe(
+        'Repositories that must not be used, e.g. "docker.io/library/centos". "*" matches within one path segment, "**" across segments.',
+      ),
     repositories: z
       .record(z.string().min(1), z.union([versionConstraint, repositoryPolicy]))
       .default({})
@@ -63,10 +68,9 @@ export const baseImagePolicySchema = z
 
 const rulesSchema = z
   .object(
-    Object.fromEntries(RULES.map((r) => [r.id, severitySetting.optional().describe(`${r.description} Default: ${r.defaultSeverity}.`)])) as Record<
-      RuleId,
-      z.ZodOptional<typeof severitySetting>
-    >,
+    Object.fromEntries(
+      RULES.map((r) => [r.id, severitySetting.optional().describe(`${r.description} Default: ${r.defaultSeverity}.`)]),
+    ) as Record<RuleId, z.ZodOptional<typeof severitySetting>>,
   )
   .strict()
   .describe('Severity per rule id: error | warning | off.');
@@ -77,7 +81,7 @@ export const compliancePolicySchema = z
     baseImages: baseImagePolicySchema.prefault({}),
   })
   .strict()
-  .describe('Dockerfile compliance policy used by `hybrid-e2e lint` and the action\'s lint step.');
+  .describe("Dockerfile compliance policy used by `hybrid-e2e lint` and the action's lint step.");
 
 export type CompliancePolicy = z.infer<typeof compliancePolicySchema>;
 export type CompliancePolicyInput = z.input<typeof compliancePolicySchema>;

@@ -22,7 +22,8 @@ export const RULES: readonly RuleMeta[] = [
     id: 'no-package-upgrade',
     name: 'NoPackageUpgrade',
     defaultSeverity: 'error',
-    description: 'RUN instructions must not upgrade all installed packages (dnf/yum/microdnf update, apt-get upgrade, apk upgrade, zypper update).',
+    description:
+      'RUN instructions must not upgrade all installed packages (dnf/yum/microdnf update, apt-get upgrade, apk upgrade, zypper update).',
     help:
       'A package upgrade inside a Dockerfile (dnf update, microdnf update, yum update, apt-get upgrade, apk upgrade, zypper update, ...) ' +
       'downloads metadata and rewrites layers on every uncached build: typically 5-10 minutes per image, multiplied by every service built in ' +
@@ -60,7 +61,8 @@ export const RULES: readonly RuleMeta[] = [
     id: 'base-image-policy',
     name: 'BaseImagePolicy',
     defaultSeverity: 'warning',
-    description: 'FROM images must follow compliance.baseImages: no mutable :latest tag unless allowed, digest pinning when required, minimum versions per repository.',
+    description:
+      'FROM images must follow compliance.baseImages: no mutable :latest tag unless allowed, digest pinning when required, minimum versions per repository.',
     help:
       'Base images are checked against `compliance.baseImages` in hybrid-e2e.yaml: a FROM without a version tag (or with `:latest`) and without a ' +
       'digest is flagged unless `allowLatest` is true; `requireDigest` demands an `@sha256:` pin; per-repository constraints such as ' +

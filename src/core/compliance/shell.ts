@@ -271,7 +271,21 @@ class Parser {
     const substs: ListNode[] = [];
     while (this.pos < this.end) {
       const c = s.charCodeAt(this.pos);
-      if ((c >= 97 && c <= 123) || c === 125 || c === 126 || c > 127 || (c >= 48 && c <= 57) || (c >= 65 && c <= 91) || c === 95 || c === 45 || c === 46 || c === 47 || c === 61 || c === 44 || c === 58) {
+      if (
+        (c >= 97 && c <= 123) ||
+        c === 125 ||
+        c === 126 ||
+        c > 127 ||
+        (c >= 48 && c <= 57) ||
+        (c >= 65 && c <= 91) ||
+        c === 95 ||
+        c === 45 ||
+        c === 46 ||
+        c === 47 ||
+        c === 61 ||
+        c === 44 ||
+        c === 58
+      ) {
         // fast path: letters, digits, _ - . / = , : [ { } ~ and non-ASCII (never | here)
         this.pos++;
         continue;
@@ -689,7 +703,22 @@ class Parser {
 
   private bodyLists(body: CommandNode): ListNode[] {
     if (body.kind === 'compound') return body.lists;
-    return [{ start: body.start, end: body.end, items: [{ start: body.start, end: body.end, pipelines: [{ start: body.start, end: body.end, bang: false, commands: [body] }], ops: [], sep: null }], broken: false }];
+    return [
+      {
+        start: body.start,
+        end: body.end,
+        items: [
+          {
+            start: body.start,
+            end: body.end,
+            pipelines: [{ start: body.start, end: body.end, bang: false, commands: [body] }],
+            ops: [],
+            sep: null,
+          },
+        ],
+        broken: false,
+      },
+    ];
   }
 
   private ifCommand(): CompoundNode {
@@ -862,7 +891,15 @@ class Parser {
             this.next();
             this.skipNewlines();
             const body = this.command();
-            const c: CompoundNode = { kind: 'compound', type: 'function', start, end: body ? body.end : open.end, lists: body ? this.bodyLists(body) : [], words, redirects: [] };
+            const c: CompoundNode = {
+              kind: 'compound',
+              type: 'function',
+              start,
+              end: body ? body.end : open.end,
+              lists: body ? this.bodyLists(body) : [],
+              words,
+              redirects: [],
+            };
             return c;
           }
           this.broken = true;

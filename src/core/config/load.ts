@@ -153,7 +153,12 @@ function zodProblems(error: z.ZodError, raw: unknown, pos: Positions, file: stri
     if (issue.code === 'unrecognized_keys') {
       for (const k of issue.keys) {
         const p = pos.at([...segs, k], true);
-        out.push({ file, ...p, path: formatPath([...segs, k]), message: `unknown field "${k}"${didYouMean(k, keysAt(configSchema, segs))}` });
+        out.push({
+          file,
+          ...p,
+          path: formatPath([...segs, k]),
+          message: `unknown field "${k}"${didYouMean(k, keysAt(configSchema, segs))}`,
+        });
       }
       continue;
     }
@@ -180,7 +185,8 @@ function zodProblems(error: z.ZodError, raw: unknown, pos: Positions, file: stri
 }
 
 function findWorkspace(dir: string): string {
-  if (process.env.GITHUB_WORKSPACE && isInside(dir, path.resolve(process.env.GITHUB_WORKSPACE))) return path.resolve(process.env.GITHUB_WORKSPACE);
+  if (process.env.GITHUB_WORKSPACE && isInside(dir, path.resolve(process.env.GITHUB_WORKSPACE)))
+    return path.resolve(process.env.GITHUB_WORKSPACE);
   for (let d = dir; ; d = path.dirname(d)) {
     if (existsSync(path.join(d, '.git'))) return d;
     if (path.dirname(d) === d) return dir;
@@ -240,11 +246,20 @@ export function parseConfig(text: string, file: string, opts: LoadOptions & { di
         return undefined;
       },
     });
-    throw new ConfigError([{ file: displayFile, line: at.line, column: at.col, path: '', message: `YAML error: ${(e as Error).message.split('\n')[0]}` }]);
+    throw new ConfigError([
+      { file: displayFile, line: at.line, column: at.col, path: '', message: `YAML error: ${(e as Error).message.split('\n')[0]}` },
+    ]);
   }
   const pos = new Positions(doc, lc);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError([{ file: displayFile, ...pos.at([]), path: '', message: `expected a mapping with "version: 1" and "services:", got ${describeType(raw)}` }]);
+    throw new ConfigError([
+      {
+        file: displayFile,
+        ...pos.at([]),
+        path: '',
+        message: `expected a mapping with "version: 1" and "services:", got ${describeType(raw)}`,
+      },
+    ]);
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(zodProblems(parsed.error, raw, pos, displayFile));
@@ -280,7 +295,11 @@ export function parseConfig(text: string, file: string, opts: LoadOptions & { di
   for (const name of names) {
     const s: ServiceConfig = config.services[name]!;
     if (!DNS_LABEL.test(name) || name.length > 63) {
-      problem(['services', name], `service name "${name}" is not a DNS-1123 label (lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters)`, true);
+      problem(
+        ['services', name],
+        `service name "${name}" is not a DNS-1123 label (lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters)`,
+        true,
+      );
     }
     s.dependsOn.forEach((dep, i) => {
       if (!(dep in config.services)) problem(['services', name, 'dependsOn', i], `unknown service "${dep}"${didYouMean(dep, names)}`);
@@ -292,9 +311,21 @@ export function parseConfig(text: string, file: string, opts: LoadOptions & { di
       const context = resolvePath(['services', name, 'build', 'context'], b.context, 'dir');
       const dockerfile = resolvePath(['services', name, 'build', 'dockerfile'], b.dockerfile, 'file');
       const prior = repoOwner.get(b.image);
-      if (prior) problem(['services', name, 'build', 'image'], `image repository "${b.image}" is already built by service "${prior}"; give each service its own repository`);
+      if (prior)
+        problem(
+          ['services', name, 'build', 'image'],
+          `image repository "${b.image}" is already built by service "${prior}"; give each service its own repository`,
+        );
       else repoOwner.set(b.image, name);
-      build = { context, dockerfile, image: b.image, args: { ...b.args }, coverage: b.coverage, coverageArg: b.coverageArg, ...(b.target ? { target: b.target } : {}) };
+      build = {
+        context,
+        dockerfile,
+        image: b.image,
+        args: { ...b.args },
+        coverage: b.coverage,
+        coverageArg: b.coverageArg,
+        ...(b.target ? { target: b.target } : {}),
+      };
     }
     const manifests = s.manifests.map((m, i) => resolvePath(['services', name, 'manifests', i], m, 'any'));
     services[name] = {

@@ -36,12 +36,21 @@ const buildSchema = z
     image: z
       .string()
       .regex(IMAGE_REPOSITORY, 'must be an image repository without tag, e.g. localhost/kubernaut/gateway')
-      .describe('Image repository to build (no tag: the tool picks a run-unique tag). Manifests that reference this repository are rewritten to the built tag.'),
+      .describe(
+        'Image repository to build (no tag: the tool picks a run-unique tag). Manifests that reference this repository are rewritten to the built tag.',
+      ),
     args: z
-      .record(z.string().regex(BUILD_ARG_NAME, 'build arg names are letters, digits and _'), z.union([z.string(), z.number(), z.boolean()]).transform(String))
+      .record(
+        z.string().regex(BUILD_ARG_NAME, 'build arg names are letters, digits and _'),
+        z.union([z.string(), z.number(), z.boolean()]).transform(String),
+      )
       .default({})
       .describe('Build arguments (--build-arg).'),
-    target: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/).optional().describe('Multi-stage target (--target).'),
+    target: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/)
+      .optional()
+      .describe('Multi-stage target (--target).'),
     coverage: z.boolean().default(false).describe('Build with Go coverage: passes coverageArg=-cover and mounts a GOCOVERDIR hostPath.'),
     coverageArg: z.string().regex(BUILD_ARG_NAME).default('GOFLAGS').describe('Build arg that receives -cover when coverage is on.'),
   })
@@ -54,33 +63,55 @@ export const serviceSchema = z
       .regex(IMAGE_REFERENCE, 'must be an image reference such as postgres:16-alpine')
       .optional()
       .describe('A prebuilt image: used locally if present, else pulled once, then loaded into the cluster. Never built.'),
-    build: buildSchema.optional().describe('How to build this service\'s image.'),
-    manifests: z.array(relPath).default([]).describe('Manifest files, directories, or kustomize directories (with kustomization.yaml), applied in order.'),
-    namespace: z.string().regex(DNS_LABEL, 'must be a DNS-1123 label').default('default').describe('Namespace the manifests are applied into (created if missing).'),
+    build: buildSchema.optional().describe("How to build this service's image."),
+    manifests: z
+      .array(relPath)
+      .default([])
+      .describe('Manifest files, directories, or kustomize directories (with kustomization.yaml), applied in order.'),
+    namespace: z
+      .string()
+      .regex(DNS_LABEL, 'must be a DNS-1123 label')
+      .default('default')
+      .describe('Namespace the manifests are applied into (created if missing).'),
     dependsOn: z.array(z.string()).default([]).describe('Services that must be ready before this one is deployed.'),
     wait: z
       .array(z.string().regex(WAIT_TARGET, 'must be kind/name, e.g. deployment/datastorage'))
       .optional()
       .describe('What must be ready. Default: every Deployment/StatefulSet/DaemonSet in the manifests.'),
     waitTimeout: duration('5m').describe('How long to wait for readiness.'),
-    e2e: z.boolean().default(false).describe('Include this service in the reusable workflow\'s default matrix.'),
+    e2e: z.boolean().default(false).describe("Include this service in the reusable workflow's default matrix."),
   })
   .strict()
   .superRefine((s, ctx) => {
-    if (s.image && s.build) ctx.addIssue({ code: 'custom', path: ['image'], message: 'a service has either "image" (prebuilt) or "build", not both' });
+    if (s.image && s.build)
+      ctx.addIssue({ code: 'custom', path: ['image'], message: 'a service has either "image" (prebuilt) or "build", not both' });
   });
 
 export const clusterSchema = z
   .object({
-    name: z.string().regex(DNS_LABEL, 'must be a DNS-1123 label').max(40, 'keep it under 40 characters: the run-unique suffix is added').default('e2e').describe('Base cluster name; made run-unique unless unique is false.'),
+    name: z
+      .string()
+      .regex(DNS_LABEL, 'must be a DNS-1123 label')
+      .max(40, 'keep it under 40 characters: the run-unique suffix is added')
+      .default('e2e')
+      .describe('Base cluster name; made run-unique unless unique is false.'),
     unique: z.boolean().default(true).describe('Append a run-unique suffix so concurrent runs never share a cluster.'),
     kindConfig: relPath.optional().describe('kind cluster config (nodes, port mappings, mounts).'),
-    nodeImage: z.string().regex(IMAGE_REFERENCE, 'must be an image reference such as kindest/node:v1.31.0').optional().describe('kind node image (--image), ideally pinned by digest.'),
+    nodeImage: z
+      .string()
+      .regex(IMAGE_REFERENCE, 'must be an image reference such as kindest/node:v1.31.0')
+      .optional()
+      .describe('kind node image (--image), ideally pinned by digest.'),
     hostPorts: z
       .enum(['keep', 'auto'])
       .default('keep')
-      .describe('keep: use the kind config\'s extraPortMappings hostPorts as written (a busy port fails fast with a hint). auto: give each mapping a free host port, so concurrent runs on one host never collide; the mapping is in the results (cluster.ports).'),
-    start: z.enum(['after-builds', 'predictive', 'with-builds']).default('after-builds').describe('When to create the cluster relative to the builds.'),
+      .describe(
+        "keep: use the kind config's extraPortMappings hostPorts as written (a busy port fails fast with a hint). auto: give each mapping a free host port, so concurrent runs on one host never collide; the mapping is in the results (cluster.ports).",
+      ),
+    start: z
+      .enum(['after-builds', 'predictive', 'with-builds'])
+      .default('after-builds')
+      .describe('When to create the cluster relative to the builds.'),
     crds: z.array(relPath).default([]).describe('CRD manifests applied once the cluster is ready, before any service.'),
     retries: z.number().int().min(0).max(5).default(2).describe('Extra attempts with a fresh cluster on known transient create failures.'),
     waitTimeout: duration('5m').describe('kind --wait and readiness gate timeout.'),
@@ -89,10 +120,19 @@ export const clusterSchema = z
 
 export const buildsSchema = z
   .object({
-    parallelism: z.union([z.literal('auto'), z.number().int().min(1).max(64)]).default('auto').describe('Concurrent builds; auto derives it from CPUs and free memory.'),
+    parallelism: z
+      .union([z.literal('auto'), z.number().int().min(1).max(64)])
+      .default('auto')
+      .describe('Concurrent builds; auto derives it from CPUs and free memory.'),
     loadParallelism: z.number().int().min(1).max(4).default(2).describe('Concurrent image imports per node.'),
     deployParallelism: z.number().int().min(1).max(64).default(8).describe('Concurrent deploys.'),
-    retries: z.number().int().min(0).max(3).default(0).describe('Extra attempts for a build whose process was killed or crashed (not for a failing RUN step).'),
+    retries: z
+      .number()
+      .int()
+      .min(0)
+      .max(3)
+      .default(0)
+      .describe('Extra attempts for a build whose process was killed or crashed (not for a failing RUN step).'),
   })
   .strict();
 

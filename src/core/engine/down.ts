@@ -21,7 +21,8 @@ export interface DownOptions {
 
 export function readRunState(runDir: string): RunState {
   const file = path.join(runDir, 'state.json');
-  if (!existsSync(file)) throw new UserError(`no run state at ${file}: pass the run directory printed by "hybrid-e2e up" (or --results FILE of that run).`);
+  if (!existsSync(file))
+    throw new UserError(`no run state at ${file}: pass the run directory printed by "hybrid-e2e up" (or --results FILE of that run).`);
   return JSON.parse(readFileSync(file, 'utf8')) as RunState;
 }
 
@@ -40,7 +41,9 @@ export async function runDown(o: DownOptions): Promise<{ removed: string[]; prob
     } else o.reporter.warn(`no coverage data in ${src} (was build.coverage on?)`);
   }
   if (state.cluster && o.respectKeep && state.keepCluster) {
-    o.reporter.warn(`leaving cluster ${state.cluster.name} (keep-cluster-on-failure); delete it with: kind delete cluster --name ${state.cluster.name}`);
+    o.reporter.warn(
+      `leaving cluster ${state.cluster.name} (keep-cluster-on-failure); delete it with: kind delete cluster --name ${state.cluster.name}`,
+    );
   } else if (state.cluster) {
     try {
       await kind.deleteCluster(state.cluster.name);

@@ -3,7 +3,12 @@ import path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 
 /** A Kubernetes object as parsed from a manifest. */
-export type K8sObject = { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string; labels?: Record<string, string> }; spec?: Record<string, unknown> } & Record<string, unknown>;
+export type K8sObject = {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; labels?: Record<string, string> };
+  spec?: Record<string, unknown>;
+} & Record<string, unknown>;
 
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
@@ -26,7 +31,8 @@ export function parseManifests(text: string, source: string): K8sObject[] {
     if ('errors' in doc && doc.errors.length) throw new Error(`${source}: invalid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
     const v = doc.toJS() as unknown;
     if (v === null || v === undefined) continue;
-    if (typeof v !== 'object' || Array.isArray(v)) throw new Error(`${source}: expected Kubernetes objects, got ${Array.isArray(v) ? 'a list' : typeof v}`);
+    if (typeof v !== 'object' || Array.isArray(v))
+      throw new Error(`${source}: expected Kubernetes objects, got ${Array.isArray(v) ? 'a list' : typeof v}`);
     const o = v as K8sObject;
     if (o.kind === 'List' && Array.isArray(o.items)) out.push(...(o.items as K8sObject[]));
     else out.push(o);
@@ -108,7 +114,9 @@ export function rewriteImages(objects: K8sObject[], repo: string, ref: string): 
 
 /** `kind/name` targets to wait for by default: every Deployment, StatefulSet and DaemonSet. */
 export function defaultWaitTargets(objects: K8sObject[]): string[] {
-  return objects.filter((o) => o.kind && WORKLOADS.has(o.kind) && o.metadata?.name).map((o) => `${o.kind!.toLowerCase()}/${o.metadata!.name}`);
+  return objects
+    .filter((o) => o.kind && WORKLOADS.has(o.kind) && o.metadata?.name)
+    .map((o) => `${o.kind!.toLowerCase()}/${o.metadata!.name}`);
 }
 
 export function toYaml(objects: K8sObject[]): string {

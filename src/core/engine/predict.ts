@@ -65,8 +65,11 @@ export function shouldStartCluster(i: PredictInput): { start: boolean; remaining
 }
 
 /** Task durations (ms) from a results object, for the next run's predictions. */
-export function historyFromResults(results: { tasks: ReadonlyArray<{ id: string; startMs?: number; endMs?: number; outcome: string; cached?: boolean }> }): Record<string, number> {
+export function historyFromResults(results: {
+  tasks: ReadonlyArray<{ id: string; startMs?: number; endMs?: number; outcome: string; cached?: boolean }>;
+}): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const t of results.tasks) if (t.outcome === 'success' && t.startMs !== undefined && t.endMs !== undefined) out[t.id] = t.endMs - t.startMs;
+  for (const t of results.tasks)
+    if (t.outcome === 'success' && t.startMs !== undefined && t.endMs !== undefined) out[t.id] = t.endMs - t.startMs;
   return out;
 }

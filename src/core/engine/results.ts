@@ -80,6 +80,8 @@ export function summarisePhases(tasks: readonly TaskResult[]): PhaseResult[] {
         : ts.every((t) => t.outcome === 'skipped')
           ? 'skipped'
           : 'success';
-    return [{ name, ...(starts.length ? { startMs: Math.min(...starts) } : {}), ...(ends.length ? { endMs: Math.max(...ends) } : {}), outcome }];
+    return [
+      { name, ...(starts.length ? { startMs: Math.min(...starts) } : {}), ...(ends.length ? { endMs: Math.max(...ends) } : {}), outcome },
+    ];
   });
 }

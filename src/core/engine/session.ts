@@ -36,7 +36,9 @@ export function defaultResultsFile(runId: string, env: Record<string, string | u
 }
 
 /** What every driver does for `up`: plan, detect the builder, run, write the results, clean up after a cancel. */
-export async function upSession(o: UpSessionOptions & { buildOnlyTo?: string }): Promise<{ results: Results; resultsFile: string; runDir: string }> {
+export async function upSession(
+  o: UpSessionOptions & { buildOnlyTo?: string },
+): Promise<{ results: Results; resultsFile: string; runDir: string }> {
   const full = buildPlan(o.loaded, o.services);
   // Build-only (the reusable workflow's build-once job): the build tasks alone, tarballs kept in `buildOnlyTo`.
   const base = o.buildOnlyTo ? { ...full, tasks: full.tasks.filter((t) => t.phase === 'build') } : full;
@@ -47,7 +49,12 @@ export async function upSession(o: UpSessionOptions & { buildOnlyTo?: string }):
   const detected = await detectBuilder(o.engine, { env: { ...process.env, ...o.env }, cacheBackend: o.cache });
   // Compliance of exactly the Dockerfiles this run builds, reported with the timings (never blocks the run here).
   const dockerfiles = plan.services.flatMap((n) => (o.loaded.services[n]!.build ? [o.loaded.services[n]!.build!.dockerfile] : []));
-  const compliance = dockerfiles.length ? await lintFiles(dockerfiles, { cwd: o.loaded.workspace, ...(o.loaded.config.compliance ? { policy: o.loaded.config.compliance } : {}) }) : undefined;
+  const compliance = dockerfiles.length
+    ? await lintFiles(dockerfiles, {
+        cwd: o.loaded.workspace,
+        ...(o.loaded.config.compliance ? { policy: o.loaded.config.compliance } : {}),
+      })
+    : undefined;
   const results = await runUp({
     loaded: o.loaded,
     plan,

@@ -12,7 +12,15 @@ import type { Plan, PlanTask } from '../plan/graph.js';
 import { CommandError, lastLines } from '../proc.js';
 import type { Reporter } from '../report.js';
 import { clusterNameFor } from '../run.js';
-import { defaultWaitTargets, isKustomizeDir, parseManifests, readManifestPath, rewriteImages, toYaml, type K8sObject } from './manifests.js';
+import {
+  defaultWaitTargets,
+  isKustomizeDir,
+  parseManifests,
+  readManifestPath,
+  rewriteImages,
+  toYaml,
+  type K8sObject,
+} from './manifests.js';
 import { summarisePhases, type PortMapping, type Results, type TaskResult } from './results.js';
 import { freePort, portIsFree } from './ports.js';
 import { shouldStartCluster } from './predict.js';
@@ -64,8 +72,24 @@ export interface RunState {
   keepCluster?: boolean;
 }
 
-const TRANSIENT_CREATE = [/kubelet-check/i, /failed to init node/i, /kubelet.*(health|healthz)/i, /\bcrun\b/i, /OCI runtime/i, /could not find a log line/i, /timed out waiting for the condition/i];
-const FATAL_WAITING = new Set(['ImagePullBackOff', 'ErrImageNeverPull', 'CrashLoopBackOff', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']);
+const TRANSIENT_CREATE = [
+  /kubelet-check/i,
+  /failed to init node/i,
+  /kubelet.*(health|healthz)/i,
+  /\bcrun\b/i,
+  /OCI runtime/i,
+  /could not find a log line/i,
+  /timed out waiting for the condition/i,
+];
+const FATAL_WAITING = new Set([
+  'ImagePullBackOff',
+  'ErrImageNeverPull',
+  'CrashLoopBackOff',
+  'InvalidImageName',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'RunContainerError',
+]);
 
 export function deriveBuildSlots(builder: Builder, override?: number): number {
   if (override) return override;
@@ -104,12 +128,18 @@ export async function runUp(o: UpOptions): Promise<Results> {
 
   reporter.info(`builder: ${o.detected.reason}`);
   if (builder.caps.cacheNote) reporter.info(`cache: ${builder.caps.cacheNote}`);
-  const buildSlots = deriveBuildSlots(builder, o.buildParallelism ?? (loaded.config.builds.parallelism === 'auto' ? undefined : loaded.config.builds.parallelism));
-  reporter.info(`run ${runId}: ${plan.services.length} services, ${plan.tasks.length} tasks, ${buildSlots} build slot(s), cluster ${clusterName}`);
+  const buildSlots = deriveBuildSlots(
+    builder,
+    o.buildParallelism ?? (loaded.config.builds.parallelism === 'auto' ? undefined : loaded.config.builds.parallelism),
+  );
+  reporter.info(
+    `run ${runId}: ${plan.services.length} services, ${plan.tasks.length} tasks, ${buildSlots} build slot(s), cluster ${clusterName}`,
+  );
 
   const fail = (id: string, e: unknown, extra: Partial<TaskResult> = {}) => {
     const msg = errorMessage(e);
-    const logTail = (e as { logTail?: string[]; details?: { logTail?: string[]; stepTail?: string[] } }).details?.stepTail ??
+    const logTail =
+      (e as { logTail?: string[]; details?: { logTail?: string[]; stepTail?: string[] } }).details?.stepTail ??
       (e as { details?: { logTail?: string[] } }).details?.logTail ??
       (e instanceof CommandError ? lastLines(e.output, 20) : undefined);
     info.set(id, { ...info.get(id), ...extra, error: msg, ...(logTail?.length ? { logTail } : {}) });
@@ -155,7 +185,15 @@ export async function runUp(o: UpOptions): Promise<Results> {
         state.images.push(ref);
         saveState();
         const { bytes } = await builder.save(ref, tarball, signal);
-        result = { ref, imageId: reuse, tarball, tarballBytes: bytes, cached: true, cacheNote: 'inputs unchanged: reused the image built from the same inputs', logTail: [] };
+        result = {
+          ref,
+          imageId: reuse,
+          tarball,
+          tarballBytes: bytes,
+          cached: true,
+          cacheNote: 'inputs unchanged: reused the image built from the same inputs',
+          logTail: [],
+        };
       } else {
         const cacheDir = o.cacheDir ?? path.join(os.tmpdir(), 'hybrid-e2e-cache');
         const scope = b.image.replace(/[^a-zA-Z0-9_.-]+/g, '_');
@@ -186,11 +224,15 @@ export async function runUp(o: UpOptions): Promise<Results> {
             const d = e as { signal?: string; cancelled?: boolean; exitCode?: number };
             const killed = !signal.aborted && !d.cancelled && Boolean(d.signal);
             if (killed && attempts <= retries) {
-              reporter.warn(`${t.id}: the build process was killed by ${d.signal} (engine crash or out of memory); retrying (builds.retries: ${retries})`);
+              reporter.warn(
+                `${t.id}: the build process was killed by ${d.signal} (engine crash or out of memory); retrying (builds.retries: ${retries})`,
+              );
               continue;
             }
             if (killed) {
-              const err = new Error(`the build process was killed by ${d.signal}: the engine crashed or ran out of memory${retries ? ` (after ${attempts} attempts)` : '; set builds.retries to retry such builds'}`);
+              const err = new Error(
+                `the build process was killed by ${d.signal}: the engine crashed or ran out of memory${retries ? ` (after ${attempts} attempts)` : '; set builds.retries to retry such builds'}`,
+              );
               Object.assign(err, { details: (e as { details?: unknown }).details });
               throw err;
             }
@@ -242,11 +284,16 @@ export async function runUp(o: UpOptions): Promise<Results> {
   async function writeKindConfig(): Promise<string | undefined> {
     const coverage = plan.services.some((n) => loaded.services[n]!.build?.coverage);
     if (!loaded.kindConfig && !coverage) return undefined;
-    const cfg = (loaded.kindConfig ? parseYaml(readFileSync(loaded.kindConfig, 'utf8')) : null) ?? { kind: 'Cluster', apiVersion: 'kind.x-k8s.io/v1alpha4' };
+    const cfg = (loaded.kindConfig ? parseYaml(readFileSync(loaded.kindConfig, 'utf8')) : null) ?? {
+      kind: 'Cluster',
+      apiVersion: 'kind.x-k8s.io/v1alpha4',
+    };
     const nodesForPorts: Array<Record<string, unknown>> = Array.isArray(cfg.nodes) ? cfg.nodes : [];
     const taken = new Set<number>();
     for (const [i, n] of nodesForPorts.entries()) {
-      const maps = Array.isArray(n.extraPortMappings) ? (n.extraPortMappings as Array<{ containerPort?: number; hostPort?: number; listenAddress?: string }>) : [];
+      const maps = Array.isArray(n.extraPortMappings)
+        ? (n.extraPortMappings as Array<{ containerPort?: number; hostPort?: number; listenAddress?: string }>)
+        : [];
       for (const m of maps) {
         if (typeof m.hostPort !== 'number' || typeof m.containerPort !== 'number' || m.hostPort === 0) continue;
         const node = `${String(n.role ?? 'node')}${i ? `-${i}` : ''}`;
@@ -256,14 +303,17 @@ export async function runUp(o: UpOptions): Promise<Results> {
           ports.push({ node, containerPort: m.containerPort, hostPort: m.hostPort, requested });
         } else {
           if (!(await portIsFree(m.hostPort, m.listenAddress))) {
-            throw new Error(`host port ${m.hostPort} (kind extraPortMappings, containerPort ${m.containerPort}) is already in use, maybe by another run of this config. Stop that cluster, or set cluster.hostPorts: auto to give each run free host ports.`);
+            throw new Error(
+              `host port ${m.hostPort} (kind extraPortMappings, containerPort ${m.containerPort}) is already in use, maybe by another run of this config. Stop that cluster, or set cluster.hostPorts: auto to give each run free host ports.`,
+            );
           }
           ports.push({ node, containerPort: m.containerPort, hostPort: m.hostPort });
         }
         taken.add(m.hostPort);
       }
     }
-    if (ports.some((p) => p.requested !== undefined)) reporter.info(`host ports: ${ports.map((p) => `${p.requested}→${p.hostPort}`).join(', ')} (cluster.hostPorts: auto)`);
+    if (ports.some((p) => p.requested !== undefined))
+      reporter.info(`host ports: ${ports.map((p) => `${p.requested}→${p.hostPort}`).join(', ')} (cluster.hostPorts: auto)`);
     if (coverage) {
       const covDir = path.join(runDir, 'coverage');
       mkdirSync(covDir, { recursive: true });
@@ -282,7 +332,8 @@ export async function runUp(o: UpOptions): Promise<Results> {
 
   async function clusterTask(t: PlanTask, signal: AbortSignal): Promise<'success' | 'failure'> {
     const cfg = loaded.config.cluster;
-    const waitMs = (typeof cfg.waitTimeout === 'number' ? cfg.waitTimeout * 1000 : undefined) ?? loaded.services[plan.services[0]!]!.waitTimeoutMs;
+    const waitMs =
+      (typeof cfg.waitTimeout === 'number' ? cfg.waitTimeout * 1000 : undefined) ?? loaded.services[plan.services[0]!]!.waitTimeoutMs;
     let configFile: string | undefined;
     try {
       configFile = await writeKindConfig();
@@ -296,7 +347,17 @@ export async function runUp(o: UpOptions): Promise<Results> {
       attempts++;
       try {
         // --retain keeps the nodes of a failed create so their logs can be exported before we delete them.
-        await kind.createCluster({ name: clusterName, ...(configFile ? { config: configFile } : {}), ...(cfg.nodeImage ? { image: cfg.nodeImage } : {}), kubeconfig, waitMs, retain: true }, kindOpts(signal));
+        await kind.createCluster(
+          {
+            name: clusterName,
+            ...(configFile ? { config: configFile } : {}),
+            ...(cfg.nodeImage ? { image: cfg.nodeImage } : {}),
+            kubeconfig,
+            waitMs,
+            retain: true,
+          },
+          kindOpts(signal),
+        );
         clusterCreated = true;
         break;
       } catch (e) {
@@ -318,10 +379,22 @@ export async function runUp(o: UpOptions): Promise<Results> {
         }
         clusterCreated = false;
         if (/address already in use|port is already allocated/i.test(out)) {
-          return fail(t.id, new Error(`kind create cluster failed: a host port of the kind config is already in use, maybe by another run of this config. Set cluster.hostPorts: auto to give each run free host ports. (${lastLines(out, 1)[0] ?? ''})`), { attempts });
+          return fail(
+            t.id,
+            new Error(
+              `kind create cluster failed: a host port of the kind config is already in use, maybe by another run of this config. Set cluster.hostPorts: auto to give each run free host ports. (${lastLines(out, 1)[0] ?? ''})`,
+            ),
+            { attempts },
+          );
         }
         const logsNote = info.get(t.id)?.note ? ` (${info.get(t.id)!.note})` : '';
-        return fail(t.id, new Error(`${transient ? `kind create cluster failed ${attempts} time(s) with a known transient error` : 'kind create cluster failed'}${logsNote}: ${errorMessage(e)}`), { attempts });
+        return fail(
+          t.id,
+          new Error(
+            `${transient ? `kind create cluster failed ${attempts} time(s) with a known transient error` : 'kind create cluster failed'}${logsNote}: ${errorMessage(e)}`,
+          ),
+          { attempts },
+        );
       }
     }
     try {
@@ -344,7 +417,10 @@ export async function runUp(o: UpOptions): Promise<Results> {
       } catch (e) {
         last = errorMessage(e);
       }
-      if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}${last ? ` (last error: ${last.split('\n')[0]})` : ''}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}${last ? ` (last error: ${last.split('\n')[0]})` : ''}`,
+        );
       await new Promise((r) => setTimeout(r, Math.min(pollMs, 1000)));
     }
   }
@@ -352,8 +428,14 @@ export async function runUp(o: UpOptions): Promise<Results> {
   async function readinessGates(signal: AbortSignal) {
     const timeout = 120_000;
     await poll('all nodes Ready', timeout, signal, async () => {
-      const nodes = await kubectl.json<{ items: Array<{ status?: { conditions?: Array<{ type: string; status: string }> } }> }>(['get', 'nodes'], { signal });
-      return nodes.items.length > 0 && nodes.items.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) ? true : undefined;
+      const nodes = await kubectl.json<{ items: Array<{ status?: { conditions?: Array<{ type: string; status: string }> } }> }>(
+        ['get', 'nodes'],
+        { signal },
+      );
+      return nodes.items.length > 0 &&
+        nodes.items.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+        ? true
+        : undefined;
     });
     await kubectl.rolloutStatus('deployment/coredns', 'kube-system', timeout, { signal });
     const namespaces = [...new Set(plan.services.map((n) => loaded.services[n]!.namespace))];
@@ -368,9 +450,11 @@ export async function runUp(o: UpOptions): Promise<Results> {
     }
     if (loaded.crds.length) {
       for (const c of loaded.crds) await kubectl.run(['apply', '--server-side', '-f', c], { signal });
-      await kubectl.waitFor('condition=Established', 'crd', undefined, timeout, { signal }).catch(async () =>
-        kubectl.run(['wait', '--for=condition=Established', 'crd', '--all', `--timeout=${timeout / 1000}s`], { signal }),
-      );
+      await kubectl
+        .waitFor('condition=Established', 'crd', undefined, timeout, { signal })
+        .catch(async () =>
+          kubectl.run(['wait', '--for=condition=Established', 'crd', '--all', `--timeout=${timeout / 1000}s`], { signal }),
+        );
     }
   }
 
@@ -389,7 +473,11 @@ export async function runUp(o: UpOptions): Promise<Results> {
           await new Promise((r) => setTimeout(r, 500));
           continue;
         }
-        return fail(t.id, new Error(`could not load image ${b.ref} into cluster ${clusterName} after ${attempts} attempts: ${errorMessage(e)}`), { attempts, image: b.ref });
+        return fail(
+          t.id,
+          new Error(`could not load image ${b.ref} into cluster ${clusterName} after ${attempts} attempts: ${errorMessage(e)}`),
+          { attempts, image: b.ref },
+        );
       }
     }
     if (b.tarball) rmSync(b.tarball, { force: true });
@@ -416,20 +504,27 @@ export async function runUp(o: UpOptions): Promise<Results> {
       if (s.build && b) {
         const rewrites = rewriteImages(objects, s.build.image, b.ref);
         for (const r of rewrites) if (r.warning) reporter.warn(`${t.id}: ${r.warning}`);
-        if (rewrites.length === 0) reporter.warn(`${t.id}: no container in the manifests uses ${s.build.image}; the built image is loaded but unused`);
+        if (rewrites.length === 0)
+          reporter.warn(`${t.id}: no container in the manifests uses ${s.build.image}; the built image is loaded but unused`);
       }
       mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, toYaml(objects));
       if (objects.length) await kubectl.apply(file, s.namespace, { signal });
       const targets = s.wait ?? defaultWaitTargets(objects);
-      const services = objects.filter((o) => o.kind === 'Service' && (o.spec as { selector?: unknown } | undefined)?.selector && (o.spec as { type?: string }).type !== 'ExternalName');
+      const services = objects.filter(
+        (o) =>
+          o.kind === 'Service' &&
+          (o.spec as { selector?: unknown } | undefined)?.selector &&
+          (o.spec as { type?: string }).type !== 'ExternalName',
+      );
       const local = new AbortController();
       const onAbort = () => local.abort();
       signal.addEventListener('abort', onAbort, { once: true });
       try {
         await Promise.race([
           Promise.all(targets.map((target) => waitTarget(target, s, local.signal))).then(async () => {
-            for (const svc of services) await waitEndpoints(svc.metadata!.name!, svc.metadata?.namespace ?? s.namespace, s.waitTimeoutMs, local.signal);
+            for (const svc of services)
+              await waitEndpoints(svc.metadata!.name!, svc.metadata?.namespace ?? s.namespace, s.waitTimeoutMs, local.signal);
           }),
           watchPods(objects, s, local.signal),
         ]);
@@ -447,13 +542,16 @@ export async function runUp(o: UpOptions): Promise<Results> {
   async function waitTarget(target: string, s: ResolvedService, signal: AbortSignal) {
     const kindName = target.split('/')[0]!;
     try {
-      if (['deployment', 'statefulset', 'daemonset'].includes(kindName)) await kubectl.rolloutStatus(target, s.namespace, s.waitTimeoutMs, { signal });
+      if (['deployment', 'statefulset', 'daemonset'].includes(kindName))
+        await kubectl.rolloutStatus(target, s.namespace, s.waitTimeoutMs, { signal });
       else if (kindName === 'job') await kubectl.waitFor('condition=Complete', target, s.namespace, s.waitTimeoutMs, { signal });
       else if (kindName === 'service') await waitEndpoints(target.split('/')[1]!, s.namespace, s.waitTimeoutMs, signal);
       else await kubectl.waitFor('condition=Ready', target, s.namespace, s.waitTimeoutMs, { signal });
     } catch (e) {
       if (signal.aborted) throw e;
-      throw new DeployFailure(`${target} in namespace ${s.namespace} was not ready within ${Math.round(s.waitTimeoutMs / 1000)}s: ${errorMessage(e).split('\n').slice(-1)[0]}`);
+      throw new DeployFailure(
+        `${target} in namespace ${s.namespace} was not ready within ${Math.round(s.waitTimeoutMs / 1000)}s: ${errorMessage(e).split('\n').slice(-1)[0]}`,
+      );
     }
   }
 
@@ -468,23 +566,35 @@ export async function runUp(o: UpOptions): Promise<Results> {
   async function watchPods(objects: K8sObject[], s: ResolvedService, signal: AbortSignal): Promise<never> {
     const selectors = objects
       .map((o) => (o.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels)
-      .filter((m): m is Record<string, string> => Boolean(m && Object.keys(m).length && objects.some((x) => x.kind && ['Deployment', 'StatefulSet', 'DaemonSet'].includes(x.kind))));
+      .filter((m): m is Record<string, string> =>
+        Boolean(m && Object.keys(m).length && objects.some((x) => x.kind && ['Deployment', 'StatefulSet', 'DaemonSet'].includes(x.kind))),
+      );
     return new Promise<never>((_, reject) => {
       if (selectors.length === 0) return;
       const tick = async () => {
         if (signal.aborted) return;
         for (const sel of selectors) {
-          const label = Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(',');
+          const label = Object.entries(sel)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',');
           try {
-            const pods = await kubectl.json<{ items: Array<{ metadata: { name: string }; status?: { containerStatuses?: Array<{ name: string; image?: string; state?: { waiting?: { reason?: string; message?: string } } }> } }> }>(
-              ['get', 'pods', '-n', s.namespace, '-l', label],
-              { signal },
-            );
+            const pods = await kubectl.json<{
+              items: Array<{
+                metadata: { name: string };
+                status?: {
+                  containerStatuses?: Array<{ name: string; image?: string; state?: { waiting?: { reason?: string; message?: string } } }>;
+                };
+              }>;
+            }>(['get', 'pods', '-n', s.namespace, '-l', label], { signal });
             for (const p of pods.items) {
               for (const cs of p.status?.containerStatuses ?? []) {
                 const reason = cs.state?.waiting?.reason;
                 if (reason && FATAL_WAITING.has(reason)) {
-                  reject(new DeployFailure(`pod ${p.metadata.name} (container ${cs.name}, image ${cs.image ?? '?'}) is in ${reason}${cs.state?.waiting?.message ? `: ${cs.state.waiting.message}` : ''}`));
+                  reject(
+                    new DeployFailure(
+                      `pod ${p.metadata.name} (container ${cs.name}, image ${cs.image ?? '?'}) is in ${reason}${cs.state?.waiting?.message ? `: ${cs.state.waiting.message}` : ''}`,
+                    ),
+                  );
                   return;
                 }
               }
@@ -509,9 +619,17 @@ export async function runUp(o: UpOptions): Promise<Results> {
   const createMs = o.history?.['cluster'];
   let predictedNote: string | undefined;
   if (start === 'predictive' && (createMs === undefined || buildIds.some((id) => o.history?.[id] === undefined))) {
-    reporter.info('cluster start: predictive, but no duration history for every build and the cluster yet: creating it after the builds this time');
+    reporter.info(
+      'cluster start: predictive, but no duration history for every build and the cluster yet: creating it after the builds this time',
+    );
   }
-  const pools = { build: buildSlots, cluster: 1, load: loaded.config.builds.loadParallelism, deploy: loaded.config.builds.deployParallelism, ...o.pools };
+  const pools = {
+    build: buildSlots,
+    cluster: 1,
+    load: loaded.config.builds.loadParallelism,
+    deploy: loaded.config.builds.deployParallelism,
+    ...o.pools,
+  };
   const gate = (t: PlanTask): boolean | 'skip' => {
     if (t.id !== 'cluster' || start === 'after-builds') return true;
     if ([...buildDone.values()].some((v) => v !== 'success')) return 'skip';
@@ -521,13 +639,16 @@ export async function runUp(o: UpOptions): Promise<Results> {
     const p = shouldStartCluster({
       now: Date.now(),
       slots: pools.build,
-      pending: buildIds.filter((id) => !buildDone.has(id)).map((id) => ({ id, ...(buildStarted.has(id) ? { startedMs: buildStarted.get(id)! } : {}) })),
+      pending: buildIds
+        .filter((id) => !buildDone.has(id))
+        .map((id) => ({ id, ...(buildStarted.has(id) ? { startedMs: buildStarted.get(id)! } : {}) })),
       finished: [...buildEnded].map(([id, end]) => ({ id, ms: end - (buildStarted.get(id) ?? end) })),
       history: o.history ?? {},
       createMs,
       marginMs: o.predictiveMarginMs ?? 30_000,
     });
-    if (p?.start) predictedNote = `started with ~${(p.remainingMs / 1000).toFixed(1)}s of build work left (predicted create ${(createMs / 1000).toFixed(1)}s)`;
+    if (p?.start)
+      predictedNote = `started with ~${(p.remainingMs / 1000).toFixed(1)}s of build work left (predicted create ${(createMs / 1000).toFixed(1)}s)`;
     return p?.start ?? false;
   };
   let pokeTimer: NodeJS.Timeout | undefined;
@@ -554,7 +675,11 @@ export async function runUp(o: UpOptions): Promise<Results> {
         if (pokeTimer) clearInterval(pokeTimer);
       }
       if (e.type === 'start') reporter.task(e.id, 'start');
-      else reporter.task(e.id, 'end', { ...(e.outcome ? { outcome: e.outcome } : {}), ...(info.get(e.id)?.note ? { note: info.get(e.id)!.note! } : {}) });
+      else
+        reporter.task(e.id, 'end', {
+          ...(e.outcome ? { outcome: e.outcome } : {}),
+          ...(info.get(e.id)?.note ? { note: info.get(e.id)!.note! } : {}),
+        });
     },
     run: (t, signal) => {
       switch (t.action) {
@@ -602,7 +727,9 @@ export async function runUp(o: UpOptions): Promise<Results> {
     if (outcome === 'failure' && o.keepClusterOnFailure && clusterCreated) {
       kept = true;
       state.keepCluster = true;
-      reporter.warn(`keeping cluster ${clusterName} for debugging (keep-cluster-on-failure); delete it with: kind delete cluster --name ${clusterName}`);
+      reporter.warn(
+        `keeping cluster ${clusterName} for debugging (keep-cluster-on-failure); delete it with: kind delete cluster --name ${clusterName}`,
+      );
     } else {
       await kind.deleteCluster(clusterName).catch((e) => reporter.warn(`could not delete cluster ${clusterName}: ${errorMessage(e)}`));
       delete state.cluster;
@@ -618,7 +745,14 @@ export async function runUp(o: UpOptions): Promise<Results> {
     endMs: Date.now(),
     services: plan.services,
     builder: `${builder.caps.kind} (${builder.caps.binary} ${builder.caps.version})`,
-    cluster: { name: clusterName, kubeconfig, start, ...clusterTimings(tasks), ...(kept ? { kept } : {}), ...(ports.length ? { ports } : {}) },
+    cluster: {
+      name: clusterName,
+      kubeconfig,
+      start,
+      ...clusterTimings(tasks),
+      ...(kept ? { kept } : {}),
+      ...(ports.length ? { ports } : {}),
+    },
     phases: summarisePhases(tasks),
     tasks,
     ...(diagnosticsDir ? { diagnosticsDir } : {}),
@@ -637,10 +771,14 @@ export async function runUp(o: UpOptions): Promise<Results> {
         writeFileSync(path.join(dir, name), `failed: ${errorMessage(e)}\n`);
       }
     };
-    await kind.exportLogs(path.join(dir, 'kind-logs'), clusterName, { timeoutMs: 60_000 }).catch((e) => writeFileSync(path.join(dir, 'kind-logs.error.txt'), errorMessage(e)));
+    await kind
+      .exportLogs(path.join(dir, 'kind-logs'), clusterName, { timeoutMs: 60_000 })
+      .catch((e) => writeFileSync(path.join(dir, 'kind-logs.error.txt'), errorMessage(e)));
     await save('events.txt', ['get', 'events', '-A']);
     try {
-      const pods = await kubectl.json<{ items: Array<{ metadata: { name: string; namespace: string }; status?: { conditions?: Array<{ type: string; status: string }> } }> }>(['get', 'pods', '-A'], { timeoutMs: 30_000 });
+      const pods = await kubectl.json<{
+        items: Array<{ metadata: { name: string; namespace: string }; status?: { conditions?: Array<{ type: string; status: string }> } }>;
+      }>(['get', 'pods', '-A'], { timeoutMs: 30_000 });
       for (const p of pods.items) {
         const ready = p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
         if (ready) continue;

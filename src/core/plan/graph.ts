@@ -35,7 +35,14 @@ export interface Plan {
 /** Splits `a,b` / newline / space separated service lists (action input, CLI flag). */
 export function parseServiceList(values: string | readonly string[] | undefined): string[] {
   const list = typeof values === 'string' ? [values] : (values ?? []);
-  return [...new Set(list.flatMap((v) => v.split(/[\s,]+/)).map((s) => s.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      list
+        .flatMap((v) => v.split(/[\s,]+/))
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /** The requested services plus everything they transitively depend on, dependencies first (stable by config order). */
@@ -43,7 +50,9 @@ export function selectServices(loaded: LoadedConfig, requested: readonly string[
   const all = Object.keys(loaded.services);
   for (const r of requested) {
     if (!(r in loaded.services)) {
-      throw new UserError(`${loaded.displayFile}: unknown service "${r}"${didYouMean(r, all)}. Services in this config: ${all.join(', ')}.`);
+      throw new UserError(
+        `${loaded.displayFile}: unknown service "${r}"${didYouMean(r, all)}. Services in this config: ${all.join(', ')}.`,
+      );
     }
   }
   const wanted = new Set<string>();
@@ -91,7 +100,15 @@ export function buildPlan(loaded: LoadedConfig, requested: readonly string[] = [
   for (const name of services) {
     const s = loaded.services[name]!;
     if (hasImage(s)) {
-      tasks.push({ id: `load:${name}`, phase: 'load', action: 'load', service: name, image: s.build?.image ?? s.image!, deps: ['cluster', `build:${name}`], pool: 'load' });
+      tasks.push({
+        id: `load:${name}`,
+        phase: 'load',
+        action: 'load',
+        service: name,
+        image: s.build?.image ?? s.image!,
+        deps: ['cluster', `build:${name}`],
+        pool: 'load',
+      });
     }
   }
   for (const name of services) {
@@ -126,7 +143,8 @@ export function renderPlanText(plan: Plan, loaded: LoadedConfig): string {
     }
     let what = '';
     const s = t.service ? loaded.services[t.service] : undefined;
-    if (t.action === 'build' && s?.build) what = `${path.relative(loaded.dir, s.build.dockerfile) || s.build.dockerfile} → ${s.build.image}`;
+    if (t.action === 'build' && s?.build)
+      what = `${path.relative(loaded.dir, s.build.dockerfile) || s.build.dockerfile} → ${s.build.image}`;
     else if (t.action === 'pull') what = `prebuilt ${t.image}`;
     else if (t.action === 'create') what = 'kind create cluster';
     else if (t.action === 'load') what = `kind load ${t.image}`;

@@ -10,12 +10,21 @@ import type { Plan } from './graph.js';
  */
 export type Strategy = 'graph' | 'predictive' | 'barrier' | 'sequential';
 
-export function applyStrategy(plan: Plan, strategy: Strategy): { plan: Plan; pools?: Partial<Record<'build' | 'load' | 'deploy', number>> } {
+export function applyStrategy(
+  plan: Plan,
+  strategy: Strategy,
+): { plan: Plan; pools?: Partial<Record<'build' | 'load' | 'deploy', number>> } {
   if (strategy === 'graph') return { plan: { ...plan, cluster: { ...plan.cluster, start: 'after-builds' } } };
   const builds = plan.tasks.filter((t) => t.phase === 'build').map((t) => t.id);
   const loads = plan.tasks.filter((t) => t.phase === 'load').map((t) => t.id);
   if (strategy === 'predictive') {
-    return { plan: { ...plan, cluster: { ...plan.cluster, start: 'predictive' }, tasks: plan.tasks.map((t) => (t.id === 'cluster' ? { ...t, deps: [] } : t)) } };
+    return {
+      plan: {
+        ...plan,
+        cluster: { ...plan.cluster, start: 'predictive' },
+        tasks: plan.tasks.map((t) => (t.id === 'cluster' ? { ...t, deps: [] } : t)),
+      },
+    };
   }
   const tasks = plan.tasks.map((t) => {
     if (t.id === 'cluster') return { ...t, deps: [...builds] };

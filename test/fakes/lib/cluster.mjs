@@ -8,18 +8,45 @@ import { formatGoDuration, hash32, isoTime, uidOf } from './util.mjs';
 
 export const KIND_VERSION = 'v0.29.0';
 
-const TOP_KEYS = ['kind', 'apiVersion', 'name', 'nodes', 'networking', 'featureGates', 'runtimeConfig', 'kubeadmConfigPatches', 'kubeadmConfigPatchesJSON6902', 'containerdConfigPatches', 'containerdConfigPatchesJSON6902'];
+const TOP_KEYS = [
+  'kind',
+  'apiVersion',
+  'name',
+  'nodes',
+  'networking',
+  'featureGates',
+  'runtimeConfig',
+  'kubeadmConfigPatches',
+  'kubeadmConfigPatchesJSON6902',
+  'containerdConfigPatches',
+  'containerdConfigPatchesJSON6902',
+];
 const NODE_KEYS = ['role', 'image', 'labels', 'extraMounts', 'extraPortMappings', 'kubeadmConfigPatches', 'kubeadmConfigPatchesJSON6902'];
 const MOUNT_KEYS = ['hostPath', 'containerPath', 'readOnly', 'selinuxRelabel', 'propagation'];
 const PORT_KEYS = ['containerPort', 'hostPort', 'listenAddress', 'protocol'];
-const NET_KEYS = ['ipFamily', 'apiServerPort', 'apiServerAddress', 'podSubnet', 'serviceSubnet', 'disableDefaultCNI', 'kubeProxyMode', 'dnsSearch'];
+const NET_KEYS = [
+  'ipFamily',
+  'apiServerPort',
+  'apiServerAddress',
+  'podSubnet',
+  'serviceSubnet',
+  'disableDefaultCNI',
+  'kubeProxyMode',
+  'dnsSearch',
+];
 
 export class KindConfigError extends Error {}
 
 function strict(obj, keys, where) {
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new KindConfigError(`unable to decode config: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${Array.isArray(obj) ? 'array' : typeof obj} into Go value of type ${where}`);
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj))
+    throw new KindConfigError(
+      `unable to decode config: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${Array.isArray(obj) ? 'array' : typeof obj} into Go value of type ${where}`,
+    );
   for (const k of Object.keys(obj)) {
-    if (!keys.includes(k)) throw new KindConfigError(`unable to decode config: error unmarshaling JSON: while decoding JSON: json: unknown field ${JSON.stringify(k)}`);
+    if (!keys.includes(k))
+      throw new KindConfigError(
+        `unable to decode config: error unmarshaling JSON: while decoding JSON: json: unknown field ${JSON.stringify(k)}`,
+      );
   }
 }
 
@@ -43,7 +70,10 @@ export function parseKindConfig(text, cwd) {
   strict(doc, TOP_KEYS, 'v1alpha4.Cluster');
   if (doc.networking !== undefined) strict(doc.networking, NET_KEYS, 'v1alpha4.Networking');
   const rawNodes = doc.nodes ?? [{ role: 'control-plane' }];
-  if (!Array.isArray(rawNodes)) throw new KindConfigError('unable to decode config: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal object into Go struct field Cluster.nodes of type []v1alpha4.Node');
+  if (!Array.isArray(rawNodes))
+    throw new KindConfigError(
+      'unable to decode config: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal object into Go struct field Cluster.nodes of type []v1alpha4.Node',
+    );
   const errs = [];
   const nodes = rawNodes.map((n, i) => {
     strict(n ?? {}, NODE_KEYS, 'v1alpha4.Node');
@@ -146,11 +176,15 @@ export function storeObject(cluster, t, obj, now, opts = {}) {
   if (ns) o.metadata.namespace = ns;
   else delete o.metadata.namespace;
   delete o.status;
-  const specOf = (x) => JSON.stringify({ ...x, metadata: { labels: x.metadata?.labels, annotations: x.metadata?.annotations } , status: undefined });
+  const specOf = (x) =>
+    JSON.stringify({ ...x, metadata: { labels: x.metadata?.labels, annotations: x.metadata?.annotations }, status: undefined });
   if (prev) {
     const changed = specOf(prev.obj) !== specOf(o);
-    const templateChanged = JSON.stringify(prev.obj.spec?.template ?? null) !== JSON.stringify(o.spec?.template ?? null) || (prev.obj.kind === 'Pod' && JSON.stringify(prev.obj.spec) !== JSON.stringify(o.spec));
-    const generation = (prev.generation ?? 1) + (changed && JSON.stringify(prev.obj.spec ?? null) !== JSON.stringify(o.spec ?? null) ? 1 : 0);
+    const templateChanged =
+      JSON.stringify(prev.obj.spec?.template ?? null) !== JSON.stringify(o.spec?.template ?? null) ||
+      (prev.obj.kind === 'Pod' && JSON.stringify(prev.obj.spec) !== JSON.stringify(o.spec));
+    const generation =
+      (prev.generation ?? 1) + (changed && JSON.stringify(prev.obj.spec ?? null) !== JSON.stringify(o.spec ?? null) ? 1 : 0);
     o.metadata.uid = prev.obj.metadata.uid;
     o.metadata.creationTimestamp = prev.obj.metadata.creationTimestamp;
     o.metadata.generation = generation;
@@ -169,7 +203,17 @@ export function storeObject(cluster, t, obj, now, opts = {}) {
   o.metadata.creationTimestamp = isoTime(now);
   o.metadata.generation = 1;
   o.metadata.resourceVersion = String(100 + (hash32(key) % 10000));
-  cluster.objects[key] = { key, obj: o, createdMs: now, appliedMs: now, templateMs: now, generation: 1, fieldManager: opts.fieldManager, system: opts.system ?? false, ...(opts.rolloutMs !== undefined ? { rolloutMs: opts.rolloutMs } : {}) };
+  cluster.objects[key] = {
+    key,
+    obj: o,
+    createdMs: now,
+    appliedMs: now,
+    templateMs: now,
+    generation: 1,
+    fieldManager: opts.fieldManager,
+    system: opts.system ?? false,
+    ...(opts.rolloutMs !== undefined ? { rolloutMs: opts.rolloutMs } : {}),
+  };
   return { record: cluster.objects[key], action: 'created' };
 }
 

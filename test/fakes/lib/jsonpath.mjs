@@ -148,8 +148,7 @@ function applySteps(values, steps) {
         for (const u of s.union) {
           if (Array.isArray(v) && typeof u === 'number') {
             if (v[u] !== undefined) next.push(v[u]);
-          }
-          else if (typeof v === 'object' && u in v) next.push(v[u]);
+          } else if (typeof v === 'object' && u in v) next.push(v[u]);
         }
       } else if (s.filter) {
         const items = Array.isArray(v) ? v : [v];
@@ -163,12 +162,17 @@ function applySteps(values, steps) {
           const a = got[0];
           const b = s.filter.value;
           const ok =
-            s.filter.op === '==' ? String(a) === String(b)
-            : s.filter.op === '!=' ? String(a) !== String(b)
-            : s.filter.op === '<' ? Number(a) < Number(b)
-            : s.filter.op === '>' ? Number(a) > Number(b)
-            : s.filter.op === '<=' ? Number(a) <= Number(b)
-            : Number(a) >= Number(b);
+            s.filter.op === '=='
+              ? String(a) === String(b)
+              : s.filter.op === '!='
+                ? String(a) !== String(b)
+                : s.filter.op === '<'
+                  ? Number(a) < Number(b)
+                  : s.filter.op === '>'
+                    ? Number(a) > Number(b)
+                    : s.filter.op === '<='
+                      ? Number(a) <= Number(b)
+                      : Number(a) >= Number(b);
           if (ok) next.push(it);
         }
       } else if (s.recursive !== undefined) {

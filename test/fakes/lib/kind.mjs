@@ -33,11 +33,42 @@ const GLOBAL = {
 const NAME = { name: { type: 'string', short: 'n' } };
 
 const TREE = {
-  create: { sub: { cluster: { spec: { ...NAME, config: { type: 'string' }, image: { type: 'string' }, retain: { type: 'bool' }, wait: { type: 'duration', def: 0 }, kubeconfig: { type: 'string' } } } } },
-  delete: { sub: { cluster: { spec: { ...NAME, kubeconfig: { type: 'string' } } }, clusters: { spec: { all: { type: 'bool', short: 'A' }, kubeconfig: { type: 'string' } } } } },
-  get: { sub: { clusters: { spec: {} }, nodes: { spec: { ...NAME, 'all-clusters': { type: 'bool', short: 'A' } } }, kubeconfig: { spec: { ...NAME, internal: { type: 'bool' } } } } },
-  load: { sub: { 'docker-image': { spec: { ...NAME, nodes: { type: 'stringSlice' } } }, 'image-archive': { spec: { ...NAME, nodes: { type: 'stringSlice' } } } } },
-  export: { sub: { logs: { spec: { ...NAME } }, kubeconfig: { spec: { ...NAME, kubeconfig: { type: 'string' }, internal: { type: 'bool' } } } } },
+  create: {
+    sub: {
+      cluster: {
+        spec: {
+          ...NAME,
+          config: { type: 'string' },
+          image: { type: 'string' },
+          retain: { type: 'bool' },
+          wait: { type: 'duration', def: 0 },
+          kubeconfig: { type: 'string' },
+        },
+      },
+    },
+  },
+  delete: {
+    sub: {
+      cluster: { spec: { ...NAME, kubeconfig: { type: 'string' } } },
+      clusters: { spec: { all: { type: 'bool', short: 'A' }, kubeconfig: { type: 'string' } } },
+    },
+  },
+  get: {
+    sub: {
+      clusters: { spec: {} },
+      nodes: { spec: { ...NAME, 'all-clusters': { type: 'bool', short: 'A' } } },
+      kubeconfig: { spec: { ...NAME, internal: { type: 'bool' } } },
+    },
+  },
+  load: {
+    sub: {
+      'docker-image': { spec: { ...NAME, nodes: { type: 'stringSlice' } } },
+      'image-archive': { spec: { ...NAME, nodes: { type: 'stringSlice' } } },
+    },
+  },
+  export: {
+    sub: { logs: { spec: { ...NAME } }, kubeconfig: { spec: { ...NAME, kubeconfig: { type: 'string' }, internal: { type: 'bool' } } } },
+  },
   version: { spec: {} },
   build: { sub: { 'node-image': { spec: {} } } },
   completion: { spec: {} },
@@ -93,7 +124,7 @@ export async function kindMain(ctx) {
   }
   if (found.path.length === 0) {
     if (positionals.length) throw fail(`unknown command "${positionals[0]}" for "kind"`);
-    io.out('kind creates and manages local Kubernetes clusters using Docker container \'nodes\'\n\nUsage:\n  kind [command]\n');
+    io.out("kind creates and manages local Kubernetes clusters using Docker container 'nodes'\n\nUsage:\n  kind [command]\n");
     return 0;
   }
   const prov = provider(io);
@@ -129,7 +160,9 @@ export async function kindMain(ctx) {
     case 'get nodes': {
       noArgs();
       const state = readState(ctx.dir);
-      const cs = flags['all-clusters'] ? visibleClusters(state, prov) : visibleClusters(state, prov).filter((c) => c.name === clusterName(flags));
+      const cs = flags['all-clusters']
+        ? visibleClusters(state, prov)
+        : visibleClusters(state, prov).filter((c) => c.name === clusterName(flags));
       const nodes = cs.flatMap((c) => [...(c.externalLoadBalancer ? [c.externalLoadBalancer] : []), ...c.nodes.map((n) => n.name)]);
       if (!nodes.length) log(`No kind nodes found for cluster "${clusterName(flags)}".\n`);
       for (const n of nodes) io.out(`${n}\n`);
@@ -139,7 +172,10 @@ export async function kindMain(ctx) {
       noArgs();
       const name = clusterName(flags);
       const c = visibleClusters(readState(ctx.dir), prov).find((x) => x.name === name && x.status === 'ready');
-      if (!c) throw fail(`could not locate any control plane nodes for cluster named '${name}'. Use the --name option to select a different cluster`);
+      if (!c)
+        throw fail(
+          `could not locate any control plane nodes for cluster named '${name}'. Use the --name option to select a different cluster`,
+        );
       io.out(kindKubeconfigText(name, c.port, flags.internal));
       return 0;
     }
@@ -147,7 +183,10 @@ export async function kindMain(ctx) {
       noArgs();
       const name = clusterName(flags);
       const c = visibleClusters(readState(ctx.dir), prov).find((x) => x.name === name && x.status === 'ready');
-      if (!c) throw fail(`could not locate any control plane nodes for cluster named '${name}'. Use the --name option to select a different cluster`);
+      if (!c)
+        throw fail(
+          `could not locate any control plane nodes for cluster named '${name}'. Use the --name option to select a different cluster`,
+        );
       writeKindKubeconfig(kindKubeconfigTarget(flags.kubeconfig, knobs), name, c.port);
       log(`Set kubectl context to "kind-${name}"\n`);
       return 0;
@@ -177,7 +216,9 @@ async function createCluster(ctx, flags, prov, knobs, log) {
     try {
       text = flags.config === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(flags.config, 'utf8');
     } catch (e) {
-      throw fail(`failed to create cluster: error reading file: open ${flags.config}: ${e.code === 'ENOENT' ? 'no such file or directory' : e.message}`);
+      throw fail(
+        `failed to create cluster: error reading file: open ${flags.config}: ${e.code === 'ENOENT' ? 'no such file or directory' : e.message}`,
+      );
     }
     configPath = flags.config === '-' ? '-' : path.resolve(flags.config);
     try {
@@ -202,14 +243,26 @@ async function createCluster(ctx, flags, prov, knobs, log) {
     if (state.clusters[name]) return { exists: true };
     // host ports are shared by every cluster on the host, whatever the provider
     const taken = new Map();
-    for (const c of Object.values(state.clusters)) for (const n of c.nodes) for (const p of n.extraPortMappings ?? []) if (p.hostPort) taken.set(`${p.hostPort}/${p.protocol ?? 'TCP'}`, c.name);
+    for (const c of Object.values(state.clusters))
+      for (const n of c.nodes)
+        for (const p of n.extraPortMappings ?? []) if (p.hostPort) taken.set(`${p.hostPort}/${p.protocol ?? 'TCP'}`, c.name);
     for (const n of config.nodes) {
       for (const p of n.extraPortMappings) {
         if (p.hostPort && taken.has(`${p.hostPort}/${p.protocol}`)) return { port: p, other: taken.get(`${p.hostPort}/${p.protocol}`) };
       }
     }
     const port = pickPort(state, name, knobs.seed);
-    state.clusters[name] = newCluster({ name, provider: prov, config, configPath, nodeImage, port, now: start, kubeconfig, retain: flags.retain });
+    state.clusters[name] = newCluster({
+      name,
+      provider: prov,
+      config,
+      configPath,
+      nodeImage,
+      port,
+      now: start,
+      kubeconfig,
+      retain: flags.retain,
+    });
     return undefined;
   });
   if (conflict?.exists) throw fail(`failed to create cluster: node(s) already exist for a cluster with the name "${name}"`);
@@ -228,7 +281,11 @@ async function createCluster(ctx, flags, prov, knobs, log) {
         ? `Error: rootlessport listen tcp ${p.listenAddress}:${p.hostPort}: bind: address already in use`
         : `docker: Error response from daemon: driver failed programming external connectivity on endpoint ${name}-control-plane (${hexOf(name, 64)}): Bind for ${p.listenAddress}:${p.hostPort} failed: port is already allocated.`;
     log(' ✗ Preparing nodes 📦\n');
-    throw fail(`failed to create cluster: command "${bin} run --name ${name}-control-plane --hostname ${name}-control-plane --label io.x-k8s.kind.role=control-plane --privileged ... --publish=${p.listenAddress}:${p.hostPort}:${p.containerPort}/${p.protocol.toLowerCase()} ... ${nodeImage}" failed with error: exit status 125\nCommand Output: ${msg}`, 1, { injected: false, portConflict: { hostPort: p.hostPort, otherCluster: conflict.other } });
+    throw fail(
+      `failed to create cluster: command "${bin} run --name ${name}-control-plane --hostname ${name}-control-plane --label io.x-k8s.kind.role=control-plane --privileged ... --publish=${p.listenAddress}:${p.hostPort}:${p.containerPort}/${p.protocol.toLowerCase()} ... ${nodeImage}" failed with error: exit status 125\nCommand Output: ${msg}`,
+      1,
+      { injected: false, portConflict: { hostPort: p.hostPort, otherCluster: conflict.other } },
+    );
   }
   if (prov === 'podman') {
     for (const n of config.nodes) {
@@ -237,7 +294,9 @@ async function createCluster(ctx, flags, prov, knobs, log) {
           // podman (unlike docker) does not create missing bind-mount sources
           removeUnlessRetained();
           log(' ✗ Preparing nodes 📦\n');
-          throw fail(`failed to create cluster: command "podman run --name ${name}-control-plane ... --volume=${m.hostPath}:${m.containerPath} ... ${nodeImage}" failed with error: exit status 125\nCommand Output: Error: statfs ${m.hostPathResolved}: no such file or directory`);
+          throw fail(
+            `failed to create cluster: command "podman run --name ${name}-control-plane ... --volume=${m.hostPath}:${m.containerPath} ... ${nodeImage}" failed with error: exit status 125\nCommand Output: Error: statfs ${m.hostPathResolved}: no such file or directory`,
+          );
         }
       }
     }
@@ -277,7 +336,9 @@ async function createCluster(ctx, flags, prov, knobs, log) {
     if (knobs.nodeReadyMs > flags.wait) log(' • WARNING: Timed out waiting for Ready ⚠️\n');
     else log(` • Ready after ${formatGoDuration(Math.round(waitFor / 1000) * 1000)} 💚\n`);
   }
-  log(`Set kubectl context to "kind-${name}"\nYou can now use your cluster with:\n\nkubectl cluster-info --context kind-${name}${flags.kubeconfig ? ` --kubeconfig ${flags.kubeconfig}` : ''}\n\nThanks for using kind! 😊\n`);
+  log(
+    `Set kubectl context to "kind-${name}"\nYou can now use your cluster with:\n\nkubectl cluster-info --context kind-${name}${flags.kubeconfig ? ` --kubeconfig ${flags.kubeconfig}` : ''}\n\nThanks for using kind! 😊\n`,
+  );
   return 0;
 }
 
@@ -294,7 +355,12 @@ async function deleteClusters(ctx, names, flags, prov, knobs, log, plural) {
     const visible = c && c.provider === prov;
     if (rule) {
       await sleep(rule.delayMs ?? 0);
-      throw new CliExit(rule.exit ?? 1, rule.message ?? `ERROR: failed to delete cluster "${name}": error deleting nodes: command "${providerBin(prov)} rm -f -v ${name}-control-plane" failed with error: exit status 1`, { injected: true, rule: rule.index });
+      throw new CliExit(
+        rule.exit ?? 1,
+        rule.message ??
+          `ERROR: failed to delete cluster "${name}": error deleting nodes: command "${providerBin(prov)} rm -f -v ${name}-control-plane" failed with error: exit status 1`,
+        { injected: true, rule: rule.index },
+      );
     }
     if (!visible) continue;
     await sleep(durationFor(knobs, 'delete', [name], knobs.deleteMs));
@@ -328,7 +394,13 @@ async function exportLogs(ctx, flags, prov, knobs, dirArg) {
   if (!c) throw fail(`unknown cluster "${name}"`);
   const rule = consumeFailure(dir, knobs.fail, ['export', 'kind:export', 'kind:export-logs'], [ctx.argv.join(' '), name]);
   await sleep(rule?.delayMs ?? durationFor(knobs, 'export', [name], knobs.exportMs));
-  if (rule) throw new CliExit(rule.exit ?? 1, rule.message ?? `ERROR: [command "${providerBin(prov)} exec --privileged ${name}-control-plane journalctl --no-pager" failed with error: exit status 1]`, { injected: true, rule: rule.index });
+  if (rule)
+    throw new CliExit(
+      rule.exit ?? 1,
+      rule.message ??
+        `ERROR: [command "${providerBin(prov)} exec --privileged ${name}-control-plane journalctl --no-pager" failed with error: exit status 1]`,
+      { injected: true, rule: rule.index },
+    );
   const out = path.resolve(dirArg ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kind-logs-')));
   io.err(`Exporting logs for cluster "${name}" to:\n`);
   fs.mkdirSync(out, { recursive: true });
@@ -339,10 +411,33 @@ async function exportLogs(ctx, flags, prov, knobs, dirArg) {
   for (const n of c.nodes) {
     const nd = path.join(out, n.name);
     fs.mkdirSync(nd, { recursive: true });
-    fs.writeFileSync(path.join(nd, 'kubelet.log'), `${isoTime(c.createStartMs)} ${n.name} kubelet[201]: I0000 Started kubelet\n${c.dead ? `${isoTime(c.dead.atMs)} ${n.name} kubelet[201]: E0000 node container exited while idle\n` : ''}`);
-    fs.writeFileSync(path.join(nd, 'containerd.log'), Object.entries(n.images).filter(([, v]) => !v.preloaded).map(([ref, v]) => `${isoTime(v.importedMs)} ${n.name} containerd[120]: level=info msg="ImageCreate event name:\\"${ref}\\""`).join('\n') + '\n');
+    fs.writeFileSync(
+      path.join(nd, 'kubelet.log'),
+      `${isoTime(c.createStartMs)} ${n.name} kubelet[201]: I0000 Started kubelet\n${c.dead ? `${isoTime(c.dead.atMs)} ${n.name} kubelet[201]: E0000 node container exited while idle\n` : ''}`,
+    );
+    fs.writeFileSync(
+      path.join(nd, 'containerd.log'),
+      Object.entries(n.images)
+        .filter(([, v]) => !v.preloaded)
+        .map(([ref, v]) => `${isoTime(v.importedMs)} ${n.name} containerd[120]: level=info msg="ImageCreate event name:\\"${ref}\\""`)
+        .join('\n') + '\n',
+    );
     fs.writeFileSync(path.join(nd, 'images.log'), `IMAGE\n${Object.keys(n.images).sort().join('\n')}\n`);
-    fs.writeFileSync(path.join(nd, 'inspect.json'), JSON.stringify([{ Name: `/${n.name}`, State: { Status: c.dead ? 'exited' : 'running' }, Config: { Image: n.image, Labels: { 'io.x-k8s.kind.cluster': name, 'io.x-k8s.kind.role': n.role } }, Mounts: n.extraMounts }], null, 2));
+    fs.writeFileSync(
+      path.join(nd, 'inspect.json'),
+      JSON.stringify(
+        [
+          {
+            Name: `/${n.name}`,
+            State: { Status: c.dead ? 'exited' : 'running' },
+            Config: { Image: n.image, Labels: { 'io.x-k8s.kind.cluster': name, 'io.x-k8s.kind.role': n.role } },
+            Mounts: n.extraMounts,
+          },
+        ],
+        null,
+        2,
+      ),
+    );
     for (const p of world.pods.filter((x) => x.info.node === n.name)) {
       const pm = p.pod.metadata;
       for (const cs of p.pod.status.containerStatuses ?? []) {
@@ -420,10 +515,18 @@ async function loadImages(ctx, flags, prov, knobs, log, { archives, images }) {
       it.digests = info.digests;
     } catch (e) {
       if (!(e instanceof ArchiveError)) throw e;
-      throw fail(`failed to load image: command "${importCmd(targets[0])}" failed with error: exit status 1\nCommand Output: ctr: ${e.message}`, 1, { loaded: [], rejectedArchive: it.archive });
+      throw fail(
+        `failed to load image: command "${importCmd(targets[0])}" failed with error: exit status 1\nCommand Output: ctr: ${e.message}`,
+        1,
+        { loaded: [], rejectedArchive: it.archive },
+      );
     }
   }
-  record.loaded = items.map((it) => ({ ...(it.archive ? { archive: it.archive, format: it.format } : { image: it.image }), images: it.tags, nodes: targets }));
+  record.loaded = items.map((it) => ({
+    ...(it.archive ? { archive: it.archive, format: it.format } : { image: it.image }),
+    images: it.tags,
+    nodes: targets,
+  }));
   // 4. the cluster must be alive
   const alive = updateState(dir, (s) => {
     const cur = s.clusters[name];
@@ -435,7 +538,11 @@ async function loadImages(ctx, flags, prov, knobs, log, { archives, images }) {
   if (alive.gone) throw fail(`no nodes found for cluster "${name}"`);
   if (alive.notReady) {
     // the node containers exist while kind create is still running, but containerd is not up yet
-    throw fail(`failed to load image: command "${importCmd(targets[0])}" failed with error: exit status 1\nCommand Output: ctr: failed to dial "/run/containerd/containerd.sock": context deadline exceeded`, 1, { clusterNotReady: true });
+    throw fail(
+      `failed to load image: command "${importCmd(targets[0])}" failed with error: exit status 1\nCommand Output: ctr: failed to dial "/run/containerd/containerd.sock": context deadline exceeded`,
+      1,
+      { clusterNotReady: true },
+    );
   }
   if (alive.dead) {
     throw fail(
@@ -445,7 +552,14 @@ async function loadImages(ctx, flags, prov, knobs, log, { archives, images }) {
     );
   }
   for (const it of items) {
-    const keys = [...(it.rawTags ?? []), ...(it.tags ?? []), ...(it.rawTags ?? []).map(repoOf), ...(it.tags ?? []).map(repoOf), it.label, it.archive ? path.basename(it.archive) : undefined];
+    const keys = [
+      ...(it.rawTags ?? []),
+      ...(it.tags ?? []),
+      ...(it.rawTags ?? []).map(repoOf),
+      ...(it.tags ?? []).map(repoOf),
+      it.label,
+      it.archive ? path.basename(it.archive) : undefined,
+    ];
     const loadMs = durationFor(knobs, 'load', keys, knobs.loadMs);
     // 5. docker-image: skip nodes that already have the image with the same ID
     if (it.image) {
@@ -460,12 +574,18 @@ async function loadImages(ctx, flags, prov, knobs, log, { archives, images }) {
       for (const n of need) log(`Image: "${it.image}" with ID "${it.id}" not yet present on node "${n}", loading...\n`);
     }
     // 6. injected failure
-    const rule = consumeFailure(dir, knobs.fail, ['load', 'kind:load', archives ? 'kind:load-image-archive' : 'kind:load-docker-image'], [ctx.argv.join(' '), name, ...keys.filter(Boolean), ...targets]);
+    const rule = consumeFailure(
+      dir,
+      knobs.fail,
+      ['load', 'kind:load', archives ? 'kind:load-image-archive' : 'kind:load-docker-image'],
+      [ctx.argv.join(' '), name, ...keys.filter(Boolean), ...targets],
+    );
     if (rule) {
       await sleep(rule.delayMs ?? loadMs);
       throw new CliExit(
         rule.exit ?? 1,
-        rule.message ?? `ERROR: failed to load image: command "${importCmd(targets[0])}" failed with error: exit status 255\nCommand Output: ctr: failed to ingest "blobs/sha256/${hexOf(`${it.label}|blob`, 64)}": unexpected EOF`,
+        rule.message ??
+          `ERROR: failed to load image: command "${importCmd(targets[0])}" failed with error: exit status 255\nCommand Output: ctr: failed to ingest "blobs/sha256/${hexOf(`${it.label}|blob`, 64)}": unexpected EOF`,
         { injected: true, rule: rule.index },
       );
     }
@@ -505,13 +625,21 @@ async function loadImages(ctx, flags, prov, knobs, log, { archives, images }) {
       const now = Date.now();
       for (const n of targets) {
         const node = cur.nodes.find((x) => x.name === n);
-        for (const t of it.tags ?? []) node.images[t] = { importedMs: now, ...(it.archive ? { archive: it.archive } : { source: prov }), ...(it.id ? { id: it.id } : {}), ...(it.digests ? { digests: it.digests } : {}) };
+        for (const t of it.tags ?? [])
+          node.images[t] = {
+            importedMs: now,
+            ...(it.archive ? { archive: it.archive } : { source: prov }),
+            ...(it.id ? { id: it.id } : {}),
+            ...(it.digests ? { digests: it.digests } : {}),
+          };
       }
       cur.lastActivityMs = now;
       return 'ok';
     });
     if (result === 'gone') {
-      throw fail(`failed to load image: command "${importCmd(targets[0])}" failed with error: exit status 1\nCommand Output: Error response from daemon: No such container: ${targets[0]}`);
+      throw fail(
+        `failed to load image: command "${importCmd(targets[0])}" failed with error: exit status 1\nCommand Output: Error response from daemon: No such container: ${targets[0]}`,
+      );
     }
   }
   return 0;

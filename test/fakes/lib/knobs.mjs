@@ -33,7 +33,8 @@ function checkFailRules(v) {
     if (!r || typeof r !== 'object' || Array.isArray(r)) return `rule ${i} must be an object`;
     for (const k of Object.keys(r)) if (!RULE_KEYS.has(k)) return `rule ${i}: unknown field ${JSON.stringify(k)}`;
     const ops = Array.isArray(r.op) ? r.op : [r.op];
-    if (ops.length === 0 || ops.some((o) => typeof o !== 'string' || o === '')) return `rule ${i}: "op" must be a non-empty string or array of strings`;
+    if (ops.length === 0 || ops.some((o) => typeof o !== 'string' || o === ''))
+      return `rule ${i}: "op" must be a non-empty string or array of strings`;
     if (r.match !== undefined && typeof r.match !== 'string') return `rule ${i}: "match" must be a string`;
     for (const k of ['times', 'after', 'exit', 'delayMs']) {
       if (r[k] !== undefined && (!Number.isInteger(r[k]) || r[k] < 0)) return `rule ${i}: "${k}" must be a non-negative integer`;
@@ -68,7 +69,8 @@ export function readKnobs(tool) {
       if (!v || typeof v !== 'object' || Array.isArray(v)) return 'must be a JSON object {"op:target": ms}';
       for (const [key, ms] of Object.entries(v)) {
         if (!/^[a-z-]+:.+/.test(key)) return `key ${JSON.stringify(key)} must look like "op:target"`;
-        if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return `value of ${JSON.stringify(key)} must be a non-negative number`;
+        if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0)
+          return `value of ${JSON.stringify(key)} must be a non-negative number`;
       }
       return undefined;
     }),

@@ -103,7 +103,9 @@ function writeKindKubeconfigUnlocked(file, clusterName, port) {
   const cfg = load(file) ?? empty();
   for (const k of ['clusters', 'contexts', 'users']) if (!Array.isArray(cfg[k])) cfg[k] = [];
   const n = `kind-${clusterName}`;
-  const fakeCa = Buffer.from(`-----BEGIN CERTIFICATE-----\nFAKE-${hexOf(`ca:${n}:${port}`, 48)}\n-----END CERTIFICATE-----\n`).toString('base64');
+  const fakeCa = Buffer.from(`-----BEGIN CERTIFICATE-----\nFAKE-${hexOf(`ca:${n}:${port}`, 48)}\n-----END CERTIFICATE-----\n`).toString(
+    'base64',
+  );
   upsert(cfg.clusters, { cluster: { 'certificate-authority-data': fakeCa, server: `https://127.0.0.1:${port}` }, name: n });
   upsert(cfg.contexts, { context: { cluster: n, user: n }, name: n });
   upsert(cfg.users, {

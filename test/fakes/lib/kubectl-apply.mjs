@@ -37,11 +37,15 @@ function parseDocs(text, source) {
     if (d.errors && d.errors.length) {
       const err = d.errors[0];
       const line = err.linePos?.[0]?.line;
-      throw new CliExit(1, `error: error parsing ${source}: error converting YAML to JSON: yaml: ${line ? `line ${line}: ` : ''}${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
+      throw new CliExit(
+        1,
+        `error: error parsing ${source}: error converting YAML to JSON: yaml: ${line ? `line ${line}: ` : ''}${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+      );
     }
     const v = d.toJS();
     if (v === null || v === undefined) continue;
-    if (typeof v !== 'object' || Array.isArray(v)) throw new CliExit(1, `error: error parsing ${source}: error converting YAML to JSON: yaml: document is not an object`);
+    if (typeof v !== 'object' || Array.isArray(v))
+      throw new CliExit(1, `error: error parsing ${source}: error converting YAML to JSON: yaml: document is not an object`);
     if (typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items)) {
       for (const it of v.items) docs.push({ obj: it, source });
     } else docs.push({ obj: v, source });
@@ -57,7 +61,8 @@ export function loadFilenames(filenames, recursive) {
       docs.push(...parseDocs(fs.readFileSync(0, 'utf8'), 'STDIN'));
       continue;
     }
-    if (/^https?:\/\//.test(f)) throw new CliExit(1, `error: unable to read URL "${f}", server reported 0 , status code=0 (fake kubectl has no network)`);
+    if (/^https?:\/\//.test(f))
+      throw new CliExit(1, `error: unable to read URL "${f}", server reported 0 , status code=0 (fake kubectl has no network)`);
     let st;
     try {
       st = fs.statSync(f);
@@ -92,11 +97,15 @@ function templateMetaOf(obj) {
 export function kustomizeBuild(dir) {
   const abs = path.resolve(dir);
   const file = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].map((n) => path.join(abs, n)).find((p) => fs.existsSync(p));
-  if (!file) throw new CliExit(1, `error: unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '${abs}'`);
+  if (!file)
+    throw new CliExit(1, `error: unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '${abs}'`);
   const k = yaml().parse(fs.readFileSync(file, 'utf8')) ?? {};
   for (const key of Object.keys(k)) {
     if (!KUSTOMIZE_FIELDS.includes(key)) {
-      throw new CliExit(1, `error: fake kubectl: kustomize field "${key}" in ${file} is not supported by the fake (supported: ${KUSTOMIZE_FIELDS.slice(2).join(', ')})`);
+      throw new CliExit(
+        1,
+        `error: fake kubectl: kustomize field "${key}" in ${file} is not supported by the fake (supported: ${KUSTOMIZE_FIELDS.slice(2).join(', ')})`,
+      );
     }
   }
   const docs = [];
@@ -106,7 +115,10 @@ export function kustomizeBuild(dir) {
     try {
       st = fs.statSync(p);
     } catch {
-      throw new CliExit(1, `error: accumulating resources: accumulation err='accumulating resources from '${r}': open ${p}: no such file or directory'`);
+      throw new CliExit(
+        1,
+        `error: accumulating resources: accumulation err='accumulating resources from '${r}': open ${p}: no such file or directory'`,
+      );
     }
     if (st.isDirectory()) docs.push(...kustomizeBuild(p));
     else docs.push(...parseDocs(fs.readFileSync(p, 'utf8'), p));
@@ -133,7 +145,8 @@ export function kustomizeBuild(dir) {
       }
     };
     if (k.commonLabels) addLabels(k.commonLabels, true, true);
-    for (const l of k.labels ?? []) addLabels(l.pairs ?? {}, Boolean(l.includeSelectors), Boolean(l.includeTemplates || l.includeSelectors));
+    for (const l of k.labels ?? [])
+      addLabels(l.pairs ?? {}, Boolean(l.includeSelectors), Boolean(l.includeTemplates || l.includeSelectors));
     if (k.commonAnnotations) {
       o.metadata.annotations = { ...(o.metadata.annotations ?? {}), ...k.commonAnnotations };
       const tm = templateMetaOf(o);
@@ -148,7 +161,8 @@ export function kustomizeBuild(dir) {
           if (name !== img.name) continue;
           const newName = img.newName ?? name;
           if (img.digest) c.image = `${newName}@${img.digest}`;
-          else c.image = `${newName}${img.newTag ? `:${img.newTag}` : p.tag ? `:${p.tag}` : ''}${!img.newTag && p.digest ? `@${p.digest}` : ''}`;
+          else
+            c.image = `${newName}${img.newTag ? `:${img.newTag}` : p.tag ? `:${p.tag}` : ''}${!img.newTag && p.digest ? `@${p.digest}` : ''}`;
         }
       }
     }
@@ -157,7 +171,23 @@ export function kustomizeBuild(dir) {
   return docs;
 }
 
-const BUILTIN_CLUSTER_SCOPED = new Set(['Namespace', 'Node', 'PersistentVolume', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass', 'PriorityClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'IngressClass', 'APIService', 'RuntimeClass', 'CSIDriver', 'VolumeAttachment']);
+const BUILTIN_CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'CustomResourceDefinition',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'StorageClass',
+  'PriorityClass',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'IngressClass',
+  'APIService',
+  'RuntimeClass',
+  'CSIDriver',
+  'VolumeAttachment',
+]);
 
 export function loadSources(k) {
   const { flags } = k;
@@ -191,10 +221,15 @@ function validateContainers(spec, prefix, errs) {
     for (const [i, c] of list.entries()) {
       const p = `${prefix}.${field}[${i}]`;
       if (!c?.name) errs.push(`${p}.name: Required value`);
-      else if (!DNS1123_LABEL.test(c.name)) errs.push(`${p}.name: Invalid value: ${JSON.stringify(c.name)}: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`);
+      else if (!DNS1123_LABEL.test(c.name))
+        errs.push(
+          `${p}.name: Invalid value: ${JSON.stringify(c.name)}: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`,
+        );
       if (!c?.image) errs.push(`${p}.image: Required value`);
       if (c?.imagePullPolicy !== undefined && !['Always', 'IfNotPresent', 'Never'].includes(c.imagePullPolicy)) {
-        errs.push(`${p}.imagePullPolicy: Unsupported value: ${JSON.stringify(c.imagePullPolicy)}: supported values: "Always", "IfNotPresent", "Never"`);
+        errs.push(
+          `${p}.imagePullPolicy: Unsupported value: ${JSON.stringify(c.imagePullPolicy)}: supported values: "Always", "IfNotPresent", "Never"`,
+        );
       }
     }
   }
@@ -207,26 +242,33 @@ function validateObject(obj, t, prev) {
   const nameRe = ['Namespace', 'Service'].includes(obj.kind) ? DNS1123_LABEL : DNS1123_SUBDOMAIN;
   if (t.group === '' || ['apps', 'batch'].includes(t.group)) {
     if (!nameRe.test(name) || name.length > 253) {
-      errs.push(`metadata.name: Invalid value: ${JSON.stringify(name)}: a lowercase RFC 1123 ${nameRe === DNS1123_LABEL ? 'label' : 'subdomain'} must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`);
+      errs.push(
+        `metadata.name: Invalid value: ${JSON.stringify(name)}: a lowercase RFC 1123 ${nameRe === DNS1123_LABEL ? 'label' : 'subdomain'} must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
+      );
     }
   }
   if (['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].includes(obj.kind)) {
     const sel = obj.spec?.selector;
     const tl = obj.spec?.template?.metadata?.labels ?? {};
     if (!sel || (!sel.matchLabels && !sel.matchExpressions)) errs.push('spec.selector: Required value');
-    else if (!labelsMatch(sel, tl)) errs.push(`spec.template.metadata.labels: Invalid value: ${goMap(tl)}: \`selector\` does not match template \`labels\``);
+    else if (!labelsMatch(sel, tl))
+      errs.push(`spec.template.metadata.labels: Invalid value: ${goMap(tl)}: \`selector\` does not match template \`labels\``);
     validateContainers(obj.spec?.template?.spec, 'spec.template.spec', errs);
     if (prev && stableStringify(prev.obj.spec?.selector) !== stableStringify(sel)) {
-      errs.push(`spec.selector: Invalid value: v1.LabelSelector{MatchLabels:${goMap(sel?.matchLabels)}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable`);
+      errs.push(
+        `spec.selector: Invalid value: v1.LabelSelector{MatchLabels:${goMap(sel?.matchLabels)}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable`,
+      );
     }
-    if (obj.spec?.replicas !== undefined && (!Number.isInteger(obj.spec.replicas) || obj.spec.replicas < 0)) errs.push(`spec.replicas: Invalid value: ${obj.spec.replicas}: must be greater than or equal to 0`);
+    if (obj.spec?.replicas !== undefined && (!Number.isInteger(obj.spec.replicas) || obj.spec.replicas < 0))
+      errs.push(`spec.replicas: Invalid value: ${obj.spec.replicas}: must be greater than or equal to 0`);
   } else if (obj.kind === 'Job') {
     validateContainers(obj.spec?.template?.spec, 'spec.template.spec', errs);
   } else if (obj.kind === 'Pod') {
     validateContainers(obj.spec, 'spec', errs);
   } else if (obj.kind === 'Service') {
     for (const [i, p] of (obj.spec?.ports ?? []).entries()) {
-      if (!Number.isInteger(p?.port) || p.port < 1 || p.port > 65535) errs.push(`spec.ports[${i}].port: Invalid value: ${p?.port}: must be between 1 and 65535, inclusive`);
+      if (!Number.isInteger(p?.port) || p.port < 1 || p.port > 65535)
+        errs.push(`spec.ports[${i}].port: Invalid value: ${p?.port}: must be between 1 and 65535, inclusive`);
     }
   }
   return errs;
@@ -279,25 +321,42 @@ export async function cmdApply(k, preloaded) {
     if (!o.apiVersion) missing.push('apiVersion not set');
     if (!o.kind) missing.push('kind not set');
     if (missing.length) {
-      errors.push(`error: error validating "${d.source}": error validating data: [${missing.join(', ')}]; if you choose to ignore these errors, turn validation off with --validate=false`);
+      errors.push(
+        `error: error validating "${d.source}": error validating data: [${missing.join(', ')}]; if you choose to ignore these errors, turn validation off with --validate=false`,
+      );
       continue;
     }
     const t = typeForManifest(before, o.apiVersion, o.kind);
     const name = o.metadata?.name;
     const ns0 = o.metadata?.namespace;
     if (!t) {
-      errors.push(`error: resource mapping not found for name: "${name ?? ''}" namespace: "${ns0 ?? ''}" from "${d.source}": no matches for kind "${o.kind}" in version "${o.apiVersion}"\nensure CRDs are installed first`);
-      applied.push({ kind: o.kind, apiVersion: o.apiVersion, name, namespace: ns0 ?? null, error: 'no matches for kind', ...containersOf(o) });
+      errors.push(
+        `error: resource mapping not found for name: "${name ?? ''}" namespace: "${ns0 ?? ''}" from "${d.source}": no matches for kind "${o.kind}" in version "${o.apiVersion}"\nensure CRDs are installed first`,
+      );
+      applied.push({
+        kind: o.kind,
+        apiVersion: o.apiVersion,
+        name,
+        namespace: ns0 ?? null,
+        error: 'no matches for kind',
+        ...containersOf(o),
+      });
       continue;
     }
     if (!name) {
-      errors.push(o.metadata?.generateName ? `error: from ${d.source}: cannot use generate name with apply` : `error: error when retrieving current configuration of:\nResource: "${t.group ? `${t.group}/` : ''}${t.versions[0]}, Resource=${t.plural}", GroupVersionKind: "${o.apiVersion}, Kind=${o.kind}"\nName: "", Namespace: "${ns0 ?? k.namespace}"\nfrom server for: "${d.source}": resource name may not be empty`);
+      errors.push(
+        o.metadata?.generateName
+          ? `error: from ${d.source}: cannot use generate name with apply`
+          : `error: error when retrieving current configuration of:\nResource: "${t.group ? `${t.group}/` : ''}${t.versions[0]}, Resource=${t.plural}", GroupVersionKind: "${o.apiVersion}, Kind=${o.kind}"\nName: "", Namespace: "${ns0 ?? k.namespace}"\nfrom server for: "${d.source}": resource name may not be empty`,
+      );
       continue;
     }
     let ns;
     if (t.namespaced) {
       if (ns0 && k.namespaceExplicit && ns0 !== k.namespace) {
-        errors.push(`error: the namespace from the provided object "${ns0}" does not match the namespace "${k.namespace}". You must pass '--namespace=${ns0}' to perform this operation.`);
+        errors.push(
+          `error: the namespace from the provided object "${ns0}" does not match the namespace "${k.namespace}". You must pass '--namespace=${ns0}' to perform this operation.`,
+        );
         continue;
       }
       ns = ns0 || k.namespace;
@@ -311,7 +370,17 @@ export async function cmdApply(k, preloaded) {
 
   // modelled latency of the API calls
   let ms = knobs.applyMs;
-  for (const it of items) ms += durationFor(knobs, 'apply', [`${it.obj.metadata.namespace ?? ''}/${it.t.singular}/${it.obj.metadata.name}`, `${it.t.singular}/${it.obj.metadata.name}`, it.obj.metadata.name], 0);
+  for (const it of items)
+    ms += durationFor(
+      knobs,
+      'apply',
+      [
+        `${it.obj.metadata.namespace ?? ''}/${it.t.singular}/${it.obj.metadata.name}`,
+        `${it.t.singular}/${it.obj.metadata.name}`,
+        it.obj.metadata.name,
+      ],
+      0,
+    );
   await sleep(ms);
 
   const suffix = dry === 'client' ? ' (dry run)' : dry === 'server' ? ' (server dry run)' : '';
@@ -324,19 +393,36 @@ export async function cmdApply(k, preloaded) {
       const ns = obj.metadata.namespace;
       const key = objKey(t, ns, obj.metadata.name);
       const prev = cluster.objects[key];
-      const rec = { kind: obj.kind, apiVersion: obj.apiVersion, name: obj.metadata.name, namespace: ns ?? null, ...containersOf(obj), ...(dry !== 'none' ? { dryRun: dry } : {}) };
+      const rec = {
+        kind: obj.kind,
+        apiVersion: obj.apiVersion,
+        name: obj.metadata.name,
+        namespace: ns ?? null,
+        ...containersOf(obj),
+        ...(dry !== 'none' ? { dryRun: dry } : {}),
+      };
       if (dry === 'client') {
-        res.push({ rec: { ...rec, action: prev ? 'configured' : 'created' }, line: `${typeRef(t)}/${obj.metadata.name} ${prev ? 'configured' : 'created'}${suffix}`, obj });
+        res.push({
+          rec: { ...rec, action: prev ? 'configured' : 'created' },
+          line: `${typeRef(t)}/${obj.metadata.name} ${prev ? 'configured' : 'created'}${suffix}`,
+          obj,
+        });
         continue;
       }
       if (ns && !Object.values(cluster.objects).some((x) => x.obj.kind === 'Namespace' && x.obj.metadata.name === ns)) {
-        res.push({ rec: { ...rec, error: 'namespace not found' }, err: `Error from server (NotFound): error when creating "${source}": namespaces "${ns}" not found` });
+        res.push({
+          rec: { ...rec, error: 'namespace not found' },
+          err: `Error from server (NotFound): error when creating "${source}": namespaces "${ns}" not found`,
+        });
         continue;
       }
       const ferrs = validateObject(obj, t, prev);
       if (ferrs.length) {
         const head = `The ${obj.kind} "${obj.metadata.name}" is invalid: `;
-        res.push({ rec: { ...rec, error: 'invalid' }, err: ferrs.length === 1 ? `${head}${ferrs[0]}` : `${head}\n${ferrs.map((e) => `* ${e}`).join('\n')}` });
+        res.push({
+          rec: { ...rec, error: 'invalid' },
+          err: ferrs.length === 1 ? `${head}${ferrs[0]}` : `${head}\n${ferrs.map((e) => `* ${e}`).join('\n')}`,
+        });
         continue;
       }
       if (ssa && prev && prev.applyMode === 'ssa' && prev.fieldManager && prev.fieldManager !== manager && !flags['force-conflicts']) {
@@ -352,19 +438,31 @@ export async function cmdApply(k, preloaded) {
       withDefaults(obj, cluster);
       if (!ssa) {
         const last = JSON.parse(JSON.stringify(it.obj));
-        obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), 'kubectl.kubernetes.io/last-applied-configuration': `${JSON.stringify(last)}\n` };
+        obj.metadata.annotations = {
+          ...(obj.metadata.annotations ?? {}),
+          'kubectl.kubernetes.io/last-applied-configuration': `${JSON.stringify(last)}\n`,
+        };
       }
       if (dry === 'server') {
-        res.push({ rec: { ...rec, action: prev ? 'configured' : 'created' }, line: `${typeRef(t)}/${obj.metadata.name} ${ssa ? 'serverside-applied' : prev ? 'configured' : 'created'}${suffix}`, obj });
+        res.push({
+          rec: { ...rec, action: prev ? 'configured' : 'created' },
+          line: `${typeRef(t)}/${obj.metadata.name} ${ssa ? 'serverside-applied' : prev ? 'configured' : 'created'}${suffix}`,
+          obj,
+        });
         continue;
       }
       const { action, record } = storeObject(cluster, t, obj, Date.now(), { fieldManager: manager });
       record.applyMode = ssa ? 'ssa' : 'csa';
-      res.push({ rec: { ...rec, action }, line: `${typeRef(t)}/${obj.metadata.name} ${ssa ? 'serverside-applied' : action}${suffix}`, obj: record.obj });
+      res.push({
+        rec: { ...rec, action },
+        line: `${typeRef(t)}/${obj.metadata.name} ${ssa ? 'serverside-applied' : action}${suffix}`,
+        obj: record.obj,
+      });
     }
     return { res };
   });
-  if (results.gone) throw new CliExit(1, `The connection to the server ${k.target.hostPort} was refused - did you specify the right host or port?`);
+  if (results.gone)
+    throw new CliExit(1, `The connection to the server ${k.target.hostPort} was refused - did you specify the right host or port?`);
   for (const r of results.res) {
     applied.push(r.rec);
     if (r.err) errors.push(r.err);
@@ -399,7 +497,8 @@ export function normalizeDryRun(v, io) {
     io.err('W0000 00:00:00.000000       1 helpers.go:703] --dry-run is deprecated and can be replaced with --dry-run=client.\n');
     return 'client';
   }
-  if (!['none', 'client', 'server'].includes(v)) throw new CliExit(1, `error: Invalid dry-run value (${v}). Must be "none", "server", or "client".`);
+  if (!['none', 'client', 'server'].includes(v))
+    throw new CliExit(1, `error: Invalid dry-run value (${v}). Must be "none", "server", or "client".`);
   return v;
 }
 
@@ -408,10 +507,15 @@ export function normalizeDryRun(v, io) {
 export async function cmdCreateNamespace(k) {
   const { flags, io, positionals } = k;
   const dry = normalizeDryRun(flags['dry-run'], io);
-  if (positionals.length !== 1) throw new CliExit(1, `error: exactly one NAME is required, got ${positionals.length}\nSee 'kubectl create namespace -h' for help and examples`);
+  if (positionals.length !== 1)
+    throw new CliExit(
+      1,
+      `error: exactly one NAME is required, got ${positionals.length}\nSee 'kubectl create namespace -h' for help and examples`,
+    );
   const name = positionals[0];
   const out = flags.output;
-  if (out && !['json', 'yaml', 'name'].includes(out)) throw new CliExit(1, `error: unable to match a printer suitable for the output format "${out}", allowed formats are: json,name,yaml`);
+  if (out && !['json', 'yaml', 'name'].includes(out))
+    throw new CliExit(1, `error: unable to match a printer suitable for the output format "${out}", allowed formats are: json,name,yaml`);
   const obj = { apiVersion: 'v1', kind: 'Namespace', metadata: { creationTimestamp: null, name }, spec: {}, status: {} };
   const print = (o, line) => {
     if (out === 'json') io.out(`${JSON.stringify(o, null, 4)}\n`);
@@ -424,7 +528,10 @@ export async function cmdCreateNamespace(k) {
     return 0;
   }
   if (!DNS1123_LABEL.test(name) || name.length > 63) {
-    throw new CliExit(1, `The Namespace "${name}" is invalid: metadata.name: Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`);
+    throw new CliExit(
+      1,
+      `The Namespace "${name}" is invalid: metadata.name: Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`,
+    );
   }
   if (k.knobs.applyMs) await sleep(k.knobs.applyMs);
   const r = updateState(k.dir, (state) => {
@@ -433,12 +540,26 @@ export async function cmdCreateNamespace(k) {
     const t = resolveType(cluster, 'namespaces');
     if (cluster.objects[objKey(t, undefined, name)]) return { exists: true };
     if (dry === 'server') return { obj };
-    const { record } = storeObject(cluster, t, { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } }, spec: { finalizers: ['kubernetes'] } }, Date.now(), { fieldManager: flags['field-manager'] });
+    const { record } = storeObject(
+      cluster,
+      t,
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name, labels: { 'kubernetes.io/metadata.name': name } },
+        spec: { finalizers: ['kubernetes'] },
+      },
+      Date.now(),
+      { fieldManager: flags['field-manager'] },
+    );
     return { obj: record.obj };
   });
-  if (r.gone) throw new CliExit(1, `The connection to the server ${k.target.hostPort} was refused - did you specify the right host or port?`);
+  if (r.gone)
+    throw new CliExit(1, `The connection to the server ${k.target.hostPort} was refused - did you specify the right host or port?`);
   if (r.exists) throw new CliExit(1, `Error from server (AlreadyExists): namespaces "${name}" already exists`);
-  k.ctx.record.applied = [{ kind: 'Namespace', apiVersion: 'v1', name, namespace: null, action: 'created', ...(dry !== 'none' ? { dryRun: dry } : {}) }];
+  k.ctx.record.applied = [
+    { kind: 'Namespace', apiVersion: 'v1', name, namespace: null, action: 'created', ...(dry !== 'none' ? { dryRun: dry } : {}) },
+  ];
   print(r.obj, `namespace/${name} created${dry === 'server' ? ' (server dry run)' : ''}`);
   return 0;
 }
@@ -461,8 +582,16 @@ export function parseResourceArgs(cluster, args) {
     }
     return out;
   }
-  if (args.some((a) => a.includes('/'))) throw new CliExit(1, 'error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. \'kubectl get resource/<resource_name>\' instead of \'kubectl get resource resource/<resource_name>\')');
-  const types = args[0].split(',').flatMap((a) => (a === 'all' ? ['pods', 'services', 'daemonsets', 'deployments', 'replicasets', 'statefulsets', 'jobs', 'cronjobs'] : [a]));
+  if (args.some((a) => a.includes('/')))
+    throw new CliExit(
+      1,
+      "error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>')",
+    );
+  const types = args[0]
+    .split(',')
+    .flatMap((a) =>
+      a === 'all' ? ['pods', 'services', 'daemonsets', 'deployments', 'replicasets', 'statefulsets', 'jobs', 'cronjobs'] : [a],
+    );
   const resolved = types.map((a) => {
     const t = resolveType(cluster, a);
     if (!t) throw new CliExit(1, `error: the server doesn't have a resource type "${a}"`);
@@ -484,11 +613,19 @@ export async function cmdDelete(k) {
     const docs = flags.kustomize ? kustomizeBuild(flags.kustomize) : loadFilenames(flags.filename, flags.recursive);
     for (const d of docs) {
       const t = typeForManifest(cluster0, d.obj.apiVersion ?? '', d.obj.kind ?? '');
-      if (!t) throw new CliExit(1, `error: resource mapping not found for name: "${d.obj.metadata?.name ?? ''}" namespace: "${d.obj.metadata?.namespace ?? ''}" from "${d.source}": no matches for kind "${d.obj.kind}" in version "${d.obj.apiVersion}"\nensure CRDs are installed first`);
+      if (!t)
+        throw new CliExit(
+          1,
+          `error: resource mapping not found for name: "${d.obj.metadata?.name ?? ''}" namespace: "${d.obj.metadata?.namespace ?? ''}" from "${d.source}": no matches for kind "${d.obj.kind}" in version "${d.obj.apiVersion}"\nensure CRDs are installed first`,
+        );
       targets.push({ t, name: d.obj.metadata?.name, namespace: t.namespaced ? d.obj.metadata?.namespace || k.namespace : undefined });
     }
   } else {
-    if (!positionals.length) throw new CliExit(1, "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
+    if (!positionals.length)
+      throw new CliExit(
+        1,
+        "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
+      );
     targets = parseResourceArgs(cluster0, positionals);
     const hasNames = targets.some((x) => x.name);
     if (!hasNames && !flags.all && !flags.selector && !flags['field-selector']) {
@@ -519,7 +656,7 @@ export async function cmdDelete(k) {
     const lines = [];
     const errs = [];
     for (const x of targets) {
-      const ns = x.t.namespaced ? x.namespace ?? k.namespace : undefined;
+      const ns = x.t.namespaced ? (x.namespace ?? k.namespace) : undefined;
       const key = objKey(x.t, ns, x.name);
       const rec = cluster.objects[key];
       if (!rec) {
@@ -536,7 +673,8 @@ export async function cmdDelete(k) {
     }
     return { lines, errs };
   });
-  if (r.gone) throw new CliExit(1, `The connection to the server ${k.target.hostPort} was refused - did you specify the right host or port?`);
+  if (r.gone)
+    throw new CliExit(1, `The connection to the server ${k.target.hostPort} was refused - did you specify the right host or port?`);
   for (const l of r.lines) io.out(flags.output === 'name' ? `${l.split(' ')[0]}/${l.split('"')[1]}\n` : `${l}\n`);
   if (r.errs.length) throw new CliExit(1, r.errs.join('\n'));
   return 0;

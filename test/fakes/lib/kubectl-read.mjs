@@ -6,7 +6,8 @@ import { kustomizeBuild, loadFilenames, parseResourceArgs } from './kubectl-appl
 import { pluralRef, resolveType, typeForManifest, typeRef } from './resources.mjs';
 import { CliExit, humanAge, isoTime, renderTable, toYaml } from './util.mjs';
 
-const ALLOWED_FORMATS = 'custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml';
+const ALLOWED_FORMATS =
+  'custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml';
 
 function groupOf(apiVersion) {
   return apiVersion && apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
@@ -41,7 +42,8 @@ function notFound(t, name) {
 function podStatusText(p) {
   const init = (p.status.initContainerStatuses ?? []).find((c) => c.state.waiting);
   if (init) return `Init:${init.state.waiting.reason}`;
-  for (const c of p.status.containerStatuses ?? []) if (c.state.waiting && c.state.waiting.reason !== 'PodInitializing') return c.state.waiting.reason;
+  for (const c of p.status.containerStatuses ?? [])
+    if (c.state.waiting && c.state.waiting.reason !== 'PodInitializing') return c.state.waiting.reason;
   if (p.status.phase === 'Succeeded') return 'Completed';
   const unsched = (p.status.conditions ?? []).find((c) => c.type === 'PodScheduled' && c.status === 'False');
   if (unsched) return 'Pending';
@@ -62,7 +64,14 @@ function tableFor(t, objs, now, wide) {
         rows: objs.map((p) => {
           const cs = p.status.containerStatuses ?? [];
           const restarts = cs.reduce((a, c) => a + (c.restartCount ?? 0), 0);
-          return [p.metadata.name, `${cs.filter((c) => c.ready).length}/${cs.length}`, podStatusText(p), String(restarts), age(p), ...(wide ? [p.status.podIP ?? '<none>', p.spec.nodeName ?? '<none>', '<none>', '<none>'] : [])];
+          return [
+            p.metadata.name,
+            `${cs.filter((c) => c.ready).length}/${cs.length}`,
+            podStatusText(p),
+            String(restarts),
+            age(p),
+            ...(wide ? [p.status.podIP ?? '<none>', p.spec.nodeName ?? '<none>', '<none>', '<none>'] : []),
+          ];
         }),
       };
     case 'Deployment':
@@ -70,40 +79,115 @@ function tableFor(t, objs, now, wide) {
         headers: ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE', ...(wide ? ['CONTAINERS', 'IMAGES', 'SELECTOR'] : [])],
         rows: objs.map((d) => {
           const cs = d.spec?.template?.spec?.containers ?? [];
-          return [d.metadata.name, `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`, String(d.status?.updatedReplicas ?? 0), String(d.status?.availableReplicas ?? 0), age(d), ...(wide ? [cs.map((c) => c.name).join(','), cs.map((c) => c.image).join(','), labelsText(d.spec?.selector?.matchLabels)] : [])];
+          return [
+            d.metadata.name,
+            `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`,
+            String(d.status?.updatedReplicas ?? 0),
+            String(d.status?.availableReplicas ?? 0),
+            age(d),
+            ...(wide ? [cs.map((c) => c.name).join(','), cs.map((c) => c.image).join(','), labelsText(d.spec?.selector?.matchLabels)] : []),
+          ];
         }),
       };
     case 'StatefulSet':
-      return { headers: ['NAME', 'READY', 'AGE'], rows: objs.map((s) => [s.metadata.name, `${s.status?.readyReplicas ?? 0}/${s.spec?.replicas ?? 1}`, age(s)]) };
+      return {
+        headers: ['NAME', 'READY', 'AGE'],
+        rows: objs.map((s) => [s.metadata.name, `${s.status?.readyReplicas ?? 0}/${s.spec?.replicas ?? 1}`, age(s)]),
+      };
     case 'DaemonSet':
       return {
         headers: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE'],
-        rows: objs.map((d) => [d.metadata.name, String(d.status.desiredNumberScheduled), String(d.status.currentNumberScheduled), String(d.status.numberReady), String(d.status.updatedNumberScheduled), String(d.status.numberAvailable), labelsText(d.spec?.template?.spec?.nodeSelector), age(d)]),
+        rows: objs.map((d) => [
+          d.metadata.name,
+          String(d.status.desiredNumberScheduled),
+          String(d.status.currentNumberScheduled),
+          String(d.status.numberReady),
+          String(d.status.updatedNumberScheduled),
+          String(d.status.numberAvailable),
+          labelsText(d.spec?.template?.spec?.nodeSelector),
+          age(d),
+        ]),
       };
     case 'ReplicaSet':
-      return { headers: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'], rows: objs.map((r) => [r.metadata.name, String(r.spec.replicas), String(r.status.replicas), String(r.status.readyReplicas), age(r)]) };
+      return {
+        headers: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'],
+        rows: objs.map((r) => [
+          r.metadata.name,
+          String(r.spec.replicas),
+          String(r.status.replicas),
+          String(r.status.readyReplicas),
+          age(r),
+        ]),
+      };
     case 'Service':
       return {
         headers: ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE', ...(wide ? ['SELECTOR'] : [])],
-        rows: objs.map((s) => [s.metadata.name, s.spec?.type ?? 'ClusterIP', s.spec?.clusterIP ?? '<none>', '<none>', (s.spec?.ports ?? []).map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(',') || '<none>', age(s), ...(wide ? [labelsText(s.spec?.selector)] : [])]),
+        rows: objs.map((s) => [
+          s.metadata.name,
+          s.spec?.type ?? 'ClusterIP',
+          s.spec?.clusterIP ?? '<none>',
+          '<none>',
+          (s.spec?.ports ?? []).map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(',') || '<none>',
+          age(s),
+          ...(wide ? [labelsText(s.spec?.selector)] : []),
+        ]),
       };
     case 'Endpoints':
       return {
         headers: ['NAME', 'ENDPOINTS', 'AGE'],
         rows: objs.map((e) => {
-          const eps = (e.subsets ?? []).flatMap((s) => (s.addresses ?? []).flatMap((a) => (s.ports ?? [{ port: '' }]).map((p) => `${a.ip}:${p.port}`)));
-          return [e.metadata.name, eps.length ? eps.slice(0, 3).join(',') + (eps.length > 3 ? ` + ${eps.length - 3} more...` : '') : '<none>', age(e)];
+          const eps = (e.subsets ?? []).flatMap((s) =>
+            (s.addresses ?? []).flatMap((a) => (s.ports ?? [{ port: '' }]).map((p) => `${a.ip}:${p.port}`)),
+          );
+          return [
+            e.metadata.name,
+            eps.length ? eps.slice(0, 3).join(',') + (eps.length > 3 ? ` + ${eps.length - 3} more...` : '') : '<none>',
+            age(e),
+          ];
         }),
       };
     case 'EndpointSlice':
-      return { headers: ['NAME', 'ADDRESSTYPE', 'PORTS', 'ENDPOINTS', 'AGE'], rows: objs.map((e) => [e.metadata.name, e.addressType, (e.ports ?? []).map((p) => p.port).join(',') || '<unset>', (e.endpoints ?? []).map((x) => x.addresses[0]).join(',') || '<unset>', age(e)]) };
+      return {
+        headers: ['NAME', 'ADDRESSTYPE', 'PORTS', 'ENDPOINTS', 'AGE'],
+        rows: objs.map((e) => [
+          e.metadata.name,
+          e.addressType,
+          (e.ports ?? []).map((p) => p.port).join(',') || '<unset>',
+          (e.endpoints ?? []).map((x) => x.addresses[0]).join(',') || '<unset>',
+          age(e),
+        ]),
+      };
     case 'Node':
       return {
-        headers: ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION', ...(wide ? ['INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME'] : [])],
+        headers: [
+          'NAME',
+          'STATUS',
+          'ROLES',
+          'AGE',
+          'VERSION',
+          ...(wide ? ['INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME'] : []),
+        ],
         rows: objs.map((n) => {
           const ready = (n.status.conditions ?? []).find((c) => c.type === 'Ready');
-          const roles = Object.keys(n.metadata.labels ?? {}).filter((l) => l.startsWith('node-role.kubernetes.io/')).map((l) => l.split('/')[1]);
-          return [n.metadata.name, ready?.status === 'True' ? 'Ready' : 'NotReady', roles.join(',') || '<none>', age(n), n.status.nodeInfo.kubeletVersion, ...(wide ? [n.status.addresses[0].address, '<none>', n.status.nodeInfo.osImage, n.status.nodeInfo.kernelVersion, n.status.nodeInfo.containerRuntimeVersion] : [])];
+          const roles = Object.keys(n.metadata.labels ?? {})
+            .filter((l) => l.startsWith('node-role.kubernetes.io/'))
+            .map((l) => l.split('/')[1]);
+          return [
+            n.metadata.name,
+            ready?.status === 'True' ? 'Ready' : 'NotReady',
+            roles.join(',') || '<none>',
+            age(n),
+            n.status.nodeInfo.kubeletVersion,
+            ...(wide
+              ? [
+                  n.status.addresses[0].address,
+                  '<none>',
+                  n.status.nodeInfo.osImage,
+                  n.status.nodeInfo.kernelVersion,
+                  n.status.nodeInfo.containerRuntimeVersion,
+                ]
+              : []),
+          ];
         }),
       };
     case 'Namespace':
@@ -111,18 +195,44 @@ function tableFor(t, objs, now, wide) {
     case 'ServiceAccount':
       return { headers: ['NAME', 'SECRETS', 'AGE'], rows: objs.map((s) => [s.metadata.name, String((s.secrets ?? []).length), age(s)]) };
     case 'ConfigMap':
-      return { headers: ['NAME', 'DATA', 'AGE'], rows: objs.map((c) => [c.metadata.name, String(Object.keys(c.data ?? {}).length + Object.keys(c.binaryData ?? {}).length), age(c)]) };
+      return {
+        headers: ['NAME', 'DATA', 'AGE'],
+        rows: objs.map((c) => [c.metadata.name, String(Object.keys(c.data ?? {}).length + Object.keys(c.binaryData ?? {}).length), age(c)]),
+      };
     case 'Secret':
-      return { headers: ['NAME', 'TYPE', 'DATA', 'AGE'], rows: objs.map((c) => [c.metadata.name, c.type ?? 'Opaque', String(Object.keys(c.data ?? {}).length + Object.keys(c.stringData ?? {}).length), age(c)]) };
+      return {
+        headers: ['NAME', 'TYPE', 'DATA', 'AGE'],
+        rows: objs.map((c) => [
+          c.metadata.name,
+          c.type ?? 'Opaque',
+          String(Object.keys(c.data ?? {}).length + Object.keys(c.stringData ?? {}).length),
+          age(c),
+        ]),
+      };
     case 'Event':
       return {
         headers: ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
-        rows: objs.map((e) => [humanAge(now - Date.parse(e.lastTimestamp)), e.type, e.reason, `${e.involvedObject.kind.toLowerCase()}/${e.involvedObject.name}`, e.message]),
+        rows: objs.map((e) => [
+          humanAge(now - Date.parse(e.lastTimestamp)),
+          e.type,
+          e.reason,
+          `${e.involvedObject.kind.toLowerCase()}/${e.involvedObject.name}`,
+          e.message,
+        ]),
       };
     case 'CustomResourceDefinition':
       return { headers: ['NAME', 'CREATED AT'], rows: objs.map((c) => [c.metadata.name, c.metadata.creationTimestamp]) };
     case 'Job':
-      return { headers: ['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE'], rows: objs.map((j) => [j.metadata.name, j.status?.succeeded ? 'Complete' : 'Running', `${j.status?.succeeded ?? 0}/${j.spec?.completions ?? 1}`, age(j), age(j)]) };
+      return {
+        headers: ['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE'],
+        rows: objs.map((j) => [
+          j.metadata.name,
+          j.status?.succeeded ? 'Complete' : 'Running',
+          `${j.status?.succeeded ?? 0}/${j.spec?.completions ?? 1}`,
+          age(j),
+          age(j),
+        ]),
+      };
     default:
       return { headers: ['NAME', 'AGE'], rows: objs.map((o) => [o.metadata.name, age(o)]) };
   }
@@ -151,8 +261,21 @@ function printObjects(k, groups, single, wantedFormat) {
         if (i === -1) throw new CliExit(1, `error: custom-columns format specified but no custom columns given`);
         return { h: c.slice(0, i), p: c.slice(i + 1).replace(/^\{(.*)\}$/, '$1') };
       });
-      const rows = all.map((x) => cols.map((c) => jsonPathValues(x.o, c.p.startsWith('.') ? c.p : `.${c.p}`).map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(',') || '<none>'));
-      io.out(renderTable(cols.map((c) => c.h), rows, flags['no-headers']));
+      const rows = all.map((x) =>
+        cols.map(
+          (c) =>
+            jsonPathValues(x.o, c.p.startsWith('.') ? c.p : `.${c.p}`)
+              .map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v)))
+              .join(',') || '<none>',
+        ),
+      );
+      io.out(
+        renderTable(
+          cols.map((c) => c.h),
+          rows,
+          flags['no-headers'],
+        ),
+      );
       return;
     }
     try {
@@ -165,10 +288,17 @@ function printObjects(k, groups, single, wantedFormat) {
     return;
   }
   if (fmt !== '' && fmt !== 'wide') {
-    if (['go-template', 'template', 'go-template-file', 'templatefile', 'jsonpath-file', 'custom-columns-file'].some((f) => fmt === f || fmt.startsWith(`${f}=`))) {
+    if (
+      ['go-template', 'template', 'go-template-file', 'templatefile', 'jsonpath-file', 'custom-columns-file'].some(
+        (f) => fmt === f || fmt.startsWith(`${f}=`),
+      )
+    ) {
       throw new CliExit(1, `error: fake kubectl: output format "${fmt}" is not implemented by the fake`);
     }
-    throw new CliExit(1, `error: unable to match a printer suitable for the output format "${fmt}", allowed formats are: ${ALLOWED_FORMATS}`);
+    throw new CliExit(
+      1,
+      `error: unable to match a printer suitable for the output format "${fmt}", allowed formats are: ${ALLOWED_FORMATS}`,
+    );
   }
   const allNs = flags['all-namespaces'];
   const multi = groups.length > 1 || flags['show-kind'];
@@ -199,9 +329,13 @@ function printObjects(k, groups, single, wantedFormat) {
 
 export async function cmdGet(k) {
   const { flags, positionals, io, knobs } = k;
-  if (flags.watch || flags['watch-only']) throw new CliExit(1, 'error: fake kubectl: "kubectl get --watch" is not implemented by the fake; poll instead');
+  if (flags.watch || flags['watch-only'])
+    throw new CliExit(1, 'error: fake kubectl: "kubectl get --watch" is not implemented by the fake; poll instead');
   if (!positionals.length && !flags.filename.length && !flags.kustomize) {
-    throw new CliExit(1, 'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee \'kubectl get -h\' for help and examples');
+    throw new CliExit(
+      1,
+      'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee \'kubectl get -h\' for help and examples',
+    );
   }
   const cluster = k.cluster();
   k.now = Date.now();
@@ -212,18 +346,23 @@ export async function cmdGet(k) {
     const docs = flags.kustomize ? kustomizeBuild(flags.kustomize) : loadFilenames(flags.filename, flags.recursive);
     req = docs.map((d) => {
       const t = typeForManifest(cluster, d.obj.apiVersion ?? '', d.obj.kind ?? '');
-      if (!t) throw new CliExit(1, `error: resource mapping not found for name: "${d.obj.metadata?.name}" namespace: "" from "${d.source}": no matches for kind "${d.obj.kind}" in version "${d.obj.apiVersion}"\nensure CRDs are installed first`);
+      if (!t)
+        throw new CliExit(
+          1,
+          `error: resource mapping not found for name: "${d.obj.metadata?.name}" namespace: "" from "${d.source}": no matches for kind "${d.obj.kind}" in version "${d.obj.apiVersion}"\nensure CRDs are installed first`,
+        );
       return { t, name: d.obj.metadata?.name, ns: d.obj.metadata?.namespace };
     });
   } else req = parseResourceArgs(cluster, positionals);
   const named = req.some((r) => r.name);
   if (named && flags.selector) throw new CliExit(1, 'error: name cannot be provided when a selector is specified');
-  if (named && flags['all-namespaces'] && !flags.filename.length) throw new CliExit(1, 'error: a resource cannot be retrieved by name across all namespaces');
+  if (named && flags['all-namespaces'] && !flags.filename.length)
+    throw new CliExit(1, 'error: a resource cannot be retrieved by name across all namespaces');
   const reqs = flags.selector ? parseSel(flags.selector) : [];
   const errors = [];
   const groups = [];
   for (const r of req) {
-    const objs = listObjects(world, r.t, r.t.namespaced ? r.ns ?? ns : undefined);
+    const objs = listObjects(world, r.t, r.t.namespaced ? (r.ns ?? ns) : undefined);
     let g = groups.find((x) => x.t === r.t);
     if (!g) groups.push((g = { t: r.t, objs: [] }));
     if (r.name) {
@@ -249,7 +388,8 @@ export async function cmdGet(k) {
   const total = groups.reduce((a, g) => a + g.objs.length, 0);
   const fmt = flags.output ?? '';
   if (total === 0 && !errors.length && (fmt === '' || fmt === 'wide')) {
-    if (!named) io.err(ns === undefined || !req.every((r) => r.t.namespaced) ? 'No resources found\n' : `No resources found in ${ns} namespace.\n`);
+    if (!named)
+      io.err(ns === undefined || !req.every((r) => r.t.namespaced) ? 'No resources found\n' : `No resources found in ${ns} namespace.\n`);
   } else if (total > 0 || (!single && !named)) printObjects(k, groups, single, fmt);
   if (errors.length) throw new CliExit(1, errors.join('\n'));
   return 0;
@@ -272,9 +412,21 @@ function indentLabels(l, pad) {
 }
 
 function eventsFor(world, o, now) {
-  const evs = (world.byKind.Event ?? []).filter((e) => e.involvedObject.uid === o.metadata.uid || (e.involvedObject.kind === o.kind && e.involvedObject.name === o.metadata.name && e.involvedObject.namespace === o.metadata.namespace));
+  const evs = (world.byKind.Event ?? []).filter(
+    (e) =>
+      e.involvedObject.uid === o.metadata.uid ||
+      (e.involvedObject.kind === o.kind &&
+        e.involvedObject.name === o.metadata.name &&
+        e.involvedObject.namespace === o.metadata.namespace),
+  );
   if (!evs.length) return 'Events:                <none>\n';
-  const rows = evs.map((e) => [e.type, e.reason, humanAge(now - Date.parse(e.lastTimestamp)), e.source.component + (e.source.host ? `, ${e.source.host}` : ''), e.message]);
+  const rows = evs.map((e) => [
+    e.type,
+    e.reason,
+    humanAge(now - Date.parse(e.lastTimestamp)),
+    e.source.component + (e.source.host ? `, ${e.source.host}` : ''),
+    e.message,
+  ]);
   return `Events:\n${renderTable(['Type', 'Reason', 'Age', 'From', 'Message'], [['----', '------', '----', '----', '-------'], ...rows])
     .split('\n')
     .map((l) => (l ? `  ${l}` : l))
@@ -300,7 +452,10 @@ function describeOne(world, t, o, now, showEvents) {
       ['Annotations', indentLabels(o.metadata.annotations, 18)],
       ['Status', st.phase],
       ['IP', st.podIP ?? ''],
-      ['Controlled By', o.metadata.ownerReferences?.[0] ? `${o.metadata.ownerReferences[0].kind}/${o.metadata.ownerReferences[0].name}` : '<none>'],
+      [
+        'Controlled By',
+        o.metadata.ownerReferences?.[0] ? `${o.metadata.ownerReferences[0].kind}/${o.metadata.ownerReferences[0].name}` : '<none>',
+      ],
     ]);
     const section = (title, specs, statuses) => {
       if (!specs?.length) return;
@@ -310,19 +465,45 @@ function describeOne(world, t, o, now, showEvents) {
         const state = cs.state ?? {};
         const which = Object.keys(state)[0] ?? 'Waiting';
         s += `  ${c.name}:\n`;
-        s += kv([['    Image', c.image], ['    Image ID', cs.imageID ?? ''], ['    Port', (c.ports ?? []).map((p) => `${p.containerPort}/${p.protocol ?? 'TCP'}`).join(', ') || '<none>'], ['    State', which[0].toUpperCase() + which.slice(1)]], 20);
+        s += kv(
+          [
+            ['    Image', c.image],
+            ['    Image ID', cs.imageID ?? ''],
+            ['    Port', (c.ports ?? []).map((p) => `${p.containerPort}/${p.protocol ?? 'TCP'}`).join(', ') || '<none>'],
+            ['    State', which[0].toUpperCase() + which.slice(1)],
+          ],
+          20,
+        );
         const detail = state[which] ?? {};
         if (detail.reason) s += kv([['      Reason', detail.reason]], 20);
         if (detail.message) s += kv([['      Message', detail.message]], 20);
         if (detail.startedAt) s += kv([['      Started', detail.startedAt]], 20);
         if (detail.exitCode !== undefined) s += kv([['      Exit Code', String(detail.exitCode)]], 20);
-        if (cs.lastState?.terminated) s += kv([['    Last State', 'Terminated'], ['      Reason', cs.lastState.terminated.reason], ['      Exit Code', String(cs.lastState.terminated.exitCode)]], 20);
-        s += kv([['    Ready', cs.ready ? 'True' : 'False'], ['    Restart Count', String(cs.restartCount ?? 0)], ['    Image Pull Policy', c.imagePullPolicy ?? '<default>']], 20);
+        if (cs.lastState?.terminated)
+          s += kv(
+            [
+              ['    Last State', 'Terminated'],
+              ['      Reason', cs.lastState.terminated.reason],
+              ['      Exit Code', String(cs.lastState.terminated.exitCode)],
+            ],
+            20,
+          );
+        s += kv(
+          [
+            ['    Ready', cs.ready ? 'True' : 'False'],
+            ['    Restart Count', String(cs.restartCount ?? 0)],
+            ['    Image Pull Policy', c.imagePullPolicy ?? '<default>'],
+          ],
+          20,
+        );
       }
     };
     section('Init Containers', o.spec.initContainers, st.initContainerStatuses);
     section('Containers', o.spec.containers, st.containerStatuses);
-    s += `Conditions:\n${renderTable(['Type', 'Status'], (st.conditions ?? []).map((c) => [c.type, c.status]))
+    s += `Conditions:\n${renderTable(
+      ['Type', 'Status'],
+      (st.conditions ?? []).map((c) => [c.type, c.status]),
+    )
       .split('\n')
       .map((l) => (l ? `  ${l}` : l))
       .join('\n')}`;
@@ -337,15 +518,22 @@ function describeOne(world, t, o, now, showEvents) {
         ['CreationTimestamp', o.metadata.creationTimestamp],
         ['Labels', indentLabels(o.metadata.labels, 24)],
         ['Selector', labelsText(o.spec?.selector?.matchLabels)],
-        ['Replicas', `${desired} desired | ${st.updatedReplicas ?? st.updatedNumberScheduled ?? 0} updated | ${st.replicas ?? st.currentNumberScheduled ?? 0} total | ${avail} available | ${Math.max(0, desired - avail)} unavailable`],
+        [
+          'Replicas',
+          `${desired} desired | ${st.updatedReplicas ?? st.updatedNumberScheduled ?? 0} updated | ${st.replicas ?? st.currentNumberScheduled ?? 0} total | ${avail} available | ${Math.max(0, desired - avail)} unavailable`,
+        ],
       ],
       24,
     );
     s += 'Pod Template:\n';
     s += `  Labels:  ${labelsText(o.spec?.template?.metadata?.labels)}\n  Containers:\n`;
-    for (const c of o.spec?.template?.spec?.containers ?? []) s += `   ${c.name}:\n    Image:             ${c.image}\n    Image Pull Policy: ${c.imagePullPolicy ?? '<default>'}\n`;
+    for (const c of o.spec?.template?.spec?.containers ?? [])
+      s += `   ${c.name}:\n    Image:             ${c.image}\n    Image Pull Policy: ${c.imagePullPolicy ?? '<default>'}\n`;
     if (st.conditions) {
-      s += `Conditions:\n${renderTable(['Type', 'Status', 'Reason'], [['----', '------', '------'], ...st.conditions.map((c) => [c.type, c.status, c.reason ?? ''])])
+      s += `Conditions:\n${renderTable(
+        ['Type', 'Status', 'Reason'],
+        [['----', '------', '------'], ...st.conditions.map((c) => [c.type, c.status, c.reason ?? ''])],
+      )
         .split('\n')
         .map((l) => (l ? `  ${l}` : l))
         .join('\n')}`;
@@ -372,7 +560,11 @@ function describeOne(world, t, o, now, showEvents) {
 
 export async function cmdDescribe(k) {
   const { flags, positionals, io, knobs } = k;
-  if (!positionals.length && !flags.filename.length) throw new CliExit(1, "error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.");
+  if (!positionals.length && !flags.filename.length)
+    throw new CliExit(
+      1,
+      'error: You must specify the type of resource to describe. Use "kubectl api-resources" for a complete list of supported resources.',
+    );
   const cluster = k.cluster();
   const now = Date.now();
   const world = evaluate(cluster, now, knobs);
@@ -394,7 +586,8 @@ export async function cmdDescribe(k) {
       if (!found.length) errors.push(notFound(r.t, r.name));
       for (const o of found) out.push(describeOne(world, r.t, o, now, flags['show-events']));
     } else {
-      for (const o of objs.filter((x) => selectorMatches(reqs, x.metadata.labels))) out.push(describeOne(world, r.t, o, now, flags['show-events']));
+      for (const o of objs.filter((x) => selectorMatches(reqs, x.metadata.labels)))
+        out.push(describeOne(world, r.t, o, now, flags['show-events']));
     }
   }
   if (!out.length && !errors.length) io.err(ns ? `No resources found in ${ns} namespace.\n` : 'No resources found\n');
@@ -444,8 +637,16 @@ export async function cmdLogs(k) {
       return 0;
     }
   } else {
-    if (!positionals.length) throw new CliExit(1, "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples");
-    if (positionals.length > 2) throw new CliExit(1, "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nSee 'kubectl logs -h' for help and examples");
+    if (!positionals.length)
+      throw new CliExit(
+        1,
+        "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples",
+      );
+    if (positionals.length > 2)
+      throw new CliExit(
+        1,
+        "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nSee 'kubectl logs -h' for help and examples",
+      );
     if (positionals[1] !== undefined) {
       if (containerArg) throw new CliExit(1, `error: only one of -c or an inline [CONTAINER] arg is allowed`);
       containerArg = positionals[1];
@@ -496,14 +697,28 @@ export async function cmdLogs(k) {
         continue;
       }
       if (waiting && !crashed) {
-        const why = ['ImagePullBackOff', 'ErrImagePull'].includes(waiting.reason) ? 'trying and failing to pull image' : ['ErrImageNeverPull', 'InvalidImageName'].includes(waiting.reason) ? "image can't be pulled" : waiting.reason;
+        const why = ['ImagePullBackOff', 'ErrImagePull'].includes(waiting.reason)
+          ? 'trying and failing to pull image'
+          : ['ErrImageNeverPull', 'InvalidImageName'].includes(waiting.reason)
+            ? "image can't be pulled"
+            : waiting.reason;
         errors.push(`Error from server (BadRequest): container "${c.name}" in pod "${pod.metadata.name}" is waiting to start: ${why}`);
         continue;
       }
-      const isCrash = crashed || (owner ? isCrashTarget(knobs, owner.kind === 'ReplicaSet' ? 'Deployment' : owner.kind, pod.metadata.namespace, owner.kind === 'ReplicaSet' ? owner.name.replace(/-[^-]+$/, '') : owner.name) : false);
+      const isCrash =
+        crashed ||
+        (owner
+          ? isCrashTarget(
+              knobs,
+              owner.kind === 'ReplicaSet' ? 'Deployment' : owner.kind,
+              pod.metadata.namespace,
+              owner.kind === 'ReplicaSet' ? owner.name.replace(/-[^-]+$/, '') : owner.name,
+            )
+          : false);
       let lines = fakeLogLines(pod, c.name, cs?.image ?? c.image, isCrash && crashed, flags.previous);
       if (flags.tail >= 0) lines = flags.tail === 0 ? [] : lines.slice(-flags.tail);
-      for (const [ts, text] of lines) io.out(`${flags.prefix ? `[pod/${pod.metadata.name}/${c.name}] ` : ''}${flags.timestamps ? `${ts} ` : ''}${text}\n`);
+      for (const [ts, text] of lines)
+        io.out(`${flags.prefix ? `[pod/${pod.metadata.name}/${c.name}] ` : ''}${flags.timestamps ? `${ts} ` : ''}${text}\n`);
     }
   }
   if (errors.length) throw new CliExit(1, errors.join('\n'));

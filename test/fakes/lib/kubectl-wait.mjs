@@ -39,9 +39,18 @@ function rolloutState(t, o) {
     const replicas = o.spec?.replicas ?? 1;
     const prog = (st.conditions ?? []).find((c) => c.type === 'Progressing');
     if (prog && prog.reason === 'ProgressDeadlineExceeded') return { error: `deployment "${name}" exceeded its progress deadline` };
-    if ((st.updatedReplicas ?? 0) < replicas) return { msg: `Waiting for deployment "${name}" rollout to finish: ${st.updatedReplicas ?? 0} out of ${replicas} new replicas have been updated...` };
-    if ((st.replicas ?? 0) > (st.updatedReplicas ?? 0)) return { msg: `Waiting for deployment "${name}" rollout to finish: ${(st.replicas ?? 0) - (st.updatedReplicas ?? 0)} old replicas are pending termination...` };
-    if ((st.availableReplicas ?? 0) < (st.updatedReplicas ?? 0)) return { msg: `Waiting for deployment "${name}" rollout to finish: ${st.availableReplicas ?? 0} of ${st.updatedReplicas ?? 0} updated replicas are available...` };
+    if ((st.updatedReplicas ?? 0) < replicas)
+      return {
+        msg: `Waiting for deployment "${name}" rollout to finish: ${st.updatedReplicas ?? 0} out of ${replicas} new replicas have been updated...`,
+      };
+    if ((st.replicas ?? 0) > (st.updatedReplicas ?? 0))
+      return {
+        msg: `Waiting for deployment "${name}" rollout to finish: ${(st.replicas ?? 0) - (st.updatedReplicas ?? 0)} old replicas are pending termination...`,
+      };
+    if ((st.availableReplicas ?? 0) < (st.updatedReplicas ?? 0))
+      return {
+        msg: `Waiting for deployment "${name}" rollout to finish: ${st.availableReplicas ?? 0} of ${st.updatedReplicas ?? 0} updated replicas are available...`,
+      };
     return { done: `deployment "${name}" successfully rolled out` };
   }
   if (t.kind === 'StatefulSet') {
@@ -53,8 +62,14 @@ function rolloutState(t, o) {
   }
   if (t.kind === 'DaemonSet') {
     const desired = st.desiredNumberScheduled ?? 0;
-    if ((st.updatedNumberScheduled ?? 0) < desired) return { msg: `Waiting for daemon set "${name}" rollout to finish: ${st.updatedNumberScheduled ?? 0} out of ${desired} new pods have been updated...` };
-    if ((st.numberAvailable ?? 0) < (st.updatedNumberScheduled ?? 0)) return { msg: `Waiting for daemon set "${name}" rollout to finish: ${st.numberAvailable ?? 0} of ${st.updatedNumberScheduled ?? 0} updated pods are available...` };
+    if ((st.updatedNumberScheduled ?? 0) < desired)
+      return {
+        msg: `Waiting for daemon set "${name}" rollout to finish: ${st.updatedNumberScheduled ?? 0} out of ${desired} new pods have been updated...`,
+      };
+    if ((st.numberAvailable ?? 0) < (st.updatedNumberScheduled ?? 0))
+      return {
+        msg: `Waiting for daemon set "${name}" rollout to finish: ${st.numberAvailable ?? 0} of ${st.updatedNumberScheduled ?? 0} updated pods are available...`,
+      };
     return { done: `daemon set "${name}" successfully rolled out` };
   }
   return { error: `no status viewer has been implemented for ${t.group ? `${t.kind}.${t.group}` : t.kind}` };
@@ -65,12 +80,20 @@ export async function cmdRolloutStatus(k) {
   let cluster = k.cluster();
   let req;
   if (flags.filename.length) {
-    req = loadFilenames(flags.filename, flags.recursive).map((d) => ({ t: typeForManifest(cluster, d.obj.apiVersion ?? '', d.obj.kind ?? ''), name: d.obj.metadata?.name }));
+    req = loadFilenames(flags.filename, flags.recursive).map((d) => ({
+      t: typeForManifest(cluster, d.obj.apiVersion ?? '', d.obj.kind ?? ''),
+      name: d.obj.metadata?.name,
+    }));
   } else {
-    if (!positionals.length) throw new CliExit(1, "error: required resource not specified\nSee 'kubectl rollout status -h' for help and examples");
+    if (!positionals.length)
+      throw new CliExit(1, "error: required resource not specified\nSee 'kubectl rollout status -h' for help and examples");
     req = parseResourceArgs(cluster, positionals);
   }
-  if (req.length !== 1 || !req[0].t) throw new CliExit(1, `error: rollout status is only supported on individual resources and resource collections, but ${req.length} resources were found`);
+  if (req.length !== 1 || !req[0].t)
+    throw new CliExit(
+      1,
+      `error: rollout status is only supported on individual resources and resource collections, but ${req.length} resources were found`,
+    );
   const { t, name } = req[0];
   if (!name) throw new CliExit(1, `error: rollout status is only supported on individual resources`);
   if (!['Deployment', 'StatefulSet', 'DaemonSet'].includes(t.kind)) {
@@ -147,9 +170,17 @@ export async function cmdWait(k, parsedCond) {
   let cluster = k.cluster();
   let req;
   if (flags.filename.length) {
-    req = loadFilenames(flags.filename, flags.recursive).map((d) => ({ t: typeForManifest(cluster, d.obj.apiVersion ?? '', d.obj.kind ?? ''), name: d.obj.metadata?.name, ns: d.obj.metadata?.namespace }));
+    req = loadFilenames(flags.filename, flags.recursive).map((d) => ({
+      t: typeForManifest(cluster, d.obj.apiVersion ?? '', d.obj.kind ?? ''),
+      name: d.obj.metadata?.name,
+      ns: d.obj.metadata?.namespace,
+    }));
   } else {
-    if (!positionals.length) throw new CliExit(1, "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");
+    if (!positionals.length)
+      throw new CliExit(
+        1,
+        "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
+      );
     if (positionals.length === 1 && !positionals[0].includes('/')) {
       const t = resolveType(cluster, positionals[0]);
       if (!t) throw new CliExit(1, `error: the server doesn't have a resource type "${positionals[0]}"`);
@@ -157,7 +188,8 @@ export async function cmdWait(k, parsedCond) {
     } else req = parseResourceArgs(cluster, positionals);
   }
   const named = req.filter((r) => r.name);
-  if (!named.length && !flags.all && !flags.selector && !flags['field-selector']) throw new CliExit(1, 'error: resource(s) were provided, but no name was specified');
+  if (!named.length && !flags.all && !flags.selector && !flags['field-selector'])
+    throw new CliExit(1, 'error: resource(s) were provided, but no name was specified');
   const nsAll = flags['all-namespaces'];
   const reqs = flags.selector ? parseLabelSelector(flags.selector) : [];
   const timeout = flags.timeout < 0 ? FOREVER : flags.timeout;
@@ -168,13 +200,15 @@ export async function cmdWait(k, parsedCond) {
   const world0 = evaluate(cluster, Date.now(), knobs);
   let targets = [];
   for (const r of req) {
-    const ns = r.t.namespaced ? (nsAll && !r.name ? undefined : r.ns ?? k.namespace) : undefined;
+    const ns = r.t.namespaced ? (nsAll && !r.name ? undefined : (r.ns ?? k.namespace)) : undefined;
     if (r.name) {
       const exists = listObjects(world0, r.t, ns).some((o) => o.metadata.name === r.name);
-      if (!exists && !cond.create && !cond.delete) throw new CliExit(1, `Error from server (NotFound): ${pluralRef(r.t)} "${r.name}" not found`);
+      if (!exists && !cond.create && !cond.delete)
+        throw new CliExit(1, `Error from server (NotFound): ${pluralRef(r.t)} "${r.name}" not found`);
       targets.push({ t: r.t, name: r.name, ns });
     } else {
-      for (const o of listObjects(world0, r.t, ns)) if (selectorMatches(reqs, o.metadata.labels)) targets.push({ t: r.t, name: o.metadata.name, ns: o.metadata.namespace });
+      for (const o of listObjects(world0, r.t, ns))
+        if (selectorMatches(reqs, o.metadata.labels)) targets.push({ t: r.t, name: o.metadata.name, ns: o.metadata.namespace });
     }
   }
   if (!targets.length) {

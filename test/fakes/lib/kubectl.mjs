@@ -38,7 +38,11 @@ const GLOBAL = {
 const F = (short) => ({ type: 'stringSlice', ...(short ? { short } : {}) });
 const OUTPUT = { output: { type: 'string', short: 'o' } };
 const DRY = { 'dry-run': { type: 'string', def: 'none', noOptDefVal: 'unchanged' } };
-const TEMPLATE = { template: { type: 'string' }, 'allow-missing-template-keys': { type: 'bool', def: true }, 'show-managed-fields': { type: 'bool' } };
+const TEMPLATE = {
+  template: { type: 'string' },
+  'allow-missing-template-keys': { type: 'bool', def: true },
+  'show-managed-fields': { type: 'bool' },
+};
 
 export const TREE = {
   apply: {
@@ -67,8 +71,31 @@ export const TREE = {
     },
   },
   create: {
-    spec: { filename: F('f'), ...DRY, ...OUTPUT, ...TEMPLATE, 'save-config': { type: 'bool' }, 'field-manager': { type: 'string', def: 'kubectl-create' }, validate: { type: 'string', def: 'strict', noOptDefVal: 'strict' }, edit: { type: 'bool' }, selector: { type: 'string', short: 'l' }, raw: { type: 'string' } },
-    sub: { namespace: { aliases: ['ns'], spec: { ...DRY, ...OUTPUT, ...TEMPLATE, 'save-config': { type: 'bool' }, 'field-manager': { type: 'string', def: 'kubectl-create' }, validate: { type: 'string', def: 'strict', noOptDefVal: 'strict' } } } },
+    spec: {
+      filename: F('f'),
+      ...DRY,
+      ...OUTPUT,
+      ...TEMPLATE,
+      'save-config': { type: 'bool' },
+      'field-manager': { type: 'string', def: 'kubectl-create' },
+      validate: { type: 'string', def: 'strict', noOptDefVal: 'strict' },
+      edit: { type: 'bool' },
+      selector: { type: 'string', short: 'l' },
+      raw: { type: 'string' },
+    },
+    sub: {
+      namespace: {
+        aliases: ['ns'],
+        spec: {
+          ...DRY,
+          ...OUTPUT,
+          ...TEMPLATE,
+          'save-config': { type: 'bool' },
+          'field-manager': { type: 'string', def: 'kubectl-create' },
+          validate: { type: 'string', def: 'strict', noOptDefVal: 'strict' },
+        },
+      },
+    },
   },
   get: {
     spec: {
@@ -97,7 +124,17 @@ export const TREE = {
   },
   rollout: {
     sub: {
-      status: { spec: { timeout: { type: 'duration', def: 0 }, watch: { type: 'bool', short: 'w', def: true }, revision: { type: 'int', def: 0 }, filename: F('f'), selector: { type: 'string', short: 'l' }, recursive: { type: 'bool', short: 'R' }, kustomize: { type: 'string', short: 'k' } } },
+      status: {
+        spec: {
+          timeout: { type: 'duration', def: 0 },
+          watch: { type: 'bool', short: 'w', def: true },
+          revision: { type: 'int', def: 0 },
+          filename: F('f'),
+          selector: { type: 'string', short: 'l' },
+          recursive: { type: 'bool', short: 'R' },
+          kustomize: { type: 'string', short: 'k' },
+        },
+      },
       restart: { spec: { selector: { type: 'string', short: 'l' }, ...OUTPUT } },
       history: { spec: { revision: { type: 'int' }, ...OUTPUT } },
       undo: { spec: { 'to-revision': { type: 'int' }, ...OUTPUT } },
@@ -119,7 +156,15 @@ export const TREE = {
     },
   },
   describe: {
-    spec: { selector: { type: 'string', short: 'l' }, 'all-namespaces': { type: 'bool', short: 'A' }, 'show-events': { type: 'bool', def: true }, filename: F('f'), recursive: { type: 'bool', short: 'R' }, kustomize: { type: 'string', short: 'k' }, 'chunk-size': { type: 'int', def: 500 } },
+    spec: {
+      selector: { type: 'string', short: 'l' },
+      'all-namespaces': { type: 'bool', short: 'A' },
+      'show-events': { type: 'bool', def: true },
+      filename: F('f'),
+      recursive: { type: 'bool', short: 'R' },
+      kustomize: { type: 'string', short: 'k' },
+      'chunk-size': { type: 'int', def: 500 },
+    },
   },
   logs: {
     spec: {
@@ -164,7 +209,19 @@ export const TREE = {
     },
   },
   version: { spec: { client: { type: 'bool' }, ...OUTPUT } },
-  'cluster-info': { spec: {}, sub: { dump: { spec: { ...OUTPUT, 'all-namespaces': { type: 'bool', short: 'A' }, 'output-directory': { type: 'string' }, namespaces: { type: 'stringSlice' } } } } },
+  'cluster-info': {
+    spec: {},
+    sub: {
+      dump: {
+        spec: {
+          ...OUTPUT,
+          'all-namespaces': { type: 'bool', short: 'A' },
+          'output-directory': { type: 'string' },
+          namespaces: { type: 'stringSlice' },
+        },
+      },
+    },
+  },
   config: {
     sub: {
       'current-context': { spec: {} },
@@ -173,7 +230,18 @@ export const TREE = {
       view: { spec: { minify: { type: 'bool' }, raw: { type: 'bool' }, flatten: { type: 'bool' }, ...OUTPUT, ...TEMPLATE } },
     },
   },
-  'api-resources': { spec: { namespaced: { type: 'bool', def: true }, ...OUTPUT, 'api-group': { type: 'string' }, verbs: { type: 'stringSlice' }, 'no-headers': { type: 'bool' }, 'sort-by': { type: 'string' }, categories: { type: 'stringSlice' }, cached: { type: 'bool' } } },
+  'api-resources': {
+    spec: {
+      namespaced: { type: 'bool', def: true },
+      ...OUTPUT,
+      'api-group': { type: 'string' },
+      verbs: { type: 'stringSlice' },
+      'no-headers': { type: 'bool' },
+      'sort-by': { type: 'string' },
+      categories: { type: 'stringSlice' },
+      cached: { type: 'bool' },
+    },
+  },
 };
 
 export function usageError(cmdPath, msg) {
@@ -186,7 +254,11 @@ export function refused(target, extra = '') {
   const pad = (n, w = 2) => String(n).padStart(w, '0');
   const stamp = `E${pad(d.getMonth() + 1)}${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds() * 1000, 6)}`;
   const line = `${stamp} ${String(process.pid).padStart(7)} memcache.go:265] "Unhandled Error" err="couldn't get current server API group list: Get \\"${target.server}/api?timeout=32s\\": dial tcp ${target.hostPort === 'localhost:8080' ? '127.0.0.1:8080' : target.hostPort}: connect: connection refused"`;
-  return new CliExit(1, `${Array(5).fill(line).join('\n')}\nThe connection to the server ${target.hostPort} was refused - did you specify the right host or port?${extra ? `\n${extra}` : ''}`, { refused: true });
+  return new CliExit(
+    1,
+    `${Array(5).fill(line).join('\n')}\nThe connection to the server ${target.hostPort} was refused - did you specify the right host or port?${extra ? `\n${extra}` : ''}`,
+    { refused: true },
+  );
 }
 
 function verbOps(verb) {
@@ -226,7 +298,8 @@ export async function kubectlMain(ctx) {
     return 0;
   }
   if (found.node?.sub && !found.node.spec) {
-    if (positionals.length) throw new CliExit(1, `error: unknown command "${positionals[0]}"\nSee 'kubectl ${cmdPath} -h' for help and examples`);
+    if (positionals.length)
+      throw new CliExit(1, `error: unknown command "${positionals[0]}"\nSee 'kubectl ${cmdPath} -h' for help and examples`);
     io.out(`Usage:\n  kubectl ${cmdPath} SUBCOMMAND [options]\n`);
     return 1;
   }
@@ -235,7 +308,10 @@ export async function kubectlMain(ctx) {
     try {
       parseGoDuration(rt);
     } catch {
-      throw new CliExit(1, 'error: Invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a corresponding time unit (e.g. 1s | 2m | 3h)');
+      throw new CliExit(
+        1,
+        'error: Invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a corresponding time unit (e.g. 1s | 2m | 3h)',
+      );
     }
   }
 
@@ -255,7 +331,8 @@ export async function kubectlMain(ctx) {
   if (cmdPath === 'create' && !flags.filename.length) {
     throw new CliExit(1, 'error: must specify one of -f and -k');
   }
-  if (cmdPath === 'create') throw new CliExit(1, 'error: fake kubectl: "kubectl create -f" is not implemented by the fake; use "kubectl apply -f"');
+  if (cmdPath === 'create')
+    throw new CliExit(1, 'error: fake kubectl: "kubectl create -f" is not implemented by the fake; use "kubectl apply -f"');
 
   // ---- resolve the cluster
   let target;
@@ -269,7 +346,9 @@ export async function kubectlMain(ctx) {
   record.server = target.server;
   const now = Date.now();
   const lookup = (state) => {
-    const c = Object.values(state.clusters).find((x) => x.status === 'ready' && x.port === target.port && ['127.0.0.1', 'localhost'].includes(target.host));
+    const c = Object.values(state.clusters).find(
+      (x) => x.status === 'ready' && x.port === target.port && ['127.0.0.1', 'localhost'].includes(target.host),
+    );
     if (!c) return undefined;
     const t = touch(c, now, knobs);
     return { name: c.name, dead: t.dead ? c : undefined };
@@ -285,7 +364,10 @@ export async function kubectlMain(ctx) {
   if (knobs.kubectlMs) await sleep(knobs.kubectlMs);
   if (rule) {
     await sleep(rule.delayMs ?? 0);
-    throw new CliExit(rule.exit ?? 1, rule.message ?? 'Unable to connect to the server: net/http: TLS handshake timeout', { injected: true, rule: rule.index });
+    throw new CliExit(rule.exit ?? 1, rule.message ?? 'Unable to connect to the server: net/http: TLS handshake timeout', {
+      injected: true,
+      rule: rule.index,
+    });
   }
 
   const k = {
@@ -320,7 +402,9 @@ export async function kubectlMain(ctx) {
       return cmdVersion(io, flags, k);
     case 'cluster-info':
       if (positionals.length) throw new CliExit(1, `error: unknown command "${positionals[0]}" for "kubectl cluster-info"`);
-      io.out(`Kubernetes control plane is running at ${target.server}\nCoreDNS is running at ${target.server}/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n`);
+      io.out(
+        `Kubernetes control plane is running at ${target.server}\nCoreDNS is running at ${target.server}/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n`,
+      );
       return 0;
     case 'apply':
       return cmdApply(k, pre.docs);
@@ -343,8 +427,10 @@ export async function kubectlMain(ctx) {
   }
 }
 
-const LOGS_USAGE = "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples";
-const RESOURCES_REQUIRED = "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'";
+const LOGS_USAGE =
+  "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples";
+const RESOURCES_REQUIRED =
+  "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'";
 
 /** Client-side argument validation (no server needed), like kubectl's Complete/Validate. */
 function preflight(cmdPath, flags, positionals, io) {
@@ -352,14 +438,21 @@ function preflight(cmdPath, flags, positionals, io) {
   switch (cmdPath) {
     case 'get':
       if (!positionals.length && !flags.filename.length && !flags.kustomize) {
-        throw new CliExit(1, 'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee \'kubectl get -h\' for help and examples');
+        throw new CliExit(
+          1,
+          'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee \'kubectl get -h\' for help and examples',
+        );
       }
       break;
     case 'rollout status':
       if (!positionals.length && !flags.filename.length && !flags.kustomize) throw new CliExit(1, 'error: required resource not specified');
       break;
     case 'describe':
-      if (!positionals.length && !flags.filename.length && !flags.kustomize) throw new CliExit(1, 'error: You must specify the type of resource to describe. Use "kubectl api-resources" for a complete list of supported resources.');
+      if (!positionals.length && !flags.filename.length && !flags.kustomize)
+        throw new CliExit(
+          1,
+          'error: You must specify the type of resource to describe. Use "kubectl api-resources" for a complete list of supported resources.',
+        );
       break;
     case 'logs':
       if ((!positionals.length && !flags.selector) || positionals.length > 2) throw new CliExit(1, LOGS_USAGE);
@@ -373,13 +466,19 @@ function preflight(cmdPath, flags, positionals, io) {
       if (!positionals.length && !flags.filename.length) throw new CliExit(1, RESOURCES_REQUIRED);
       break;
     case 'create namespace':
-      if (positionals.length !== 1) throw new CliExit(1, `error: exactly one NAME is required, got ${positionals.length}\nSee 'kubectl create namespace -h' for help and examples`);
+      if (positionals.length !== 1)
+        throw new CliExit(
+          1,
+          `error: exactly one NAME is required, got ${positionals.length}\nSee 'kubectl create namespace -h' for help and examples`,
+        );
       normalizeDryRun(flags['dry-run'], io);
       break;
     case 'apply': {
-      if (positionals.length) throw new CliExit(1, `error: Unexpected args: [${positionals.join(' ')}]\nSee 'kubectl apply -h' for help and examples`);
+      if (positionals.length)
+        throw new CliExit(1, `error: Unexpected args: [${positionals.join(' ')}]\nSee 'kubectl apply -h' for help and examples`);
       const dry = normalizeDryRun(flags['dry-run'], io);
-      if (flags['server-side'] && dry === 'client') throw new CliExit(1, "error: --dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)");
+      if (flags['server-side'] && dry === 'client')
+        throw new CliExit(1, "error: --dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)");
       if (flags['force-conflicts'] && !flags['server-side']) throw new CliExit(1, 'error: --force-conflicts only works with --server-side');
       out.docs = loadSources({ flags });
       out.dry = dry;
@@ -392,7 +491,17 @@ function preflight(cmdPath, flags, positionals, io) {
 }
 
 function cmdVersion(io, flags, k) {
-  const client = { major: '1', minor: '33', gitVersion: K8S_VERSION, gitCommit: '8adc0f041b8e7ad1d30e29cc59c6ae7a15e19828', gitTreeState: 'clean', buildDate: '2025-05-15T08:27:33Z', goVersion: 'go1.24.2', compiler: 'gc', platform: 'linux/amd64' };
+  const client = {
+    major: '1',
+    minor: '33',
+    gitVersion: K8S_VERSION,
+    gitCommit: '8adc0f041b8e7ad1d30e29cc59c6ae7a15e19828',
+    gitTreeState: 'clean',
+    buildDate: '2025-05-15T08:27:33Z',
+    goVersion: 'go1.24.2',
+    compiler: 'gc',
+    platform: 'linux/amd64',
+  };
   const server = k ? { ...client, buildDate: '2025-05-21T18:07:11Z' } : undefined;
   const o = flags.output;
   if (o && o !== 'json' && o !== 'yaml') throw new CliExit(1, `error: --output must be 'yaml' or 'json'`);

@@ -59,7 +59,14 @@ export function parseLabelSelector(s) {
     const p = raw.trim();
     let m;
     if ((m = /^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(p))) {
-      reqs.push({ key: m[1], op: m[2], values: m[3].split(',').map((x) => x.trim()).filter(Boolean) });
+      reqs.push({
+        key: m[1],
+        op: m[2],
+        values: m[3]
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      });
     } else if ((m = /^([\w./-]+)\s*(==|=|!=)\s*([\w.-]*)$/.exec(p))) {
       reqs.push({ key: m[1], op: m[2] === '!=' ? '!=' : '=', values: [m[3]] });
     } else if ((m = /^!([\w./-]+)$/.exec(p))) {
@@ -135,7 +142,13 @@ function imageOn(node, container, t, podStart, knobs) {
   const rec = (node.images ?? {})[norm];
   if (policy !== 'Always' && rec && rec.importedMs <= t) return { ok: true, at: Math.max(podStart, rec.importedMs), norm, policy };
   if (policy === 'Never') {
-    return { ok: false, reason: 'ErrImageNeverPull', message: `Container image "${image}" is not present with pull policy of Never`, norm, policy };
+    return {
+      ok: false,
+      reason: 'ErrImageNeverPull',
+      message: `Container image "${image}" is not present with pull policy of Never`,
+      norm,
+      policy,
+    };
   }
   const errPull = t - podStart < knobs.pullBackoffMs;
   return {
@@ -174,9 +187,9 @@ function nodeTainted(cluster, node) {
 
 function schedulableNodes(cluster, podSpec) {
   const tol = podSpec.tolerations ?? [];
-  const toleratesCP = tol.some(
-    (t) => t.operator === 'Exists' && (!t.key || t.key === 'node-role.kubernetes.io/control-plane'),
-  ) || tol.some((t) => t.key === 'node-role.kubernetes.io/control-plane');
+  const toleratesCP =
+    tol.some((t) => t.operator === 'Exists' && (!t.key || t.key === 'node-role.kubernetes.io/control-plane')) ||
+    tol.some((t) => t.key === 'node-role.kubernetes.io/control-plane');
   return cluster.nodes.filter((n) => {
     if (nodeTainted(cluster, n) && !toleratesCP) return false;
     const sel = podSpec.nodeSelector ?? {};
@@ -230,7 +243,9 @@ function buildPod(cluster, ctx) {
   if (!node) {
     const total = cluster.nodes.length;
     const msg = `0/${total} nodes are available: ${total} node(s) didn't match Pod's node affinity/selector. preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
-    pod.status.conditions = [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: msg, lastTransitionTime: isoTime(podStart) }];
+    pod.status.conditions = [
+      { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: msg, lastTransitionTime: isoTime(podStart) },
+    ];
     ev(podStart, 'Warning', 'FailedScheduling', msg, 'default-scheduler');
     return { pod, readyAt: Infinity, events, info: { scheduled: false } };
   }
@@ -247,7 +262,15 @@ function buildPod(cluster, ctx) {
     const img = imageOn(node, c, now, podStart, knobs);
     if (!img.ok) {
       initBlocked ??= img;
-      initStatuses.push({ name: c.name, image: c.image, imageID: '', ready: false, restartCount: 0, started: false, state: { waiting: { reason: img.reason, message: img.message } } });
+      initStatuses.push({
+        name: c.name,
+        image: c.image,
+        imageID: '',
+        ready: false,
+        restartCount: 0,
+        started: false,
+        state: { waiting: { reason: img.reason, message: img.message } },
+      });
       ev(podStart, 'Warning', 'Failed', `Error: ${img.reason}`);
       continue;
     }
@@ -326,8 +349,15 @@ function buildPod(cluster, ctx) {
         image: img.norm,
         imageID,
         restartCount: restarts,
-        state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.min(300, 10 * 2 ** Math.min(5, restarts - 1))}s restarting failed container=${c.name} pod=${name}_${ns}(${uid})` } },
-        lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: isoTime(lastStart - knobs.crashAfterMs), finishedAt: isoTime(lastStart) } },
+        state: {
+          waiting: {
+            reason: 'CrashLoopBackOff',
+            message: `back-off ${Math.min(300, 10 * 2 ** Math.min(5, restarts - 1))}s restarting failed container=${c.name} pod=${name}_${ns}(${uid})`,
+          },
+        },
+        lastState: {
+          terminated: { exitCode: 1, reason: 'Error', startedAt: isoTime(lastStart - knobs.crashAfterMs), finishedAt: isoTime(lastStart) },
+        },
       });
       ev(firstCrash, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${name}_${ns}(${uid})`);
       anyRunning = true; // restarting containers count as running for the phase
@@ -335,7 +365,12 @@ function buildPod(cluster, ctx) {
     }
     if (completes) {
       if (now >= cReadyAt) {
-        statuses.push({ ...base, image: img.norm, imageID, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: isoTime(runningAt), finishedAt: isoTime(cReadyAt) } } });
+        statuses.push({
+          ...base,
+          image: img.norm,
+          imageID,
+          state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: isoTime(runningAt), finishedAt: isoTime(cReadyAt) } },
+        });
       } else {
         statuses.push({ ...base, image: img.norm, imageID, started: true, state: { running: { startedAt: isoTime(runningAt) } } });
         anyRunning = true;
@@ -347,7 +382,13 @@ function buildPod(cluster, ctx) {
     allTerminatedOk = false;
     anyRunning = true;
     const ready = now >= cReadyAt;
-    if (!ready && c.readinessProbe) ev(runningAt, 'Warning', 'Unhealthy', `Readiness probe failed: Get "http://${ip}:8080/readyz": dial tcp ${ip}:8080: connect: connection refused`);
+    if (!ready && c.readinessProbe)
+      ev(
+        runningAt,
+        'Warning',
+        'Unhealthy',
+        `Readiness probe failed: Get "http://${ip}:8080/readyz": dial tcp ${ip}:8080: connect: connection refused`,
+      );
     statuses.push({ ...base, image: img.norm, imageID, ready, started: true, state: { running: { startedAt: isoTime(runningAt) } } });
     readyAt = Math.max(readyAt, cReadyAt);
   }
@@ -363,16 +404,53 @@ function buildPod(cluster, ctx) {
   const t = (ms) => isoTime(Math.min(ms, now));
   pod.status.conditions = [
     { type: 'PodReadyToStartContainers', status: 'True', lastTransitionTime: t(podStart) },
-    { type: 'Initialized', status: initBlocked ? 'False' : 'True', lastTransitionTime: t(initDoneAt), ...(initBlocked ? { reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${(spec.initContainers ?? []).map((c) => c.name).join(' ')}]` } : {}) },
-    { type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: t(ready ? readyAt : podStart), ...(ready ? {} : { reason: 'ContainersNotReady', message: `containers with unready status: [${statuses.filter((s) => !s.ready).map((s) => s.name).join(' ')}]` }) },
-    { type: 'ContainersReady', status: ready ? 'True' : 'False', lastTransitionTime: t(ready ? readyAt : podStart), ...(ready ? {} : { reason: 'ContainersNotReady', message: `containers with unready status: [${statuses.filter((s) => !s.ready).map((s) => s.name).join(' ')}]` }) },
+    {
+      type: 'Initialized',
+      status: initBlocked ? 'False' : 'True',
+      lastTransitionTime: t(initDoneAt),
+      ...(initBlocked
+        ? {
+            reason: 'ContainersNotInitialized',
+            message: `containers with incomplete status: [${(spec.initContainers ?? []).map((c) => c.name).join(' ')}]`,
+          }
+        : {}),
+    },
+    {
+      type: 'Ready',
+      status: ready ? 'True' : 'False',
+      lastTransitionTime: t(ready ? readyAt : podStart),
+      ...(ready
+        ? {}
+        : {
+            reason: 'ContainersNotReady',
+            message: `containers with unready status: [${statuses
+              .filter((s) => !s.ready)
+              .map((s) => s.name)
+              .join(' ')}]`,
+          }),
+    },
+    {
+      type: 'ContainersReady',
+      status: ready ? 'True' : 'False',
+      lastTransitionTime: t(ready ? readyAt : podStart),
+      ...(ready
+        ? {}
+        : {
+            reason: 'ContainersNotReady',
+            message: `containers with unready status: [${statuses
+              .filter((s) => !s.ready)
+              .map((s) => s.name)
+              .join(' ')}]`,
+          }),
+    },
     { type: 'PodScheduled', status: 'True', lastTransitionTime: t(podStart) },
   ];
   if (completes && pod.status.phase === 'Succeeded') {
-    for (const c of pod.status.conditions) if (c.type === 'Ready' || c.type === 'ContainersReady') {
-      c.status = 'False';
-      c.reason = 'PodCompleted';
-    }
+    for (const c of pod.status.conditions)
+      if (c.type === 'Ready' || c.type === 'ContainersReady') {
+        c.status = 'False';
+        c.reason = 'PodCompleted';
+      }
   }
   if (initStatuses.length) pod.status.initContainerStatuses = initStatuses;
   pod.status.containerStatuses = statuses;
@@ -414,7 +492,14 @@ function workloadPods(cluster, o, now, knobs) {
           now,
           knobs,
           extraLabels: { 'pod-template-hash': h },
-          ownerRef: { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${name}-${h}`, uid: uidOf(`${ownerUid}|rs|${h}`), controller: true, blockOwnerDeletion: true },
+          ownerRef: {
+            apiVersion: 'apps/v1',
+            kind: 'ReplicaSet',
+            name: `${name}-${h}`,
+            uid: uidOf(`${ownerUid}|rs|${h}`),
+            controller: true,
+            blockOwnerDeletion: true,
+          },
         }),
       );
     }
@@ -436,7 +521,11 @@ function workloadPods(cluster, o, now, knobs) {
         crash,
         now,
         knobs,
-        extraLabels: { 'apps.kubernetes.io/pod-index': String(i), 'controller-revision-hash': rev, 'statefulset.kubernetes.io/pod-name': `${name}-${i}` },
+        extraLabels: {
+          'apps.kubernetes.io/pod-index': String(i),
+          'controller-revision-hash': rev,
+          'statefulset.kubernetes.io/pod-name': `${name}-${i}`,
+        },
         ownerRef: { apiVersion: 'apps/v1', kind: 'StatefulSet', name, uid: ownerUid, controller: true, blockOwnerDeletion: true },
       });
       out.push(p);
@@ -479,7 +568,12 @@ function workloadPods(cluster, o, now, knobs) {
         now,
         knobs,
         completes: true,
-        extraLabels: { 'batch.kubernetes.io/job-name': name, 'job-name': name, 'batch.kubernetes.io/controller-uid': ownerUid, 'controller-uid': ownerUid },
+        extraLabels: {
+          'batch.kubernetes.io/job-name': name,
+          'job-name': name,
+          'batch.kubernetes.io/controller-uid': ownerUid,
+          'controller-uid': ownerUid,
+        },
         ownerRef: { apiVersion: 'batch/v1', kind: 'Job', name, uid: ownerUid, controller: true, blockOwnerDeletion: true },
       }),
     );
@@ -558,13 +652,48 @@ export function evaluate(cluster, now, knobs) {
         ...(replicas - available > 0 ? { unavailableReplicas: replicas - available } : {}),
         conditions: [
           available >= replicas - maxUnavailable(obj, replicas)
-            ? { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.', lastTransitionTime: isoTime(Math.min(now, lastReady)), lastUpdateTime: isoTime(Math.min(now, lastReady)) }
-            : { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.', lastTransitionTime: isoTime(created), lastUpdateTime: isoTime(created) },
+            ? {
+                type: 'Available',
+                status: 'True',
+                reason: 'MinimumReplicasAvailable',
+                message: 'Deployment has minimum availability.',
+                lastTransitionTime: isoTime(Math.min(now, lastReady)),
+                lastUpdateTime: isoTime(Math.min(now, lastReady)),
+              }
+            : {
+                type: 'Available',
+                status: 'False',
+                reason: 'MinimumReplicasUnavailable',
+                message: 'Deployment does not have minimum availability.',
+                lastTransitionTime: isoTime(created),
+                lastUpdateTime: isoTime(created),
+              },
           exceeded
-            ? { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${rsName}" has timed out progressing.`, lastTransitionTime: isoTime(created + deadline), lastUpdateTime: isoTime(created + deadline) }
+            ? {
+                type: 'Progressing',
+                status: 'False',
+                reason: 'ProgressDeadlineExceeded',
+                message: `ReplicaSet "${rsName}" has timed out progressing.`,
+                lastTransitionTime: isoTime(created + deadline),
+                lastUpdateTime: isoTime(created + deadline),
+              }
             : complete
-              ? { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${rsName}" has successfully progressed.`, lastTransitionTime: isoTime(created), lastUpdateTime: isoTime(Math.min(now, lastReady)) }
-              : { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rsName}" is progressing.`, lastTransitionTime: isoTime(created), lastUpdateTime: isoTime(created) },
+              ? {
+                  type: 'Progressing',
+                  status: 'True',
+                  reason: 'NewReplicaSetAvailable',
+                  message: `ReplicaSet "${rsName}" has successfully progressed.`,
+                  lastTransitionTime: isoTime(created),
+                  lastUpdateTime: isoTime(Math.min(now, lastReady)),
+                }
+              : {
+                  type: 'Progressing',
+                  status: 'True',
+                  reason: 'ReplicaSetUpdated',
+                  message: `ReplicaSet "${rsName}" is progressing.`,
+                  lastTransitionTime: isoTime(created),
+                  lastUpdateTime: isoTime(created),
+                },
         ],
       };
       add({
@@ -576,12 +705,28 @@ export function evaluate(cluster, now, knobs) {
           uid: uidOf(`${obj.metadata.uid}|rs|${h}`),
           creationTimestamp: isoTime(created),
           labels: { ...(obj.spec?.template?.metadata?.labels ?? {}), 'pod-template-hash': h },
-          ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: obj.metadata.name, uid: obj.metadata.uid, controller: true, blockOwnerDeletion: true }],
+          ownerReferences: [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              name: obj.metadata.name,
+              uid: obj.metadata.uid,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
         },
         spec: { replicas, selector: obj.spec?.selector, template: obj.spec?.template },
         status: { replicas, fullyLabeledReplicas: replicas, readyReplicas: ready, availableReplicas: available, observedGeneration: 1 },
       });
-      events.push({ t: created, type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled up replica set ${rsName} from 0 to ${replicas}`, component: 'deployment-controller', involved: { kind: 'Deployment', name: obj.metadata.name, namespace: ns, uid: obj.metadata.uid } });
+      events.push({
+        t: created,
+        type: 'Normal',
+        reason: 'ScalingReplicaSet',
+        message: `Scaled up replica set ${rsName} from 0 to ${replicas}`,
+        component: 'deployment-controller',
+        involved: { kind: 'Deployment', name: obj.metadata.name, namespace: ns, uid: obj.metadata.uid },
+      });
     } else if (obj.kind === 'StatefulSet') {
       const replicas = obj.spec?.replicas ?? 1;
       const ready = ps.filter((p) => p.readyAt <= now).length;
@@ -612,7 +757,13 @@ export function evaluate(cluster, now, knobs) {
       };
     } else if (obj.kind === 'Job') {
       const done = ps.filter((p) => p.pod.status.phase === 'Succeeded');
-      obj.status = { startTime: isoTime(created), ...(done.length ? { succeeded: done.length, completionTime: isoTime(Math.max(...done.map((p) => p.readyAt))) } : { active: ps.length }), ready: 0 };
+      obj.status = {
+        startTime: isoTime(created),
+        ...(done.length
+          ? { succeeded: done.length, completionTime: isoTime(Math.max(...done.map((p) => p.readyAt))) }
+          : { active: ps.length }),
+        ready: 0,
+      };
       if (done.length) {
         const ct = isoTime(Math.max(...done.map((p) => p.readyAt)));
         obj.status.conditions = [
@@ -629,14 +780,24 @@ export function evaluate(cluster, now, knobs) {
         acceptedNames: names,
         conditions: [
           { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found', lastTransitionTime: ct },
-          { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: ct },
+          {
+            type: 'Established',
+            status: 'True',
+            reason: 'InitialNamesAccepted',
+            message: 'the initial names have been accepted',
+            lastTransitionTime: ct,
+          },
         ],
         storedVersions: (obj.spec?.versions ?? []).filter((v) => v.storage).map((v) => v.name),
       };
     } else if (obj.kind === 'Service') {
       obj.status = { loadBalancer: {} };
     } else if (obj.kind === 'PersistentVolumeClaim') {
-      obj.status = { phase: 'Bound', accessModes: obj.spec?.accessModes ?? ['ReadWriteOnce'], capacity: { storage: obj.spec?.resources?.requests?.storage ?? '1Gi' } };
+      obj.status = {
+        phase: 'Bound',
+        accessModes: obj.spec?.accessModes ?? ['ReadWriteOnce'],
+        capacity: { storage: obj.spec?.resources?.requests?.storage ?? '1Gi' },
+      };
     }
     add(obj);
   }
@@ -648,7 +809,11 @@ export function evaluate(cluster, now, knobs) {
     const at = (nsRec?.createdMs ?? 0) + (nsRec?.system ? 0 : knobs.saDelayMs);
     const exists = (out.ServiceAccount ?? []).some((s) => s.metadata.namespace === nsName && s.metadata.name === 'default');
     if (!exists && at <= now) {
-      add({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: nsName, uid: uidOf(`${cluster.name}|sa|${nsName}`), creationTimestamp: isoTime(at) } });
+      add({
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: 'default', namespace: nsName, uid: uidOf(`${cluster.name}|sa|${nsName}`), creationTimestamp: isoTime(at) },
+      });
     }
   }
 
@@ -659,27 +824,59 @@ export function evaluate(cluster, now, knobs) {
     const hasManual = (out.Endpoints ?? []).some((e) => e.metadata.namespace === ns && e.metadata.name === svc.metadata.name);
     if (svc.metadata.name === 'kubernetes' && ns === 'default') {
       const cpIP = nodeIP(cluster, 0);
-      if (!hasManual) add({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } }, subsets: [{ addresses: [{ ip: cpIP }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }] });
+      if (!hasManual)
+        add({
+          apiVersion: 'v1',
+          kind: 'Endpoints',
+          metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+          subsets: [{ addresses: [{ ip: cpIP }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }],
+        });
       continue;
     }
     if (!sel || hasManual) continue;
     const delay = durationFor(knobs, 'endpoints', [`${ns}/${svc.metadata.name}`, svc.metadata.name], knobs.endpointsDelayMs);
-    const matching = pods.filter((p) => p.pod.metadata.namespace === ns && p.info.scheduled && Object.entries(sel).every(([k, v]) => p.pod.metadata.labels[k] === v) && p.pod.status.phase !== 'Succeeded');
+    const matching = pods.filter(
+      (p) =>
+        p.pod.metadata.namespace === ns &&
+        p.info.scheduled &&
+        Object.entries(sel).every(([k, v]) => p.pod.metadata.labels[k] === v) &&
+        p.pod.status.phase !== 'Succeeded',
+    );
     const ports = (svc.spec?.ports ?? []).map((sp) => {
       let port = sp.targetPort ?? sp.port;
       if (typeof port === 'string') {
-        for (const p of matching) for (const c of p.pod.spec.containers ?? []) for (const cp of c.ports ?? []) if (cp.name === port) port = cp.containerPort;
+        for (const p of matching)
+          for (const c of p.pod.spec.containers ?? []) for (const cp of c.ports ?? []) if (cp.name === port) port = cp.containerPort;
       }
       return { ...(sp.name ? { name: sp.name } : {}), port: typeof port === 'number' ? port : sp.port, protocol: sp.protocol ?? 'TCP' };
     });
-    const addr = (p) => ({ ip: p.info.ip, nodeName: p.info.node, targetRef: { kind: 'Pod', name: p.pod.metadata.name, namespace: ns, uid: p.pod.metadata.uid } });
+    const addr = (p) => ({
+      ip: p.info.ip,
+      nodeName: p.info.node,
+      targetRef: { kind: 'Pod', name: p.pod.metadata.name, namespace: ns, uid: p.pod.metadata.uid },
+    });
     const ready = matching.filter((p) => p.readyAt + delay <= now);
     const notReady = matching.filter((p) => !(p.readyAt + delay <= now) && p.pod.status.podIP);
-    const subsets = ready.length || notReady.length ? [{ ...(ready.length ? { addresses: ready.map(addr) } : {}), ...(notReady.length ? { notReadyAddresses: notReady.map(addr) } : {}), ports }] : undefined;
+    const subsets =
+      ready.length || notReady.length
+        ? [
+            {
+              ...(ready.length ? { addresses: ready.map(addr) } : {}),
+              ...(notReady.length ? { notReadyAddresses: notReady.map(addr) } : {}),
+              ports,
+            },
+          ]
+        : undefined;
     add({
       apiVersion: 'v1',
       kind: 'Endpoints',
-      metadata: { name: svc.metadata.name, namespace: ns, uid: uidOf(`${svc.metadata.uid}|ep`), creationTimestamp: svc.metadata.creationTimestamp, labels: { ...(svc.metadata.labels ?? {}) } },
+      metadata: {
+        name: svc.metadata.name,
+        namespace: ns,
+        uid: uidOf(`${svc.metadata.uid}|ep`),
+        creationTimestamp: svc.metadata.creationTimestamp,
+        labels: { ...(svc.metadata.labels ?? {}) },
+      },
       ...(subsets ? { subsets } : {}),
     });
     add({
@@ -691,13 +888,24 @@ export function evaluate(cluster, now, knobs) {
         uid: uidOf(`${svc.metadata.uid}|slice`),
         creationTimestamp: svc.metadata.creationTimestamp,
         generateName: `${svc.metadata.name}-`,
-        labels: { ...(svc.metadata.labels ?? {}), 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io', 'kubernetes.io/service-name': svc.metadata.name },
-        ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: svc.metadata.name, uid: svc.metadata.uid, controller: true, blockOwnerDeletion: true }],
+        labels: {
+          ...(svc.metadata.labels ?? {}),
+          'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io',
+          'kubernetes.io/service-name': svc.metadata.name,
+        },
+        ownerReferences: [
+          { apiVersion: 'v1', kind: 'Service', name: svc.metadata.name, uid: svc.metadata.uid, controller: true, blockOwnerDeletion: true },
+        ],
       },
       addressType: 'IPv4',
       endpoints: [...ready, ...notReady].map((p) => {
         const r = ready.includes(p);
-        return { addresses: [p.info.ip], conditions: { ready: r, serving: r, terminating: false }, nodeName: p.info.node, targetRef: { kind: 'Pod', name: p.pod.metadata.name, namespace: ns, uid: p.pod.metadata.uid } };
+        return {
+          addresses: [p.info.ip],
+          conditions: { ready: r, serving: r, terminating: false },
+          nodeName: p.info.node,
+          targetRef: { kind: 'Pod', name: p.pod.metadata.name, namespace: ns, uid: p.pod.metadata.uid },
+        };
       }),
       ports: ports.map((p) => ({ name: p.name ?? '', port: p.port, protocol: p.protocol })),
     });
@@ -711,15 +919,28 @@ export function evaluate(cluster, now, knobs) {
     add({
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name: `${e.involved.name}.${hexOf(`${e.involved.uid}|${e.reason}|${e.t}|${i}`, 16)}`, namespace: e.involved.namespace, creationTimestamp: isoTime(e.t) },
-      involvedObject: { apiVersion: e.involved.kind === 'Pod' ? 'v1' : 'apps/v1', kind: e.involved.kind, name: e.involved.name, namespace: e.involved.namespace, uid: e.involved.uid },
+      metadata: {
+        name: `${e.involved.name}.${hexOf(`${e.involved.uid}|${e.reason}|${e.t}|${i}`, 16)}`,
+        namespace: e.involved.namespace,
+        creationTimestamp: isoTime(e.t),
+      },
+      involvedObject: {
+        apiVersion: e.involved.kind === 'Pod' ? 'v1' : 'apps/v1',
+        kind: e.involved.kind,
+        name: e.involved.name,
+        namespace: e.involved.namespace,
+        uid: e.involved.uid,
+      },
       reason: e.reason,
       message: e.message,
       type: e.type,
       count: 1,
       firstTimestamp: isoTime(e.t),
       lastTimestamp: isoTime(e.t),
-      source: { component: e.component, ...(e.component === 'kubelet' ? { host: pods.find((p) => p.pod.metadata.uid === e.involved.uid)?.info.node } : {}) },
+      source: {
+        component: e.component,
+        ...(e.component === 'kubelet' ? { host: pods.find((p) => p.pod.metadata.uid === e.involved.uid)?.info.node } : {}),
+      },
       reportingComponent: e.component,
       reportingInstance: '',
     });
@@ -735,7 +956,13 @@ export function nodeObject(cluster, n, i, now) {
   return {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name: n.name, uid: uidOf(`${cluster.name}|node|${n.name}`), creationTimestamp: ct, labels: nodeLabels(cluster, n), annotations: { 'kubeadm.alpha.kubernetes.io/cri-socket': 'unix:///run/containerd/containerd.sock' } },
+    metadata: {
+      name: n.name,
+      uid: uidOf(`${cluster.name}|node|${n.name}`),
+      creationTimestamp: ct,
+      labels: nodeLabels(cluster, n),
+      annotations: { 'kubeadm.alpha.kubernetes.io/cri-socket': 'unix:///run/containerd/containerd.sock' },
+    },
     spec: {
       podCIDR: `10.244.${i}.0/24`,
       podCIDRs: [`10.244.${i}.0/24`],
@@ -749,12 +976,48 @@ export function nodeObject(cluster, n, i, now) {
         { address: n.name, type: 'Hostname' },
       ],
       conditions: [
-        { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available', lastHeartbeatTime: isoTime(now), lastTransitionTime: ct },
-        { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure', lastHeartbeatTime: isoTime(now), lastTransitionTime: ct },
-        { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available', lastHeartbeatTime: isoTime(now), lastTransitionTime: ct },
+        {
+          type: 'MemoryPressure',
+          status: 'False',
+          reason: 'KubeletHasSufficientMemory',
+          message: 'kubelet has sufficient memory available',
+          lastHeartbeatTime: isoTime(now),
+          lastTransitionTime: ct,
+        },
+        {
+          type: 'DiskPressure',
+          status: 'False',
+          reason: 'KubeletHasNoDiskPressure',
+          message: 'kubelet has no disk pressure',
+          lastHeartbeatTime: isoTime(now),
+          lastTransitionTime: ct,
+        },
+        {
+          type: 'PIDPressure',
+          status: 'False',
+          reason: 'KubeletHasSufficientPID',
+          message: 'kubelet has sufficient PID available',
+          lastHeartbeatTime: isoTime(now),
+          lastTransitionTime: ct,
+        },
         ready
-          ? { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: isoTime(now), lastTransitionTime: isoTime(readyAt) }
-          : { type: 'Ready', status: 'False', reason: 'KubeletNotReady', message: 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized', lastHeartbeatTime: isoTime(now), lastTransitionTime: ct },
+          ? {
+              type: 'Ready',
+              status: 'True',
+              reason: 'KubeletReady',
+              message: 'kubelet is posting ready status',
+              lastHeartbeatTime: isoTime(now),
+              lastTransitionTime: isoTime(readyAt),
+            }
+          : {
+              type: 'Ready',
+              status: 'False',
+              reason: 'KubeletNotReady',
+              message:
+                'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized',
+              lastHeartbeatTime: isoTime(now),
+              lastTransitionTime: ct,
+            },
       ],
       nodeInfo: {
         architecture: 'amd64',
@@ -780,7 +1043,12 @@ export function systemObjects(cluster, knobs) {
   const cp = cluster.nodes.find((n) => n.role === 'control-plane') ?? cluster.nodes[0];
   const tolerateAll = [{ operator: 'Exists' }];
   const list = [];
-  const ns = (name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } }, spec: { finalizers: ['kubernetes'] } });
+  const ns = (name) => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, labels: { 'kubernetes.io/metadata.name': name } },
+    spec: { finalizers: ['kubernetes'] },
+  });
   for (const n of ['default', 'kube-node-lease', 'kube-public', 'kube-system', 'local-path-storage']) list.push({ obj: ns(n) });
   list.push({
     obj: {
@@ -794,8 +1062,23 @@ export function systemObjects(cluster, knobs) {
           metadata: { labels: { 'k8s-app': 'kube-dns' } },
           spec: {
             priorityClassName: 'system-cluster-critical',
-            tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, { effect: 'NoSchedule', key: 'node-role.kubernetes.io/control-plane' }],
-            containers: [{ name: 'coredns', image: 'registry.k8s.io/coredns/coredns:v1.12.0', imagePullPolicy: 'IfNotPresent', args: ['-conf', '/etc/coredns/Corefile'], ports: [{ containerPort: 53, name: 'dns', protocol: 'UDP' }, { containerPort: 53, name: 'dns-tcp', protocol: 'TCP' }, { containerPort: 9153, name: 'metrics', protocol: 'TCP' }] }],
+            tolerations: [
+              { key: 'CriticalAddonsOnly', operator: 'Exists' },
+              { effect: 'NoSchedule', key: 'node-role.kubernetes.io/control-plane' },
+            ],
+            containers: [
+              {
+                name: 'coredns',
+                image: 'registry.k8s.io/coredns/coredns:v1.12.0',
+                imagePullPolicy: 'IfNotPresent',
+                args: ['-conf', '/etc/coredns/Corefile'],
+                ports: [
+                  { containerPort: 53, name: 'dns', protocol: 'UDP' },
+                  { containerPort: 53, name: 'dns-tcp', protocol: 'TCP' },
+                  { containerPort: 9153, name: 'metrics', protocol: 'TCP' },
+                ],
+              },
+            ],
           },
         },
       },
@@ -806,11 +1089,31 @@ export function systemObjects(cluster, knobs) {
     obj: {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' } },
-      spec: { clusterIP: '10.96.0.10', selector: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 }, { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 }, { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 }], type: 'ClusterIP' },
+      metadata: {
+        name: 'kube-dns',
+        namespace: 'kube-system',
+        labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' },
+      },
+      spec: {
+        clusterIP: '10.96.0.10',
+        selector: { 'k8s-app': 'kube-dns' },
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+          { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 },
+        ],
+        type: 'ClusterIP',
+      },
     },
   });
-  list.push({ obj: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } }, spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], type: 'ClusterIP' } } });
+  list.push({
+    obj: {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+      spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], type: 'ClusterIP' },
+    },
+  });
   for (const [name, image, labels] of [
     ['kindnet', 'docker.io/kindest/kindnetd:v20250512-df8de77b', { app: 'kindnet', 'k8s-app': 'kindnet', tier: 'node' }],
     ['kube-proxy', `registry.k8s.io/kube-proxy-amd64:${K8S_VERSION}`, { 'k8s-app': 'kube-proxy' }],
@@ -820,7 +1123,17 @@ export function systemObjects(cluster, knobs) {
         apiVersion: 'apps/v1',
         kind: 'DaemonSet',
         metadata: { name, namespace: 'kube-system', labels },
-        spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { hostNetwork: true, tolerations: tolerateAll, containers: [{ name: name === 'kindnet' ? 'kindnet-cni' : name, image, imagePullPolicy: 'IfNotPresent' }] } } },
+        spec: {
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: {
+              hostNetwork: true,
+              tolerations: tolerateAll,
+              containers: [{ name: name === 'kindnet' ? 'kindnet-cni' : name, image, imagePullPolicy: 'IfNotPresent' }],
+            },
+          },
+        },
       },
     });
   }
@@ -830,7 +1143,23 @@ export function systemObjects(cluster, knobs) {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'local-path-provisioner', namespace: 'local-path-storage' },
-      spec: { replicas: 1, selector: { matchLabels: lpLabels }, template: { metadata: { labels: lpLabels }, spec: { tolerations: tolerateAll, containers: [{ name: 'local-path-provisioner', image: 'docker.io/kindest/local-path-provisioner:v20250214-acbabc1a', imagePullPolicy: 'IfNotPresent' }] } } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: lpLabels },
+        template: {
+          metadata: { labels: lpLabels },
+          spec: {
+            tolerations: tolerateAll,
+            containers: [
+              {
+                name: 'local-path-provisioner',
+                image: 'docker.io/kindest/local-path-provisioner:v20250214-acbabc1a',
+                imagePullPolicy: 'IfNotPresent',
+              },
+            ],
+          },
+        },
+      },
     },
   });
   for (const [comp, image] of [
@@ -844,12 +1173,27 @@ export function systemObjects(cluster, knobs) {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name: `${comp}-${cp.name}`, namespace: 'kube-system', labels: { component: comp, tier: 'control-plane' } },
-        spec: { nodeName: cp.name, hostNetwork: true, priorityClassName: 'system-node-critical', tolerations: tolerateAll, containers: [{ name: comp, image, imagePullPolicy: 'IfNotPresent' }] },
+        spec: {
+          nodeName: cp.name,
+          hostNetwork: true,
+          priorityClassName: 'system-node-critical',
+          tolerations: tolerateAll,
+          containers: [{ name: comp, image, imagePullPolicy: 'IfNotPresent' }],
+        },
       },
       rolloutMs: 0,
     });
   }
-  list.push({ obj: { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'rancher.io/local-path', reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer' } });
+  list.push({
+    obj: {
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+      provisioner: 'rancher.io/local-path',
+      reclaimPolicy: 'Delete',
+      volumeBindingMode: 'WaitForFirstConsumer',
+    },
+  });
   return list;
 }
 

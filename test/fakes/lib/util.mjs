@@ -76,7 +76,7 @@ export function uidOf(key) {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-const UNIT_MS = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /**
  * Parse a Go time.Duration string ("1m30s", "500ms", "0"). Returns milliseconds.
@@ -187,13 +187,15 @@ export function renderTable(headers, rows, noHeaders = false) {
   );
 }
 
-const YAML_RESERVED = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N|[-+]?(?:\d[\d_]*)?(?:\.\d*)?(?:[eE][-+]?\d+)?|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+const YAML_RESERVED =
+  /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N|[-+]?(?:\d[\d_]*)?(?:\.\d*)?(?:[eE][-+]?\d+)?|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 
 function yamlScalar(v) {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   const s = String(v);
-  if (s === '' || YAML_RESERVED.test(s) || !/^[A-Za-z0-9_./@$(][^\n]*$/.test(s) || /: |\s#|:$|\s$|[\t"'`{}[\],&*!|>%]/.test(s)) return JSON.stringify(s);
+  if (s === '' || YAML_RESERVED.test(s) || !/^[A-Za-z0-9_./@$(][^\n]*$/.test(s) || /: |\s#|:$|\s$|[\t"'`{}[\],&*!|>%]/.test(s))
+    return JSON.stringify(s);
   return s;
 }
 
