@@ -125,7 +125,7 @@ export async function runCli(argv: readonly string[], io: CliIO, signal?: AbortS
           serviceDockerfiles = selected.flatMap((n) => (loaded.services[n]!.build ? [loaded.services[n]!.build!.dockerfile] : []));
           policy = loaded.config.compliance;
         }
-        const { runLint } = await import('./lint.js');
+        const { runLint } = await import('../commands/lint.js');
         return await runLint(
           {
             paths: rest,

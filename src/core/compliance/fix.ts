@@ -1,5 +1,5 @@
 import type { Instruction, ParsedDockerfile } from './dockerfile.js';
-import { analyze, type Analysis, type UpgradeHit } from './lint.js';
+import { analyze, type Analysis, type UpgradeHit } from './analyze.js';
 import { compilePolicy, type CompliancePolicy, type CompliancePolicyInput } from './policy.js';
 import type { AndOrNode, ListNode, PipelineNode } from './shell.js';
 import type { Finding, FixResult } from './types.js';

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { analyze } from './lint.js';
+import { analyze } from './analyze.js';
 import { compilePolicy, type CompliancePolicy, type CompliancePolicyInput } from './policy.js';
 import { ComplianceInputError } from './discover.js';
 import type { LintReport } from './types.js';
@@ -24,7 +24,7 @@ export {
   type CompliancePolicyInput,
   type BaseImagePolicy,
 } from './policy.js';
-export { lintText, parseWaiver } from './lint.js';
+export { lintText, parseWaiver } from './analyze.js';
 export { fixText, planFixes, applyEdits, type FixEdit, type FixPlan } from './fix.js';
 export { unifiedDiff } from './diff.js';
 export { discoverDockerfiles, isDockerfileName, findRepoRoot, ComplianceInputError } from './discover.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { compliancePolicySchema, defaultPolicy, lintText, type CompliancePolicyInput } from '../../src/core/compliance/index.js';
-import { parseImageRef, substitute, tagVersion } from '../../src/core/compliance/image.js';
-import { compareVersions, normalizeRepository, parseConstraint, satisfies } from '../../src/core/compliance/policy.js';
+import { compliancePolicySchema, defaultPolicy, lintText, type CompliancePolicyInput } from '../../../src/core/compliance/index.js';
+import { parseImageRef, substitute, tagVersion } from '../../../src/core/compliance/image.js';
+import { compareVersions, normalizeRepository, parseConstraint, satisfies } from '../../../src/core/compliance/policy.js';
 
 const images = (text: string, policy?: CompliancePolicyInput) =>
   lintText(text, 'Dockerfile', policy)

@@ -2,8 +2,8 @@ import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { runLint, type LintOptions } from '../../src/cli/lint.js';
-import { FIXTURES, captureIO, tmpDir } from './helpers.js';
+import { runLint, type LintOptions } from '../../src/commands/lint.js';
+import { FIXTURES, REPO, captureIO, tmpDir } from '../core/compliance/helpers.js';
 
 const base: LintOptions = { paths: [], format: 'text', fix: false, dryRun: false };
 
@@ -111,7 +111,7 @@ describe('runLint', () => {
       uri: 'docker/api.Dockerfile',
       uriBaseId: '%SRCROOT%',
     });
-    expect(log.runs[0].tool.driver.version).toBe(JSON.parse(readFileSync(path.resolve(FIXTURES, '../../../package.json'), 'utf8')).version);
+    expect(log.runs[0].tool.driver.version).toBe(JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')).version);
   });
 
   it('--format markdown prints a table', async () => {
@@ -190,7 +190,7 @@ describe('runLint', () => {
 describe('pre-commit hook definition', () => {
   it('exposes hybrid-e2e-lint (language node) matching Dockerfile/Containerfile names', async () => {
     const { parse } = await import('yaml');
-    const hooks = parse(readFileSync(path.resolve(FIXTURES, '../../../.pre-commit-hooks.yaml'), 'utf8')) as {
+    const hooks = parse(readFileSync(path.join(REPO, '.pre-commit-hooks.yaml'), 'utf8')) as {
       id: string;
       language: string;
       entry: string;
@@ -205,6 +205,6 @@ describe('pre-commit hook definition', () => {
       expect(matches(f), f).toBe(true);
     for (const f of ['Dockerfile.md', 'docs/Dockerfile.j2', 'README.md', 'docker-compose.yml', 'MyDockerfile.txt'])
       expect(matches(f), f).toBe(false);
-    expect(readdirSync(path.resolve(FIXTURES, '../../..'))).toContain('.pre-commit-hooks.yaml');
+    expect(readdirSync(REPO)).toContain('.pre-commit-hooks.yaml');
   });
 });

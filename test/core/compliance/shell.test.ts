@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseShell, simpleCommands, type ListNode, type SimpleNode } from '../../src/core/compliance/shell.js';
+import { parseShell, simpleCommands, type ListNode, type SimpleNode } from '../../../src/core/compliance/shell.js';
 
 const cmds = (src: string): string[][] => [...simpleCommands(parseShell(src))].map((c) => c.words.map((w) => w.value ?? '<dyn>'));
 const texts = (src: string): string[] => [...simpleCommands(parseShell(src))].map((c) => src.slice(c.start, c.end));

@@ -3,12 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
-import type { LintIO } from '../../src/cli/lint.js';
+import type { LintIO } from '../../../src/commands/lint.js';
 
-export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const CORPUS_OLD = path.resolve(REPO, '../shared/kubernaut-dockerfiles');
 export const CORPUS_HEAD = path.resolve(REPO, '../shared/kubernaut-dockerfiles-head');
-export const FIXTURES = path.join(REPO, 'test/compliance/fixtures');
+export const FIXTURES = path.join(REPO, 'test/core/compliance/fixtures');
 
 const dirs: string[] = [];
 afterEach(() => {

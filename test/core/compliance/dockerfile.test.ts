@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { instructionArgs, parseDockerfile, shellSource } from '../../src/core/compliance/dockerfile.js';
+import { instructionArgs, parseDockerfile, shellSource } from '../../../src/core/compliance/dockerfile.js';
 import { CORPUS_HEAD, CORPUS_OLD, FIXTURES } from './helpers.js';
 
 /** Keywords that are not words (a line holding only `\\`) are garbage either way: compare them as `?`. */

@@ -6,7 +6,7 @@ import { RULES, discoverDockerfiles, lintFiles, type Finding, type LintReport } 
 import { toAnnotations } from '../../src/render/annotations.js';
 import { lintExitCode, renderLintJson, renderLintMarkdown, renderLintText } from '../../src/render/lint-text.js';
 import { renderSarif } from '../../src/render/sarif.js';
-import { CORPUS_HEAD, FIXTURES } from './helpers.js';
+import { CORPUS_HEAD, FIXTURES } from '../core/compliance/helpers.js';
 
 const schema = JSON.parse(readFileSync(path.join(FIXTURES, 'sarif-2.1.0-subset.schema.json'), 'utf8')) as object;
 const ajv = new Ajv({ allErrors: true, strict: false });

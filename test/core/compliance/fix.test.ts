@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fixText, lintText, parseDockerfile } from '../../src/core/compliance/index.js';
-import { instructionArgs } from '../../src/core/compliance/dockerfile.js';
-import { parseShell, simpleCommands } from '../../src/core/compliance/shell.js';
+import { fixText, lintText, parseDockerfile } from '../../../src/core/compliance/index.js';
+import { instructionArgs } from '../../../src/core/compliance/dockerfile.js';
+import { parseShell, simpleCommands } from '../../../src/core/compliance/shell.js';
 
 const upgrades = (text: string) => lintText(text, 'Dockerfile').filter((f) => f.rule === 'no-package-upgrade' && !f.waived);
 
