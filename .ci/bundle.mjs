@@ -14,7 +14,7 @@ const ncc = path.join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cl
 const entries = [
   ['src/action/index.ts', '.dist-build'],
   ['src/action/post.ts', '.dist-build/post'],
-  ['src/cli/index.ts', '.dist-build/cli'],
+  ['src/cli/bin.ts', '.dist-build/cli'],
 ];
 
 rmSync(build, { recursive: true, force: true });

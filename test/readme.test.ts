@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT } from './helpers/tmp.js';
@@ -52,5 +52,36 @@ describe('README matches action.yml', () => {
     expect(action.runs.using).toBe('node24');
     for (const f of [action.runs.main, action.runs.post])
       expect(readFileSync(path.join(REPO_ROOT, f), 'utf8').length).toBeGreaterThan(1000);
+  });
+});
+
+describe('README code map', () => {
+  const entries = table('Code map')
+    .map((r) => r[0]!)
+    .filter((c) => c.includes('`'));
+  const patterns = entries.flatMap((cell) => {
+    const names = [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+    const dir = path.posix.dirname(names[0]!);
+    return names.map((n, i) => (i === 0 || n.includes('/') ? n : `${dir}/${n}`));
+  });
+  const toRe = (p: string) => new RegExp(`^${p.replace(/[.+]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
+  const sources = (dir: string): string[] =>
+    readdirSync(path.join(REPO_ROOT, dir), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? sources(`${dir}/${e.name}`) : e.name.endsWith('.ts') ? [`${dir}/${e.name}`] : [],
+    );
+
+  it('names every source module', () => {
+    const missing = sources('src').filter(
+      (f) =>
+        !patterns.some(
+          (p) => toRe(p).test(f) || toRe(p.replace(/\/\*$/, '/**')).test(f) || (p.endsWith('/*') && f.startsWith(p.slice(0, -1))),
+        ),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('names no module that does not exist', () => {
+    const all = sources('src');
+    expect(patterns.filter((p) => !all.some((f) => toRe(p).test(f) || (p.endsWith('/*') && f.startsWith(p.slice(0, -1)))))).toEqual([]);
   });
 });

@@ -706,11 +706,11 @@ which.sync = whichSync
 
 /***/ }),
 
-/***/ 486:
+/***/ 2827:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5192);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5700);
 /* harmony import */ var _io_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1604);
 
 
@@ -727,33 +727,14 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
         controller.abort(new Error(sig));
     });
 }
-process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), (0,_io_js__WEBPACK_IMPORTED_MODULE_1__/* .processIO */ .W)(), controller.signal);
+process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2), (0,_io_js__WEBPACK_IMPORTED_MODULE_1__/* .processIO */ .W)(), controller.signal);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 1604:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   W: () => (/* binding */ processIO)
-/* harmony export */ });
-function processIO() {
-    return {
-        cwd: process.cwd(),
-        stdout: (s) => process.stdout.write(s),
-        stderr: (s) => process.stderr.write(s),
-        isTTY: Boolean(process.stdout.isTTY),
-        env: process.env,
-    };
-}
-
-
-/***/ }),
-
-/***/ 5192:
+/***/ 5700:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -764,118 +745,46 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
-// EXTERNAL MODULE: ./src/core/config/load.ts
-var load = __nccwpck_require__(9168);
+// EXTERNAL MODULE: ./src/commands/common.ts + 1 modules
+var common = __nccwpck_require__(2998);
+// EXTERNAL MODULE: ./src/core/config/schema.ts
+var schema = __nccwpck_require__(7967);
+;// CONCATENATED MODULE: ./src/commands/json-schema.ts
+/** The `schema` use case: the JSON Schema of hybrid-e2e.yaml (also shipped as dist/hybrid-e2e.schema.json). */
+
+function jsonSchemaText() {
+    return JSON.stringify((0,schema/* configJsonSchema */.Mk)(), null, 2) + '\n';
+}
+
+// EXTERNAL MODULE: ./src/commands/lint.ts + 11 modules
+var lint = __nccwpck_require__(5397);
+// EXTERNAL MODULE: ./src/core/config/loader.ts
+var loader = __nccwpck_require__(2523);
+// EXTERNAL MODULE: ./src/core/plan/graph.ts
+var graph = __nccwpck_require__(3743);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/core/errors.ts
-var core_errors = __nccwpck_require__(4296);
-// EXTERNAL MODULE: ./src/core/suggest.ts
-var suggest = __nccwpck_require__(2085);
-;// CONCATENATED MODULE: ./src/core/plan/graph.ts
+;// CONCATENATED MODULE: ./src/render/plan-text.ts
 
-
-
-/** Splits `a,b` / newline / space separated service lists (action input, CLI flag). */
-function parseServiceList(values) {
-    const list = typeof values === 'string' ? [values] : (values ?? []);
-    return [
-        ...new Set(list
-            .flatMap((v) => v.split(/[\s,]+/))
-            .map((s) => s.trim())
-            .filter(Boolean)),
-    ];
-}
-/** The requested services plus everything they transitively depend on, dependencies first (stable by config order). */
-function selectServices(loaded, requested) {
-    const all = Object.keys(loaded.services);
-    for (const r of requested) {
-        if (!(r in loaded.services)) {
-            throw new core_errors/* UserError */.yo(`${loaded.displayFile}: unknown service "${r}"${(0,suggest/* didYouMean */.au)(r, all)}. Services in this config: ${all.join(', ')}.`);
+function describe(t, plan, dir) {
+    switch (t.action) {
+        case 'build':
+            return `${external_node_path_default().relative(dir, t.build.dockerfile) || t.build.dockerfile} → ${t.build.image}`;
+        case 'pull':
+            return `prebuilt ${t.image}`;
+        case 'create':
+            return 'kind create cluster';
+        case 'load': {
+            const source = plan.tasks.find((x) => x.id === `build:${t.service}`);
+            return `kind load ${source?.action === 'build' ? source.build.image : source?.action === 'pull' ? source.image : t.service}`;
         }
+        case 'deploy':
+            return `${t.deploy.manifests.length} manifest path(s) → namespace ${t.deploy.namespace}`;
     }
-    const wanted = new Set();
-    const add = (n) => {
-        if (wanted.has(n))
-            return;
-        wanted.add(n);
-        for (const d of loaded.services[n].dependsOn)
-            add(d);
-    };
-    for (const r of requested.length ? requested : all)
-        add(r);
-    const order = [];
-    const done = new Set();
-    const visit = (n) => {
-        if (done.has(n))
-            return;
-        done.add(n);
-        for (const d of loaded.services[n].dependsOn)
-            visit(d);
-        order.push(n);
-    };
-    for (const n of all)
-        if (wanted.has(n))
-            visit(n);
-    return order;
 }
-function hasImage(s) {
-    return Boolean(s.build || s.image);
-}
-/** Builds the task graph the engine executes. Pure: reads only the loaded config. */
-function buildPlan(loaded, requested = [], opts = {}) {
-    const services = selectServices(loaded, requested);
-    const start = opts.start ?? loaded.config.cluster.start;
-    const tasks = [];
-    const imageTasks = [];
-    for (const name of services) {
-        const s = loaded.services[name];
-        if (s.build) {
-            tasks.push({ id: `build:${name}`, phase: 'build', action: 'build', service: name, image: s.build.image, deps: [], pool: 'build' });
-            imageTasks.push(`build:${name}`);
-        }
-        else if (s.image) {
-            tasks.push({ id: `build:${name}`, phase: 'build', action: 'pull', service: name, image: s.image, deps: [], pool: 'build' });
-            imageTasks.push(`build:${name}`);
-        }
-    }
-    // The pattern's one barrier: the cluster is created only after every build (after-builds).
-    // predictive/with-builds let the scheduler start it earlier; the graph edge is then advisory.
-    tasks.push({ id: 'cluster', phase: 'cluster', action: 'create', deps: start === 'after-builds' ? [...imageTasks] : [], pool: 'cluster' });
-    for (const name of services) {
-        const s = loaded.services[name];
-        if (hasImage(s)) {
-            tasks.push({
-                id: `load:${name}`,
-                phase: 'load',
-                action: 'load',
-                service: name,
-                image: s.build?.image ?? s.image,
-                deps: ['cluster', `build:${name}`],
-                pool: 'load',
-            });
-        }
-    }
-    for (const name of services) {
-        const s = loaded.services[name];
-        const deps = hasImage(s) ? [`load:${name}`] : ['cluster'];
-        for (const d of s.dependsOn)
-            deps.push(`deploy:${d}`);
-        tasks.push({ id: `deploy:${name}`, phase: 'deploy', action: 'deploy', service: name, deps, pool: 'deploy' });
-    }
-    return {
-        version: 1,
-        config: loaded.displayFile,
-        requested: [...requested],
-        services,
-        cluster: { baseName: loaded.config.cluster.name, unique: loaded.config.cluster.unique, start },
-        e2eServices: Object.keys(loaded.services).filter((n) => loaded.services[n].e2e),
-        tasks,
-    };
-}
-/** Human-readable plan: one line per task with what it waits for. */
-function renderPlanText(plan, loaded) {
+/** Human-readable plan: one line per task with what it waits for. `dir` is the config's directory (paths relative to it). */
+function renderPlanText(plan, dir) {
     const lines = [];
     const req = plan.requested.length ? plan.requested.join(', ') : 'all';
     lines.push(`Plan for ${plan.config} (requested: ${req}; services: ${plan.services.join(', ')})`);
@@ -887,117 +796,226 @@ function renderPlanText(plan, loaded) {
             phase = t.phase;
             lines.push('', `${phase}:`);
         }
-        let what = '';
-        const s = t.service ? loaded.services[t.service] : undefined;
-        if (t.action === 'build' && s?.build)
-            what = `${external_node_path_default().relative(loaded.dir, s.build.dockerfile) || s.build.dockerfile} → ${s.build.image}`;
-        else if (t.action === 'pull')
-            what = `prebuilt ${t.image}`;
-        else if (t.action === 'create')
-            what = 'kind create cluster';
-        else if (t.action === 'load')
-            what = `kind load ${t.image}`;
-        else if (t.action === 'deploy' && s)
-            what = `${s.manifests.length} manifest path(s) → namespace ${s.namespace}`;
         const after = t.deps.length ? `  after: ${t.deps.join(', ')}` : '';
-        lines.push(`  ${t.id.padEnd(width)}  ${what}${after}`);
+        lines.push(`  ${t.id.padEnd(width)}  ${describe(t, plan, dir)}${after}`);
     }
     lines.push('', `${plan.tasks.length} tasks.`);
     return lines.join('\n') + '\n';
 }
 
-// EXTERNAL MODULE: ./src/core/config/schema.ts
-var schema = __nccwpck_require__(7967);
-// EXTERNAL MODULE: ./src/core/version.ts
-var version = __nccwpck_require__(3323);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: ./src/core/report.ts
-const silentReporter = { info() { }, warn() { }, phase() { }, task() { } };
-/** Plain-lines reporter for CI logs and non-TTY terminals. */
-function lineReporter(write, t0 = Date.now()) {
-    const stamp = () => `[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s]`;
-    return {
-        info: (l) => write(`${stamp()} ${l}\n`),
-        warn: (l) => write(`${stamp()} warning: ${l}\n`),
-        phase: (n, e) => write(`${stamp()} == ${n} ${e === 'start' ? 'started' : 'finished'}\n`),
-        task: (id, e, d) => write(e === 'start'
-            ? `${stamp()} ▶ ${id}\n`
-            : `${stamp()} ${d?.outcome === 'success' ? '✔' : d?.outcome === 'skipped' ? '·' : '✘'} ${id} ${d?.outcome ?? ''}${d?.ms !== undefined ? ` in ${(d.ms / 1000).toFixed(1)}s` : ''}${d?.note ? ` (${d.note})` : ''}\n`),
-    };
-}
-/**
- * Terminal reporter: permanent lines for task start/end, and a status line at the bottom listing the running tasks
- * with their elapsed time, redrawn twice a second. Only for a TTY; CI logs get plain lines.
- */
-function ttyReporter(write, t0 = Date.now()) {
-    const plain = lineReporter(write, t0);
-    const running = new Map();
-    let shown = false;
-    const clear = () => {
-        if (shown)
-            write('\r\x1b[K');
-        shown = false;
-    };
-    const draw = () => {
-        clear();
-        if (running.size === 0)
-            return;
-        const now = Date.now();
-        const items = [...running].map(([id, s]) => `${id} ${((now - s) / 1000).toFixed(0)}s`);
-        const cols = process.stdout.columns || 120;
-        let line = `⏳ ${items.join(' · ')}`;
-        if (line.length > cols - 1)
-            line = line.slice(0, cols - 2) + '…';
-        write(line);
-        shown = true;
-    };
-    const timer = setInterval(draw, 500);
-    timer.unref?.();
-    const around = (fn) => {
-        clear();
-        fn();
-        draw();
-    };
-    return {
-        info: (l) => around(() => plain.info(l)),
-        warn: (l) => around(() => plain.warn(l)),
-        phase: (n, e) => around(() => plain.phase(n, e)),
-        task: (id, e, d) => {
-            if (e === 'start')
-                running.set(id, Date.now());
-            else
-                running.delete(id);
-            around(() => plain.task(id, e, d));
-        },
-        stop: () => {
-            clearInterval(timer);
-            clear();
-        },
-    };
-}
-/** Per-phase recap lines (task, outcome, duration), for one log group per phase once the run is over. */
-function phaseRecap(results) {
-    const phases = ['build', 'cluster', 'load', 'deploy'];
-    return phases
-        .map((phase) => ({
-        phase,
-        lines: results.tasks
-            .filter((t) => t.phase === phase)
-            .map((t) => {
-            const at = t.startMs !== undefined ? `+${((t.startMs - results.startMs) / 1000).toFixed(1)}s` : '';
-            const d = t.startMs !== undefined && t.endMs !== undefined ? `${((t.endMs - t.startMs) / 1000).toFixed(1)}s` : '—';
-            return `${t.id.padEnd(28)} ${t.outcome.padEnd(9)} ${d.padStart(7)} ${at.padStart(8)}${t.cached ? ' cached' : ''}${t.attempts > 1 ? ` attempts=${t.attempts}` : ''}`.trimEnd();
-        }),
-    }))
-        .filter((g) => g.lines.length > 0);
+;// CONCATENATED MODULE: ./src/commands/plan.ts
+/** The `plan` use case: the task graph of the selected services, and the reusable workflow's matrix. */
+
+
+
+
+function plan(config, services) {
+    const p = (0,graph/* buildPlan */.Gg)(config, services);
+    return { plan: p, text: renderPlanText(p, config.dir), matrix: services.length ? [...services] : (0,graph/* matrixServices */.QB)(config) };
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+;// CONCATENATED MODULE: ./src/core/engine/run-state.ts
+
+
+
+const STATE_FILE = 'state.json';
+/** The run's state file: every change is written at once (a killed run leaves an accurate record). */
+class RunStateFile {
+    state;
+    onChange;
+    constructor(state, onChange) {
+        this.state = state;
+        this.onChange = onChange;
+        this.save();
+    }
+    update(change) {
+        change(this.state);
+        this.save();
+    }
+    save() {
+        (0,external_node_fs_.writeFileSync)(external_node_path_default().join(this.state.runDir, STATE_FILE), JSON.stringify(this.state, null, 2));
+        this.onChange?.(this.state);
+    }
+}
+function readRunState(runDir) {
+    const file = external_node_path_default().join(runDir, STATE_FILE);
+    if (!(0,external_node_fs_.existsSync)(file))
+        throw new errors/* UserError */.yo(`no run state at ${file}: pass the run directory printed by "hybrid-e2e up" (or --results FILE of that run).`);
+    return JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+}
+
+;// CONCATENATED MODULE: ./src/core/engine/teardown.ts
+/** Removing what a run created: its cluster after a failed run, and everything at `down`. */
+
+
+
+/**
+ * At the end of a run that did not succeed: delete its cluster, unless the run failed, created the cluster and the
+ * user asked to keep it for debugging. Returns whether the cluster was kept.
+ */
+async function releaseClusterAfterFailure(o) {
+    const cluster = o.state.state.cluster;
+    if (!cluster)
+        return false;
+    if (o.outcome === 'failure' && o.keepOnFailure && o.created) {
+        o.state.update((s) => (s.keepCluster = true));
+        o.reporter.warn(`keeping cluster ${cluster.name} for debugging (keep-cluster-on-failure); delete it with: kind delete cluster --name ${cluster.name}`);
+        return true;
+    }
+    await o.kind
+        .delete(cluster.name, cluster.kubeconfig)
+        .catch((e) => o.reporter.warn(`could not delete cluster ${cluster.name}: ${(0,errors/* errorMessage */.gJ)(e)}`));
+    o.state.update((s) => delete s.cluster);
+    return false;
+}
+/** Deletes exactly what one run created: its cluster, its image tags, its run directory. Idempotent. */
+async function teardownRun(state, o) {
+    const removed = [];
+    const problems = [];
+    if (o.collectCoverage) {
+        const src = external_node_path_default().join(state.runDir, 'coverage');
+        if ((0,external_node_fs_.existsSync)(src)) {
+            (0,external_node_fs_.cpSync)(src, o.collectCoverage, { recursive: true });
+            o.reporter.info(`coverage data copied to ${o.collectCoverage}`);
+        }
+        else
+            o.reporter.warn(`no coverage data in ${src} (was build.coverage on?)`);
+    }
+    if (state.cluster && o.respectKeep && state.keepCluster) {
+        o.reporter.warn(`leaving cluster ${state.cluster.name} (keep-cluster-on-failure); delete it with: kind delete cluster --name ${state.cluster.name}`);
+    }
+    else if (state.cluster) {
+        try {
+            await o.kind.delete(state.cluster.name, state.cluster.kubeconfig);
+            removed.push(`cluster ${state.cluster.name}`);
+        }
+        catch (e) {
+            problems.push(`could not delete cluster ${state.cluster.name}: ${(0,errors/* errorMessage */.gJ)(e)}`);
+        }
+    }
+    if (!o.keepImages && state.images.length) {
+        try {
+            await o.builder.removeImages(state.images);
+            removed.push(`${state.images.length} image tag(s)`);
+        }
+        catch (e) {
+            problems.push(`could not remove the run's image tags: ${(0,errors/* errorMessage */.gJ)(e)}`);
+        }
+    }
+    (0,external_node_fs_.rmSync)(state.runDir, { recursive: true, force: true });
+    removed.push(`run directory ${state.runDir}`);
+    for (const p of problems)
+        o.reporter.warn(p);
+    o.reporter.info(`down: removed ${removed.join(', ')}`);
+    return { removed, problems };
+}
+
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./src/adapters/builders/archive.ts
+/**
+ * Minimal reader for docker-archive tarballs (`docker save`, `podman save --format docker-archive`,
+ * buildx `--output type=docker`): finds `manifest.json` without extracting anything.
+ * Handles ustar, GNU long names (`L`) and pax headers (`x`); skips file data by seeking.
+ */
+
+function cstr(buf, start, len) {
+    const slice = buf.subarray(start, start + len);
+    const nul = slice.indexOf(0);
+    return slice.subarray(0, nul === -1 ? slice.length : nul).toString('utf8');
+}
+function octal(buf, start, len) {
+    const first = buf[start] ?? 0;
+    if (first & 0x80) {
+        // base-256 (GNU) for big sizes
+        let n = 0;
+        for (let i = start + 1; i < start + len; i++)
+            n = n * 256 + (buf[i] ?? 0);
+        return n;
+    }
+    const s = cstr(buf, start, len).trim();
+    return s ? parseInt(s, 8) : 0;
+}
+function paxPath(data) {
+    let off = 0;
+    const text = data.toString('utf8');
+    while (off < text.length) {
+        const sp = text.indexOf(' ', off);
+        if (sp === -1)
+            break;
+        const len = Number(text.slice(off, sp));
+        if (!Number.isFinite(len) || len <= 0)
+            break;
+        const rec = text.slice(sp + 1, off + len - 1);
+        const eq = rec.indexOf('=');
+        if (eq !== -1 && rec.slice(0, eq) === 'path')
+            return rec.slice(eq + 1);
+        off += len;
+    }
+    return undefined;
+}
+/** Reads one named member (first match) of a tar file; undefined when absent. */
+async function readTarMember(tarPath, member, maxBytes = 16 << 20) {
+    const fh = await (0,promises_namespaceObject.open)(tarPath, 'r');
+    try {
+        const header = Buffer.alloc(512);
+        let pos = 0;
+        let longName;
+        for (;;) {
+            const { bytesRead } = await fh.read(header, 0, 512, pos);
+            if (bytesRead < 512)
+                return undefined;
+            if (header.every((b) => b === 0))
+                return undefined;
+            const size = octal(header, 124, 12);
+            const type = String.fromCharCode(header[156] ?? 0x30);
+            const dataPos = pos + 512;
+            const next = dataPos + Math.ceil(size / 512) * 512;
+            if (type === 'L' || type === 'x') {
+                const data = Buffer.alloc(Math.min(size, 1 << 20));
+                await fh.read(data, 0, data.length, dataPos);
+                longName = type === 'L' ? cstr(data, 0, data.length) : (paxPath(data) ?? longName);
+                pos = next;
+                continue;
+            }
+            const prefix = cstr(header, 345, 155);
+            const base = cstr(header, 0, 100);
+            const name = (longName ?? (prefix ? `${prefix}/${base}` : base)).replace(/^\.\//, '');
+            longName = undefined;
+            if (name === member && (type === '0' || type === '\0')) {
+                if (size > maxBytes)
+                    throw new Error(`${member} in ${tarPath} is too large (${size} bytes)`);
+                const data = Buffer.alloc(size);
+                await fh.read(data, 0, size, dataPos);
+                return data;
+            }
+            pos = next;
+        }
+    }
+    finally {
+        await fh.close();
+    }
+}
+/** The archive's manifest.json; throws if the file is not a docker-archive. */
+async function readDockerArchiveManifest(tarPath) {
+    const data = await readTarMember(tarPath, 'manifest.json');
+    if (!data)
+        throw new Error(`${tarPath} is not a docker-archive (no manifest.json)`);
+    const parsed = JSON.parse(data.toString('utf8'));
+    if (!Array.isArray(parsed))
+        throw new Error(`${tarPath}: manifest.json is not an array`);
+    return parsed;
+}
+/** `sha256:<hex>` of the image config named in the archive's manifest (the image ID). */
+function configDigest(entry) {
+    const m = /([0-9a-f]{64})(?:\.json)?$/.exec(entry.Config);
+    return m ? `sha256:${m[1]}` : undefined;
+}
+
 ;// CONCATENATED MODULE: ./node_modules/is-plain-obj/index.js
 function isPlainObject(value) {
 	if (typeof value !== 'object' || value === null) {
@@ -1574,7 +1592,7 @@ function isUnicodeSupported() {
 ;// CONCATENATED MODULE: ./node_modules/figures/index.js
 
 
-const common = {
+const figures_common = {
 	circleQuestionMark: '(?)',
 	questionMarkPrefix: '(?)',
 	square: '█',
@@ -1845,8 +1863,8 @@ const specialFallbackSymbols = {
 	oneTenth: '1/10',
 };
 
-const mainSymbols = {...common, ...specialMainSymbols};
-const fallbackSymbols = {...common, ...specialFallbackSymbols};
+const mainSymbols = {...figures_common, ...specialMainSymbols};
+const fallbackSymbols = {...figures_common, ...specialFallbackSymbols};
 
 const shouldUseMain = isUnicodeSupported();
 const figures = shouldUseMain ? mainSymbols : fallbackSymbols;
@@ -2380,6 +2398,9 @@ setErrorName(ExecaError, ExecaError.name);
 class ExecaSyncError extends Error {}
 setErrorName(ExecaSyncError, ExecaSyncError.name);
 
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 ;// CONCATENATED MODULE: ./node_modules/human-signals/build/src/realtime.js
 
 const getRealtimeSignals=()=>{
@@ -2701,7 +2722,7 @@ standard
 })=>{
 const{
 signals:{[name]:constantSignal}
-}=external_node_os_namespaceObject.constants;
+}=external_node_os_.constants;
 const supported=constantSignal!==undefined;
 const number=supported?constantSignal:defaultNumber;
 return{name,number,description,supported,action,forced,standard}
@@ -2767,7 +2788,7 @@ standard
 
 
 const findSignalByNumber=(number,signals)=>{
-const signal=signals.find(({name})=>external_node_os_namespaceObject.constants.signals[name]===number);
+const signal=signals.find(({name})=>external_node_os_.constants.signals[name]===number);
 
 if(signal!==undefined){
 return signal
@@ -2816,18 +2837,18 @@ const normalizeSignalInteger = (signalInteger, optionName) => {
 	throw new TypeError(`Invalid ${optionName} ${signalInteger}: this signal integer does not exist.\n${getAvailableSignals()}`);
 };
 
-const getSignalsIntegerToName = () => new Map(Object.entries(external_node_os_namespaceObject.constants.signals)
+const getSignalsIntegerToName = () => new Map(Object.entries(external_node_os_.constants.signals)
 	.reverse()
 	.map(([signalName, signalInteger]) => [signalInteger, signalName]));
 
 const signalsIntegerToName = getSignalsIntegerToName();
 
 const normalizeSignalName = (signalName, optionName) => {
-	if (signalName in external_node_os_namespaceObject.constants.signals) {
+	if (signalName in external_node_os_.constants.signals) {
 		return signalName;
 	}
 
-	if (signalName.toUpperCase() in external_node_os_namespaceObject.constants.signals) {
+	if (signalName.toUpperCase() in external_node_os_.constants.signals) {
 		throw new TypeError(`Invalid ${optionName} '${signalName}': please rename it to '${signalName.toUpperCase()}'.`);
 	}
 
@@ -2837,12 +2858,12 @@ const normalizeSignalName = (signalName, optionName) => {
 const getAvailableSignals = () => `Available signal names: ${getAvailableSignalNames()}.
 Available signal numbers: ${getAvailableSignalIntegers()}.`;
 
-const getAvailableSignalNames = () => Object.keys(external_node_os_namespaceObject.constants.signals)
+const getAvailableSignalNames = () => Object.keys(external_node_os_.constants.signals)
 	.sort()
 	.map(signalName => `'${signalName}'`)
 	.join(', ');
 
-const getAvailableSignalIntegers = () => [...new Set(Object.values(external_node_os_namespaceObject.constants.signals)
+const getAvailableSignalIntegers = () => [...new Set(Object.values(external_node_os_.constants.signals)
 	.sort((signalInteger, signalIntegerTwo) => signalInteger - signalIntegerTwo))]
 	.join(', ');
 
@@ -8232,7 +8253,7 @@ onExit,
  *
  * @internal
  */
-load: mjs_load, 
+load, 
 /**
  * Unload the listeners.  Likely you never need to call this, unless
  * doing a rather deep integration with signal-exit functionality.
@@ -10190,17 +10211,22 @@ const {
 } = getIpcExport();
 
 
-;// CONCATENATED MODULE: ./src/adapters/builders/proc.ts
+;// CONCATENATED MODULE: ./src/adapters/process.ts
 /**
- * Process helpers for the image builders: run an engine command with argument arrays, stream its output line by
- * line, keep a bounded tail, and on cancellation kill the whole process tree.
+ * The one process runner: every tool the product runs (docker, podman, kind, kubectl) goes through here, with an
+ * argument array (never a shell), its output streamed line by line into a bounded tail, and on cancellation the whole
+ * process tree killed.
  *
  * Why a tree kill: `podman build` runs each RUN step as an OCI container whose processes live in their own session
  * under podman's `buildah-oci-runtime` monitor. Sending SIGTERM/SIGINT to podman (4.3) leaves those processes
  * running (re-parented to init) and leaks the build's working containers. Killing the container processes first
  * makes podman fail the step and clean up by itself; then the remaining tree is terminated. `docker build` has no
- * such children: the daemon cancels the build when the client goes away.
+ * such children: the daemon cancels the build when the client goes away. kind and kubectl get SIGTERM, then SIGKILL.
+ *
+ * execa is used for spawning (exit codes, signals, timeouts, spawn errors); the tree kill and line splitting are
+ * ours because execa kills only the direct child and its line mode cannot split bare `\r` progress redraws.
  */
+
 
 
 
@@ -10245,13 +10271,10 @@ class Tail {
         return [...this.lines];
     }
 }
-/**
- * Run `file args` and stream merged output lines. Never throws for a non-zero exit; the caller decides.
- * stdout/stderr are kept in full only up to 1 MiB each (builds can be chatty; the tail is what matters).
- */
-async function run(file, args, opts) {
+/** Runs `file args`; never throws for a failing command (the caller decides). */
+async function runProcess(file, args, opts = {}) {
     const tail = new Tail(opts.tailLines ?? 30);
-    const keepMax = opts.keepOutput ? 1 << 20 : 0;
+    const keepMax = opts.maxOutput ?? 64 << 20;
     let stdout = '';
     let stderr = '';
     let cancelled = false;
@@ -10262,11 +10285,10 @@ async function run(file, args, opts) {
     };
     const outSplit = new LineSplitter(onLine);
     const errSplit = new LineSplitter(onLine);
-    if (opts.signal?.aborted) {
+    if (opts.signal?.aborted)
         return { cancelled: true, timedOut: false, tail: [], stdout: '', stderr: '', failed: true };
-    }
     const child = execa(file, args, {
-        env: opts.env,
+        env: opts.env ?? process.env,
         extendEnv: false,
         cwd: opts.cwd,
         reject: false,
@@ -10304,30 +10326,50 @@ async function run(file, args, opts) {
     opts.signal?.removeEventListener('abort', onAbort);
     outSplit.end();
     errSplit.end();
-    const spawnError = r.exitCode === undefined && r.signal === undefined && r.failed ? r.shortMessage : undefined;
+    const code = r.code;
+    const spawnError = r.exitCode === undefined && r.signal === undefined && r.failed ? (code ?? r.shortMessage) : undefined;
     return {
         exitCode: r.exitCode,
         signal: r.signal,
-        cancelled,
+        cancelled: cancelled || Boolean(opts.signal?.aborted && r.failed),
         timedOut: r.timedOut,
         tail: tail.get(),
         stdout,
         stderr,
         failed: r.failed,
-        spawnError,
+        ...(spawnError ? { spawnError } : {}),
     };
+}
+/** Runs `file args` and resolves with its output; throws ToolError when it fails, is killed or cannot start. */
+async function runChecked(file, args, opts = {}) {
+    const r = await runProcess(file, args, opts);
+    const stdout = r.stdout.replace(/\r?\n$/, '');
+    const stderr = r.stderr.replace(/\r?\n$/, '');
+    if (r.failed || r.cancelled) {
+        throw new errors/* ToolError */.v4({
+            command: file,
+            args,
+            stdout,
+            stderr,
+            cancelled: r.cancelled,
+            timedOut: r.timedOut,
+            ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
+            ...(r.signal ? { signal: r.signal } : {}),
+            ...(r.spawnError ? { spawnError: r.spawnError } : {}),
+            ...(opts.verb ? { verb: opts.verb } : {}),
+        });
+    }
+    return { stdout, stderr };
 }
 /** Quick command for probes: full stdout/stderr, short timeout, never throws. */
 async function probe(file, args, env, timeoutMs = 10_000) {
-    const r = await execa(file, args, { env, extendEnv: false, reject: false, timeout: timeoutMs, stdin: 'ignore', windowsHide: true });
-    const out = typeof r.stdout === 'string' ? r.stdout : '';
-    const err = typeof r.stderr === 'string' ? r.stderr : '';
+    const r = await runProcess(file, args, { env, timeoutMs, tailLines: 5 });
     return {
         ok: r.exitCode === 0,
-        exitCode: r.exitCode,
-        stdout: out,
-        stderr: err,
-        error: r.exitCode === undefined ? r.shortMessage : undefined,
+        ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
+        stdout: r.stdout,
+        stderr: r.stderr,
+        ...(r.exitCode === undefined ? { error: r.spawnError ?? (r.timedOut ? 'timed out' : `killed by ${r.signal ?? 'a signal'}`) } : {}),
     };
 }
 async function readProc(pid) {
@@ -10469,107 +10511,7 @@ async function isExecutable(p) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/adapters/builders/archive.ts
-/**
- * Minimal reader for docker-archive tarballs (`docker save`, `podman save --format docker-archive`,
- * buildx `--output type=docker`): finds `manifest.json` without extracting anything.
- * Handles ustar, GNU long names (`L`) and pax headers (`x`); skips file data by seeking.
- */
-
-function cstr(buf, start, len) {
-    const slice = buf.subarray(start, start + len);
-    const nul = slice.indexOf(0);
-    return slice.subarray(0, nul === -1 ? slice.length : nul).toString('utf8');
-}
-function octal(buf, start, len) {
-    const first = buf[start] ?? 0;
-    if (first & 0x80) {
-        // base-256 (GNU) for big sizes
-        let n = 0;
-        for (let i = start + 1; i < start + len; i++)
-            n = n * 256 + (buf[i] ?? 0);
-        return n;
-    }
-    const s = cstr(buf, start, len).trim();
-    return s ? parseInt(s, 8) : 0;
-}
-function paxPath(data) {
-    let off = 0;
-    const text = data.toString('utf8');
-    while (off < text.length) {
-        const sp = text.indexOf(' ', off);
-        if (sp === -1)
-            break;
-        const len = Number(text.slice(off, sp));
-        if (!Number.isFinite(len) || len <= 0)
-            break;
-        const rec = text.slice(sp + 1, off + len - 1);
-        const eq = rec.indexOf('=');
-        if (eq !== -1 && rec.slice(0, eq) === 'path')
-            return rec.slice(eq + 1);
-        off += len;
-    }
-    return undefined;
-}
-/** Reads one named member (first match) of a tar file; undefined when absent. */
-async function readTarMember(tarPath, member, maxBytes = 16 << 20) {
-    const fh = await (0,promises_namespaceObject.open)(tarPath, 'r');
-    try {
-        const header = Buffer.alloc(512);
-        let pos = 0;
-        let longName;
-        for (;;) {
-            const { bytesRead } = await fh.read(header, 0, 512, pos);
-            if (bytesRead < 512)
-                return undefined;
-            if (header.every((b) => b === 0))
-                return undefined;
-            const size = octal(header, 124, 12);
-            const type = String.fromCharCode(header[156] ?? 0x30);
-            const dataPos = pos + 512;
-            const next = dataPos + Math.ceil(size / 512) * 512;
-            if (type === 'L' || type === 'x') {
-                const data = Buffer.alloc(Math.min(size, 1 << 20));
-                await fh.read(data, 0, data.length, dataPos);
-                longName = type === 'L' ? cstr(data, 0, data.length) : (paxPath(data) ?? longName);
-                pos = next;
-                continue;
-            }
-            const prefix = cstr(header, 345, 155);
-            const base = cstr(header, 0, 100);
-            const name = (longName ?? (prefix ? `${prefix}/${base}` : base)).replace(/^\.\//, '');
-            longName = undefined;
-            if (name === member && (type === '0' || type === '\0')) {
-                if (size > maxBytes)
-                    throw new Error(`${member} in ${tarPath} is too large (${size} bytes)`);
-                const data = Buffer.alloc(size);
-                await fh.read(data, 0, size, dataPos);
-                return data;
-            }
-            pos = next;
-        }
-    }
-    finally {
-        await fh.close();
-    }
-}
-/** The archive's manifest.json; throws if the file is not a docker-archive. */
-async function readDockerArchiveManifest(tarPath) {
-    const data = await readTarMember(tarPath, 'manifest.json');
-    if (!data)
-        throw new Error(`${tarPath} is not a docker-archive (no manifest.json)`);
-    const parsed = JSON.parse(data.toString('utf8'));
-    if (!Array.isArray(parsed))
-        throw new Error(`${tarPath}: manifest.json is not an array`);
-    return parsed;
-}
-/** `sha256:<hex>` of the image config named in the archive's manifest (the image ID). */
-function configDigest(entry) {
-    const m = /([0-9a-f]{64})(?:\.json)?$/.exec(entry.Config);
-    return m ? `sha256:${m[1]}` : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/adapters/builders/progress.ts
+;// CONCATENATED MODULE: ./src/adapters/builders/build-output.ts
 /**
  * Parses build output to tell cache hits from executed steps and to find the failing step.
  *
@@ -10780,52 +10722,8 @@ class BuildOutputParser {
     }
 }
 
-;// CONCATENATED MODULE: ./src/adapters/builders/types.ts
-
-/** A build (or save/pull/tag) that failed or was cancelled. */
-class BuildError extends Error {
-    service;
-    exitCode;
-    signal;
-    logTail;
-    failedStep;
-    stepTail;
-    cancelled;
-    attempts;
-    constructor(message, d) {
-        super(message);
-        this.name = 'BuildError';
-        this.service = d.service;
-        this.exitCode = d.exitCode;
-        this.signal = d.signal;
-        this.logTail = d.logTail;
-        this.failedStep = d.failedStep;
-        this.stepTail = d.stepTail;
-        this.cancelled = d.cancelled ?? false;
-        this.attempts = d.attempts;
-    }
-    /** The same fields as one object (for callers that read `err.details`). */
-    get details() {
-        return {
-            service: this.service,
-            exitCode: this.exitCode,
-            signal: this.signal,
-            logTail: this.logTail,
-            failedStep: this.failedStep,
-            stepTail: this.stepTail,
-            cancelled: this.cancelled,
-            attempts: this.attempts,
-        };
-    }
-}
-/** No usable image builder (nothing installed, daemon down, forced engine missing). */
-class BuilderUnavailableError extends core_errors/* UserError */.yo {
-    constructor(message) {
-        super(message);
-        this.name = 'BuilderUnavailableError';
-    }
-}
-
+// EXTERNAL MODULE: ./src/core/run-id.ts
+var run_id = __nccwpck_require__(394);
 ;// CONCATENATED MODULE: ./src/adapters/builders/base.ts
 /** Shared parts of the docker and podman builders: running a build, turning failures into BuildError, image ops. */
 
@@ -10835,7 +10733,7 @@ class BuilderUnavailableError extends core_errors/* UserError */.yo {
 
 
 function cancelledError(what, tail, service) {
-    return new BuildError(`${what} was cancelled`, { service, logTail: tail, cancelled: true });
+    return new errors/* BuildError */.zS(`${what} was cancelled`, { service, logTail: tail, cancelled: true });
 }
 /** `k=v` pairs for `--build-arg`/`--label` in a stable order. */
 function sortedPairs(rec) {
@@ -10882,12 +10780,12 @@ class EngineBuilder {
         return { ...this.env, ...(extra ?? {}) };
     }
     async runEngine(args, opts = {}) {
-        return run(this.caps.binary, args, {
+        return runProcess(this.caps.binary, args, {
             env: this.engineEnv(opts.env),
-            signal: opts.signal,
-            keepOutput: opts.keepOutput,
-            onLine: opts.onLine,
-            timeoutMs: opts.timeoutMs,
+            ...(opts.signal ? { signal: opts.signal } : {}),
+            ...(opts.keepOutput ? {} : { maxOutput: 0 }),
+            ...(opts.onLine ? { onLine: opts.onLine } : {}),
+            ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
         });
     }
     /** Hook to limit concurrency (podman). Must give up waiting when `signal` aborts. */
@@ -10902,7 +10800,7 @@ class EngineBuilder {
         if (req.signal?.aborted)
             throw cancelledError(what, [], req.service);
         const started = Date.now();
-        const tmp = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join((0,external_node_os_namespaceObject.tmpdir)(), 'hybrid-e2e-build-'));
+        const tmp = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join((0,run_id/* tempRoot */.fQ)(this.env), 'hybrid-e2e-build-'));
         try {
             let attempt = 0;
             for (;;) {
@@ -10911,9 +10809,10 @@ class EngineBuilder {
                 const parser = new BuildOutputParser(inv.format, { labels: req.labels });
                 if (req.tarball && this.caps.outputTarball)
                     await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(req.tarball), { recursive: true });
-                const r = await run(this.caps.binary, inv.args, {
+                const r = await runProcess(this.caps.binary, inv.args, {
                     env: this.engineEnv({ ...inv.env, ...(req.env ?? {}) }),
-                    signal: req.signal,
+                    ...(req.signal ? { signal: req.signal } : {}),
+                    maxOutput: 0,
                     detached: this.detachBuilds,
                     onLine: (line) => {
                         parser.push(line);
@@ -10923,7 +10822,7 @@ class EngineBuilder {
                 if (r.cancelled || req.signal?.aborted) {
                     if (req.tarball)
                         await (0,promises_namespaceObject.rm)(req.tarball, { force: true });
-                    throw new BuildError(`${what} was cancelled`, {
+                    throw new errors/* BuildError */.zS(`${what} was cancelled`, {
                         service: req.service,
                         logTail: r.tail,
                         cancelled: true,
@@ -10939,7 +10838,7 @@ class EngineBuilder {
                     if (req.tarball)
                         await (0,promises_namespaceObject.rm)(req.tarball, { force: true });
                     const f = describeFailure(what, r, parser);
-                    throw new BuildError(f.message, {
+                    throw new errors/* BuildError */.zS(f.message, {
                         service: req.service,
                         exitCode: r.exitCode,
                         signal: r.signal,
@@ -10993,7 +10892,7 @@ class EngineBuilder {
         const r = await this.runEngine(['image', 'inspect', '--format', '{{.Id}}', req.tag], { keepOutput: true });
         const id = r.stdout.trim();
         if (r.exitCode !== 0 || !id)
-            throw new BuildError(`build of ${req.service} succeeded but its image ID could not be read`, {
+            throw new errors/* BuildError */.zS(`build of ${req.service} succeeded but its image ID could not be read`, {
                 service: req.service,
                 logTail: r.tail,
             });
@@ -11008,7 +10907,7 @@ class EngineBuilder {
         }
         if (r.exitCode !== 0) {
             await (0,promises_namespaceObject.rm)(dest, { force: true });
-            throw new BuildError(`${this.caps.engine} save ${ref} failed (exit ${r.exitCode ?? r.signal ?? '?'}): ${r.tail.join(' ').trim()}`, {
+            throw new errors/* BuildError */.zS(`${this.caps.engine} save ${ref} failed (exit ${r.exitCode ?? r.signal ?? '?'}): ${r.tail.join(' ').trim()}`, {
                 exitCode: r.exitCode,
                 signal: r.signal,
                 logTail: r.tail,
@@ -11025,7 +10924,7 @@ class EngineBuilder {
             keepOutput: true,
         });
         if (r.exitCode !== 0)
-            throw new BuildError(`listing images by label ${label} failed: ${r.tail.join(' ').trim()}`, {
+            throw new errors/* BuildError */.zS(`listing images by label ${label} failed: ${r.tail.join(' ').trim()}`, {
                 exitCode: r.exitCode,
                 logTail: r.tail,
             });
@@ -11043,7 +10942,7 @@ class EngineBuilder {
     async tag(src, dest) {
         const r = await this.runEngine(['tag', src, dest]);
         if (r.exitCode !== 0)
-            throw new BuildError(`${this.caps.engine} tag ${src} ${dest} failed: ${r.tail.join(' ').trim()}`, {
+            throw new errors/* BuildError */.zS(`${this.caps.engine} tag ${src} ${dest} failed: ${r.tail.join(' ').trim()}`, {
                 exitCode: r.exitCode,
                 logTail: r.tail,
             });
@@ -11053,7 +10952,7 @@ class EngineBuilder {
         if (r.cancelled || signal?.aborted)
             throw cancelledError(`${this.caps.engine} pull ${ref}`, r.tail);
         if (r.exitCode !== 0) {
-            throw new BuildError(`${this.caps.engine} pull ${ref} failed (exit ${r.exitCode ?? r.signal ?? '?'}): ${r.tail.slice(-3).join(' ').trim()}`, {
+            throw new errors/* BuildError */.zS(`${this.caps.engine} pull ${ref} failed (exit ${r.exitCode ?? r.signal ?? '?'}): ${r.tail.slice(-3).join(' ').trim()}`, {
                 exitCode: r.exitCode,
                 signal: r.signal,
                 logTail: r.tail,
@@ -11176,7 +11075,7 @@ class DockerBuilder extends EngineBuilder {
             .map((l) => l.trim())
             .filter((l) => l && !/no such image/i.test(l));
         if (problems.length > 0)
-            throw new BuildError(`docker image rm failed: ${problems.join('; ')}`, { exitCode: r.exitCode, logTail: r.tail });
+            throw new errors/* BuildError */.zS(`docker image rm failed: ${problems.join('; ')}`, { exitCode: r.exitCode, logTail: r.tail });
     }
 }
 
@@ -11250,7 +11149,7 @@ class Semaphore {
                     const i = this.waiters.indexOf(wake);
                     if (i !== -1)
                         this.waiters.splice(i, 1);
-                    reject(new BuildError('build was cancelled while waiting for a podman build slot', { logTail: [], cancelled: true }));
+                    reject(new errors/* BuildError */.zS('build was cancelled while waiting for a podman build slot', { logTail: [], cancelled: true }));
                 };
                 if (signal?.aborted)
                     return onAbort();
@@ -11297,7 +11196,7 @@ class PodmanBuilder extends EngineBuilder {
         // No --force: podman's --force also removes containers using the image. --ignore skips missing images.
         const r = await this.runEngine(['rmi', '--ignore', ...refs], { keepOutput: true });
         if (r.exitCode !== 0) {
-            throw new BuildError(`podman rmi failed: ${r.stderr.trim().split('\n').slice(-3).join('; ')}`, {
+            throw new errors/* BuildError */.zS(`podman rmi failed: ${r.stderr.trim().split('\n').slice(-3).join('; ')}`, {
                 exitCode: r.exitCode,
                 logTail: r.tail,
             });
@@ -11324,6 +11223,13 @@ class PodmanBuilder extends EngineBuilder {
 
 
 
+/** No usable image builder (nothing installed, daemon down, forced engine missing). */
+class BuilderUnavailableError extends errors/* UserError */.yo {
+    constructor(message) {
+        super(message);
+        this.name = 'BuilderUnavailableError';
+    }
+}
 async function locate(name, envVar, env) {
     const override = env[envVar];
     if (override) {
@@ -11551,145 +11457,12 @@ async function detectBuilder(choice, opts) {
     throw new BuilderUnavailableError(`no usable image builder: ${d.problem}; ${p.problem}. To fix: ${INSTALL_DOCKER}; or ${INSTALL_PODMAN}.`);
 }
 
-;// CONCATENATED MODULE: ./src/core/plan/strategy.ts
-function applyStrategy(plan, strategy) {
-    if (strategy === 'graph')
-        return { plan: { ...plan, cluster: { ...plan.cluster, start: 'after-builds' } } };
-    const builds = plan.tasks.filter((t) => t.phase === 'build').map((t) => t.id);
-    const loads = plan.tasks.filter((t) => t.phase === 'load').map((t) => t.id);
-    if (strategy === 'predictive') {
-        return {
-            plan: {
-                ...plan,
-                cluster: { ...plan.cluster, start: 'predictive' },
-                tasks: plan.tasks.map((t) => (t.id === 'cluster' ? { ...t, deps: [] } : t)),
-            },
-        };
-    }
-    const tasks = plan.tasks.map((t) => {
-        if (t.id === 'cluster')
-            return { ...t, deps: [...builds] };
-        if (t.phase === 'load')
-            return { ...t, deps: [...new Set([...t.deps, 'cluster', ...builds])] };
-        if (t.phase === 'deploy')
-            return { ...t, deps: [...new Set([...t.deps, 'cluster', ...loads])] };
-        return t;
-    });
-    const barrier = { ...plan, cluster: { ...plan.cluster, start: 'after-builds' }, tasks };
-    return strategy === 'barrier' ? { plan: barrier } : { plan: barrier, pools: { build: 1, load: 1, deploy: 1 } };
-}
-
-// EXTERNAL MODULE: ./src/core/compliance/index.ts + 9 modules
-var core_compliance = __nccwpck_require__(8791);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/core/run.ts
-
-
-
-
-/** A run-unique id: short, DNS-safe, different for concurrent runs on one host. */
-function makeRunId(env = process.env) {
-    const rand = (0,external_node_crypto_.randomBytes)(3).toString('hex');
-    if (env.GITHUB_RUN_ID)
-        return `${Number(env.GITHUB_RUN_ID).toString(36)}${env.GITHUB_RUN_ATTEMPT ?? '1'}${rand}`.slice(0, 16);
-    return `${Date.now().toString(36).slice(-5)}${rand}`;
-}
-function clusterNameFor(base, unique, runId) {
-    return unique ? `${base}-${runId}`.slice(0, 50).replace(/-+$/, '') : base;
-}
-/** Run-unique working directory (tarballs, kubeconfig, rendered manifests, diagnostics). */
-function makeRunDir(runId, root = process.env.HYBRID_E2E_TMPDIR ?? process.env.RUNNER_TEMP ?? external_node_os_default().tmpdir()) {
-    const dir = external_node_path_default().join(root, `hybrid-e2e-${runId}`);
-    (0,external_node_fs_.mkdirSync)(dir, { recursive: true, mode: 0o700 });
-    return dir;
-}
-
-;// CONCATENATED MODULE: ./src/core/proc.ts
-
-class CommandError extends Error {
-    command;
-    args;
-    exitCode;
-    stdout;
-    stderr;
-    cancelled;
-    spawnError;
-    signal;
-    constructor(command, args, exitCode, stdout, stderr, cancelled, spawnError, signal) {
-        const tail = lastLines(stderr || stdout, 5).join('\n');
-        const name = `${command} ${args
-            .filter((a) => !a.startsWith('-'))
-            .slice(0, 2)
-            .join(' ')}`.trim();
-        super(spawnError === 'ENOENT'
-            ? `${command}: command not found on PATH; install it (see the README's quick start) or put it on PATH`
-            : cancelled
-                ? `${name} was cancelled`
-                : `${name} ${exitCode !== undefined ? `exited with ${exitCode}` : `was killed by ${signal ?? 'a signal'}`}${tail ? `:\n${tail}` : ''}`);
-        this.command = command;
-        this.args = args;
-        this.exitCode = exitCode;
-        this.stdout = stdout;
-        this.stderr = stderr;
-        this.cancelled = cancelled;
-        this.spawnError = spawnError;
-        this.signal = signal;
-        this.name = 'CommandError';
-    }
-    get output() {
-        return `${this.stdout}\n${this.stderr}`;
-    }
-}
-function lastLines(text, n) {
-    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-    return lines.slice(-n);
-}
-/** Runs a command with an argument array (never a shell). Resolves with stdout; throws CommandError. */
-async function proc_run(command, args, opts = {}) {
-    const sub = execa(command, args, {
-        env: opts.env,
-        extendEnv: opts.env === undefined,
-        cwd: opts.cwd,
-        reject: false,
-        all: false,
-        stripFinalNewline: true,
-        ...(opts.input !== undefined ? { input: opts.input } : { stdin: 'ignore' }),
-        ...(opts.signal ? { cancelSignal: opts.signal } : {}),
-        ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}),
-        forceKillAfterDelay: 5000,
-        ...(opts.onLine
-            ? {
-                stdout: [
-                    'pipe',
-                    function* (line) {
-                        opts.onLine(String(line));
-                        yield line;
-                    },
-                ],
-                stderr: [
-                    'pipe',
-                    function* (line) {
-                        opts.onLine(String(line));
-                        yield line;
-                    },
-                ],
-            }
-            : {}),
-    });
-    const r = await sub;
-    const stdout = typeof r.stdout === 'string' ? r.stdout : '';
-    const stderr = typeof r.stderr === 'string' ? r.stderr : '';
-    if (r.failed) {
-        const code = r.code;
-        throw new CommandError(command, args, r.exitCode, stdout, stderr, Boolean(r.isCanceled || opts.signal?.aborted), code === 'ENOENT' ? 'ENOENT' : undefined, r.signal);
-    }
-    return { stdout, stderr };
-}
-
+// EXTERNAL MODULE: ./src/core/duration.ts
+var duration = __nccwpck_require__(8571);
 ;// CONCATENATED MODULE: ./src/adapters/kind.ts
 
-/** Thin adapter over the kind CLI: builds argument arrays, nothing else. */
+
+/** Thin adapter over the kind CLI: argument arrays, nothing else. */
 class Kind {
     bin;
     provider;
@@ -11704,104 +11477,41 @@ class Kind {
         this.env = env;
     }
     /** Every call gets the same provider: KIND_EXPERIMENTAL_PROVIDER=podman with podman, unset with docker. */
-    opts(o = {}) {
-        return { ...o, env: { ...this.env, ...o.env, KIND_EXPERIMENTAL_PROVIDER: this.provider === 'podman' ? 'podman' : undefined } };
+    run(args, o = {}) {
+        const opts = {
+            env: { ...this.env, KIND_EXPERIMENTAL_PROVIDER: this.provider === 'podman' ? 'podman' : undefined },
+            verb: `kind ${args.slice(0, 2).join(' ')}`,
+            ...(o.signal ? { signal: o.signal } : {}),
+            ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+        };
+        return runChecked(this.bin, args, opts);
     }
-    createCluster(a, o) {
-        const args = ['create', 'cluster', '--name', a.name, '--kubeconfig', a.kubeconfig, '--wait', `${Math.ceil(a.waitMs / 1000)}s`];
+    async create(a, o) {
+        const args = ['create', 'cluster', '--name', a.name, '--kubeconfig', a.kubeconfig, '--wait', (0,duration/* toGoDuration */.I)(a.waitMs)];
         if (a.retain)
             args.push('--retain');
         if (a.config)
             args.push('--config', a.config);
-        if (a.image)
-            args.push('--image', a.image);
-        return proc_run(this.bin, args, this.opts(o));
+        if (a.nodeImage)
+            args.push('--image', a.nodeImage);
+        await this.run(args, o);
     }
-    deleteCluster(name, kubeconfig, o) {
-        return proc_run(this.bin, ['delete', 'cluster', '--name', name, ...(kubeconfig ? ['--kubeconfig', kubeconfig] : [])], this.opts(o));
+    async delete(name, kubeconfig, o) {
+        await this.run(['delete', 'cluster', '--name', name, '--kubeconfig', kubeconfig], o);
     }
-    async getClusters(o) {
-        const { stdout } = await proc_run(this.bin, ['get', 'clusters'], this.opts(o));
-        return stdout
-            .split('\n')
-            .map((l) => l.trim())
-            .filter((l) => l && !l.startsWith('No kind clusters'));
+    async loadImageArchive(tarball, cluster, o) {
+        await this.run(['load', 'image-archive', tarball, '--name', cluster], o);
     }
-    loadImageArchive(tarball, cluster, o) {
-        return proc_run(this.bin, ['load', 'image-archive', tarball, '--name', cluster], this.opts(o));
-    }
-    loadDockerImage(ref, cluster, o) {
-        return proc_run(this.bin, ['load', 'docker-image', ref, '--name', cluster], this.opts(o));
-    }
-    exportLogs(dir, cluster, o) {
-        return proc_run(this.bin, ['export', 'logs', dir, '--name', cluster], this.opts(o));
+    async exportLogs(dir, cluster, o) {
+        await this.run(['export', 'logs', dir, '--name', cluster], o);
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/engine/down.ts
-
-
-
-
-
-function readRunState(runDir) {
-    const file = external_node_path_default().join(runDir, 'state.json');
-    if (!(0,external_node_fs_.existsSync)(file))
-        throw new core_errors/* UserError */.yo(`no run state at ${file}: pass the run directory printed by "hybrid-e2e up" (or --results FILE of that run).`);
-    return JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
-}
-/** Deletes exactly what one run created: its cluster, its image tags, its temp directory. Idempotent. */
-async function runDown(o) {
-    const state = readRunState(o.runDir);
-    const removed = [];
-    const problems = [];
-    const env = o.env ?? process.env;
-    const kind = new Kind(o.kindBin ?? 'kind', state.provider, env);
-    if (o.collectCoverage) {
-        const src = external_node_path_default().join(state.runDir, 'coverage');
-        if ((0,external_node_fs_.existsSync)(src)) {
-            (0,external_node_fs_.cpSync)(src, o.collectCoverage, { recursive: true });
-            o.reporter.info(`coverage data copied to ${o.collectCoverage}`);
-        }
-        else
-            o.reporter.warn(`no coverage data in ${src} (was build.coverage on?)`);
-    }
-    if (state.cluster && o.respectKeep && state.keepCluster) {
-        o.reporter.warn(`leaving cluster ${state.cluster.name} (keep-cluster-on-failure); delete it with: kind delete cluster --name ${state.cluster.name}`);
-    }
-    else if (state.cluster) {
-        try {
-            await kind.deleteCluster(state.cluster.name);
-            removed.push(`cluster ${state.cluster.name}`);
-        }
-        catch (e) {
-            problems.push(`could not delete cluster ${state.cluster.name}: ${(0,core_errors/* errorMessage */.gJ)(e)}`);
-        }
-    }
-    if (!o.keepImages && state.images.length) {
-        try {
-            await proc_run(state.engineBinary, ['rmi', ...state.images], { env });
-        }
-        catch {
-            // Some may already be gone: remove one by one, ignoring the missing.
-            for (const img of state.images)
-                await proc_run(state.engineBinary, ['rmi', img], { env }).catch(() => undefined);
-        }
-        removed.push(`${state.images.length} image tag(s)`);
-    }
-    (0,external_node_fs_.rmSync)(state.runDir, { recursive: true, force: true });
-    removed.push(`run directory ${state.runDir}`);
-    for (const p of problems)
-        o.reporter.warn(p);
-    o.reporter.info(`down: removed ${removed.join(', ')}`);
-    return { removed, problems };
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/adapters/kubectl.ts
 
-/** Thin adapter over kubectl bound to one kubeconfig. */
+
+
+/** Thin adapter over kubectl bound to one kubeconfig: one typed method per call the engine makes. */
 class Kubectl {
     kubeconfig;
     bin;
@@ -11811,28 +11521,535 @@ class Kubectl {
         this.bin = bin;
         this.env = env;
     }
+    /** Runs `kubectl --kubeconfig <run's> <args>`; `verb` names the call in errors (`kubectl rollout status`). */
     run(args, o = {}) {
-        return proc_run(this.bin, ['--kubeconfig', this.kubeconfig, ...args], { ...o, env: { ...this.env, ...o.env } });
+        return runChecked(this.bin, ['--kubeconfig', this.kubeconfig, ...args], {
+            env: this.env,
+            verb: `kubectl ${args
+                .filter((a) => !a.startsWith('-'))
+                .slice(0, 2)
+                .join(' ')}`,
+            ...(o.signal ? { signal: o.signal } : {}),
+            ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+        });
     }
     async json(args, o) {
         const { stdout } = await this.run([...args, '-o', 'json'], o);
         return JSON.parse(stdout);
     }
-    apply(file, namespace, o) {
-        return this.run(['apply', '--server-side', '--force-conflicts', '--field-manager', 'hybrid-e2e', '-n', namespace, '-f', file], o);
+    async apply(file, namespace, o) {
+        await this.run(['apply', '--server-side', '--force-conflicts', '--field-manager', 'hybrid-e2e', ...(namespace ? ['-n', namespace] : []), '-f', file], o);
     }
-    rolloutStatus(target, namespace, timeoutMs, o) {
-        return this.run(['rollout', 'status', target, '-n', namespace, `--timeout=${Math.ceil(timeoutMs / 1000)}s`], o);
+    async kustomize(dir, o) {
+        return (await this.run(['kustomize', dir], o)).stdout;
     }
-    waitFor(condition, target, namespace, timeoutMs, o) {
-        return this.run(['wait', `--for=${condition}`, target, ...(namespace ? ['-n', namespace] : []), `--timeout=${Math.ceil(timeoutMs / 1000)}s`], o);
+    async rolloutStatus(target, namespace, timeoutMs, o) {
+        await this.run(['rollout', 'status', target, '-n', namespace, `--timeout=${(0,duration/* toGoDuration */.I)(timeoutMs)}`], o);
     }
-    kustomize(dir, o) {
-        return this.run(['kustomize', dir], o);
+    async waitFor(condition, targets, namespace, timeoutMs, o) {
+        await this.run(['wait', `--for=${condition}`, ...targets, ...(namespace ? ['-n', namespace] : []), `--timeout=${(0,duration/* toGoDuration */.I)(timeoutMs)}`], o);
+    }
+    async nodes(o) {
+        const list = await this.json(['get', 'nodes'], o);
+        return list.items.map((n) => ({
+            name: n.metadata.name,
+            ready: Boolean(n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')),
+        }));
+    }
+    async serviceAccountExists(name, namespace, o) {
+        try {
+            await this.run(['get', 'serviceaccount', name, '-n', namespace, '-o', 'name'], o);
+            return true;
+        }
+        catch (e) {
+            if (e instanceof errors/* ToolError */.v4 && /NotFound|not found/.test(e.stderr))
+                return false;
+            throw e;
+        }
+    }
+    async endpointsReady(service, namespace, o) {
+        const ep = await this.json(['get', 'endpoints', service, '-n', namespace], o);
+        return Boolean(ep.subsets?.some((s) => (s.addresses?.length ?? 0) > 0));
+    }
+    async pods(namespace, selector, o) {
+        const list = await this.json(['get', 'pods', ...(namespace ? ['-n', namespace] : ['-A']), ...(selector ? ['-l', selector] : [])], o);
+        return list.items.map((p) => ({
+            name: p.metadata.name,
+            namespace: p.metadata.namespace,
+            ready: Boolean(p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')),
+            containers: (p.status?.containerStatuses ?? []).map((cs) => ({
+                name: cs.name,
+                ...(cs.image ? { image: cs.image } : {}),
+                ...(cs.state?.waiting?.reason ? { waitingReason: cs.state.waiting.reason } : {}),
+                ...(cs.state?.waiting?.message ? { waitingMessage: cs.state.waiting.message } : {}),
+                ...(cs.restartCount !== undefined ? { restartCount: cs.restartCount } : {}),
+            })),
+        }));
+    }
+    async events(o) {
+        return (await this.run(['get', 'events', '-A'], o)).stdout;
+    }
+    async describePod(name, namespace, o) {
+        return (await this.run(['describe', 'pod', name, '-n', namespace], o)).stdout;
+    }
+    async podLogs(name, namespace, o) {
+        return (await this.run(['logs', name, '-n', namespace, '--all-containers', '--tail=200'], o)).stdout;
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/hash.ts
+;// CONCATENATED MODULE: ./src/commands/compose.ts
+/**
+ * The one place that builds adapters: the image builder (detected, or the one a run recorded), kind and kubectl.
+ * Commands get their tools from here; core only sees the interfaces.
+ */
+
+
+
+
+
+
+/** Detects the builder (docker or podman, and what it can do) for a run. */
+function detect(engine, cache, env) {
+    return detectBuilder(engine, { env, cacheBackend: cache });
+}
+function clusterTool(provider, env) {
+    return new Kind('kind', provider, env);
+}
+function kubeClient(kubeconfig, env) {
+    return new Kubectl(kubeconfig, 'kubectl', env);
+}
+/** The tools of one run: the detected builder, kind with the builder's provider, kubectl on the run's kubeconfig. */
+function runTools(builder, runDir, env) {
+    return { builder, cluster: clusterTool(builder.caps.engine, env), kube: kubeClient(external_node_path_default().join(runDir, 'kubeconfig'), env) };
+}
+/** The builder a run used, rebuilt from its state file without probing (for `down`). */
+function builderOfRun(state, env) {
+    if (state.provider === 'podman')
+        return new PodmanBuilder(podmanCapabilities({ binary: state.engineBinary, version: 'unknown' }, 'none', env).caps, env);
+    return new DockerBuilder(dockerCapabilities({ binary: state.engineBinary, clientVersion: 'unknown', serverVersion: 'unknown' }, 'none').caps, env);
+}
+
+;// CONCATENATED MODULE: ./src/commands/down.ts
+/** The `down` use case: remove exactly what one run created (its cluster, image tags and run directory). */
+
+
+
+
+
+
+async function down(o) {
+    const state = readRunState(o.runDir);
+    const env = { ...process.env, ...o.env };
+    return teardownRun(state, {
+        kind: clusterTool(state.provider, env),
+        builder: builderOfRun(state, env),
+        reporter: o.reporter,
+        ...(o.collectCoverage ? { collectCoverage: o.collectCoverage } : {}),
+        ...(o.respectKeep ? { respectKeep: true } : {}),
+    });
+}
+/** The run directory named by `--run-dir`, or recorded in the results file given with `--results`. */
+function runDirFrom(a, cwd) {
+    if (a.runDir)
+        return external_node_path_default().resolve(cwd, a.runDir);
+    if (a.results) {
+        let runDir;
+        try {
+            runDir = JSON.parse((0,external_node_fs_.readFileSync)(external_node_path_default().resolve(cwd, a.results), 'utf8')).runDir;
+        }
+        catch (e) {
+            throw new errors/* UserError */.yo(`cannot read results file ${a.results}: ${(0,errors/* errorMessage */.gJ)(e)}`);
+        }
+        if (runDir)
+            return external_node_path_default().resolve(cwd, runDir);
+    }
+    throw new errors/* UserError */.yo('down needs --run-dir DIR or --results FILE (both printed by "hybrid-e2e up").');
+}
+
+;// CONCATENATED MODULE: ./src/commands/progress.ts
+/** Plain-lines reporter for CI logs and non-TTY terminals. */
+function lineReporter(write, t0 = Date.now()) {
+    const stamp = () => `[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s]`;
+    return {
+        info: (l) => write(`${stamp()} ${l}\n`),
+        warn: (l) => write(`${stamp()} warning: ${l}\n`),
+        task: (id, e, d) => write(e === 'start'
+            ? `${stamp()} ▶ ${id}\n`
+            : `${stamp()} ${d?.outcome === 'success' ? '✔' : d?.outcome === 'skipped' ? '·' : '✘'} ${id} ${d?.outcome ?? ''}${d?.ms !== undefined ? ` in ${(d.ms / 1000).toFixed(1)}s` : ''}${d?.note ? ` (${d.note})` : ''}\n`),
+    };
+}
+/**
+ * Terminal reporter: permanent lines for task start/end, and a status line at the bottom listing the running tasks
+ * with their elapsed time, redrawn twice a second. Only for a TTY; CI logs get plain lines.
+ */
+function ttyReporter(write, t0 = Date.now()) {
+    const plain = lineReporter(write, t0);
+    const running = new Map();
+    let shown = false;
+    const clear = () => {
+        if (shown)
+            write('\r\x1b[K');
+        shown = false;
+    };
+    const draw = () => {
+        clear();
+        if (running.size === 0)
+            return;
+        const now = Date.now();
+        const items = [...running].map(([id, s]) => `${id} ${((now - s) / 1000).toFixed(0)}s`);
+        const cols = process.stdout.columns || 120;
+        let line = `⏳ ${items.join(' · ')}`;
+        if (line.length > cols - 1)
+            line = line.slice(0, cols - 2) + '…';
+        write(line);
+        shown = true;
+    };
+    const timer = setInterval(draw, 500);
+    timer.unref?.();
+    const around = (fn) => {
+        clear();
+        fn();
+        draw();
+    };
+    return {
+        info: (l) => around(() => plain.info(l)),
+        warn: (l) => around(() => plain.warn(l)),
+        task: (id, e, d) => {
+            if (e === 'start')
+                running.set(id, Date.now());
+            else
+                running.delete(id);
+            around(() => plain.task(id, e, d));
+        },
+        stop: () => {
+            clearInterval(timer);
+            clear();
+        },
+    };
+}
+
+// EXTERNAL MODULE: ./src/core/engine/predict.ts
+var predict = __nccwpck_require__(247);
+;// CONCATENATED MODULE: ./src/core/engine/cluster-start.ts
+
+class ClusterStart {
+    o;
+    buildIds;
+    started = new Map();
+    outcomes = new Map();
+    ended = new Map();
+    createMs;
+    note;
+    run;
+    timer;
+    constructor(o) {
+        this.o = o;
+        this.buildIds = o.plan.tasks.filter((t) => t.phase === 'build').map((t) => t.id);
+        this.createMs = o.history?.['cluster'];
+        if (this.strategy === 'predictive' && (this.createMs === undefined || this.buildIds.some((id) => o.history?.[id] === undefined))) {
+            o.reporter.info('cluster start: predictive, but no duration history for every build and the cluster yet: creating it after the builds this time');
+        }
+    }
+    get strategy() {
+        return this.o.plan.cluster.start;
+    }
+    /** The scheduler's gate: true to start, false to wait, `skip` when a build failed (no cluster then). */
+    gate = (t) => {
+        if (t.id !== 'cluster' || this.strategy === 'after-builds')
+            return true;
+        if ([...this.outcomes.values()].some((v) => v !== 'success'))
+            return 'skip';
+        if (this.outcomes.size === this.buildIds.length)
+            return true;
+        if (this.strategy === 'with-builds')
+            return true;
+        if (this.createMs === undefined)
+            return false;
+        const p = (0,predict/* shouldStartCluster */.iw)({
+            now: Date.now(),
+            slots: this.o.buildSlots,
+            pending: this.buildIds
+                .filter((id) => !this.outcomes.has(id))
+                .map((id) => ({ id, ...(this.started.has(id) ? { startedMs: this.started.get(id) } : {}) })),
+            finished: [...this.ended].map(([id, end]) => ({ id, ms: end - (this.started.get(id) ?? end) })),
+            history: this.o.history ?? {},
+            createMs: this.createMs,
+            marginMs: this.o.marginMs,
+        });
+        if (p?.start)
+            this.note = `started with ~${(p.remainingMs / 1000).toFixed(1)}s of build work left (predicted create ${(this.createMs / 1000).toFixed(1)}s)`;
+        return p?.start ?? false;
+    };
+    /** Attach to the running graph: re-check the gate every 200 ms while it can start early. */
+    attach(run) {
+        this.run = run;
+        if (this.strategy !== 'after-builds')
+            this.timer = setInterval(() => run.poke(), 200);
+    }
+    stop() {
+        if (this.timer)
+            clearInterval(this.timer);
+        this.timer = undefined;
+    }
+    /** Scheduler events: build progress feeds the prediction; a cluster booting during builds takes a build slot. */
+    onEvent(e) {
+        if (e.id.startsWith('build:')) {
+            if (e.type === 'start')
+                this.started.set(e.id, Date.now());
+            else {
+                this.outcomes.set(e.id, e.outcome ?? 'failure');
+                this.ended.set(e.id, Date.now());
+            }
+        }
+        if (e.id !== 'cluster')
+            return;
+        if (e.type === 'start' && this.outcomes.size < this.buildIds.length) {
+            this.run?.setPoolSize('build', Math.max(1, this.o.buildSlots - 1));
+            if (this.note)
+                this.o.reporter.info(`cluster: ${this.note}`);
+        }
+        if (e.type === 'end') {
+            this.run?.setPoolSize('build', this.o.buildSlots);
+            this.stop();
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/engine/context.ts
+/** The output of `id` among a task's inputs, narrowed to its kind. */
+function inputOf(inputs, id, kind) {
+    const out = inputs.get(id);
+    if (!out || out.kind !== kind)
+        throw new Error(`internal: task input ${id} is ${out ? out.kind : 'missing'}, expected ${kind}`);
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/core/engine/diagnostics.ts
+
+
+
+/**
+ * After a failure, while the cluster still exists: kind's logs, the cluster's events, and the description and logs of
+ * every pod that is not ready, into `<run dir>/diagnostics/`. Every step is best effort (its error is written instead).
+ */
+async function collectDiagnostics(runDir, clusterName, kind, kube, reporter) {
+    const dir = external_node_path_default().join(runDir, 'diagnostics');
+    (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
+    const o = { timeoutMs: 30_000 };
+    const save = async (name, read) => {
+        try {
+            (0,external_node_fs_.writeFileSync)(external_node_path_default().join(dir, name), await read());
+        }
+        catch (e) {
+            (0,external_node_fs_.writeFileSync)(external_node_path_default().join(dir, name), `failed: ${(0,errors/* errorMessage */.gJ)(e)}\n`);
+        }
+    };
+    await kind
+        .exportLogs(external_node_path_default().join(dir, 'kind-logs'), clusterName, { timeoutMs: 60_000 })
+        .catch((e) => (0,external_node_fs_.writeFileSync)(external_node_path_default().join(dir, 'kind-logs.error.txt'), (0,errors/* errorMessage */.gJ)(e)));
+    await save('events.txt', () => kube.events(o));
+    try {
+        for (const p of await kube.pods(undefined, undefined, o)) {
+            if (p.ready)
+                continue;
+            const base = `${p.namespace}_${p.name}`;
+            await save(`${base}.describe.txt`, () => kube.describePod(p.name, p.namespace, o));
+            await save(`${base}.log`, () => kube.podLogs(p.name, p.namespace, o));
+        }
+    }
+    catch (e) {
+        (0,external_node_fs_.writeFileSync)(external_node_path_default().join(dir, 'pods.error.txt'), (0,errors/* errorMessage */.gJ)(e));
+    }
+    reporter.info(`diagnostics written to ${dir}`);
+    return dir;
+}
+
+;// CONCATENATED MODULE: ./src/core/engine/journal.ts
+
+/** Per-task reports and the run's errors in the order they happened. */
+class TaskJournal {
+    reporter;
+    reports = new Map();
+    failures = [];
+    constructor(reporter) {
+        this.reporter = reporter;
+    }
+    set(id, patch) {
+        this.reports.set(id, { ...this.reports.get(id), ...patch });
+    }
+    get(id) {
+        return this.reports.get(id) ?? {};
+    }
+    /** Records a task's failure: its message, the failing command's last output lines, a warning in the log. */
+    fail(id, e) {
+        const msg = (0,errors/* errorMessage */.gJ)(e);
+        const logTail = (0,errors/* failureOutput */.YP)(e);
+        this.set(id, { error: msg, ...(logTail?.length ? { logTail } : {}) });
+        if (this.get(id).attempts === undefined)
+            this.set(id, { attempts: 1 });
+        this.failures.push(`${id}: ${msg}`);
+        this.reporter.warn(`${id} failed: ${msg}`);
+    }
+    errors() {
+        return [...this.failures];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/engine/results.ts
+
+/** A phase spans its tasks: first start to last end; its outcome is the worst of theirs. */
+function summarisePhases(tasks) {
+    return graph/* PHASES */.ZG.flatMap((name) => {
+        const ts = tasks.filter((t) => t.phase === name);
+        if (ts.length === 0)
+            return [];
+        const starts = ts.flatMap((t) => (t.startMs === undefined ? [] : [t.startMs]));
+        const ends = ts.flatMap((t) => (t.endMs === undefined ? [] : [t.endMs]));
+        const outcome = ts.some((t) => t.outcome === 'failure')
+            ? 'failure'
+            : ts.some((t) => t.outcome === 'cancelled')
+                ? 'cancelled'
+                : ts.every((t) => t.outcome === 'skipped')
+                    ? 'skipped'
+                    : 'success';
+        return [
+            { name, ...(starts.length ? { startMs: Math.min(...starts) } : {}), ...(ends.length ? { endMs: Math.max(...ends) } : {}), outcome },
+        ];
+    });
+}
+/** Idle time (cluster ready → first load) and overlap of cluster creation with the builds. */
+function clusterTimings(tasks) {
+    const c = tasks.find((t) => t.id === 'cluster');
+    if (c?.startMs === undefined || c.endMs === undefined || c.outcome !== 'success')
+        return {};
+    const loads = tasks.filter((t) => t.phase === 'load' && t.startMs !== undefined).map((t) => t.startMs);
+    const buildEnds = tasks.filter((t) => t.phase === 'build' && t.endMs !== undefined).map((t) => t.endMs);
+    const lastBuild = buildEnds.length ? Math.max(...buildEnds) : c.startMs;
+    return {
+        ...(loads.length ? { idleMs: Math.max(0, Math.min(...loads) - c.endMs) } : {}),
+        overlapMs: Math.max(0, Math.min(lastBuild, c.endMs) - c.startMs),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/engine/scheduler.ts
+/**
+ * Runs tasks as soon as their dependencies succeeded and a slot in their pool is free. A task whose dependency
+ * failed, was skipped or cancelled is skipped. There is no phase barrier other than the graph's own edges.
+ * Failures do not stop independent tasks (every build runs to completion); cancellation stops everything.
+ */
+function runGraph(opts) {
+    const now = opts.now ?? Date.now;
+    const results = new Map();
+    const running = new Map();
+    const inPool = new Map();
+    const pools = { ...opts.pools };
+    const byId = new Map(opts.tasks.map((t) => [t.id, t]));
+    for (const t of opts.tasks)
+        for (const d of t.deps)
+            if (!byId.has(d))
+                throw new Error(`task ${t.id} depends on unknown task ${d}`);
+    let resolveDone;
+    const done = new Promise((r) => (resolveDone = r));
+    let finished = false;
+    const onAbort = () => pump();
+    const finishIfIdle = () => {
+        if (!finished && results.size === opts.tasks.length) {
+            finished = true;
+            opts.signal?.removeEventListener('abort', onAbort);
+            resolveDone(results);
+        }
+    };
+    const settle = (id, r) => {
+        results.set(id, r);
+        opts.onEvent?.({ id, type: 'end', outcome: r.outcome });
+    };
+    const pump = () => {
+        if (finished)
+            return;
+        const cancelled = opts.signal?.aborted ?? false;
+        let progressed = true;
+        while (progressed) {
+            progressed = false;
+            for (const t of opts.tasks) {
+                if (results.has(t.id) || running.has(t.id))
+                    continue;
+                if (cancelled) {
+                    settle(t.id, { outcome: 'cancelled' });
+                    progressed = true;
+                    continue;
+                }
+                const depStates = t.deps.map((d) => results.get(d)?.outcome);
+                if (depStates.some((s) => s !== undefined && s !== 'success')) {
+                    settle(t.id, { outcome: depStates.includes('cancelled') ? 'cancelled' : 'skipped' });
+                    progressed = true;
+                    continue;
+                }
+                if (depStates.some((s) => s === undefined))
+                    continue;
+                if (opts.gate) {
+                    const g = opts.gate(t);
+                    if (g === 'skip') {
+                        settle(t.id, { outcome: 'skipped' });
+                        progressed = true;
+                        continue;
+                    }
+                    if (!g)
+                        continue;
+                }
+                const used = inPool.get(t.pool) ?? 0;
+                if (used >= (pools[t.pool] ?? 1))
+                    continue;
+                inPool.set(t.pool, used + 1);
+                const ac = new AbortController();
+                running.set(t.id, ac);
+                const startMs = now();
+                opts.onEvent?.({ id: t.id, type: 'start' });
+                const onAbort = () => ac.abort(opts.signal?.reason);
+                opts.signal?.addEventListener('abort', onAbort, { once: true });
+                const inputs = new Map();
+                for (const d of t.deps) {
+                    const out = results.get(d)?.output;
+                    if (out !== undefined)
+                        inputs.set(d, out);
+                }
+                void Promise.resolve()
+                    .then(() => opts.run(t, ac.signal, inputs))
+                    .catch(() => ({ outcome: 'failure' }))
+                    .then((r) => {
+                    opts.signal?.removeEventListener('abort', onAbort);
+                    running.delete(t.id);
+                    inPool.set(t.pool, (inPool.get(t.pool) ?? 1) - 1);
+                    const outcome = opts.signal?.aborted ? 'cancelled' : r.outcome;
+                    settle(t.id, {
+                        outcome,
+                        startMs,
+                        endMs: now(),
+                        ...(r.outcome === 'success' && outcome === 'success' ? { output: r.output } : {}),
+                    });
+                    pump();
+                });
+            }
+        }
+        finishIfIdle();
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    queueMicrotask(pump);
+    return {
+        done,
+        poke: () => pump(),
+        setPoolSize: (pool, n) => {
+            pools[pool] = n;
+            pump();
+        },
+        running: () => [...running.keys()],
+    };
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./src/core/glob.ts
+var glob = __nccwpck_require__(6085);
+;// CONCATENATED MODULE: ./src/core/build-inputs.ts
 /**
  * Content hash of a build's inputs: the cache/reuse key for images (`<repo>:e2e-<runid>-<hash8>`, label
  * `io.hybrid-e2e.inputs=<hash>`). It covers the Dockerfile's content, the build args (sorted), the target and every
@@ -11857,6 +12074,7 @@ class Kubectl {
 
 
 
+
 function cleanPath(p) {
     const parts = [];
     for (const seg of p.split('/')) {
@@ -11873,57 +12091,9 @@ function cleanPath(p) {
     }
     return parts.join('/');
 }
-const REGEX_SPECIAL = new Set(['.', '+', '(', ')', '{', '}', '|', '^', '$', '/']);
 /** Compile one pattern (without `!`) to an anchored RegExp over `/`-separated relative paths. */
 function compilePattern(pattern) {
-    let re = '^';
-    let i = 0;
-    while (i < pattern.length) {
-        const ch = pattern[i];
-        if (ch === '*') {
-            if (pattern[i + 1] === '*') {
-                i += 2;
-                if (pattern[i] === '/')
-                    i++;
-                // trailing `**` matches everything below (`dir/**` -> `dir/.*`); `**/` in front or between: any dirs
-                re += i >= pattern.length ? '.*' : '(.*\\/)?';
-                continue;
-            }
-            re += '[^/]*';
-        }
-        else if (ch === '?') {
-            re += '[^/]';
-        }
-        else if (ch === '\\') {
-            const next = pattern[i + 1];
-            if (next !== undefined) {
-                re += next.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-                i++;
-            }
-            else
-                re += '\\\\';
-        }
-        else if (ch === '[') {
-            const close = pattern.indexOf(']', i + 2);
-            if (close === -1)
-                re += '\\[';
-            else {
-                let body = pattern.slice(i + 1, close);
-                if (body.startsWith('!'))
-                    body = '^' + body.slice(1);
-                re += `[${body.replace(/\\/g, '\\\\')}]`;
-                i = close;
-            }
-        }
-        else if (REGEX_SPECIAL.has(ch) || ch === ']') {
-            re += '\\' + ch;
-        }
-        else {
-            re += ch;
-        }
-        i++;
-    }
-    return new RegExp(re + '$');
+    return (0,glob/* globToRegExp */.t)(pattern, 'docker');
 }
 /** Parse `.dockerignore` text into ordered patterns. */
 function parseDockerignore(text) {
@@ -12070,7 +12240,243 @@ async function hashBuildInputs(inp) {
     return h.digest('hex');
 }
 
+;// CONCATENATED MODULE: ./src/core/engine/tasks/build.ts
+/**
+ * Build tasks: build a service's image (or reuse the one built from the same inputs), or make a prebuilt image
+ * available; either way one docker-archive tarball for the cluster. Output: the BuiltImage.
+ */
+
+
+
+
+/** The label that carries a build's input hash: `up` reuses an image whose label matches instead of rebuilding. */
+const INPUTS_LABEL = 'io.hybrid-e2e.inputs';
+async function runPull(t, ctx, signal) {
+    const { builder } = ctx.tools;
+    const ref = t.image;
+    const tarball = external_node_path_default().join(ctx.tarballDir, `${t.service}.tar`);
+    ctx.journal.set(t.id, { image: ref, attempts: 1 });
+    let note = 'local image';
+    if (!(await builder.imageExists(ref))) {
+        ctx.reporter.info(`${t.id}: ${ref} is not present locally; pulling`);
+        await builder.pull(ref, signal);
+        note = 'pulled';
+    }
+    await builder.save(ref, tarball, signal);
+    ctx.journal.set(t.id, { cached: note === 'local image', note });
+    return { service: t.service, repository: ref, ref, tarball };
+}
+async function runBuild(t, ctx, signal) {
+    const b = t.build;
+    const tarball = external_node_path_default().join(ctx.tarballDir, `${t.service}.tar`);
+    ctx.journal.set(t.id, { image: b.image, attempts: 1 });
+    try {
+        const args = { ...b.args, ...(b.coverage ? { [b.coverageArg]: '-cover' } : {}) };
+        const hash = await hashBuildInputs({ context: b.context, dockerfile: b.dockerfile, args, ...(b.target ? { target: b.target } : {}) });
+        const ref = `${b.image}:e2e-${ctx.runId}-${hash.slice(0, 8)}`;
+        const result = (await reuse(t, ctx, hash, ref, tarball, signal)) ?? (await build(t, ctx, { hash, ref, args, tarball, signal }));
+        ctx.journal.set(t.id, { image: ref, cached: result.cached, ...(result.cacheNote ? { note: result.cacheNote } : {}) });
+        return { service: t.service, repository: b.image, ref, ...(result.tarball ? { tarball: result.tarball } : {}) };
+    }
+    catch (e) {
+        throw diskFullHint(e, ctx.tarballDir, t.service);
+    }
+}
+/** An image built earlier from the same inputs (by its label): tag it for this run and save it. */
+async function reuse(t, ctx, hash, ref, tarball, signal) {
+    const { builder } = ctx.tools;
+    // Images built with a tarball output (buildx docker-container) are not in the engine's store: nothing to find.
+    if (builder.caps.tarballOnly)
+        return undefined;
+    const found = await builder.findByLabel(INPUTS_LABEL, hash);
+    if (!found)
+        return undefined;
+    await builder.tag(found, ref);
+    ctx.state.update((s) => s.images.push(ref));
+    const { bytes } = await builder.save(ref, tarball, signal);
+    return {
+        ref,
+        imageId: found,
+        tarball,
+        tarballBytes: bytes,
+        cached: true,
+        cacheNote: 'inputs unchanged: reused the image built from the same inputs',
+        logTail: [],
+    };
+}
+async function build(t, ctx, o) {
+    const { builder } = ctx.tools;
+    const b = t.build;
+    const scope = b.image.replace(/[^a-zA-Z0-9_.-]+/g, '_');
+    const request = {
+        service: t.service,
+        context: b.context,
+        dockerfile: b.dockerfile,
+        image: b.image,
+        tag: o.ref,
+        args: o.args,
+        ...(b.target ? { target: b.target } : {}),
+        labels: { [INPUTS_LABEL]: o.hash, 'io.hybrid-e2e.run': ctx.runId },
+        cache: { backend: ctx.cache, scope, dir: external_node_path_default().join(ctx.cacheDir, scope), dirOut: external_node_path_default().join(ctx.cacheDir, `${scope}.new-${ctx.runId}`) },
+        tarball: o.tarball,
+        network: ctx.buildNetwork,
+        signal: o.signal,
+    };
+    // Record the tag before building: a build that fails after tagging (e.g. while saving) still leaves it.
+    ctx.state.update((s) => s.images.push(o.ref));
+    let result;
+    let attempts = 0;
+    for (;;) {
+        attempts++;
+        ctx.journal.set(t.id, { attempts });
+        try {
+            result = await builder.build(request);
+            break;
+        }
+        catch (e) {
+            const d = e;
+            const killed = !o.signal.aborted && !d.cancelled && Boolean(d.signal);
+            if (killed && attempts <= ctx.buildRetries) {
+                ctx.reporter.warn(`${t.id}: the build process was killed by ${d.signal} (engine crash or out of memory); retrying (builds.retries: ${ctx.buildRetries})`);
+                continue;
+            }
+            if (!killed)
+                throw e;
+            const err = new Error(`the build process was killed by ${d.signal}: the engine crashed or ran out of memory${ctx.buildRetries ? ` (after ${attempts} attempts)` : '; set builds.retries to retry such builds'}`);
+            throw Object.assign(err, { details: e.details });
+        }
+    }
+    ctx.journal.set(t.id, { attempts: Math.max(attempts, result.attempts ?? 1) });
+    // Local cache rotation: the build exported into a new directory; it replaces the old one, so the cache holds what
+    // this build used and does not grow without bound.
+    const out = request.cache.dirOut;
+    if (ctx.cache === 'local' && builder.caps.cacheExport && out && (0,external_node_fs_.existsSync)(out)) {
+        (0,external_node_fs_.rmSync)(request.cache.dir, { recursive: true, force: true });
+        (0,external_node_fs_.renameSync)(out, request.cache.dir);
+    }
+    if (!builder.caps.tarballOnly)
+        await builder.tag(o.ref, `${b.image}:cache-${o.hash.slice(0, 12)}`);
+    if (!result.tarball) {
+        const { bytes } = await builder.save(o.ref, o.tarball, o.signal);
+        result = { ...result, tarball: o.tarball, tarballBytes: bytes };
+    }
+    return result;
+}
+/** ENOSPC while writing a tarball: name the directory, the space free, and what to do. */
+function diskFullHint(e, dir, service) {
+    const msg = `${(0,errors/* errorMessage */.gJ)(e)}\n${(e.logTail ?? []).join('\n')}`;
+    if (!/no space left on device|ENOSPC/i.test(msg))
+        return e;
+    let free = '?';
+    try {
+        const st = (0,external_node_fs_.statfsSync)(dir);
+        free = `${Math.round((st.bavail * st.bsize) / 1024 / 1024)} MiB`;
+    }
+    catch {
+        /* keep "?" */
+    }
+    const err = new Error(`not enough disk space in ${dir} for the image tarball of ${service} (${free} free; the tarball needs about the image's size, see "docker image ls"). Free space (e.g. docker system prune -f) or point HYBRID_E2E_TMPDIR (RUNNER_TEMP in Actions) at a larger disk.`);
+    return Object.assign(err, { details: e.details });
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_namespaceObject);
+;// CONCATENATED MODULE: ./src/core/engine/host-ports.ts
+
+/** Whether a TCP port can be bound on the address now (kind binds it for extraPortMappings). */
+function portIsFree(port, host = '0.0.0.0') {
+    return new Promise((resolve) => {
+        const srv = external_node_net_default().createServer();
+        srv.once('error', () => resolve(false));
+        srv.listen({ port, host, exclusive: true }, () => srv.close(() => resolve(true)));
+    });
+}
+/** A port the OS reports free, not in `taken`. */
+async function freePort(host = '0.0.0.0', taken = new Set()) {
+    for (let i = 0; i < 20; i++) {
+        const port = await new Promise((resolve, reject) => {
+            const srv = external_node_net_default().createServer();
+            srv.once('error', reject);
+            srv.listen({ port: 0, host, exclusive: true }, () => {
+                const addr = srv.address();
+                const p = typeof addr === 'object' && addr ? addr.port : 0;
+                srv.close(() => resolve(p));
+            });
+        });
+        if (!taken.has(port))
+            return port;
+    }
+    throw new Error('could not find a free host port');
+}
+
+;// CONCATENATED MODULE: ./src/core/engine/kind-config.ts
+/**
+ * The kind config a run actually uses: the user's file (never modified) with its host ports checked or replaced
+ * (`cluster.hostPorts`) and the coverage directory mounted into every node (`build.coverage`), written to the run dir.
+ */
+
+
+
+
+/** Where coverage data lands inside the kind nodes (GOCOVERDIR of the services built with coverage). */
+const NODE_COVERAGE_DIR = '/tmp/hybrid-e2e-coverage';
+/** Writes `<runDir>/kind-config.yaml` when one is needed; `ports` lists the host port mappings it contains. */
+async function writeKindConfig(t, runDir, reporter) {
+    const ports = [];
+    if (!t.cluster.kindConfig && !t.coverage)
+        return { ports };
+    const cfg = (t.cluster.kindConfig ? (0,dist/* parse */.qg)((0,external_node_fs_.readFileSync)(t.cluster.kindConfig, 'utf8')) : null) ?? {
+        kind: 'Cluster',
+        apiVersion: 'kind.x-k8s.io/v1alpha4',
+    };
+    const nodes = Array.isArray(cfg.nodes) ? cfg.nodes : [];
+    const taken = new Set();
+    for (const [i, n] of nodes.entries()) {
+        const maps = Array.isArray(n.extraPortMappings) ? n.extraPortMappings : [];
+        for (const m of maps) {
+            if (typeof m.hostPort !== 'number' || typeof m.containerPort !== 'number' || m.hostPort === 0)
+                continue;
+            const node = `${String(n.role ?? 'node')}${i ? `-${i}` : ''}`;
+            if (t.cluster.hostPorts === 'auto') {
+                const requested = m.hostPort;
+                m.hostPort = await freePort(m.listenAddress, taken);
+                ports.push({ node, containerPort: m.containerPort, hostPort: m.hostPort, requested });
+            }
+            else {
+                if (!(await portIsFree(m.hostPort, m.listenAddress))) {
+                    throw new Error(`host port ${m.hostPort} (kind extraPortMappings, containerPort ${m.containerPort}) is already in use, maybe by another run of this config. Stop that cluster, or set cluster.hostPorts: auto to give each run free host ports.`);
+                }
+                ports.push({ node, containerPort: m.containerPort, hostPort: m.hostPort });
+            }
+            taken.add(m.hostPort);
+        }
+    }
+    if (ports.some((p) => p.requested !== undefined)) {
+        reporter.info(`host ports: ${ports.map((p) => `${p.requested}→${p.hostPort}`).join(', ')} (cluster.hostPorts: auto)`);
+    }
+    if (t.coverage) {
+        const covDir = external_node_path_default().join(runDir, 'coverage');
+        (0,external_node_fs_.mkdirSync)(covDir, { recursive: true });
+        const withMounts = nodes.length ? nodes : [{ role: 'control-plane' }];
+        for (const n of withMounts) {
+            const mounts = Array.isArray(n.extraMounts) ? n.extraMounts : [];
+            mounts.push({ hostPath: covDir, containerPath: NODE_COVERAGE_DIR });
+            n.extraMounts = mounts;
+        }
+        cfg.nodes = withMounts;
+    }
+    const file = external_node_path_default().join(runDir, 'kind-config.yaml');
+    (0,external_node_fs_.writeFileSync)(file, (0,dist/* stringify */.As)(cfg));
+    return { file, ports };
+}
+
+// EXTERNAL MODULE: ./src/core/image-ref.ts
+var image_ref = __nccwpck_require__(3386);
 ;// CONCATENATED MODULE: ./src/core/engine/manifests.ts
+
 
 
 
@@ -12117,25 +12523,6 @@ function podSpecOf(o) {
     }
     return spec.template?.spec;
 }
-/** Splits an image reference into repository and the rest (`:tag`, `@digest`). */
-function splitImage(ref) {
-    const at = ref.indexOf('@');
-    const base = at >= 0 ? ref.slice(0, at) : ref;
-    const digest = at >= 0 ? ref.slice(at) : '';
-    const slash = base.lastIndexOf('/');
-    const colon = base.lastIndexOf(':');
-    if (colon > slash)
-        return { repo: base.slice(0, colon), suffix: base.slice(colon) + digest };
-    return { repo: base, suffix: digest };
-}
-/** containerd/kubelet's normalisation of a repository: `foo` → `docker.io/library/foo`, `org/foo` → `docker.io/org/foo`. */
-function normaliseRepo(repo) {
-    const first = repo.split('/')[0];
-    const hasHost = repo.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
-    if (hasHost)
-        return repo;
-    return repo.includes('/') ? `docker.io/${repo}` : `docker.io/library/${repo}`;
-}
 /**
  * Rewrites every container image whose repository is `repo` (after normalisation) to `ref`, and its pull policy to
  * IfNotPresent. A manifest naming `kubernaut/x` for a built `localhost/kubernaut/x` is the classic podman prefix
@@ -12143,8 +12530,8 @@ function normaliseRepo(repo) {
  */
 function rewriteImages(objects, repo, ref) {
     const rewrites = [];
-    const want = normaliseRepo(repo);
-    const bare = repo.startsWith('localhost/') ? normaliseRepo(repo.slice('localhost/'.length)) : undefined;
+    const want = (0,image_ref/* normalizeRepository */.Y)(repo);
+    const bare = repo.startsWith('localhost/') ? (0,image_ref/* normalizeRepository */.Y)(repo.slice('localhost/'.length)) : undefined;
     for (const o of objects) {
         const spec = podSpecOf(o);
         if (!spec)
@@ -12156,8 +12543,7 @@ function rewriteImages(objects, repo, ref) {
             for (const c of list) {
                 if (typeof c.image !== 'string')
                     continue;
-                const { repo: r } = splitImage(c.image);
-                const n = normaliseRepo(r);
+                const n = (0,image_ref/* normalizeRepository */.Y)((0,image_ref/* splitImageRef */.l)(c.image).name);
                 if (n !== want && n !== bare)
                     continue;
                 const rw = { object: `${o.kind}/${o.metadata?.name}`, container: String(c.name), from: c.image, to: ref };
@@ -12185,238 +12571,134 @@ function readManifestPath(p) {
     return manifestFiles(p).flatMap((f) => parseManifests((0,external_node_fs_.readFileSync)(f, 'utf8'), f));
 }
 
-;// CONCATENATED MODULE: ./src/core/engine/results.ts
-const PHASES = ['build', 'cluster', 'load', 'deploy'];
-/** A phase spans its tasks: first start to last end; its outcome is the worst of theirs. */
-function summarisePhases(tasks) {
-    return PHASES.flatMap((name) => {
-        const ts = tasks.filter((t) => t.phase === name);
-        if (ts.length === 0)
-            return [];
-        const starts = ts.flatMap((t) => (t.startMs === undefined ? [] : [t.startMs]));
-        const ends = ts.flatMap((t) => (t.endMs === undefined ? [] : [t.endMs]));
-        const outcome = ts.some((t) => t.outcome === 'failure')
-            ? 'failure'
-            : ts.some((t) => t.outcome === 'cancelled')
-                ? 'cancelled'
-                : ts.every((t) => t.outcome === 'skipped')
-                    ? 'skipped'
-                    : 'success';
-        return [
-            { name, ...(starts.length ? { startMs: Math.min(...starts) } : {}), ...(ends.length ? { endMs: Math.max(...ends) } : {}), outcome },
-        ];
-    });
-}
+;// CONCATENATED MODULE: ./src/core/engine/readiness.ts
+/** Waiting until things are really ready: the cluster's gates, a service's workloads, endpoints and pods. */
 
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_namespaceObject);
-;// CONCATENATED MODULE: ./src/core/engine/ports.ts
 
-/** Whether a TCP port can be bound on the address now (kind binds it for extraPortMappings). */
-function portIsFree(port, host = '0.0.0.0') {
-    return new Promise((resolve) => {
-        const srv = external_node_net_default().createServer();
-        srv.once('error', () => resolve(false));
-        srv.listen({ port, host, exclusive: true }, () => srv.close(() => resolve(true)));
-    });
+
+
+/** A pod state that will never become ready by itself. */
+const FATAL_WAITING = new Set([
+    'ImagePullBackOff',
+    'ErrImageNeverPull',
+    'CrashLoopBackOff',
+    'InvalidImageName',
+    'CreateContainerConfigError',
+    'CreateContainerError',
+    'RunContainerError',
+]);
+/** A workload or pod that will not become ready: the deploy fails with this message. */
+class NotReadyError extends Error {
 }
-/** A port the OS reports free, not in `taken`. */
-async function freePort(host = '0.0.0.0', taken = new Set()) {
-    for (let i = 0; i < 20; i++) {
-        const port = await new Promise((resolve, reject) => {
-            const srv = external_node_net_default().createServer();
-            srv.once('error', reject);
-            srv.listen({ port: 0, host, exclusive: true }, () => {
-                const addr = srv.address();
-                const p = typeof addr === 'object' && addr ? addr.port : 0;
-                srv.close(() => resolve(p));
-            });
-        });
-        if (!taken.has(port))
-            return port;
+/** Calls `probe` every `everyMs` (at most 1 s) until it returns a value; errors are retried and the last one reported. */
+async function poll(what, timeoutMs, everyMs, signal, probe) {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    for (;;) {
+        if (signal.aborted)
+            throw new Error(`cancelled while waiting for ${what}`);
+        try {
+            const v = await probe();
+            if (v !== undefined)
+                return v;
+        }
+        catch (e) {
+            last = (0,errors/* errorMessage */.gJ)(e);
+        }
+        if (Date.now() > deadline)
+            throw new Error(`timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}${last ? ` (last error: ${last.split('\n')[0]})` : ''}`);
+        await new Promise((r) => setTimeout(r, Math.min(everyMs, 1000)));
     }
-    throw new Error('could not find a free host port');
 }
-
-;// CONCATENATED MODULE: ./src/core/engine/predict.ts
 /**
- * Predictive cluster start: begin `kind create` so that the cluster becomes ready as the last build finishes,
- * instead of after it. Uses per-task durations from earlier runs (history) and the live progress of running builds.
+ * After `kind create cluster --wait`: every node Ready, CoreDNS rolled out, the services' namespaces created with
+ * their default ServiceAccount, and the CRDs applied and Established. Each gate waits up to `cluster.waitTimeout`.
  */
-/** Makespan of the remaining build work on `slots` parallel slots (greedy list scheduling, longest first). */
-function remainingBuildWall(runningRemaining, queued, slots) {
-    const free = Array.from({ length: Math.max(1, slots) }, (_, i) => Math.max(0, runningRemaining[i] ?? 0));
-    // Running builds beyond the slot count cannot exist; extra entries are folded in as queued work.
-    const rest = [...runningRemaining.slice(free.length), ...queued].sort((a, b) => b - a);
-    for (const d of rest) {
-        let k = 0;
-        for (let i = 1; i < free.length; i++)
-            if (free[i] < free[k])
-                k = i;
-        free[k] += d;
+async function clusterGates(t, kube, runDir, pollMs, signal) {
+    const timeout = t.cluster.waitTimeoutMs;
+    await poll('all nodes Ready', timeout, pollMs, signal, async () => {
+        const nodes = await kube.nodes({ signal });
+        return nodes.length > 0 && nodes.every((n) => n.ready) ? true : undefined;
+    });
+    await kube.rolloutStatus('deployment/coredns', 'kube-system', timeout, { signal });
+    const nsFile = external_node_path_default().join(runDir, 'namespaces.yaml');
+    (0,external_node_fs_.writeFileSync)(nsFile, toYaml(t.namespaces.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }))));
+    await kube.apply(nsFile, undefined, { signal });
+    for (const ns of t.namespaces) {
+        await poll(`the default ServiceAccount in namespace ${ns}`, timeout, pollMs, signal, async () => (await kube.serviceAccountExists('default', ns, { signal })) ? true : undefined);
     }
-    return Math.max(0, ...free);
-}
-/** `undefined` when there is not enough history to predict (the caller then waits for the builds). */
-function shouldStartCluster(i) {
-    // How much slower or faster than in the history this run is going (a busier machine, a colder cache).
-    let actual = 0;
-    let predicted = 0;
-    for (const f of i.finished ?? []) {
-        const d = i.history[f.id];
-        if (d === undefined || d <= 0)
-            continue;
-        actual += f.ms;
-        predicted += d;
+    if (t.cluster.crds.length) {
+        for (const c of t.cluster.crds)
+            await kube.apply(c, undefined, { signal });
+        await kube
+            .waitFor('condition=Established', ['crd'], undefined, timeout, { signal })
+            .catch(async () => kube.waitFor('condition=Established', ['crd', '--all'], undefined, timeout, { signal }));
     }
-    const factor = predicted > 0 ? Math.min(4, Math.max(0.25, actual / predicted)) : 1;
-    const running = [];
-    const queued = [];
-    let work = 0;
-    for (const p of i.pending) {
-        const h = i.history[p.id];
-        if (h === undefined)
-            return undefined;
-        const d = h * factor;
-        if (p.startedMs !== undefined) {
-            // A build running past its prediction is not done: it keeps a floor, bounded by the create time so that an
-            // overrunning long build does not keep the cluster from ever starting.
-            const r = Math.max(d - (i.now - p.startedMs), Math.min(d * 0.25, i.createMs / 2));
-            running.push(r);
-            work += r;
-        }
-        else {
-            queued.push(d);
-            work += d;
-        }
+}
+/** Waits for one `kind/name` target of a service. */
+async function waitTarget(kube, target, namespace, timeoutMs, pollMs, signal) {
+    const kindName = target.split('/')[0];
+    try {
+        if (['deployment', 'statefulset', 'daemonset'].includes(kindName))
+            await kube.rolloutStatus(target, namespace, timeoutMs, { signal });
+        else if (kindName === 'job')
+            await kube.waitFor('condition=Complete', [target], namespace, timeoutMs, { signal });
+        else if (kindName === 'service')
+            await waitEndpoints(kube, target.split('/')[1], namespace, timeoutMs, pollMs, signal);
+        else
+            await kube.waitFor('condition=Ready', [target], namespace, timeoutMs, { signal });
     }
-    const remainingMs = remainingBuildWall(running, queued, i.slots);
-    return { start: remainingMs <= i.createMs && work <= i.createMs + i.marginMs, remainingMs, factor };
+    catch (e) {
+        if (signal.aborted)
+            throw e;
+        throw new NotReadyError(`${target} in namespace ${namespace} was not ready within ${Math.round(timeoutMs / 1000)}s: ${(0,errors/* errorMessage */.gJ)(e).split('\n').slice(-1)[0]}`);
+    }
 }
-/** Task durations (ms) from a results object, for the next run's predictions. */
-function historyFromResults(results) {
-    const out = {};
-    for (const t of results.tasks)
-        if (t.outcome === 'success' && t.startMs !== undefined && t.endMs !== undefined)
-            out[t.id] = t.endMs - t.startMs;
-    return out;
+async function waitEndpoints(kube, name, namespace, timeoutMs, pollMs, signal) {
+    await poll(`ready endpoints of service ${name} in namespace ${namespace}`, timeoutMs, pollMs, signal, async () => (await kube.endpointsReady(name, namespace, { signal })) ? true : undefined);
 }
-
-;// CONCATENATED MODULE: ./src/core/engine/scheduler.ts
-/**
- * Runs tasks as soon as their dependencies succeeded and a slot in their pool is free. A task whose dependency
- * failed, was skipped or cancelled is skipped. There is no phase barrier other than the graph's own edges.
- * Failures do not stop independent tasks (every build runs to completion); cancellation stops everything.
- */
-function runGraph(opts) {
-    const now = opts.now ?? Date.now;
-    const results = new Map();
-    const running = new Map();
-    const inPool = new Map();
-    const pools = { ...opts.pools };
-    const byId = new Map(opts.tasks.map((t) => [t.id, t]));
-    for (const t of opts.tasks)
-        for (const d of t.deps)
-            if (!byId.has(d))
-                throw new Error(`task ${t.id} depends on unknown task ${d}`);
-    let resolveDone;
-    const done = new Promise((r) => (resolveDone = r));
-    let finished = false;
-    const onAbort = () => pump();
-    const finishIfIdle = () => {
-        if (!finished && results.size === opts.tasks.length) {
-            finished = true;
-            opts.signal?.removeEventListener('abort', onAbort);
-            resolveDone(results);
-        }
-    };
-    const settle = (id, r) => {
-        results.set(id, r);
-        opts.onEvent?.({ id, type: 'end', outcome: r.outcome });
-    };
-    const pump = () => {
-        if (finished)
+/** Rejects as soon as a pod of these workloads is in a state that will never become ready. Never resolves otherwise. */
+function watchPods(kube, objects, namespace, pollMs, signal) {
+    const hasWorkload = objects.some((x) => x.kind && ['Deployment', 'StatefulSet', 'DaemonSet'].includes(x.kind));
+    const selectors = objects
+        .map((o) => o.spec?.selector?.matchLabels)
+        .filter((m) => Boolean(m && Object.keys(m).length && hasWorkload));
+    return new Promise((_, reject) => {
+        if (selectors.length === 0)
             return;
-        const cancelled = opts.signal?.aborted ?? false;
-        let progressed = true;
-        while (progressed) {
-            progressed = false;
-            for (const t of opts.tasks) {
-                if (results.has(t.id) || running.has(t.id))
-                    continue;
-                if (cancelled) {
-                    settle(t.id, { outcome: 'cancelled' });
-                    progressed = true;
-                    continue;
-                }
-                const depStates = t.deps.map((d) => results.get(d)?.outcome);
-                if (depStates.some((s) => s !== undefined && s !== 'success')) {
-                    settle(t.id, { outcome: depStates.includes('cancelled') ? 'cancelled' : 'skipped' });
-                    progressed = true;
-                    continue;
-                }
-                if (depStates.some((s) => s === undefined))
-                    continue;
-                if (opts.gate) {
-                    const g = opts.gate(t);
-                    if (g === 'skip') {
-                        settle(t.id, { outcome: 'skipped' });
-                        progressed = true;
-                        continue;
+        const tick = async () => {
+            if (signal.aborted)
+                return;
+            for (const sel of selectors) {
+                const label = Object.entries(sel)
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join(',');
+                try {
+                    for (const p of await kube.pods(namespace, label, { signal })) {
+                        for (const cs of p.containers) {
+                            if (cs.waitingReason && FATAL_WAITING.has(cs.waitingReason)) {
+                                reject(new NotReadyError(`pod ${p.name} (container ${cs.name}, image ${cs.image ?? '?'}) is in ${cs.waitingReason}${cs.waitingMessage ? `: ${cs.waitingMessage}` : ''}`));
+                                return;
+                            }
+                        }
                     }
-                    if (!g)
-                        continue;
                 }
-                const used = inPool.get(t.pool) ?? 0;
-                if (used >= (pools[t.pool] ?? 1))
-                    continue;
-                inPool.set(t.pool, used + 1);
-                const ac = new AbortController();
-                running.set(t.id, ac);
-                const startMs = now();
-                opts.onEvent?.({ id: t.id, type: 'start' });
-                const onAbort = () => ac.abort(opts.signal?.reason);
-                opts.signal?.addEventListener('abort', onAbort, { once: true });
-                void Promise.resolve()
-                    .then(() => opts.run(t, ac.signal))
-                    .catch(() => 'failure')
-                    .then((r) => {
-                    opts.signal?.removeEventListener('abort', onAbort);
-                    running.delete(t.id);
-                    inPool.set(t.pool, (inPool.get(t.pool) ?? 1) - 1);
-                    const outcome = opts.signal?.aborted ? 'cancelled' : r;
-                    settle(t.id, { outcome, startMs, endMs: now() });
-                    pump();
-                });
+                catch {
+                    /* transient: the rollout wait reports real problems */
+                }
             }
-        }
-        finishIfIdle();
-    };
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    queueMicrotask(pump);
-    return {
-        done,
-        poke: () => pump(),
-        setPoolSize: (pool, n) => {
-            pools[pool] = n;
-            pump();
-        },
-        running: () => [...running.keys()],
-    };
+            if (!signal.aborted)
+                setTimeout(() => void tick(), pollMs);
+        };
+        void tick();
+    });
 }
 
-;// CONCATENATED MODULE: ./src/core/engine/up.ts
-
-
-
-
-
-
-
-
-
-
+;// CONCATENATED MODULE: ./src/core/engine/tasks/cluster.ts
+/**
+ * The cluster task: `kind create cluster` (retried with a fresh cluster on known transient failures), then the
+ * readiness gates. Output: the cluster's name and kubeconfig.
+ */
 
 
 
@@ -12431,15 +12713,171 @@ const TRANSIENT_CREATE = [
     /could not find a log line/i,
     /timed out waiting for the condition/i,
 ];
-const FATAL_WAITING = new Set([
-    'ImagePullBackOff',
-    'ErrImageNeverPull',
-    'CrashLoopBackOff',
-    'InvalidImageName',
-    'CreateContainerConfigError',
-    'CreateContainerError',
-    'RunContainerError',
-]);
+async function runCreate(t, ctx, signal) {
+    const { cluster: kind, kube } = ctx.tools;
+    const name = ctx.clusterName;
+    ctx.journal.set(t.id, { attempts: 0 });
+    const { file: configFile, ports } = await writeKindConfig(t, ctx.runDir, ctx.reporter);
+    ctx.journal.set(t.id, { ports });
+    ctx.state.update((s) => (s.cluster = { name, kubeconfig: ctx.kubeconfig }));
+    let attempts = 0;
+    let logsNote = '';
+    for (;;) {
+        attempts++;
+        ctx.journal.set(t.id, { attempts });
+        try {
+            // --retain keeps the nodes of a failed create so their logs can be exported before we delete them.
+            await kind.create({
+                name,
+                kubeconfig: ctx.kubeconfig,
+                waitMs: t.cluster.waitTimeoutMs,
+                retain: true,
+                ...(configFile ? { config: configFile } : {}),
+                ...(t.cluster.nodeImage ? { nodeImage: t.cluster.nodeImage } : {}),
+            }, { signal });
+            ctx.journal.set(t.id, { created: true });
+            break;
+        }
+        catch (e) {
+            const out = e instanceof errors/* ToolError */.v4 ? e.output : (0,errors/* errorMessage */.gJ)(e);
+            const transient = !signal.aborted && TRANSIENT_CREATE.some((re) => re.test(out));
+            const retrying = transient && attempts <= t.cluster.retries;
+            if (!retrying && !signal.aborted) {
+                const logs = external_node_path_default().join(ctx.runDir, 'diagnostics', `kind-create-attempt-${attempts}`);
+                (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(logs), { recursive: true });
+                await kind.exportLogs(logs, name, { timeoutMs: 60_000 }).then(() => {
+                    logsNote = ` (kind logs: ${logs})`;
+                    ctx.journal.set(t.id, { note: `kind logs: ${logs}` });
+                }, () => undefined);
+            }
+            await kind.delete(name, ctx.kubeconfig).catch(() => undefined);
+            if (retrying) {
+                ctx.reporter.warn(`cluster: kind create failed with a known transient error (attempt ${attempts}); retrying with a fresh cluster`);
+                continue;
+            }
+            if (/address already in use|port is already allocated/i.test(out)) {
+                throw new Error(`kind create cluster failed: a host port of the kind config is already in use, maybe by another run of this config. Set cluster.hostPorts: auto to give each run free host ports. (${(0,errors/* lastLines */.w$)(out, 1)[0] ?? ''})`);
+            }
+            throw new Error(`${transient ? `kind create cluster failed ${attempts} time(s) with a known transient error` : 'kind create cluster failed'}${logsNote}: ${(0,errors/* errorMessage */.gJ)(e)}`);
+        }
+    }
+    await clusterGates(t, kube, ctx.runDir, ctx.pollMs, signal);
+    ctx.journal.set(t.id, { note: name });
+    return { name, kubeconfig: ctx.kubeconfig };
+}
+
+;// CONCATENATED MODULE: ./src/core/engine/tasks/deploy.ts
+/**
+ * The deploy task: render the service's manifests (the built tag rewritten in), apply them server-side, and wait
+ * until the service is ready: its workloads rolled out, its Services with ready endpoints, no pod stuck in a state it
+ * cannot leave.
+ */
+
+
+
+
+async function runDeploy(t, ctx, signal, image) {
+    const { kube } = ctx.tools;
+    const spec = t.deploy;
+    const objects = [];
+    for (const m of spec.manifests) {
+        if ((0,external_node_fs_.statSync)(m).isDirectory() && isKustomizeDir(m))
+            objects.push(...parseManifests(await kube.kustomize(m, { signal }), m));
+        else
+            objects.push(...readManifestPath(m));
+    }
+    if (spec.repository && image) {
+        const rewrites = rewriteImages(objects, spec.repository, image.ref);
+        for (const r of rewrites)
+            if (r.warning)
+                ctx.reporter.warn(`${t.id}: ${r.warning}`);
+        if (rewrites.length === 0)
+            ctx.reporter.warn(`${t.id}: no container in the manifests uses ${spec.repository}; the built image is loaded but unused`);
+    }
+    const file = external_node_path_default().join(ctx.runDir, 'manifests', `${t.service}.yaml`);
+    (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(file), { recursive: true });
+    (0,external_node_fs_.writeFileSync)(file, toYaml(objects));
+    if (objects.length)
+        await kube.apply(file, spec.namespace, { signal });
+    const targets = spec.wait ?? defaultWaitTargets(objects);
+    const services = objects.filter((o) => o.kind === 'Service' &&
+        o.spec?.selector &&
+        o.spec.type !== 'ExternalName');
+    const local = new AbortController();
+    const onAbort = () => local.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+        await Promise.race([
+            Promise.all(targets.map((target) => waitTarget(kube, target, spec.namespace, spec.waitTimeoutMs, ctx.pollMs, local.signal))).then(async () => {
+                for (const svc of services) {
+                    await waitEndpoints(kube, svc.metadata.name, svc.metadata?.namespace ?? spec.namespace, spec.waitTimeoutMs, ctx.pollMs, local.signal);
+                }
+            }),
+            watchPods(kube, objects, spec.namespace, ctx.pollMs, local.signal),
+        ]);
+    }
+    finally {
+        local.abort();
+        signal.removeEventListener('abort', onAbort);
+    }
+    ctx.journal.set(t.id, { attempts: 1, note: targets.length ? `ready: ${targets.join(', ')}` : 'applied' });
+}
+
+;// CONCATENATED MODULE: ./src/core/engine/tasks/load.ts
+/** The load task: import a built image's tarball into the cluster (retried once), then delete the tarball. */
+
+
+async function runLoad(t, ctx, signal, image, cluster) {
+    ctx.journal.set(t.id, { image: image.ref });
+    if (!image.tarball)
+        throw new Error(`internal: no tarball of ${image.ref} to load`);
+    let attempts = 0;
+    for (;;) {
+        attempts++;
+        ctx.journal.set(t.id, { attempts });
+        try {
+            await ctx.tools.cluster.loadImageArchive(image.tarball, cluster.name, { signal });
+            break;
+        }
+        catch (e) {
+            if (attempts < 2 && !signal.aborted) {
+                ctx.reporter.warn(`${t.id}: loading ${image.ref} failed (${(0,errors/* errorMessage */.gJ)(e).split('\n')[0]}); retrying once`);
+                await new Promise((r) => setTimeout(r, 500));
+                continue;
+            }
+            throw new Error(`could not load image ${image.ref} into cluster ${cluster.name} after ${attempts} attempts: ${(0,errors/* errorMessage */.gJ)(e)}`);
+        }
+    }
+    (0,external_node_fs_.rmSync)(image.tarball, { force: true });
+    const { tarball: _imported, ...loaded } = image;
+    return loaded;
+}
+
+;// CONCATENATED MODULE: ./src/core/engine/run-up.ts
+/**
+ * `up`: runs a plan's tasks on the task graph (scheduler.ts) with the run's tools, then assembles the results.
+ * Each task kind lives in tasks/; they share only the explicit EngineContext and hand their typed outputs on through
+ * the scheduler (a BuiltImage from build to load to deploy, the ClusterInfo from the cluster to the loads).
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Predictive start never starts while more than the predicted create time plus this much build work remains. */
+const PREDICTIVE_MARGIN_MS = 30_000;
+/** Concurrent builds: CPUs + 1, capped by free memory (1.5 GiB a build), 8 and the builder's own limit. */
 function deriveBuildSlots(builder, override) {
     if (override)
         return override;
@@ -12448,612 +12886,110 @@ function deriveBuildSlots(builder, override) {
     const n = Math.max(1, Math.min(cpu + 1, memSlots, 8));
     return builder.caps.maxParallelBuilds ? Math.min(n, builder.caps.maxParallelBuilds) : n;
 }
-class DeployFailure extends Error {
+function runTask(t, ctx, signal, inputs) {
+    const image = async (p) => ({ kind: 'image', image: await p });
+    switch (t.action) {
+        case 'build':
+            return image(runBuild(t, ctx, signal));
+        case 'pull':
+            return image(runPull(t, ctx, signal));
+        case 'create':
+            return runCreate(t, ctx, signal).then((cluster) => ({ kind: 'cluster', cluster }));
+        case 'load':
+            return image(runLoad(t, ctx, signal, inputOf(inputs, `build:${t.service}`, 'image').image, inputOf(inputs, 'cluster', 'cluster').cluster));
+        case 'deploy': {
+            const loaded = inputs.get(`load:${t.service}`);
+            return runDeploy(t, ctx, signal, loaded?.kind === 'image' ? loaded.image : undefined).then(() => ({
+                kind: 'deployed',
+                service: t.service,
+            }));
+        }
+    }
 }
 async function runUp(o) {
-    const { loaded, plan, runId, runDir, reporter } = o;
-    const builder = o.detected.builder;
-    const provider = builder.caps.engine;
-    const env = o.env ?? process.env;
-    const kind = new Kind(o.kindBin ?? 'kind', provider, env);
-    const clusterName = clusterNameFor(plan.cluster.baseName, plan.cluster.unique, runId);
-    const kubeconfig = external_node_path_default().join(runDir, 'kubeconfig');
-    const kubectl = new Kubectl(kubeconfig, o.kubectlBin ?? 'kubectl', env);
-    const pollMs = o.pollMs ?? 2000;
+    const { plan, runId, runDir, reporter, tools } = o;
     const startMs = Date.now();
-    const state = { runId, runDir, pid: process.pid, provider, engineBinary: builder.caps.binary, images: [] };
-    const saveState = () => {
-        (0,external_node_fs_.writeFileSync)(external_node_path_default().join(runDir, 'state.json'), JSON.stringify(state, null, 2));
-        o.onState?.(state);
+    const clusterName = (0,run_id/* clusterNameFor */.tk)(plan.cluster.baseName, plan.cluster.unique, runId);
+    const caps = tools.builder.caps;
+    const state = new RunStateFile({ runId, runDir, pid: process.pid, provider: caps.engine, engineBinary: caps.binary, images: [] }, o.onState);
+    const journal = new TaskJournal(reporter);
+    const tarballDir = o.tarballDir ?? external_node_path_default().join(runDir, 'images');
+    (0,external_node_fs_.mkdirSync)(tarballDir, { recursive: true });
+    const ctx = {
+        runId,
+        runDir,
+        clusterName,
+        kubeconfig: external_node_path_default().join(runDir, 'kubeconfig'),
+        tarballDir,
+        cache: o.cache,
+        cacheDir: o.cacheDir,
+        buildRetries: o.builds.retries,
+        buildNetwork: o.buildNetwork,
+        pollMs: o.pollMs,
+        tools,
+        reporter,
+        state,
+        journal,
     };
-    saveState();
-    const info = new Map();
-    const built = new Map();
-    const errors = [];
-    const tarDir = o.tarballDir ?? external_node_path_default().join(runDir, 'images');
-    (0,external_node_fs_.mkdirSync)(tarDir, { recursive: true });
-    let clusterCreated = false;
-    const ports = [];
-    reporter.info(`builder: ${o.detected.reason}`);
-    if (builder.caps.cacheNote)
-        reporter.info(`cache: ${builder.caps.cacheNote}`);
-    const buildSlots = deriveBuildSlots(builder, o.buildParallelism ?? (loaded.config.builds.parallelism === 'auto' ? undefined : loaded.config.builds.parallelism));
+    reporter.info(`builder: ${o.builderReason}`);
+    if (caps.cacheNote)
+        reporter.info(`cache: ${caps.cacheNote}`);
+    const buildSlots = deriveBuildSlots(tools.builder, o.buildParallelism ?? (o.builds.parallelism === 'auto' ? undefined : o.builds.parallelism));
     reporter.info(`run ${runId}: ${plan.services.length} services, ${plan.tasks.length} tasks, ${buildSlots} build slot(s), cluster ${clusterName}`);
-    const fail = (id, e, extra = {}) => {
-        const msg = (0,core_errors/* errorMessage */.gJ)(e);
-        const logTail = e.details?.stepTail ??
-            e.details?.logTail ??
-            (e instanceof CommandError ? lastLines(e.output, 20) : undefined);
-        info.set(id, { ...info.get(id), ...extra, error: msg, ...(logTail?.length ? { logTail } : {}) });
-        errors.push(`${id}: ${msg}`);
-        reporter.warn(`${id} failed: ${msg}`);
-        return 'failure';
-    };
-    const kindOpts = (signal) => ({ signal });
-    async function buildTask(t, signal) {
-        const s = loaded.services[t.service];
-        const tarball = external_node_path_default().join(tarDir, `${t.service}.tar`);
-        if (t.action === 'pull') {
-            const ref = s.image;
-            try {
-                let note = 'local image';
-                if (!(await builder.imageExists(ref))) {
-                    reporter.info(`${t.id}: ${ref} is not present locally; pulling`);
-                    await builder.pull(ref, signal);
-                    note = 'pulled';
-                }
-                await builder.save(ref, tarball, signal);
-                built.set(t.service, { ref, tarball });
-                info.set(t.id, { image: ref, cached: note === 'local image', note, attempts: 1 });
-                return 'success';
-            }
-            catch (e) {
-                return fail(t.id, e, { image: ref, attempts: 1 });
-            }
-        }
-        const b = s.build;
-        const args = { ...b.args, ...(b.coverage ? { [b.coverageArg]: '-cover' } : {}) };
-        let attempts = 0;
-        try {
-            const hash = await hashBuildInputs({ context: b.context, dockerfile: b.dockerfile, args, ...(b.target ? { target: b.target } : {}) });
-            const ref = `${b.image}:e2e-${runId}-${hash.slice(0, 8)}`;
-            const cacheRef = `${b.image}:cache-${hash.slice(0, 12)}`;
-            let result;
-            const reuse = builder.caps.tarballOnly ? undefined : await builder.findByLabel('io.hybrid-e2e.inputs', hash);
-            if (reuse) {
-                attempts = 1;
-                await builder.tag(reuse, ref);
-                state.images.push(ref);
-                saveState();
-                const { bytes } = await builder.save(ref, tarball, signal);
-                result = {
-                    ref,
-                    imageId: reuse,
-                    tarball,
-                    tarballBytes: bytes,
-                    cached: true,
-                    cacheNote: 'inputs unchanged: reused the image built from the same inputs',
-                    logTail: [],
-                };
-            }
-            else {
-                const cacheDir = o.cacheDir ?? external_node_path_default().join(external_node_os_default().tmpdir(), 'hybrid-e2e-cache');
-                const scope = b.image.replace(/[^a-zA-Z0-9_.-]+/g, '_');
-                const request = {
-                    service: t.service,
-                    context: b.context,
-                    dockerfile: b.dockerfile,
-                    image: b.image,
-                    tag: ref,
-                    args,
-                    ...(b.target ? { target: b.target } : {}),
-                    labels: { 'io.hybrid-e2e.inputs': hash, 'io.hybrid-e2e.run': runId },
-                    cache: { backend: o.cache, scope, dir: external_node_path_default().join(cacheDir, scope), dirOut: external_node_path_default().join(cacheDir, `${scope}.new-${runId}`) },
-                    tarball,
-                    network: o.buildNetwork ?? 'default',
-                    signal,
-                };
-                const retries = loaded.config.builds.retries;
-                // Record the tag before building: a build that fails after tagging (e.g. while saving) still leaves it.
-                state.images.push(ref);
-                saveState();
-                for (;;) {
-                    attempts++;
-                    try {
-                        result = await builder.build(request);
-                        break;
-                    }
-                    catch (e) {
-                        const d = e;
-                        const killed = !signal.aborted && !d.cancelled && Boolean(d.signal);
-                        if (killed && attempts <= retries) {
-                            reporter.warn(`${t.id}: the build process was killed by ${d.signal} (engine crash or out of memory); retrying (builds.retries: ${retries})`);
-                            continue;
-                        }
-                        if (killed) {
-                            const err = new Error(`the build process was killed by ${d.signal}: the engine crashed or ran out of memory${retries ? ` (after ${attempts} attempts)` : '; set builds.retries to retry such builds'}`);
-                            Object.assign(err, { details: e.details });
-                            throw err;
-                        }
-                        throw e;
-                    }
-                }
-                attempts = Math.max(attempts, result.attempts ?? 1);
-                // Local cache rotation: the build exported into a new directory; it replaces the old one, so the cache
-                // holds what this build used and does not grow without bound.
-                const out = request.cache.dirOut;
-                if (o.cache === 'local' && builder.caps.cacheExport && out && (0,external_node_fs_.existsSync)(out)) {
-                    (0,external_node_fs_.rmSync)(request.cache.dir, { recursive: true, force: true });
-                    (0,external_node_fs_.renameSync)(out, request.cache.dir);
-                }
-                if (!builder.caps.tarballOnly) {
-                    await builder.tag(ref, cacheRef);
-                }
-                saveState();
-                if (!result.tarball) {
-                    const { bytes } = await builder.save(ref, tarball, signal);
-                    result = { ...result, tarball, tarballBytes: bytes };
-                }
-            }
-            built.set(t.service, { ref, ...(result.tarball ? { tarball: result.tarball } : {}) });
-            info.set(t.id, { image: ref, cached: result.cached, attempts, ...(result.cacheNote ? { note: result.cacheNote } : {}) });
-            return 'success';
-        }
-        catch (e) {
-            return fail(t.id, diskFullHint(e, tarDir, t.service), { attempts: Math.max(1, attempts), image: b.image });
-        }
-    }
-    /** ENOSPC while writing a tarball: name the directory, the space needed and free, and what to do. */
-    function diskFullHint(e, dir, service) {
-        const msg = `${(0,core_errors/* errorMessage */.gJ)(e)}\n${(e.logTail ?? []).join('\n')}`;
-        if (!/no space left on device|ENOSPC/i.test(msg))
-            return e;
-        let free = '?';
-        try {
-            const st = (0,external_node_fs_.statfsSync)(dir);
-            free = `${Math.round((st.bavail * st.bsize) / 1024 / 1024)} MiB`;
-        }
-        catch {
-            /* keep "?" */
-        }
-        const err = new Error(`not enough disk space in ${dir} for the image tarball of ${service} (${free} free; the tarball needs about the image's size, see "docker image ls"). Free space (e.g. docker system prune -f) or point HYBRID_E2E_TMPDIR (RUNNER_TEMP in Actions) at a larger disk.`);
-        return Object.assign(err, { details: e.details });
-    }
-    async function writeKindConfig() {
-        const coverage = plan.services.some((n) => loaded.services[n].build?.coverage);
-        if (!loaded.kindConfig && !coverage)
-            return undefined;
-        const cfg = (loaded.kindConfig ? (0,dist/* parse */.qg)((0,external_node_fs_.readFileSync)(loaded.kindConfig, 'utf8')) : null) ?? {
-            kind: 'Cluster',
-            apiVersion: 'kind.x-k8s.io/v1alpha4',
-        };
-        const nodesForPorts = Array.isArray(cfg.nodes) ? cfg.nodes : [];
-        const taken = new Set();
-        for (const [i, n] of nodesForPorts.entries()) {
-            const maps = Array.isArray(n.extraPortMappings)
-                ? n.extraPortMappings
-                : [];
-            for (const m of maps) {
-                if (typeof m.hostPort !== 'number' || typeof m.containerPort !== 'number' || m.hostPort === 0)
-                    continue;
-                const node = `${String(n.role ?? 'node')}${i ? `-${i}` : ''}`;
-                if (loaded.config.cluster.hostPorts === 'auto') {
-                    const requested = m.hostPort;
-                    m.hostPort = await freePort(m.listenAddress, taken);
-                    ports.push({ node, containerPort: m.containerPort, hostPort: m.hostPort, requested });
-                }
-                else {
-                    if (!(await portIsFree(m.hostPort, m.listenAddress))) {
-                        throw new Error(`host port ${m.hostPort} (kind extraPortMappings, containerPort ${m.containerPort}) is already in use, maybe by another run of this config. Stop that cluster, or set cluster.hostPorts: auto to give each run free host ports.`);
-                    }
-                    ports.push({ node, containerPort: m.containerPort, hostPort: m.hostPort });
-                }
-                taken.add(m.hostPort);
-            }
-        }
-        if (ports.some((p) => p.requested !== undefined))
-            reporter.info(`host ports: ${ports.map((p) => `${p.requested}→${p.hostPort}`).join(', ')} (cluster.hostPorts: auto)`);
-        if (coverage) {
-            const covDir = external_node_path_default().join(runDir, 'coverage');
-            (0,external_node_fs_.mkdirSync)(covDir, { recursive: true });
-            const nodes = Array.isArray(cfg.nodes) && cfg.nodes.length ? cfg.nodes : [{ role: 'control-plane' }];
-            for (const n of nodes) {
-                const mounts = Array.isArray(n.extraMounts) ? n.extraMounts : [];
-                mounts.push({ hostPath: covDir, containerPath: '/tmp/hybrid-e2e-coverage' });
-                n.extraMounts = mounts;
-            }
-            cfg.nodes = nodes;
-        }
-        const out = external_node_path_default().join(runDir, 'kind-config.yaml');
-        (0,external_node_fs_.writeFileSync)(out, (0,dist/* stringify */.As)(cfg));
-        return out;
-    }
-    async function clusterTask(t, signal) {
-        const cfg = loaded.config.cluster;
-        const waitMs = (typeof cfg.waitTimeout === 'number' ? cfg.waitTimeout * 1000 : undefined) ?? loaded.services[plan.services[0]].waitTimeoutMs;
-        let configFile;
-        try {
-            configFile = await writeKindConfig();
-        }
-        catch (e) {
-            return fail(t.id, e, { attempts: 0 });
-        }
-        let attempts = 0;
-        state.cluster = { name: clusterName, kubeconfig };
-        saveState();
-        for (;;) {
-            attempts++;
-            try {
-                // --retain keeps the nodes of a failed create so their logs can be exported before we delete them.
-                await kind.createCluster({
-                    name: clusterName,
-                    ...(configFile ? { config: configFile } : {}),
-                    ...(cfg.nodeImage ? { image: cfg.nodeImage } : {}),
-                    kubeconfig,
-                    waitMs,
-                    retain: true,
-                }, kindOpts(signal));
-                clusterCreated = true;
-                break;
-            }
-            catch (e) {
-                const out = e instanceof CommandError ? e.output : (0,core_errors/* errorMessage */.gJ)(e);
-                const transient = !signal.aborted && TRANSIENT_CREATE.some((re) => re.test(out));
-                const retrying = transient && attempts <= cfg.retries;
-                if (!retrying && !signal.aborted) {
-                    const logs = external_node_path_default().join(runDir, 'diagnostics', `kind-create-attempt-${attempts}`);
-                    (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(logs), { recursive: true });
-                    await kind.exportLogs(logs, clusterName, { timeoutMs: 60_000 }).then(() => info.set(t.id, { ...info.get(t.id), note: `kind logs: ${logs}` }), () => undefined);
-                }
-                await kind.deleteCluster(clusterName, undefined, {}).catch(() => undefined);
-                if (retrying) {
-                    reporter.warn(`cluster: kind create failed with a known transient error (attempt ${attempts}); retrying with a fresh cluster`);
-                    continue;
-                }
-                clusterCreated = false;
-                if (/address already in use|port is already allocated/i.test(out)) {
-                    return fail(t.id, new Error(`kind create cluster failed: a host port of the kind config is already in use, maybe by another run of this config. Set cluster.hostPorts: auto to give each run free host ports. (${lastLines(out, 1)[0] ?? ''})`), { attempts });
-                }
-                const logsNote = info.get(t.id)?.note ? ` (${info.get(t.id).note})` : '';
-                return fail(t.id, new Error(`${transient ? `kind create cluster failed ${attempts} time(s) with a known transient error` : 'kind create cluster failed'}${logsNote}: ${(0,core_errors/* errorMessage */.gJ)(e)}`), { attempts });
-            }
-        }
-        try {
-            await readinessGates(signal);
-        }
-        catch (e) {
-            return fail(t.id, e, { attempts });
-        }
-        info.set(t.id, { attempts, note: clusterName });
-        return 'success';
-    }
-    async function poll(what, timeoutMs, signal, probe) {
-        const deadline = Date.now() + timeoutMs;
-        let last = '';
-        for (;;) {
-            if (signal.aborted)
-                throw new Error(`cancelled while waiting for ${what}`);
-            try {
-                const v = await probe();
-                if (v !== undefined)
-                    return v;
-            }
-            catch (e) {
-                last = (0,core_errors/* errorMessage */.gJ)(e);
-            }
-            if (Date.now() > deadline)
-                throw new Error(`timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}${last ? ` (last error: ${last.split('\n')[0]})` : ''}`);
-            await new Promise((r) => setTimeout(r, Math.min(pollMs, 1000)));
-        }
-    }
-    async function readinessGates(signal) {
-        const timeout = 120_000;
-        await poll('all nodes Ready', timeout, signal, async () => {
-            const nodes = await kubectl.json(['get', 'nodes'], { signal });
-            return nodes.items.length > 0 &&
-                nodes.items.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
-                ? true
-                : undefined;
-        });
-        await kubectl.rolloutStatus('deployment/coredns', 'kube-system', timeout, { signal });
-        const namespaces = [...new Set(plan.services.map((n) => loaded.services[n].namespace))];
-        const nsFile = external_node_path_default().join(runDir, 'namespaces.yaml');
-        (0,external_node_fs_.writeFileSync)(nsFile, toYaml(namespaces.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }))));
-        await kubectl.run(['apply', '-f', nsFile], { signal });
-        for (const ns of namespaces) {
-            await poll(`the default ServiceAccount in namespace ${ns}`, timeout, signal, async () => {
-                await kubectl.run(['get', 'serviceaccount', 'default', '-n', ns, '-o', 'name'], { signal });
-                return true;
-            });
-        }
-        if (loaded.crds.length) {
-            for (const c of loaded.crds)
-                await kubectl.run(['apply', '--server-side', '-f', c], { signal });
-            await kubectl
-                .waitFor('condition=Established', 'crd', undefined, timeout, { signal })
-                .catch(async () => kubectl.run(['wait', '--for=condition=Established', 'crd', '--all', `--timeout=${timeout / 1000}s`], { signal }));
-        }
-    }
-    async function loadTask(t, signal) {
-        const b = built.get(t.service);
-        let attempts = 0;
-        for (;;) {
-            attempts++;
-            try {
-                if (b.tarball)
-                    await kind.loadImageArchive(b.tarball, clusterName, kindOpts(signal));
-                else
-                    await kind.loadDockerImage(b.ref, clusterName, kindOpts(signal));
-                break;
-            }
-            catch (e) {
-                if (attempts < 2 && !signal.aborted) {
-                    reporter.warn(`${t.id}: loading ${b.ref} failed (${(0,core_errors/* errorMessage */.gJ)(e).split('\n')[0]}); retrying once`);
-                    await new Promise((r) => setTimeout(r, 500));
-                    continue;
-                }
-                return fail(t.id, new Error(`could not load image ${b.ref} into cluster ${clusterName} after ${attempts} attempts: ${(0,core_errors/* errorMessage */.gJ)(e)}`), { attempts, image: b.ref });
-            }
-        }
-        if (b.tarball)
-            (0,external_node_fs_.rmSync)(b.tarball, { force: true });
-        info.set(t.id, { attempts, image: b.ref });
-        return 'success';
-    }
-    function renderService(s) {
-        return { objects: [], file: external_node_path_default().join(runDir, 'manifests', `${s.name}.yaml`) };
-    }
-    async function deployTask(t, signal) {
-        const s = loaded.services[t.service];
-        const { file } = renderService(s);
-        try {
-            const objects = [];
-            for (const m of s.manifests) {
-                if ((0,external_node_fs_.statSync)(m).isDirectory() && isKustomizeDir(m)) {
-                    const { stdout } = await kubectl.kustomize(m, { signal });
-                    objects.push(...parseManifests(stdout, m));
-                }
-                else
-                    objects.push(...readManifestPath(m));
-            }
-            const b = built.get(s.name);
-            if (s.build && b) {
-                const rewrites = rewriteImages(objects, s.build.image, b.ref);
-                for (const r of rewrites)
-                    if (r.warning)
-                        reporter.warn(`${t.id}: ${r.warning}`);
-                if (rewrites.length === 0)
-                    reporter.warn(`${t.id}: no container in the manifests uses ${s.build.image}; the built image is loaded but unused`);
-            }
-            (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(file), { recursive: true });
-            (0,external_node_fs_.writeFileSync)(file, toYaml(objects));
-            if (objects.length)
-                await kubectl.apply(file, s.namespace, { signal });
-            const targets = s.wait ?? defaultWaitTargets(objects);
-            const services = objects.filter((o) => o.kind === 'Service' &&
-                o.spec?.selector &&
-                o.spec.type !== 'ExternalName');
-            const local = new AbortController();
-            const onAbort = () => local.abort();
-            signal.addEventListener('abort', onAbort, { once: true });
-            try {
-                await Promise.race([
-                    Promise.all(targets.map((target) => waitTarget(target, s, local.signal))).then(async () => {
-                        for (const svc of services)
-                            await waitEndpoints(svc.metadata.name, svc.metadata?.namespace ?? s.namespace, s.waitTimeoutMs, local.signal);
-                    }),
-                    watchPods(objects, s, local.signal),
-                ]);
-            }
-            finally {
-                local.abort();
-                signal.removeEventListener('abort', onAbort);
-            }
-            info.set(t.id, { attempts: 1, note: targets.length ? `ready: ${targets.join(', ')}` : 'applied' });
-            return 'success';
-        }
-        catch (e) {
-            return fail(t.id, e, { attempts: 1 });
-        }
-    }
-    async function waitTarget(target, s, signal) {
-        const kindName = target.split('/')[0];
-        try {
-            if (['deployment', 'statefulset', 'daemonset'].includes(kindName))
-                await kubectl.rolloutStatus(target, s.namespace, s.waitTimeoutMs, { signal });
-            else if (kindName === 'job')
-                await kubectl.waitFor('condition=Complete', target, s.namespace, s.waitTimeoutMs, { signal });
-            else if (kindName === 'service')
-                await waitEndpoints(target.split('/')[1], s.namespace, s.waitTimeoutMs, signal);
-            else
-                await kubectl.waitFor('condition=Ready', target, s.namespace, s.waitTimeoutMs, { signal });
-        }
-        catch (e) {
-            if (signal.aborted)
-                throw e;
-            throw new DeployFailure(`${target} in namespace ${s.namespace} was not ready within ${Math.round(s.waitTimeoutMs / 1000)}s: ${(0,core_errors/* errorMessage */.gJ)(e).split('\n').slice(-1)[0]}`);
-        }
-    }
-    async function waitEndpoints(name, ns, timeoutMs, signal) {
-        await poll(`ready endpoints of service ${name} in namespace ${ns}`, timeoutMs, signal, async () => {
-            const ep = await kubectl.json(['get', 'endpoints', name, '-n', ns], { signal });
-            return ep.subsets?.some((ss) => (ss.addresses?.length ?? 0) > 0) ? true : undefined;
-        });
-    }
-    /** Rejects as soon as a pod of this service is in a state that will never become ready. Never resolves otherwise. */
-    async function watchPods(objects, s, signal) {
-        const selectors = objects
-            .map((o) => o.spec?.selector?.matchLabels)
-            .filter((m) => Boolean(m && Object.keys(m).length && objects.some((x) => x.kind && ['Deployment', 'StatefulSet', 'DaemonSet'].includes(x.kind))));
-        return new Promise((_, reject) => {
-            if (selectors.length === 0)
-                return;
-            const tick = async () => {
-                if (signal.aborted)
-                    return;
-                for (const sel of selectors) {
-                    const label = Object.entries(sel)
-                        .map(([k, v]) => `${k}=${v}`)
-                        .join(',');
-                    try {
-                        const pods = await kubectl.json(['get', 'pods', '-n', s.namespace, '-l', label], { signal });
-                        for (const p of pods.items) {
-                            for (const cs of p.status?.containerStatuses ?? []) {
-                                const reason = cs.state?.waiting?.reason;
-                                if (reason && FATAL_WAITING.has(reason)) {
-                                    reject(new DeployFailure(`pod ${p.metadata.name} (container ${cs.name}, image ${cs.image ?? '?'}) is in ${reason}${cs.state?.waiting?.message ? `: ${cs.state.waiting.message}` : ''}`));
-                                    return;
-                                }
-                            }
-                        }
-                    }
-                    catch {
-                        /* transient: the rollout wait reports real problems */
-                    }
-                }
-                if (!signal.aborted)
-                    setTimeout(() => void tick(), pollMs);
-            };
-            void tick();
-        });
-    }
-    // Cluster start strategy. after-builds: the plan's edges (cluster after every build). with-builds: at once.
-    // predictive: when the predicted remaining build wall time falls to the predicted create time.
-    const buildIds = plan.tasks.filter((t) => t.phase === 'build').map((t) => t.id);
-    const buildStarted = new Map();
-    const buildDone = new Map();
-    const buildEnded = new Map();
-    const start = plan.cluster.start;
-    const createMs = o.history?.['cluster'];
-    let predictedNote;
-    if (start === 'predictive' && (createMs === undefined || buildIds.some((id) => o.history?.[id] === undefined))) {
-        reporter.info('cluster start: predictive, but no duration history for every build and the cluster yet: creating it after the builds this time');
-    }
-    const pools = {
-        build: buildSlots,
-        cluster: 1,
-        load: loaded.config.builds.loadParallelism,
-        deploy: loaded.config.builds.deployParallelism,
-        ...o.pools,
-    };
-    const gate = (t) => {
-        if (t.id !== 'cluster' || start === 'after-builds')
-            return true;
-        if ([...buildDone.values()].some((v) => v !== 'success'))
-            return 'skip';
-        if (buildDone.size === buildIds.length)
-            return true;
-        if (start === 'with-builds')
-            return true;
-        if (createMs === undefined)
-            return false;
-        const p = shouldStartCluster({
-            now: Date.now(),
-            slots: pools.build,
-            pending: buildIds
-                .filter((id) => !buildDone.has(id))
-                .map((id) => ({ id, ...(buildStarted.has(id) ? { startedMs: buildStarted.get(id) } : {}) })),
-            finished: [...buildEnded].map(([id, end]) => ({ id, ms: end - (buildStarted.get(id) ?? end) })),
-            history: o.history ?? {},
-            createMs,
-            marginMs: o.predictiveMarginMs ?? 30_000,
-        });
-        if (p?.start)
-            predictedNote = `started with ~${(p.remainingMs / 1000).toFixed(1)}s of build work left (predicted create ${(createMs / 1000).toFixed(1)}s)`;
-        return p?.start ?? false;
-    };
-    let pokeTimer;
+    const pools = { build: buildSlots, cluster: 1, load: o.builds.loadParallelism, deploy: o.builds.deployParallelism, ...o.pools };
+    const start = new ClusterStart({
+        plan,
+        buildSlots: pools.build,
+        reporter,
+        marginMs: PREDICTIVE_MARGIN_MS,
+        ...(o.history ? { history: o.history } : {}),
+    });
     const run = runGraph({
         tasks: plan.tasks,
         pools,
-        gate,
+        gate: start.gate,
         ...(o.signal ? { signal: o.signal } : {}),
         onEvent: (e) => {
-            if (e.id.startsWith('build:')) {
-                if (e.type === 'start')
-                    buildStarted.set(e.id, Date.now());
-                else {
-                    buildDone.set(e.id, e.outcome ?? 'failure');
-                    buildEnded.set(e.id, Date.now());
-                }
-            }
-            if (e.id === 'cluster' && e.type === 'start' && buildDone.size < buildIds.length) {
-                // Keep CPU for kubelet while the cluster boots: one build slot fewer until it is ready.
-                run.setPoolSize('build', Math.max(1, pools.build - 1));
-                if (predictedNote)
-                    reporter.info(`cluster: ${predictedNote}`);
-            }
-            if (e.id === 'cluster' && e.type === 'end') {
-                run.setPoolSize('build', pools.build);
-                if (pokeTimer)
-                    clearInterval(pokeTimer);
-            }
+            start.onEvent(e);
             if (e.type === 'start')
                 reporter.task(e.id, 'start');
             else
                 reporter.task(e.id, 'end', {
                     ...(e.outcome ? { outcome: e.outcome } : {}),
-                    ...(info.get(e.id)?.note ? { note: info.get(e.id).note } : {}),
+                    ...(journal.get(e.id).note ? { note: journal.get(e.id).note } : {}),
                 });
         },
-        run: (t, signal) => {
-            switch (t.action) {
-                case 'build':
-                case 'pull':
-                    return buildTask(t, signal);
-                case 'create':
-                    return clusterTask(t, signal);
-                case 'load':
-                    return loadTask(t, signal);
-                case 'deploy':
-                    return deployTask(t, signal);
+        run: async (t, signal, inputs) => {
+            try {
+                return { outcome: 'success', output: await runTask(t, ctx, signal, inputs) };
+            }
+            catch (e) {
+                journal.fail(t.id, e);
+                return { outcome: 'failure' };
             }
         },
     });
-    if (start !== 'after-builds')
-        pokeTimer = setInterval(() => run.poke(), 200);
-    const sched = await run.done.finally(() => pokeTimer && clearInterval(pokeTimer));
-    const tasks = plan.tasks.map((t) => {
-        const r = sched.get(t.id);
-        const extra = info.get(t.id) ?? {};
-        return {
-            id: t.id,
-            phase: t.phase,
-            ...(t.service ? { service: t.service } : {}),
-            ...(r.startMs !== undefined ? { startMs: r.startMs } : {}),
-            ...(r.endMs !== undefined ? { endMs: r.endMs } : {}),
-            outcome: r.outcome,
-            attempts: extra.attempts ?? (r.startMs !== undefined ? 1 : 0),
-            ...(t.phase === 'build' ? { cached: extra.cached ?? false } : {}),
-            ...(extra.error ? { error: extra.error } : {}),
-            ...(extra.logTail ? { logTail: extra.logTail } : {}),
-            ...(extra.image ? { image: extra.image } : {}),
-            ...(extra.note ? { note: extra.note } : {}),
-        };
-    });
+    start.attach(run);
+    const sched = await run.done.finally(() => start.stop());
+    const tasks = plan.tasks.map((t) => taskResult(t, sched.get(t.id), journal));
     const cancelled = o.signal?.aborted ?? false;
-    const failed = tasks.some((t) => t.outcome === 'failure');
-    const outcome = cancelled ? 'cancelled' : failed ? 'failure' : 'success';
-    let diagnosticsDir;
-    if (outcome === 'failure' && clusterCreated)
-        diagnosticsDir = await collectDiagnostics();
+    const outcome = cancelled ? 'cancelled' : tasks.some((t) => t.outcome === 'failure') ? 'failure' : 'success';
+    const created = journal.get('cluster').created ?? false;
+    const diagnosticsDir = outcome === 'failure' && created ? await collectDiagnostics(runDir, clusterName, tools.cluster, tools.kube, reporter) : undefined;
     // Tarballs are transient: whatever was not imported is removed now (unless the caller asked to keep them).
     if (!o.tarballDir)
-        (0,external_node_fs_.rmSync)(tarDir, { recursive: true, force: true });
-    let kept = false;
-    if (outcome !== 'success' && (clusterCreated || state.cluster)) {
-        if (outcome === 'failure' && o.keepClusterOnFailure && clusterCreated) {
-            kept = true;
-            state.keepCluster = true;
-            reporter.warn(`keeping cluster ${clusterName} for debugging (keep-cluster-on-failure); delete it with: kind delete cluster --name ${clusterName}`);
-        }
-        else {
-            await kind.deleteCluster(clusterName).catch((e) => reporter.warn(`could not delete cluster ${clusterName}: ${(0,core_errors/* errorMessage */.gJ)(e)}`));
-            delete state.cluster;
-        }
-        saveState();
-    }
-    const results = {
+        (0,external_node_fs_.rmSync)(tarballDir, { recursive: true, force: true });
+    const kept = outcome !== 'success' &&
+        (await releaseClusterAfterFailure({
+            outcome,
+            created,
+            keepOnFailure: o.keepClusterOnFailure ?? false,
+            state,
+            kind: tools.cluster,
+            reporter,
+        }));
+    const ports = journal.get('cluster').ports ?? [];
+    return {
         version: 1,
         runId,
         runDir,
@@ -13061,11 +12997,11 @@ async function runUp(o) {
         startMs,
         endMs: Date.now(),
         services: plan.services,
-        builder: `${builder.caps.kind} (${builder.caps.binary} ${builder.caps.version})`,
+        builder: `${caps.kind} (${caps.binary} ${caps.version})`,
         cluster: {
             name: clusterName,
-            kubeconfig,
-            start,
+            kubeconfig: ctx.kubeconfig,
+            start: plan.cluster.start,
             ...clusterTimings(tasks),
             ...(kept ? { kept } : {}),
             ...(ports.length ? { ports } : {}),
@@ -13073,110 +13009,100 @@ async function runUp(o) {
         phases: summarisePhases(tasks),
         tasks,
         ...(diagnosticsDir ? { diagnosticsDir } : {}),
-        errors: cancelled ? ['cancelled', ...errors] : errors,
+        errors: cancelled ? ['cancelled', ...journal.errors()] : journal.errors(),
     };
-    return results;
-    async function collectDiagnostics() {
-        const dir = external_node_path_default().join(runDir, 'diagnostics');
-        (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
-        const save = async (name, args) => {
-            try {
-                const { stdout } = await kubectl.run(args, { timeoutMs: 30_000 });
-                (0,external_node_fs_.writeFileSync)(external_node_path_default().join(dir, name), stdout);
-            }
-            catch (e) {
-                (0,external_node_fs_.writeFileSync)(external_node_path_default().join(dir, name), `failed: ${(0,core_errors/* errorMessage */.gJ)(e)}\n`);
-            }
-        };
-        await kind
-            .exportLogs(external_node_path_default().join(dir, 'kind-logs'), clusterName, { timeoutMs: 60_000 })
-            .catch((e) => (0,external_node_fs_.writeFileSync)(external_node_path_default().join(dir, 'kind-logs.error.txt'), (0,core_errors/* errorMessage */.gJ)(e)));
-        await save('events.txt', ['get', 'events', '-A']);
-        try {
-            const pods = await kubectl.json(['get', 'pods', '-A'], { timeoutMs: 30_000 });
-            for (const p of pods.items) {
-                const ready = p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-                if (ready)
-                    continue;
-                const base = `${p.metadata.namespace}_${p.metadata.name}`;
-                await save(`${base}.describe.txt`, ['describe', 'pod', p.metadata.name, '-n', p.metadata.namespace]);
-                await save(`${base}.log`, ['logs', p.metadata.name, '-n', p.metadata.namespace, '--all-containers', '--tail=200']);
-            }
-        }
-        catch (e) {
-            (0,external_node_fs_.writeFileSync)(external_node_path_default().join(dir, 'pods.error.txt'), (0,core_errors/* errorMessage */.gJ)(e));
-        }
-        reporter.info(`diagnostics written to ${dir}`);
-        return dir;
-    }
 }
-/** Idle time (cluster ready → first load) and overlap of cluster creation with the builds. */
-function clusterTimings(tasks) {
-    const c = tasks.find((t) => t.id === 'cluster');
-    if (c?.startMs === undefined || c.endMs === undefined || c.outcome !== 'success')
-        return {};
-    const loads = tasks.filter((t) => t.phase === 'load' && t.startMs !== undefined).map((t) => t.startMs);
-    const buildEnds = tasks.filter((t) => t.phase === 'build' && t.endMs !== undefined).map((t) => t.endMs);
-    const lastBuild = buildEnds.length ? Math.max(...buildEnds) : c.startMs;
+function taskResult(t, r, journal) {
+    const extra = journal.get(t.id);
     return {
-        ...(loads.length ? { idleMs: Math.max(0, Math.min(...loads) - c.endMs) } : {}),
-        overlapMs: Math.max(0, Math.min(lastBuild, c.endMs) - c.startMs),
+        id: t.id,
+        phase: t.phase,
+        ...('service' in t ? { service: t.service } : {}),
+        ...(r.startMs !== undefined ? { startMs: r.startMs } : {}),
+        ...(r.endMs !== undefined ? { endMs: r.endMs } : {}),
+        outcome: r.outcome,
+        attempts: extra.attempts ?? (r.startMs !== undefined ? 1 : 0),
+        ...(t.phase === 'build' ? { cached: extra.cached ?? false } : {}),
+        ...(extra.error ? { error: extra.error } : {}),
+        ...(extra.logTail ? { logTail: extra.logTail } : {}),
+        ...(extra.image ? { image: extra.image } : {}),
+        ...(extra.note ? { note: extra.note } : {}),
     };
 }
+
+;// CONCATENATED MODULE: ./src/core/plan/strategy.ts
+function applyStrategy(plan, strategy) {
+    if (strategy === 'graph')
+        return { plan: { ...plan, cluster: { ...plan.cluster, start: 'after-builds' } } };
+    const builds = plan.tasks.filter((t) => t.phase === 'build').map((t) => t.id);
+    const loads = plan.tasks.filter((t) => t.phase === 'load').map((t) => t.id);
+    if (strategy === 'predictive') {
+        return {
+            plan: {
+                ...plan,
+                cluster: { ...plan.cluster, start: 'predictive' },
+                tasks: plan.tasks.map((t) => (t.id === 'cluster' ? { ...t, deps: [] } : t)),
+            },
+        };
+    }
+    const tasks = plan.tasks.map((t) => {
+        if (t.id === 'cluster')
+            return { ...t, deps: [...builds] };
+        if (t.phase === 'load')
+            return { ...t, deps: [...new Set([...t.deps, 'cluster', ...builds])] };
+        if (t.phase === 'deploy')
+            return { ...t, deps: [...new Set([...t.deps, 'cluster', ...loads])] };
+        return t;
+    });
+    const barrier = { ...plan, cluster: { ...plan.cluster, start: 'after-builds' }, tasks };
+    return strategy === 'barrier' ? { plan: barrier } : { plan: barrier, pools: { build: 1, load: 1, deploy: 1 } };
+}
+
+;// CONCATENATED MODULE: ./src/commands/up.ts
+/** The `up` use case, shared by the action and the CLI: plan, detect the builder, run, write the results. */
+
+
+
+
+
+
+
+
+
+
 function writeResults(file, results) {
     (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(file), { recursive: true });
     (0,external_node_fs_.writeFileSync)(file, JSON.stringify(results, null, 2) + '\n');
 }
-function removeRunDir(runDir) {
-    if (existsSync(runDir))
-        rmSync(runDir, { recursive: true, force: true });
-}
-
-;// CONCATENATED MODULE: ./src/core/engine/session.ts
-
-
-
-
-
-
-
-
-
-function defaultResultsFile(runId, env) {
-    return external_node_path_default().join(env.RUNNER_TEMP ?? env.HYBRID_E2E_TMPDIR ?? external_node_os_default().tmpdir(), 'hybrid-e2e-results', `${runId}.json`);
-}
-/** What every driver does for `up`: plan, detect the builder, run, write the results, clean up after a cancel. */
-async function upSession(o) {
-    const full = buildPlan(o.loaded, o.services);
-    // Build-only (the reusable workflow's build-once job): the build tasks alone, tarballs kept in `buildOnlyTo`.
+function planFor(o) {
+    const full = (0,graph/* buildPlan */.Gg)(o.config, o.services);
     const base = o.buildOnlyTo ? { ...full, tasks: full.tasks.filter((t) => t.phase === 'build') } : full;
-    const { plan, pools } = o.strategy ? applyStrategy(base, o.strategy) : { plan: base, pools: undefined };
-    const runId = o.runId ?? makeRunId(o.env);
-    const runDir = makeRunDir(runId, o.env.HYBRID_E2E_TMPDIR ?? o.env.RUNNER_TEMP ?? external_node_os_default().tmpdir());
-    const resultsFile = o.resultsFile ?? defaultResultsFile(runId, o.env);
-    const detected = await detectBuilder(o.engine, { env: { ...process.env, ...o.env }, cacheBackend: o.cache });
+    return o.strategy ? applyStrategy(base, o.strategy) : { plan: base };
+}
+async function up(o) {
+    const { plan, pools } = planFor(o);
+    const env = { ...process.env, ...o.env };
+    const runId = o.runId ?? (0,run_id/* makeRunId */.fN)(env);
+    const runDir = (0,run_id/* makeRunDir */.rc)(runId, (0,run_id/* tempRoot */.fQ)(env));
+    const resultsFile = o.resultsFile ?? (0,run_id/* defaultResultsFile */.iH)(runId, env);
+    const detected = await detect(o.engine, o.cache, env);
     // Compliance of exactly the Dockerfiles this run builds, reported with the timings (never blocks the run here).
-    const dockerfiles = plan.services.flatMap((n) => (o.loaded.services[n].build ? [o.loaded.services[n].build.dockerfile] : []));
-    const compliance = dockerfiles.length
-        ? await (0,core_compliance/* lintFiles */.ji)(dockerfiles, {
-            cwd: o.loaded.workspace,
-            ...(o.loaded.config.compliance ? { policy: o.loaded.config.compliance } : {}),
-        })
-        : undefined;
+    const compliance = await (0,lint/* lintServices */.G)(o.config, plan.services);
     const results = await runUp({
-        loaded: o.loaded,
         plan,
+        builds: o.config.builds,
         runId,
         runDir,
-        detected,
+        tools: runTools(detected.builder, runDir, env),
+        builderReason: detected.reason,
         cache: o.cache,
+        cacheDir: external_node_path_default().join(external_node_os_default().tmpdir(), 'hybrid-e2e-cache'),
         reporter: o.reporter,
-        env: { ...process.env, ...o.env },
+        pollMs: env.HYBRID_E2E_POLL_MS ? Number(env.HYBRID_E2E_POLL_MS) : 2000,
+        buildNetwork: env.HYBRID_E2E_BUILD_NETWORK === 'none' ? 'none' : 'default',
         ...(o.signal ? { signal: o.signal } : {}),
         ...(o.keepClusterOnFailure ? { keepClusterOnFailure: true } : {}),
         ...(o.buildParallelism ? { buildParallelism: o.buildParallelism } : {}),
-        ...(o.env.HYBRID_E2E_POLL_MS ? { pollMs: Number(o.env.HYBRID_E2E_POLL_MS) } : {}),
-        ...(o.env.HYBRID_E2E_BUILD_NETWORK === 'none' ? { buildNetwork: 'none' } : {}),
         ...(o.onState ? { onState: o.onState } : {}),
         ...(pools ? { pools } : {}),
         ...(o.buildOnlyTo ? { tarballDir: o.buildOnlyTo } : {}),
@@ -13186,17 +13112,12 @@ async function upSession(o) {
         results.compliance = compliance;
     writeResults(resultsFile, results);
     if (results.outcome === 'cancelled')
-        await runDown({ runDir, reporter: o.reporter, env: { ...process.env, ...o.env } });
+        await down({ runDir, reporter: o.reporter, env });
     return { results, resultsFile, runDir };
 }
 
-// EXTERNAL MODULE: ./src/core/duration.ts
-var duration = __nccwpck_require__(8571);
-;// CONCATENATED MODULE: ./src/cli/up.ts
-
-
-
-
+;// CONCATENATED MODULE: ./src/cli/up-down.ts
+/** `hybrid-e2e up` and `hybrid-e2e down`: flags to options, the use case, then what the user needs to see. */
 
 
 
@@ -13208,45 +13129,45 @@ function pick(flag, v, allowed, dflt) {
         return dflt;
     if (allowed.includes(v))
         return v;
-    throw new core_errors/* UserError */.yo(`--${flag} "${v}": use one of ${allowed.join(', ')}.`);
+    throw new common/* UserError */.yo(`--${flag} "${v}": use one of ${allowed.join(', ')}.`);
 }
 async function runUpCommand(a, io, signal) {
-    const loaded = (0,load/* loadConfig */.Z9)(a.config, { cwd: io.cwd });
+    const config = (0,common/* loadConfig */.Z9)(a.config, { cwd: io.cwd });
     const engine = pick('engine', a.engine, ['auto', 'docker', 'podman'], 'auto');
     const cache = pick('cache', a.cache, ['gha', 'local', 'registry', 'none'], 'local');
     let buildParallelism;
     if (a.buildParallelism !== undefined) {
         buildParallelism = Number(a.buildParallelism);
         if (!Number.isInteger(buildParallelism) || buildParallelism < 1)
-            throw new core_errors/* UserError */.yo(`--build-parallelism "${a.buildParallelism}": use a whole number ≥ 1.`);
+            throw new common/* UserError */.yo(`--build-parallelism "${a.buildParallelism}": use a whole number ≥ 1.`);
     }
     let history;
     if (a.history) {
         try {
-            history = historyFromResults(JSON.parse((0,external_node_fs_.readFileSync)(external_node_path_default().resolve(io.cwd, a.history), 'utf8')));
+            history = (0,common/* historyFromResults */.dD)(JSON.parse((0,external_node_fs_.readFileSync)(external_node_path_default().resolve(io.cwd, a.history), 'utf8')));
         }
         catch (e) {
-            throw new core_errors/* UserError */.yo(`--history ${a.history}: cannot read a results file there (${(0,core_errors/* errorMessage */.gJ)(e)}); pass the results JSON of an earlier run.`);
+            throw new common/* UserError */.yo(`--history ${a.history}: cannot read a results file there (${(0,common/* errorMessage */.gJ)(e)}); pass the results JSON of an earlier run.`);
         }
     }
     const tty = io.isTTY && !io.env.CI ? ttyReporter(io.stderr) : undefined;
     const reporter = tty ?? lineReporter(io.stderr);
-    const { results, resultsFile, runDir } = await upSession({
-        loaded,
-        services: parseServiceList(a.service),
+    const { results, resultsFile, runDir } = await up({
+        config,
+        services: (0,common/* parseServiceList */.lF)(a.service),
         engine,
         cache,
         reporter,
         env: io.env,
         ...(signal ? { signal } : {}),
-        ...(a.results ? { resultsFile: a.results } : {}),
+        ...(a.results ? { resultsFile: external_node_path_default().resolve(io.cwd, a.results) } : {}),
         ...(a.keepClusterOnFailure ? { keepClusterOnFailure: true } : {}),
         ...(buildParallelism ? { buildParallelism } : {}),
         ...(history ? { history } : {}),
     }).finally(() => tty?.stop());
-    for (const g of phaseRecap(results))
+    for (const g of (0,common/* phaseRecap */.nG)(results))
         io.stderr(`── ${g.phase}\n${g.lines.map((l) => `   ${l}`).join('\n')}\n`);
-    const wall = (0,duration/* formatSeconds */.Xo)(results.endMs - results.startMs);
+    const wall = (0,common/* fmtDuration */.c5)(results.endMs - results.startMs);
     io.stdout(`outcome: ${results.outcome} in ${wall}\nresults: ${resultsFile}\n`);
     if (results.outcome === 'success') {
         io.stdout(`cluster: ${results.cluster.name}\nkubeconfig: ${results.cluster.kubeconfig}\nrun directory: ${runDir}\nWhen done: hybrid-e2e down --run-dir ${runDir}\n`);
@@ -13261,28 +13182,16 @@ async function runUpCommand(a, io, signal) {
     return results.outcome === 'cancelled' ? 130 : 1;
 }
 async function runDownCommand(a, io) {
-    let runDir = a.runDir;
-    if (!runDir && a.results) {
-        try {
-            runDir = JSON.parse((0,external_node_fs_.readFileSync)(external_node_path_default().resolve(io.cwd, a.results), 'utf8')).runDir;
-        }
-        catch (e) {
-            throw new core_errors/* UserError */.yo(`cannot read results file ${a.results}: ${(0,core_errors/* errorMessage */.gJ)(e)}`);
-        }
-    }
-    if (!runDir)
-        throw new core_errors/* UserError */.yo('down needs --run-dir DIR or --results FILE (both printed by "hybrid-e2e up").');
-    const { problems } = await runDown({
-        env: { ...process.env, ...io.env },
-        runDir: external_node_path_default().resolve(io.cwd, runDir),
+    const { problems } = await down({
+        env: io.env,
+        runDir: runDirFrom(a, io.cwd),
         reporter: lineReporter(io.stderr),
-        ...(a.collectCoverage ? { collectCoverage: a.collectCoverage } : {}),
+        ...(a.collectCoverage ? { collectCoverage: external_node_path_default().resolve(io.cwd, a.collectCoverage) } : {}),
     });
     return problems.length ? 1 : 0;
 }
 
-;// CONCATENATED MODULE: ./src/cli/main.ts
-
+;// CONCATENATED MODULE: ./src/cli/cli.ts
 
 
 
@@ -13301,7 +13210,7 @@ Commands:
   help     Show this help
 
 Common options:
-  -c, --config FILE     Config file (default: ${load/* DEFAULT_CONFIG_FILE */.Cu})
+  -c, --config FILE     Config file (default: ${common/* DEFAULT_CONFIG_FILE */.Cu})
   -s, --service NAME    Service(s) to select, repeatable or comma-separated (default: all)
       --format FMT      plan: text|json; lint: text|json|sarif|markdown
   -h, --help            Show help for a command
@@ -13349,11 +13258,11 @@ async function runCli(argv, io, signal) {
     if (argv[0] === 'report') {
         // `report` has options of its own (repeatable --results PATH, --markdown, --summary, ...).
         try {
-            const { runReportCommand } = await __nccwpck_require__.e(/* import() */ 377).then(__nccwpck_require__.bind(__nccwpck_require__, 377));
+            const { runReportCommand } = await __nccwpck_require__.e(/* import() */ 781).then(__nccwpck_require__.bind(__nccwpck_require__, 3781));
             return await runReportCommand(argv.slice(1), io);
         }
         catch (e) {
-            if (e instanceof core_errors/* UserError */.yo) {
+            if (e instanceof common/* UserError */.yo) {
                 io.stderr(`hybrid-e2e report: ${e.message}\n`);
                 return e.exitCode;
             }
@@ -13366,12 +13275,12 @@ async function runCli(argv, io, signal) {
         parsed = (0,external_node_util_.parseArgs)({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
     }
     catch (e) {
-        io.stderr(`hybrid-e2e: ${(0,core_errors/* errorMessage */.gJ)(e).replace(/\. To specify.*$/s, '')}\nRun "hybrid-e2e help" for usage.\n`);
+        io.stderr(`hybrid-e2e: ${(0,common/* errorMessage */.gJ)(e).replace(/\. To specify.*$/s, '')}\nRun "hybrid-e2e help" for usage.\n`);
         return 2;
     }
     const { values, positionals } = parsed;
     if (values.version) {
-        io.stdout(`hybrid-e2e ${version/* VERSION */.x}\n`);
+        io.stdout(`hybrid-e2e ${common/* VERSION */.xv}\n`);
         return 0;
     }
     const [command, ...rest] = positionals;
@@ -13388,26 +13297,23 @@ async function runCli(argv, io, signal) {
         switch (command) {
             case 'plan': {
                 if (rest.length)
-                    throw new core_errors/* UserError */.yo(`plan takes no positional arguments (got "${rest.join(' ')}"); select services with --service.`);
-                const loaded = (0,load/* loadConfig */.Z9)(values.config ?? load/* DEFAULT_CONFIG_FILE */.Cu, { cwd: io.cwd });
-                const plan = buildPlan(loaded, parseServiceList(values.service));
-                io.stdout(values.format === 'json' ? JSON.stringify(plan, null, 2) + '\n' : renderPlanText(plan, loaded));
+                    throw new common/* UserError */.yo(`plan takes no positional arguments (got "${rest.join(' ')}"); select services with --service.`);
+                const p = plan((0,common/* loadConfig */.Z9)(values.config ?? common/* DEFAULT_CONFIG_FILE */.Cu, { cwd: io.cwd }), (0,common/* parseServiceList */.lF)(values.service));
+                io.stdout(values.format === 'json' ? JSON.stringify(p.plan, null, 2) + '\n' : p.text);
                 return 0;
             }
             case 'lint': {
-                let serviceDockerfiles;
+                let dockerfiles;
                 let policy;
                 if (values.config) {
-                    const loaded = (0,load/* loadConfig */.Z9)(values.config, { cwd: io.cwd });
-                    const names = parseServiceList(values.service);
-                    const selected = names.length ? buildPlan(loaded, names).services : Object.keys(loaded.services);
-                    serviceDockerfiles = selected.flatMap((n) => (loaded.services[n].build ? [loaded.services[n].build.dockerfile] : []));
-                    policy = loaded.config.compliance;
+                    const config = (0,common/* loadConfig */.Z9)(values.config, { cwd: io.cwd });
+                    dockerfiles = (0,lint/* serviceDockerfiles */.F)(config, (0,common/* parseServiceList */.lF)(values.service));
+                    policy = config.compliance;
                 }
-                const { runLint } = await __nccwpck_require__.e(/* import() */ 595).then(__nccwpck_require__.bind(__nccwpck_require__, 3595));
+                const { runLint } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 5397));
                 return await runLint({
                     paths: rest,
-                    ...(serviceDockerfiles ? { serviceDockerfiles } : {}),
+                    ...(dockerfiles ? { serviceDockerfiles: dockerfiles } : {}),
                     format: (values.format ?? 'text'),
                     fix: Boolean(values.fix),
                     dryRun: Boolean(values['dry-run']),
@@ -13416,7 +13322,7 @@ async function runCli(argv, io, signal) {
             }
             case 'up':
                 return await runUpCommand({
-                    config: values.config ?? load/* DEFAULT_CONFIG_FILE */.Cu,
+                    config: values.config ?? common/* DEFAULT_CONFIG_FILE */.Cu,
                     ...(values.service ? { service: values.service } : {}),
                     ...(values.results ? { results: values.results } : {}),
                     ...(values.engine ? { engine: values.engine } : {}),
@@ -13432,7 +13338,7 @@ async function runCli(argv, io, signal) {
                     ...(values['collect-coverage'] ? { collectCoverage: values['collect-coverage'] } : {}),
                 }, io);
             case 'schema':
-                io.stdout(JSON.stringify((0,schema/* configJsonSchema */.Mk)(), null, 2) + '\n');
+                io.stdout(jsonSchemaText());
                 return 0;
             default:
                 io.stderr(`hybrid-e2e: unknown command "${command}".\n\n${USAGE}`);
@@ -13440,7 +13346,7 @@ async function runCli(argv, io, signal) {
         }
     }
     catch (e) {
-        if (e instanceof core_errors/* UserError */.yo) {
+        if (e instanceof common/* UserError */.yo) {
             io.stderr(`hybrid-e2e ${command}: ${e.message}\n`);
             return e.exitCode;
         }
@@ -13452,22 +13358,108 @@ async function runCli(argv, io, signal) {
 
 /***/ }),
 
-/***/ 8791:
+/***/ 1604:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   W: () => (/* binding */ processIO)
+/* harmony export */ });
+function processIO() {
+    return {
+        cwd: process.cwd(),
+        stdout: (s) => process.stdout.write(s),
+        stderr: (s) => process.stderr.write(s),
+        isTTY: Boolean(process.stdout.isTTY),
+        env: process.env,
+    };
+}
+
+
+/***/ }),
+
+/***/ 2998:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  G8: () => (/* reexport */ ComplianceInputError),
-  y0: () => (/* reexport */ rules/* RULES */.y0),
-  lA: () => (/* reexport */ discoverDockerfiles),
-  Gt: () => (/* binding */ displayPath),
-  Xc: () => (/* reexport */ fixText),
-  ji: () => (/* binding */ lintFiles),
-  WH: () => (/* reexport */ unifiedDiff)
+  Cu: () => (/* reexport */ loader/* DEFAULT_CONFIG_FILE */.Cu),
+  JM: () => (/* reexport */ loader/* DEFAULT_REPORT */.JM),
+  yo: () => (/* reexport */ errors/* UserError */.yo),
+  xv: () => (/* reexport */ version/* VERSION */.x),
+  gJ: () => (/* reexport */ errors/* errorMessage */.gJ),
+  c5: () => (/* reexport */ summary/* fmtDuration */.c5),
+  dD: () => (/* reexport */ predict/* historyFromResults */.dD),
+  Z9: () => (/* reexport */ loader/* loadConfig */.Z9),
+  lF: () => (/* reexport */ graph/* parseServiceList */.lF),
+  nG: () => (/* reexport */ phaseRecap)
 });
 
-// UNUSED EXPORTS: RULE_IDS, WAIVABLE_RULES, WAIVER_EXAMPLE, applyEdits, baseImagePolicySchema, compliancePolicySchema, defaultPolicy, findRepoRoot, isDockerfileName, lintText, parseDockerfile, parseWaiver, planFixes, ruleMeta
+// UNUSED EXPORTS: renderLintText, tempRoot, unwaivedErrorCount
+
+// EXTERNAL MODULE: ./src/core/config/loader.ts
+var loader = __nccwpck_require__(2523);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/engine/predict.ts
+var predict = __nccwpck_require__(247);
+// EXTERNAL MODULE: ./src/core/plan/graph.ts
+var graph = __nccwpck_require__(3743);
+// EXTERNAL MODULE: ./src/core/run-id.ts
+var run_id = __nccwpck_require__(394);
+// EXTERNAL MODULE: ./src/core/version.ts
+var version = __nccwpck_require__(3323);
+// EXTERNAL MODULE: ./src/render/summary.ts
+var summary = __nccwpck_require__(1692);
+;// CONCATENATED MODULE: ./src/render/recap.ts
+/** Per-phase recap lines (task, outcome, duration), for one log group per phase once the run is over. */
+function phaseRecap(results) {
+    // Tasks come in plan order, so the phases in order of first appearance are the run's phases in order.
+    const phases = [...new Set(results.tasks.map((t) => t.phase))];
+    return phases
+        .map((phase) => ({
+        phase,
+        lines: results.tasks
+            .filter((t) => t.phase === phase)
+            .map((t) => {
+            const at = t.startMs !== undefined ? `+${((t.startMs - results.startMs) / 1000).toFixed(1)}s` : '';
+            const d = t.startMs !== undefined && t.endMs !== undefined ? `${((t.endMs - t.startMs) / 1000).toFixed(1)}s` : '—';
+            return `${t.id.padEnd(28)} ${t.outcome.padEnd(9)} ${d.padStart(7)} ${at.padStart(8)}${t.cached ? ' cached' : ''}${t.attempts > 1 ? ` attempts=${t.attempts}` : ''}`.trimEnd();
+        }),
+    }))
+        .filter((g) => g.lines.length > 0);
+}
+
+// EXTERNAL MODULE: ./src/render/lint-text.ts
+var lint_text = __nccwpck_require__(8464);
+;// CONCATENATED MODULE: ./src/commands/common.ts
+/**
+ * What the drivers (src/action, src/cli) use from core and render. The dependency rule lets a driver import only
+ * commands, so the few shared values they need pass through here.
+ */
+
+
+
+
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 5397:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  G: () => (/* binding */ lintServices),
+  runLint: () => (/* binding */ runLint),
+  F: () => (/* binding */ serviceDockerfiles)
+});
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
@@ -13823,29 +13815,18 @@ function lineOf(df, off) {
     return lo;
 }
 
-// EXTERNAL MODULE: ./src/core/compliance/policy.ts
-var compliance_policy = __nccwpck_require__(4941);
+// EXTERNAL MODULE: ./src/core/image-ref.ts
+var image_ref = __nccwpck_require__(3386);
 ;// CONCATENATED MODULE: ./src/core/compliance/image.ts
 
 function parseImageRef(raw) {
-    let rest = raw.trim();
-    if (!rest || /\s/.test(rest))
+    const trimmed = raw.trim();
+    if (!trimmed || /\s/.test(trimmed))
         return null;
-    let digest;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-    }
-    let tag;
-    const colon = rest.lastIndexOf(':');
-    if (colon > rest.lastIndexOf('/')) {
-        tag = rest.slice(colon + 1);
-        rest = rest.slice(0, colon);
-    }
-    if (!rest)
+    const { name, tag, digest } = (0,image_ref/* splitImageRef */.l)(trimmed);
+    if (!name)
         return null;
-    const repository = (0,compliance_policy/* normalizeRepository */.Y1)(rest);
+    const repository = (0,image_ref/* normalizeRepository */.Y)(name);
     const registry = repository.slice(0, repository.indexOf('/'));
     return { raw, repository, registry, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
 }
@@ -13917,6 +13898,8 @@ function substitute(s, vars) {
     return out;
 }
 
+// EXTERNAL MODULE: ./src/core/compliance/policy.ts
+var compliance_policy = __nccwpck_require__(4941);
 ;// CONCATENATED MODULE: ./src/core/compliance/commands.ts
 const ASSIGNMENT_RE = /^[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=/;
 /** Is the word an assignment (`A=B`)? Decided on the raw text, since `A=$x` has no static value. */
@@ -15152,7 +15135,7 @@ function* simpleCommands(list) {
 
 // EXTERNAL MODULE: ./src/core/compliance/rules.ts
 var rules = __nccwpck_require__(8212);
-;// CONCATENATED MODULE: ./src/core/compliance/lint.ts
+;// CONCATENATED MODULE: ./src/core/compliance/analyze.ts
 
 
 
@@ -15638,6 +15621,8 @@ function parseJsonArray(s, start) {
     return words;
 }
 
+// EXTERNAL MODULE: ./src/core/glob.ts
+var glob = __nccwpck_require__(6085);
 ;// CONCATENATED MODULE: ./src/core/compliance/gitignore.ts
 /**
  * A small .gitignore matcher (git's pattern rules): `#` comments, `!` negation, trailing `/` for directories only,
@@ -15646,54 +15631,7 @@ function parseJsonArray(s, start) {
  * of deeper .gitignore files come later. Callers prune ignored directories, so (as in git) a file cannot be
  * re-included below an excluded directory.
  */
-function globBody(p) {
-    let out = '';
-    for (let i = 0; i < p.length; i++) {
-        const c = p[i];
-        if (c === '*') {
-            if (p[i + 1] === '*') {
-                const before = i === 0 || p[i - 1] === '/';
-                const after = i + 2 === p.length || p[i + 2] === '/';
-                if (before && after) {
-                    if (i + 2 === p.length)
-                        out += '.*';
-                    else {
-                        out += '(?:.*/)?';
-                        i += 2; // skip "*/" (the loop's i++ skips the slash)
-                        continue;
-                    }
-                    i++;
-                    continue;
-                }
-                out += '[^/]*';
-                i++;
-                continue;
-            }
-            out += '[^/]*';
-        }
-        else if (c === '?')
-            out += '[^/]';
-        else if (c === '[') {
-            const close = p.indexOf(']', i + 2);
-            if (close < 0)
-                out += '\\[';
-            else {
-                let cls = p.slice(i + 1, close);
-                if (cls.startsWith('!'))
-                    cls = '^' + cls.slice(1);
-                out += '[' + cls.replace(/\\/g, '\\\\') + ']';
-                i = close;
-            }
-        }
-        else if (c === '\\' && i + 1 < p.length) {
-            out += p[i + 1].replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-            i++;
-        }
-        else
-            out += c.replace(/[.+^${}()|\\]/g, '\\$&');
-    }
-    return out;
-}
+
 /** Parse a .gitignore located in directory `base` (POSIX path relative to the matcher root, '' for the root). */
 function parseGitignore(content, base) {
     const rules = [];
@@ -15723,7 +15661,7 @@ function parseGitignore(content, base) {
         const anchored = line.includes('/');
         if (line.startsWith('/'))
             line = line.slice(1);
-        const body = globBody(line);
+        const body = (0,glob/* globSource */.s)(line, 'git');
         const re = anchored ? new RegExp(`^${prefix}${body}$`) : new RegExp(`^${prefix}(?:.*/)?${body}$`);
         rules.push({ re, negate, dirOnly });
     }
@@ -16270,7 +16208,7 @@ function unifiedDiff(oldText, newText, oldName, newName, context = 3) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./src/core/compliance/index.ts
+;// CONCATENATED MODULE: ./src/core/compliance/lint-files.ts
 /**
  * Dockerfile compliance engine (pure core: no GitHub-specific imports).
  *
@@ -16335,6 +16273,243 @@ async function lintFiles(files, opts) {
     return { files: unique.length, findings };
 }
 
+// EXTERNAL MODULE: ./src/core/plan/graph.ts
+var graph = __nccwpck_require__(3743);
+// EXTERNAL MODULE: ./src/render/lint-text.ts
+var lint_text = __nccwpck_require__(8464);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/render/sarif.ts
+/** SARIF 2.1.0 rendering of a lint report, ready for github/codeql-action/upload-sarif. Pure. */
+
+
+const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
+const FINGERPRINT_KEY = 'hybridE2eFinding/v1';
+function fileUri(rel) {
+    return rel
+        .split('/')
+        .map((seg) => (seg === '..' || seg === '.' ? seg : encodeURIComponent(seg)))
+        .join('/');
+}
+/** Stable across line moves: rule, file, message, and the occurrence number of that triple in the file. */
+function fingerprint(f, occurrence) {
+    return (0,external_node_crypto_.createHash)('sha256').update(`${f.rule}\0${f.file}\0${f.message}\0${occurrence}`).digest('hex').slice(0, 32);
+}
+function renderSarif(report, opts) {
+    const rules = opts.rules.map((r) => ({
+        id: r.id,
+        name: r.name,
+        shortDescription: { text: r.description },
+        fullDescription: { text: r.help },
+        help: { text: r.help, markdown: r.helpMarkdown },
+        defaultConfiguration: { level: r.defaultSeverity },
+        properties: {
+            tags: ['dockerfile', 'hybrid-e2e', r.id === 'no-package-upgrade' || r.id === 'base-image-policy' ? 'build-performance' : 'waiver'],
+            precision: 'very-high',
+        },
+    }));
+    const ruleIndex = new Map(opts.rules.map((r, i) => [r.id, i]));
+    const seen = new Map();
+    const results = report.findings.map((f) => {
+        const key = `${f.rule}\0${f.file}\0${f.message}`;
+        const occurrence = seen.get(key) ?? 0;
+        seen.set(key, occurrence + 1);
+        const region = { startLine: f.line, endLine: Math.max(f.line, f.endLine) };
+        if (f.column !== undefined)
+            region.startColumn = f.column;
+        const result = {
+            ruleId: f.rule,
+            level: f.severity,
+            message: { text: f.message },
+            locations: [
+                {
+                    physicalLocation: {
+                        artifactLocation: { uri: fileUri(f.file), ...(opts.srcRoot ? { uriBaseId: '%SRCROOT%' } : {}) },
+                        region,
+                    },
+                },
+            ],
+            partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(f, occurrence) },
+        };
+        const idx = ruleIndex.get(f.rule);
+        if (idx !== undefined)
+            result.ruleIndex = idx;
+        if (f.waived)
+            result.suppressions = [{ kind: 'inSource', status: 'accepted', ...(f.reason ? { justification: f.reason } : {}) }];
+        return result;
+    });
+    const driver = { name: 'hybrid-e2e', rules };
+    if (opts.toolVersion)
+        driver.version = opts.toolVersion;
+    if (opts.informationUri)
+        driver.informationUri = opts.informationUri;
+    const run = { tool: { driver }, results, columnKind: 'utf16CodeUnits' };
+    if (opts.srcRoot) {
+        let uri = (0,external_node_url_.pathToFileURL)(opts.srcRoot).href;
+        if (!uri.endsWith('/'))
+            uri += '/';
+        run.originalUriBaseIds = { '%SRCROOT%': { uri } };
+    }
+    return { $schema: SARIF_SCHEMA_URI, version: '2.1.0', runs: [run] };
+}
+
+// EXTERNAL MODULE: ./src/core/version.ts
+var version = __nccwpck_require__(3323);
+;// CONCATENATED MODULE: ./src/commands/lint.ts
+/** `hybrid-e2e lint [PATH...] [--config F] [--format text|json|sarif|markdown] [--fix [--dry-run]]` */
+
+
+
+
+
+
+
+const FORMATS = ['text', 'json', 'sarif', 'markdown'];
+/** Exit code: 0 no unwaived error, 1 any unwaived error, 2 usage error. */
+async function runLint(opts, io) {
+    const usage = (msg) => {
+        io.stderr(`hybrid-e2e lint: ${msg}\n`);
+        return 2;
+    };
+    if (!FORMATS.includes(opts.format))
+        return usage(`unknown format "${String(opts.format)}"; use one of ${FORMATS.join(', ')}.`);
+    if (opts.dryRun && !opts.fix)
+        return usage('--dry-run only applies to --fix: use "hybrid-e2e lint --fix --dry-run" to preview fixes.');
+    const color = io.isTTY && !io.env.NO_COLOR;
+    // 1. Which files.
+    let files;
+    try {
+        const set = new Set();
+        for (const f of opts.serviceDockerfiles ?? []) {
+            const abs = external_node_path_default().resolve(io.cwd, f);
+            if (!(0,external_node_fs_.existsSync)(abs) || !(0,external_node_fs_.statSync)(abs).isFile())
+                return usage(`the Dockerfile ${displayPath(abs, io.cwd)} built by a service in the config does not exist; fix the service's build.dockerfile (or build.context) in the config.`);
+            set.add(abs);
+        }
+        const scan = opts.paths.length ? opts.paths : set.size ? [] : [io.cwd];
+        for (const f of await discoverDockerfiles(scan, { cwd: io.cwd }))
+            set.add(f);
+        files = [...set].sort();
+    }
+    catch (e) {
+        if (e instanceof ComplianceInputError)
+            return usage(`${e.message}. Pass existing files or directories (relative to ${io.cwd}), or no path to scan the current directory.`);
+        throw e;
+    }
+    // 2. Fix.
+    let diff = '';
+    const unfixed = [];
+    if (opts.fix) {
+        let fixes = 0;
+        let changedFiles = 0;
+        for (const abs of files) {
+            const rel = displayPath(abs, io.cwd);
+            let text;
+            try {
+                text = (0,external_node_fs_.readFileSync)(abs, 'utf8');
+            }
+            catch (e) {
+                return usage(`cannot read ${rel}: ${e.message}`);
+            }
+            const r = fixText(text, rel, opts.policy);
+            unfixed.push(...r.unfixed);
+            if (!r.changed)
+                continue;
+            fixes += r.fixes;
+            changedFiles++;
+            if (opts.dryRun)
+                diff += unifiedDiff(text, r.text, `a/${rel}`, `b/${rel}`);
+            else
+                (0,external_node_fs_.writeFileSync)(abs, r.text);
+        }
+        const what = `${fixes} package upgrade${fixes === 1 ? '' : 's'} in ${changedFiles} file${changedFiles === 1 ? '' : 's'}`;
+        io.stderr(opts.dryRun
+            ? `hybrid-e2e lint --fix --dry-run: would remove ${what} (nothing written).\n`
+            : `hybrid-e2e lint --fix: removed ${what}.\n`);
+        for (const u of unfixed)
+            io.stderr(`  ${u.finding.file}:${u.finding.line} not fixed automatically: ${u.reason}\n`);
+    }
+    // 3. Lint (after fixing, when files were written).
+    let report;
+    try {
+        report = await lintFiles(files, { cwd: io.cwd, ...(opts.policy ? { policy: opts.policy } : {}) });
+    }
+    catch (e) {
+        if (e instanceof ComplianceInputError)
+            return usage(e.message);
+        throw e;
+    }
+    // 4. Output.
+    switch (opts.format) {
+        case 'json':
+            io.stdout((0,lint_text/* renderLintJson */.Ye)(report, opts.dryRun ? { diff } : undefined));
+            break;
+        case 'sarif':
+            io.stdout(JSON.stringify(renderSarif(report, { rules: rules/* RULES */.y0, srcRoot: io.cwd, toolVersion: version/* VERSION */.x }), null, 2) + '\n');
+            if (opts.dryRun && diff)
+                io.stderr(diff);
+            break;
+        case 'markdown':
+            if (opts.dryRun)
+                io.stdout(diff ? `\`\`\`diff\n${diff}\`\`\`\n\n` : '');
+            io.stdout((0,lint_text/* renderLintMarkdown */.R2)(report));
+            break;
+        case 'text':
+            if (opts.dryRun)
+                io.stdout(color ? colorDiff(diff) : diff);
+            else {
+                if (files.length === 0) {
+                    io.stdout(`No Dockerfiles found in ${opts.paths.length ? opts.paths.join(', ') : io.cwd}.\n`);
+                    break;
+                }
+                const fixable = opts.fix ? 0 : countFixable(report, files, io.cwd, opts.policy);
+                io.stdout((0,lint_text/* renderLintText */.PC)(report, { color, fixable }));
+            }
+            break;
+    }
+    return (0,lint_text/* lintExitCode */.FM)(report);
+}
+function colorDiff(diff) {
+    return diff
+        .split('\n')
+        .map((l) => l.startsWith('+++') || l.startsWith('---')
+        ? `\x1b[1m${l}\x1b[0m`
+        : l.startsWith('+')
+            ? `\x1b[32m${l}\x1b[0m`
+            : l.startsWith('-')
+                ? `\x1b[31m${l}\x1b[0m`
+                : l.startsWith('@@')
+                    ? `\x1b[36m${l}\x1b[0m`
+                    : l)
+        .join('\n');
+}
+/** How many unwaived findings `--fix` would remove (only computed for files with unwaived upgrade findings). */
+function countFixable(report, files, cwd, policy) {
+    const withUpgrades = new Set(report.findings.filter((f) => f.rule === 'no-package-upgrade' && !f.waived).map((f) => f.file));
+    let n = 0;
+    for (const abs of files) {
+        const rel = displayPath(abs, cwd);
+        if (!withUpgrades.has(rel))
+            continue;
+        n += fixText((0,external_node_fs_.readFileSync)(abs, 'utf8'), rel, policy).fixes;
+    }
+    return n;
+}
+/** The Dockerfiles the selected services build (all services when none is selected). */
+function serviceDockerfiles(config, services) {
+    const selected = services.length ? (0,graph/* buildPlan */.Gg)(config, services).services : Object.keys(config.services);
+    return selected.flatMap((n) => (config.services[n].build ? [config.services[n].build.dockerfile] : []));
+}
+/** Compliance of exactly the Dockerfiles these services build, with the config's policy; undefined when none is built. */
+async function lintServices(config, services) {
+    const files = serviceDockerfiles(config, services);
+    if (!files.length)
+        return undefined;
+    return lintFiles(files, { cwd: config.workspace, ...(config.compliance ? { policy: config.compliance } : {}) });
+}
+
 
 /***/ }),
 
@@ -16343,14 +16518,17 @@ async function lintFiles(files, opts) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   C_: () => (/* binding */ compilePolicy),
-/* harmony export */   Y1: () => (/* binding */ normalizeRepository),
 /* harmony export */   aV: () => (/* binding */ repoRuleFor),
 /* harmony export */   ib: () => (/* binding */ satisfies),
 /* harmony export */   tt: () => (/* binding */ compliancePolicySchema)
 /* harmony export */ });
-/* unused harmony exports VERSION_CONSTRAINT_RE, baseImagePolicySchema, defaultPolicy, parseConstraint, compareVersions, globToRegExp */
+/* unused harmony exports VERSION_CONSTRAINT_RE, baseImagePolicySchema, defaultPolicy, parseConstraint, compareVersions */
+/* harmony import */ var _glob_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6085);
+/* harmony import */ var _image_ref_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3386);
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2311);
 /* harmony import */ var _rules_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8212);
+
+
 
 
 /**
@@ -16439,9 +16617,9 @@ function build(p) {
             if (value.requireDigest !== undefined)
                 rule.requireDigest = value.requireDigest;
         }
-        const repo = normalizeRepository(key);
+        const repo = (0,_image_ref_js__WEBPACK_IMPORTED_MODULE_2__/* .normalizeRepository */ .Y)(key);
         if (repo.includes('*'))
-            globs.push({ pattern: key, re: globToRegExp(repo), rule });
+            globs.push({ pattern: key, re: (0,_glob_js__WEBPACK_IMPORTED_MODULE_3__/* .globToRegExp */ .t)(repo, 'any'), rule });
         else
             exact.set(repo, rule);
     }
@@ -16451,8 +16629,8 @@ function build(p) {
         requireDigest: p.baseImages.requireDigest,
         allowedRegistries: p.baseImages.allowedRegistries.map((r) => r.toLowerCase().replace(/\/+$/, '')),
         forbidden: p.baseImages.forbidden.map((f) => {
-            const n = normalizeRepository(f);
-            return { pattern: n, re: n.includes('*') ? globToRegExp(n) : null };
+            const n = (0,_image_ref_js__WEBPACK_IMPORTED_MODULE_2__/* .normalizeRepository */ .Y)(f);
+            return { pattern: n, re: n.includes('*') ? (0,_glob_js__WEBPACK_IMPORTED_MODULE_3__/* .globToRegExp */ .t)(n, 'any') : null };
         }),
         exact,
         globs,
@@ -16494,35 +16672,6 @@ function satisfies(version, constraint) {
                 return c !== 0;
         }
     });
-}
-/** Normalise a repository name the way Docker does: default registry docker.io, official images under library/. */
-function normalizeRepository(repo) {
-    const r = repo.trim().toLowerCase();
-    const slash = r.indexOf('/');
-    const first = slash < 0 ? r : r.slice(0, slash);
-    const hasRegistry = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
-    if (hasRegistry)
-        return first === 'index.docker.io' || first === 'registry-1.docker.io' ? 'docker.io' + r.slice(slash) : r;
-    return slash < 0 ? `docker.io/library/${r}` : `docker.io/${r}`;
-}
-function globToRegExp(glob) {
-    let src = '';
-    for (let i = 0; i < glob.length; i++) {
-        const c = glob[i];
-        if (c === '*') {
-            if (glob[i + 1] === '*') {
-                src += '.*';
-                i++;
-            }
-            else
-                src += '[^/]*';
-        }
-        else if (c === '?')
-            src += '[^/]';
-        else
-            src += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
-    return new RegExp(`^${src}$`);
 }
 function repoRuleFor(p, repository) {
     const exact = p.exact.get(repository);
@@ -16636,11 +16785,12 @@ function ruleMeta(id) {
 
 /***/ }),
 
-/***/ 9168:
+/***/ 2523:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Cu: () => (/* binding */ DEFAULT_CONFIG_FILE),
+/* harmony export */   JM: () => (/* binding */ DEFAULT_REPORT),
 /* harmony export */   Z9: () => (/* binding */ loadConfig)
 /* harmony export */ });
 /* unused harmony exports formatPath, parseConfig */
@@ -16661,6 +16811,18 @@ function ruleMeta(id) {
 
 
 const DEFAULT_CONFIG_FILE = 'hybrid-e2e.yaml';
+function resolveBudgets(raw) {
+    const out = {};
+    for (const [k, v] of Object.entries(raw))
+        if (v !== undefined)
+            out[k] = (0,_duration_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E)(v);
+    return out;
+}
+/** The report settings of a config with no `report:` section (for `report` runs without a config file). */
+const DEFAULT_REPORT = (() => {
+    const r = _schema_js__WEBPACK_IMPORTED_MODULE_5__/* .reportSchema */ .Qh.parse({});
+    return { budgets: resolveBudgets(r.budgets), regressionThreshold: r.regressionThreshold };
+})();
 function formatPath(segs) {
     let out = '';
     for (const s of segs) {
@@ -16952,7 +17114,7 @@ function parseConfig(text, file, opts = {}) {
             namespace: s.namespace,
             dependsOn: [...s.dependsOn],
             ...(s.wait ? { wait: [...s.wait] } : {}),
-            waitTimeoutMs: (0,_duration_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)(s.waitTimeout),
+            waitTimeoutMs: (0,_duration_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E)(s.waitTimeout),
             e2e: s.e2e,
         };
     }
@@ -16985,7 +17147,28 @@ function parseConfig(text, file, opts = {}) {
         problems.sort((a, b) => a.line - b.line || a.column - b.column);
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL(problems);
     }
-    return { file, displayFile, dir, workspace, config, services, ...(kindConfig ? { kindConfig } : {}), crds };
+    const c = config.cluster;
+    return {
+        file,
+        displayFile,
+        dir,
+        workspace,
+        cluster: {
+            name: c.name,
+            unique: c.unique,
+            ...(kindConfig ? { kindConfig } : {}),
+            ...(c.nodeImage ? { nodeImage: c.nodeImage } : {}),
+            hostPorts: c.hostPorts,
+            start: c.start,
+            crds,
+            retries: c.retries,
+            waitTimeoutMs: (0,_duration_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E)(c.waitTimeout),
+        },
+        builds: { ...config.builds },
+        services,
+        ...(config.compliance ? { compliance: config.compliance } : {}),
+        report: { budgets: resolveBudgets(config.report.budgets), regressionThreshold: config.report.regressionThreshold },
+    };
 }
 
 
@@ -16997,9 +17180,10 @@ function parseConfig(text, file, opts = {}) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   HR: () => (/* binding */ DNS_LABEL),
 /* harmony export */   Mk: () => (/* binding */ configJsonSchema),
+/* harmony export */   Qh: () => (/* binding */ reportSchema),
 /* harmony export */   Qn: () => (/* binding */ configSchema)
 /* harmony export */ });
-/* unused harmony exports IMAGE_REPOSITORY, IMAGE_REFERENCE, serviceSchema, clusterSchema, buildsSchema, reportSchema */
+/* unused harmony exports IMAGE_REPOSITORY, IMAGE_REFERENCE, serviceSchema, clusterSchema, buildsSchema */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2311);
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8439);
 /* harmony import */ var _compliance_policy_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4941);
@@ -17016,13 +17200,14 @@ const IMAGE_REPOSITORY = new RegExp(`^${HOST}${PATH_COMPONENT}(?:/${PATH_COMPONE
 const IMAGE_REFERENCE = new RegExp(`^${HOST}${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`);
 const BUILD_ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const WAIT_TARGET = /^[a-z][a-z0-9.]*\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-const duration = (dflt) => zod__WEBPACK_IMPORTED_MODULE_2__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig()])
-    .default(dflt)
-    .superRefine((v, ctx) => {
-    if ((0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .parseDuration */ .E9)(v) === undefined)
+const anyDuration = () => zod__WEBPACK_IMPORTED_MODULE_2__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig()]).superRefine((v, ctx) => {
+    if ((0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .parseDuration */ .E)(v) === undefined)
         ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (use e.g. 90s, 5m, 1m30s)` });
-})
-    .describe('A duration: 90s, 5m, 1m30s, or a number of seconds.');
+});
+const DURATION_HELP = 'A duration: 90s, 5m, 1m30s, or a number of seconds.';
+const duration = (dflt) => anyDuration().default(dflt).describe(DURATION_HELP);
+/** A duration with no default: absent means not set. */
+const optionalDuration = () => anyDuration().optional().describe(DURATION_HELP);
 const relPath = zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()
     .min(1)
     .refine((p) => !p.includes('\0') && !/[\r\n]/.test(p), 'a path may not contain newlines or NUL bytes')
@@ -17110,9 +17295,9 @@ const reportSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
     budgets: zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
         setup: duration('6m'),
         build: duration('3m'),
-        cluster: duration('2m').optional(),
-        load: duration('2m').optional(),
-        deploy: duration('3m').optional(),
+        cluster: optionalDuration(),
+        load: optionalDuration(),
+        deploy: optionalDuration(),
     })
         .strict()
         .default({ setup: '6m', build: '3m' })
@@ -17143,10 +17328,9 @@ function configJsonSchema() {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   E9: () => (/* binding */ parseDuration),
-/* harmony export */   Xo: () => (/* binding */ formatSeconds)
+/* harmony export */   E: () => (/* binding */ parseDuration),
+/* harmony export */   I: () => (/* binding */ toGoDuration)
 /* harmony export */ });
-/* unused harmony export toGoDuration */
 const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 /** Parses `90s`, `5m`, `1m30s`, `250ms` or a bare number of seconds into milliseconds; undefined when malformed. */
 function parseDuration(input) {
@@ -17168,12 +17352,79 @@ function parseDuration(input) {
 function toGoDuration(ms) {
     return `${Math.max(1, Math.ceil(ms / 1000))}s`;
 }
-function formatSeconds(ms) {
-    const s = ms / 1000;
-    if (s < 60)
-        return `${s.toFixed(1)}s`;
-    const m = Math.floor(s / 60);
-    return `${m}m${String(Math.round(s - m * 60)).padStart(2, '0')}s`;
+
+
+/***/ }),
+
+/***/ 247:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   dD: () => (/* binding */ historyFromResults),
+/* harmony export */   iw: () => (/* binding */ shouldStartCluster)
+/* harmony export */ });
+/* unused harmony export remainingBuildWall */
+/**
+ * Predictive cluster start: begin `kind create` so that the cluster becomes ready as the last build finishes,
+ * instead of after it. Uses per-task durations from earlier runs (history) and the live progress of running builds.
+ */
+/** Makespan of the remaining build work on `slots` parallel slots (greedy list scheduling, longest first). */
+function remainingBuildWall(runningRemaining, queued, slots) {
+    const free = Array.from({ length: Math.max(1, slots) }, (_, i) => Math.max(0, runningRemaining[i] ?? 0));
+    // Running builds beyond the slot count cannot exist; extra entries are folded in as queued work.
+    const rest = [...runningRemaining.slice(free.length), ...queued].sort((a, b) => b - a);
+    for (const d of rest) {
+        let k = 0;
+        for (let i = 1; i < free.length; i++)
+            if (free[i] < free[k])
+                k = i;
+        free[k] += d;
+    }
+    return Math.max(0, ...free);
+}
+/** `undefined` when there is not enough history to predict (the caller then waits for the builds). */
+function shouldStartCluster(i) {
+    // How much slower or faster than in the history this run is going (a busier machine, a colder cache).
+    let actual = 0;
+    let predicted = 0;
+    for (const f of i.finished ?? []) {
+        const d = i.history[f.id];
+        if (d === undefined || d <= 0)
+            continue;
+        actual += f.ms;
+        predicted += d;
+    }
+    const factor = predicted > 0 ? Math.min(4, Math.max(0.25, actual / predicted)) : 1;
+    const running = [];
+    const queued = [];
+    let work = 0;
+    for (const p of i.pending) {
+        const h = i.history[p.id];
+        if (h === undefined)
+            return undefined;
+        const d = h * factor;
+        if (p.startedMs !== undefined) {
+            // A build running past its prediction is not done: it keeps a floor, bounded by the create time so that an
+            // overrunning long build does not keep the cluster from ever starting.
+            const r = Math.max(d - (i.now - p.startedMs), Math.min(d * 0.25, i.createMs / 2));
+            running.push(r);
+            work += r;
+        }
+        else {
+            queued.push(d);
+            work += d;
+        }
+    }
+    const remainingMs = remainingBuildWall(running, queued, i.slots);
+    return { start: remainingMs <= i.createMs && work <= i.createMs + i.marginMs, remainingMs, factor };
+}
+/** Task durations (ms) from a results object, for the next run's predictions. */
+function historyFromResults(results) {
+    const out = {};
+    for (const t of results.tasks)
+        if (t.outcome === 'success' && t.startMs !== undefined && t.endMs !== undefined)
+            out[t.id] = t.endMs - t.startMs;
+    return out;
 }
 
 
@@ -17183,9 +17434,13 @@ function formatSeconds(ms) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   YP: () => (/* binding */ failureOutput),
 /* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   v4: () => (/* binding */ ToolError),
+/* harmony export */   w$: () => (/* binding */ lastLines),
 /* harmony export */   xL: () => (/* binding */ ConfigError),
-/* harmony export */   yo: () => (/* binding */ UserError)
+/* harmony export */   yo: () => (/* binding */ UserError),
+/* harmony export */   zS: () => (/* binding */ BuildError)
 /* harmony export */ });
 /* unused harmony export formatProblem */
 /** An error caused by the user's input (config, arguments). The CLI exits 2 and prints no stack trace. */
@@ -17213,6 +17468,400 @@ class ConfigError extends UserError {
 }
 function errorMessage(e) {
     return e instanceof Error ? e.message : String(e);
+}
+/** The last `n` non-blank lines of `text`. */
+function lastLines(text, n) {
+    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+    return lines.slice(-n);
+}
+/**
+ * A tool process (kind, kubectl, docker, podman) that failed, was killed or could not be started. Thrown by the
+ * adapters; the engine reads `output` to classify failures (e.g. kind's transient create errors).
+ */
+class ToolError extends Error {
+    command;
+    args;
+    exitCode;
+    signal;
+    stdout;
+    stderr;
+    cancelled;
+    timedOut;
+    spawnError;
+    verb;
+    constructor(d) {
+        const verb = d.verb ??
+            `${d.command} ${d.args
+                .filter((a) => !a.startsWith('-'))
+                .slice(0, 2)
+                .join(' ')}`.trim();
+        const tail = lastLines(d.stderr || d.stdout, 5).join('\n');
+        super(d.spawnError === 'ENOENT'
+            ? `${d.command}: command not found on PATH; install it (see the README's quick start) or put it on PATH`
+            : d.spawnError
+                ? `${verb} could not be started (${d.spawnError})`
+                : d.cancelled
+                    ? `${verb} was cancelled`
+                    : d.timedOut
+                        ? `${verb} timed out${tail ? `:\n${tail}` : ''}`
+                        : `${verb} ${d.exitCode !== undefined ? `exited with ${d.exitCode}` : `was killed by ${d.signal ?? 'a signal'}`}${tail ? `:\n${tail}` : ''}`);
+        this.name = 'ToolError';
+        this.command = d.command;
+        this.args = d.args;
+        this.exitCode = d.exitCode;
+        this.signal = d.signal;
+        this.stdout = d.stdout;
+        this.stderr = d.stderr;
+        this.cancelled = d.cancelled;
+        this.timedOut = d.timedOut ?? false;
+        this.spawnError = d.spawnError;
+        this.verb = verb;
+    }
+    /** stdout and stderr together, for matching error signatures. */
+    get output() {
+        return `${this.stdout}\n${this.stderr}`;
+    }
+}
+/** A build (or save/pull/tag) that failed or was cancelled. Thrown by the image builder adapters. */
+class BuildError extends Error {
+    service;
+    exitCode;
+    signal;
+    logTail;
+    failedStep;
+    stepTail;
+    cancelled;
+    attempts;
+    constructor(message, d) {
+        super(message);
+        this.name = 'BuildError';
+        this.service = d.service;
+        this.exitCode = d.exitCode;
+        this.signal = d.signal;
+        this.logTail = d.logTail;
+        this.failedStep = d.failedStep;
+        this.stepTail = d.stepTail;
+        this.cancelled = d.cancelled ?? false;
+        this.attempts = d.attempts;
+    }
+    /** The same fields as one object. */
+    get details() {
+        return {
+            service: this.service,
+            exitCode: this.exitCode,
+            signal: this.signal,
+            logTail: this.logTail,
+            failedStep: this.failedStep,
+            stepTail: this.stepTail,
+            cancelled: this.cancelled,
+            attempts: this.attempts,
+        };
+    }
+}
+/** The most useful output lines of a failed tool or build: the failing step's, else the log's tail. */
+function failureOutput(e, n = 20) {
+    if (e instanceof BuildError)
+        return e.stepTail?.length ? e.stepTail : e.logTail.length ? e.logTail : undefined;
+    if (e instanceof ToolError) {
+        const lines = lastLines(e.output, n);
+        return lines.length ? lines : undefined;
+    }
+    const d = e?.details;
+    return d?.stepTail ?? d?.logTail;
+}
+
+
+/***/ }),
+
+/***/ 6085:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   s: () => (/* binding */ globSource),
+/* harmony export */   t: () => (/* binding */ globToRegExp)
+/* harmony export */ });
+const SPECIAL = /[.*+?^${}()|[\]\\/]/g;
+/** The unanchored RegExp source of `glob`. */
+function globSource(glob, doubleStar) {
+    let out = '';
+    for (let i = 0; i < glob.length; i++) {
+        const c = glob[i];
+        if (c === '*' && glob[i + 1] === '*') {
+            if (doubleStar === 'any') {
+                out += '.*';
+                i++;
+            }
+            else if (doubleStar === 'docker') {
+                i += 2;
+                if (glob[i] === '/')
+                    i++;
+                out += i >= glob.length ? '.*' : '(?:.*/)?';
+                i--;
+            }
+            else {
+                const wholeSegment = (i === 0 || glob[i - 1] === '/') && (i + 2 === glob.length || glob[i + 2] === '/');
+                if (!wholeSegment)
+                    out += '[^/]*';
+                else if (i + 2 === glob.length)
+                    out += '.*';
+                else {
+                    out += '(?:.*/)?';
+                    i++; // and the slash, below
+                }
+                i++;
+            }
+        }
+        else if (c === '*')
+            out += '[^/]*';
+        else if (c === '?')
+            out += '[^/]';
+        else if (c === '[') {
+            const close = glob.indexOf(']', i + 2);
+            if (close < 0)
+                out += '\\[';
+            else {
+                let cls = glob.slice(i + 1, close);
+                if (cls.startsWith('!'))
+                    cls = '^' + cls.slice(1);
+                out += `[${cls.replace(/\\/g, '\\\\')}]`;
+                i = close;
+            }
+        }
+        else if (c === '\\' && i + 1 < glob.length) {
+            out += glob[i + 1].replace(SPECIAL, '\\$&');
+            i++;
+        }
+        else
+            out += c.replace(SPECIAL, '\\$&');
+    }
+    return out;
+}
+/** `glob` as a RegExp matching whole paths. */
+function globToRegExp(glob, doubleStar) {
+    return new RegExp(`^${globSource(glob, doubleStar)}$`);
+}
+
+
+/***/ }),
+
+/***/ 3386:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Y: () => (/* binding */ normalizeRepository),
+/* harmony export */   l: () => (/* binding */ splitImageRef)
+/* harmony export */ });
+/**
+ * Image references: the one parser and normaliser, used where manifests are rewritten to built tags and where base
+ * images are checked against the policy. Normalisation follows the docker/containerd reference rules
+ * (distribution/reference `ParseNormalizedNamed`): no registry means `docker.io`, a single path component means the
+ * `library/` namespace, `index.docker.io` is the legacy name of `docker.io`, and names are lower case.
+ */
+/** Splits `name[:tag][@digest]`; a `:` before the last `/` is a registry port, not a tag. */
+function splitImageRef(ref) {
+    let rest = ref.trim();
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+    }
+    let tag;
+    const colon = rest.lastIndexOf(':');
+    if (colon > rest.lastIndexOf('/')) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+    }
+    return { name: rest, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
+}
+/** `redis` → `docker.io/library/redis`, `org/app` → `docker.io/org/app`; `localhost/…` and `host:port/…` stay. */
+function normalizeRepository(repo) {
+    const r = repo.trim().toLowerCase();
+    const slash = r.indexOf('/');
+    const first = slash < 0 ? r : r.slice(0, slash);
+    const hasRegistry = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
+    if (hasRegistry)
+        return first === 'index.docker.io' || first === 'registry-1.docker.io' ? 'docker.io' + r.slice(slash) : r;
+    return slash < 0 ? `docker.io/library/${r}` : `docker.io/${r}`;
+}
+
+
+/***/ }),
+
+/***/ 3743:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Gg: () => (/* binding */ buildPlan),
+/* harmony export */   QB: () => (/* binding */ matrixServices),
+/* harmony export */   ZG: () => (/* binding */ PHASES),
+/* harmony export */   lF: () => (/* binding */ parseServiceList)
+/* harmony export */ });
+/* unused harmony export selectServices */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
+/* harmony import */ var _suggest_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2085);
+
+
+/** The run's phases, in order. Every list of phases in the product is this one. */
+const PHASES = ['build', 'cluster', 'load', 'deploy'];
+/** Splits `a,b` / newline / space separated service lists (action input, CLI flag). */
+function parseServiceList(values) {
+    const list = typeof values === 'string' ? [values] : (values ?? []);
+    return [
+        ...new Set(list
+            .flatMap((v) => v.split(/[\s,]+/))
+            .map((s) => s.trim())
+            .filter(Boolean)),
+    ];
+}
+/** The requested services plus everything they transitively depend on, dependencies first (stable by config order). */
+function selectServices(config, requested) {
+    const all = Object.keys(config.services);
+    for (const r of requested) {
+        if (!(r in config.services)) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`${config.displayFile}: unknown service "${r}"${(0,_suggest_js__WEBPACK_IMPORTED_MODULE_1__/* .didYouMean */ .au)(r, all)}. Services in this config: ${all.join(', ')}.`);
+        }
+    }
+    const wanted = new Set();
+    const add = (n) => {
+        if (wanted.has(n))
+            return;
+        wanted.add(n);
+        for (const d of config.services[n].dependsOn)
+            add(d);
+    };
+    for (const r of requested.length ? requested : all)
+        add(r);
+    const order = [];
+    const done = new Set();
+    const visit = (n) => {
+        if (done.has(n))
+            return;
+        done.add(n);
+        for (const d of config.services[n].dependsOn)
+            visit(d);
+        order.push(n);
+    };
+    for (const n of all)
+        if (wanted.has(n))
+            visit(n);
+    return order;
+}
+/** The reusable workflow's default matrix: services with `e2e: true`, else every service. */
+function matrixServices(config) {
+    const flagged = Object.keys(config.services).filter((n) => config.services[n].e2e);
+    return flagged.length ? flagged : Object.keys(config.services);
+}
+/** Builds the task graph the engine executes. Pure: reads only the resolved config; every task carries its spec. */
+function buildPlan(config, requested = [], opts = {}) {
+    const services = selectServices(config, requested);
+    const start = opts.start ?? config.cluster.start;
+    const tasks = [];
+    const imageTasks = [];
+    for (const name of services) {
+        const s = config.services[name];
+        const id = `build:${name}`;
+        if (s.build)
+            tasks.push({ id, phase: 'build', action: 'build', service: name, build: s.build, deps: [], pool: 'build' });
+        else if (s.image)
+            tasks.push({ id, phase: 'build', action: 'pull', service: name, image: s.image, deps: [], pool: 'build' });
+        else
+            continue;
+        imageTasks.push(id);
+    }
+    // The pattern's one barrier: the cluster is created only after every build (after-builds).
+    // predictive/with-builds let the scheduler start it earlier; the graph edge is then advisory.
+    tasks.push({
+        id: 'cluster',
+        phase: 'cluster',
+        action: 'create',
+        cluster: { ...config.cluster, start },
+        namespaces: [...new Set(services.map((n) => config.services[n].namespace))],
+        coverage: services.some((n) => config.services[n].build?.coverage),
+        deps: start === 'after-builds' ? [...imageTasks] : [],
+        pool: 'cluster',
+    });
+    for (const name of services) {
+        if (imageTasks.includes(`build:${name}`)) {
+            tasks.push({ id: `load:${name}`, phase: 'load', action: 'load', service: name, deps: ['cluster', `build:${name}`], pool: 'load' });
+        }
+    }
+    for (const name of services) {
+        const s = config.services[name];
+        const deps = imageTasks.includes(`build:${name}`) ? [`load:${name}`] : ['cluster'];
+        for (const d of s.dependsOn)
+            deps.push(`deploy:${d}`);
+        const deploy = {
+            manifests: s.manifests,
+            namespace: s.namespace,
+            ...(s.wait ? { wait: s.wait } : {}),
+            waitTimeoutMs: s.waitTimeoutMs,
+            ...(s.build ? { repository: s.build.image } : {}),
+        };
+        tasks.push({ id: `deploy:${name}`, phase: 'deploy', action: 'deploy', service: name, deploy, deps, pool: 'deploy' });
+    }
+    return {
+        version: 1,
+        config: config.displayFile,
+        requested: [...requested],
+        services,
+        cluster: { baseName: config.cluster.name, unique: config.cluster.unique, start },
+        e2eServices: Object.keys(config.services).filter((n) => config.services[n].e2e),
+        tasks,
+    };
+}
+
+
+/***/ }),
+
+/***/ 394:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   fN: () => (/* binding */ makeRunId),
+/* harmony export */   fQ: () => (/* binding */ tempRoot),
+/* harmony export */   iH: () => (/* binding */ defaultResultsFile),
+/* harmony export */   rc: () => (/* binding */ makeRunDir),
+/* harmony export */   tk: () => (/* binding */ clusterNameFor)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+
+
+
+
+/** A run-unique id: short, DNS-safe, different for concurrent runs on one host. */
+function makeRunId(env = process.env) {
+    const rand = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(3).toString('hex');
+    if (env.GITHUB_RUN_ID)
+        return `${Number(env.GITHUB_RUN_ID).toString(36)}${env.GITHUB_RUN_ATTEMPT ?? '1'}${rand}`.slice(0, 16);
+    return `${Date.now().toString(36).slice(-5)}${rand}`;
+}
+function clusterNameFor(base, unique, runId) {
+    return unique ? `${base}-${runId}`.slice(0, 50).replace(/-+$/, '') : base;
+}
+/**
+ * Where a run's temporary files go: `HYBRID_E2E_TMPDIR`, else the runner's `RUNNER_TEMP`, else the system temp dir.
+ * Every temp path of the product derives from this one precedence.
+ */
+function tempRoot(env) {
+    return env.HYBRID_E2E_TMPDIR || env.RUNNER_TEMP || node_os__WEBPACK_IMPORTED_MODULE_2___default().tmpdir();
+}
+/** Run-unique working directory (tarballs, kubeconfig, rendered manifests, diagnostics), mode 0700. */
+function makeRunDir(runId, root) {
+    const dir = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(root, `hybrid-e2e-${runId}`);
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdirSync)(dir, { recursive: true, mode: 0o700 });
+    return dir;
+}
+/** The default results file of a run: `<temp root>/hybrid-e2e-results/<run id>.json`. */
+function defaultResultsFile(runId, env) {
+    return node_path__WEBPACK_IMPORTED_MODULE_3___default().join(tempRoot(env), 'hybrid-e2e-results', `${runId}.json`);
 }
 
 
@@ -17272,6 +17921,456 @@ const VERSION = '0.1.0';
 
 /***/ }),
 
+/***/ 8464:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Db: () => (/* binding */ unwaivedErrorCount),
+/* harmony export */   FM: () => (/* binding */ lintExitCode),
+/* harmony export */   PC: () => (/* binding */ renderLintText),
+/* harmony export */   R2: () => (/* binding */ renderLintMarkdown),
+/* harmony export */   Ye: () => (/* binding */ renderLintJson)
+/* harmony export */ });
+/* unused harmony exports isUnwaivedError, lintCounts, summaryLine */
+/** A finding that fails a run: an error no waiver covers. The one definition of a violation. */
+function isUnwaivedError(f) {
+    return f.severity === 'error' && !f.waived;
+}
+function unwaivedErrorCount(findings) {
+    return findings.filter(isUnwaivedError).length;
+}
+function lintCounts(report) {
+    let errors = 0;
+    let warnings = 0;
+    let waived = 0;
+    const files = new Set();
+    for (const f of report.findings) {
+        files.add(f.file);
+        if (f.waived)
+            waived++;
+        else if (isUnwaivedError(f))
+            errors++;
+        else
+            warnings++;
+    }
+    return { errors, warnings, waived, filesWithFindings: files.size };
+}
+/** Exit status of a lint run: 1 when any unwaived error, else 0. */
+function lintExitCode(report) {
+    return report.findings.some(isUnwaivedError) ? 1 : 0;
+}
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const ANSI = { red: '\x1b[31m', yellow: '\x1b[33m', gray: '\x1b[90m', bold: '\x1b[1m', green: '\x1b[32m', reset: '\x1b[0m' };
+function summaryLine(report) {
+    const c = lintCounts(report);
+    if (report.findings.length === 0)
+        return `No problems in ${plural(report.files, 'Dockerfile')}.`;
+    return `${plural(c.errors, 'error')}, ${plural(c.warnings, 'warning')}, ${c.waived} waived in ${c.filesWithFindings} of ${plural(report.files, 'Dockerfile')}.`;
+}
+/**
+ * `file:line rule [severity] message`, one line per finding, grouped by file (blank line between files), then a
+ * one-line total. `fixable`: number of findings `--fix` would remove (adds a hint).
+ */
+function renderLintText(report, opts = {}) {
+    const paint = (code, s) => (opts.color ? `${code}${s}${ANSI.reset}` : s);
+    const out = [];
+    let prev;
+    for (const f of report.findings) {
+        if (prev !== undefined && f.file !== prev)
+            out.push('');
+        prev = f.file;
+        const tag = f.waived
+            ? paint(ANSI.gray, '[waived]')
+            : f.severity === 'error'
+                ? paint(ANSI.red, '[error]')
+                : paint(ANSI.yellow, '[warning]');
+        const reason = f.waived ? (f.reason ? ` (waived: ${f.reason})` : ' (waived without a reason)') : '';
+        out.push(`${paint(ANSI.bold, `${f.file}:${f.line}`)} ${f.rule} ${tag} ${f.message}${reason}`);
+    }
+    if (out.length)
+        out.push('');
+    const c = lintCounts(report);
+    const total = summaryLine(report);
+    out.push(c.errors ? paint(ANSI.red, total) : c.warnings ? paint(ANSI.yellow, total) : paint(ANSI.green, total));
+    if (opts.fixable)
+        out.push(`${plural(opts.fixable, 'finding')} can be fixed automatically: hybrid-e2e lint --fix (preview with --fix --dry-run).`);
+    return out.join('\n') + '\n';
+}
+function cell(s) {
+    return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+/** Markdown for job summaries and PR comments. */
+function renderLintMarkdown(report, opts = {}) {
+    const maxRows = opts.maxRows ?? 200;
+    const c = lintCounts(report);
+    const lines = [`### ${opts.title ?? 'Dockerfile compliance'}`, ''];
+    if (report.findings.length === 0) {
+        lines.push(`:white_check_mark: No problems in ${plural(report.files, 'Dockerfile')}.`, '');
+        return lines.join('\n');
+    }
+    const icon = c.errors ? ':x:' : c.warnings ? ':warning:' : ':white_check_mark:';
+    lines.push(`${icon} **${plural(c.errors, 'error')}**, ${plural(c.warnings, 'warning')}, ${c.waived} waived in ${c.filesWithFindings} of ${plural(report.files, 'Dockerfile')}.`, '');
+    lines.push('| File | Line | Rule | Severity | Message |', '|---|---:|---|---|---|');
+    const sorted = [...report.findings].sort((a, b) => rank(a) - rank(b));
+    for (const f of sorted.slice(0, maxRows)) {
+        const sev = f.waived ? `waived (${f.severity})` : f.severity;
+        const msg = f.waived ? `${f.message} — waived: ${f.reason ?? '(no reason given)'}` : f.message;
+        lines.push(`| \`${cell(f.file)}\` | ${f.line} | \`${f.rule}\` | ${sev} | ${cell(msg)} |`);
+    }
+    if (sorted.length > maxRows)
+        lines.push('', `…and ${sorted.length - maxRows} more (run \`hybrid-e2e lint\` locally for the full list).`);
+    lines.push('');
+    return lines.join('\n');
+}
+function rank(f) {
+    return f.waived ? 2 : f.severity === 'error' ? 0 : 1;
+}
+/** Exactly one JSON object: {"files": n, "findings": [...]} (plus `extra` keys when given). */
+function renderLintJson(report, extra) {
+    const findings = report.findings.map((f) => ({
+        file: f.file,
+        line: f.line,
+        endLine: f.endLine,
+        ...(f.column !== undefined ? { column: f.column } : {}),
+        rule: f.rule,
+        severity: f.severity,
+        message: f.message,
+        waived: f.waived,
+        ...(f.waived && f.reason !== undefined ? { reason: f.reason } : {}),
+    }));
+    return JSON.stringify({ files: report.files, findings, ...extra }, null, 2) + '\n';
+}
+
+
+/***/ }),
+
+/***/ 1692:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $G: () => (/* binding */ TASK_HEAD),
+/* harmony export */   CF: () => (/* binding */ timedTasks),
+/* harmony export */   Jt: () => (/* binding */ SUMMARY_LIMIT),
+/* harmony export */   Li: () => (/* binding */ mdEscape),
+/* harmony export */   TM: () => (/* binding */ firstLine),
+/* harmony export */   Tc: () => (/* binding */ sortFindings),
+/* harmony export */   W0: () => (/* binding */ taskRow),
+/* harmony export */   WD: () => (/* binding */ compareToBaseline),
+/* harmony export */   XN: () => (/* binding */ deltaCell),
+/* harmony export */   YD: () => (/* binding */ rowsThatFit),
+/* harmony export */   ZK: () => (/* binding */ renderGantt),
+/* harmony export */   _T: () => (/* binding */ complianceRow),
+/* harmony export */   __: () => (/* binding */ phaseDuration),
+/* harmony export */   aY: () => (/* binding */ code),
+/* harmony export */   bv: () => (/* binding */ OUTCOME_ICON),
+/* harmony export */   c5: () => (/* binding */ fmtDuration),
+/* harmony export */   fN: () => (/* binding */ COMPLIANCE_HEAD),
+/* harmony export */   m0: () => (/* binding */ phaseTable),
+/* harmony export */   oT: () => (/* binding */ budgetCell),
+/* harmony export */   vS: () => (/* binding */ DEFAULT_MAX_GANTT_TASKS)
+/* harmony export */ });
+/* unused harmony exports REGRESSION_NOISE_MS, spanOf, budgetStatus, regressionLine, runPhases, ganttLabel, findingLocation, renderComplianceTable, renderSummary */
+/* harmony import */ var _lint_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8464);
+
+const SUMMARY_LIMIT = 1024 * 1024;
+const DEFAULT_MAX_GANTT_TASKS = 100;
+/** Slowdowns under this many ms are never called regressions (timing noise). */
+const REGRESSION_NOISE_MS = 1000;
+const OUTCOME_ICON = { success: '✅', failure: '❌', cancelled: '⏹️', skipped: '⏭️' };
+/** `12.3s` under a minute, `4m 05s` above, `1h 02m 03s` above an hour. */
+function fmtDuration(ms) {
+    if (ms === undefined || !Number.isFinite(ms))
+        return '—';
+    const neg = ms < 0;
+    const abs = Math.abs(ms);
+    let s;
+    if (abs < 60_000)
+        s = `${(abs / 1000).toFixed(1)}s`;
+    else {
+        const total = Math.round(abs / 1000);
+        const h = Math.floor(total / 3600);
+        const m = Math.floor((total % 3600) / 60);
+        const sec = String(total % 60).padStart(2, '0');
+        s = h ? `${h}h ${String(m).padStart(2, '0')}m ${sec}s` : `${m}m ${sec}s`;
+    }
+    return neg ? `-${s}` : s;
+}
+/** Escapes text for a markdown table cell (one line, no markup, no raw HTML). */
+function mdEscape(s) {
+    return s
+        .replace(/\r?\n/g, ' ')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/[|\\`*_[\]#~]/g, (c) => `\\${c}`);
+}
+/** Inline code that survives backticks in the text. */
+function code(s) {
+    const t = s.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+    return t.includes('`') ? `\`\` ${t} \`\`` : `\`${t}\``;
+}
+const spanOf = (x) => x.startMs !== undefined && x.endMs !== undefined ? x.endMs - x.startMs : undefined;
+/** Duration of a phase (`setup` = the whole run). */
+function phaseDuration(r, name) {
+    if (name === 'setup')
+        return r.endMs - r.startMs;
+    const p = r.phases.find((x) => x.name === name);
+    return p ? spanOf(p) : undefined;
+}
+/** ✅ under 90% of the budget, ⚠️ from 90% to 100%, ❌ over it (or the phase failed). */
+function budgetStatus(ms, budget, outcome) {
+    if (outcome === 'failure')
+        return 'failed';
+    if (ms === undefined || budget === undefined)
+        return 'none';
+    if (ms > budget)
+        return 'over';
+    return ms >= budget * 0.9 ? 'near' : 'ok';
+}
+function budgetCell(ms, budget, outcome) {
+    const st = budgetStatus(ms, budget, outcome);
+    switch (st) {
+        case 'failed':
+            return '❌ failed';
+        case 'over':
+            return `❌ over by ${fmtDuration(ms - budget)}`;
+        case 'near':
+            return `⚠️ ${Math.round((ms / budget) * 100)}% of budget`;
+        case 'ok':
+            return '✅';
+        default:
+            if (!outcome || outcome === 'success')
+                return outcome ? '✅' : '';
+            return `${OUTCOME_ICON[outcome] ?? ''} ${outcome}`.trim();
+    }
+}
+/** Per-phase delta against a baseline; a regression is slower by more than `threshold` (fraction) and by ≥ 1 s. */
+function compareToBaseline(current, baseline, threshold = 0.2) {
+    const out = [];
+    for (const phase of ['setup', ...runPhases(current)]) {
+        const c = phaseDuration(current, phase);
+        const b = phaseDuration(baseline, phase);
+        if (c === undefined || b === undefined)
+            continue;
+        const deltaMs = c - b;
+        const ratio = b > 0 ? deltaMs / b : 0;
+        out.push({ phase, currentMs: c, baselineMs: b, deltaMs, ratio, regression: deltaMs >= REGRESSION_NOISE_MS && ratio > threshold });
+    }
+    return out;
+}
+function deltaCell(d) {
+    if (!d)
+        return '—';
+    const sign = d.deltaMs > 0 ? '+' : d.deltaMs < 0 ? '-' : '±';
+    const pct = d.baselineMs > 0 ? ` (${sign}${Math.abs(Math.round(d.ratio * 100))}%)` : '';
+    return `${sign}${fmtDuration(Math.abs(d.deltaMs))}${pct}${d.regression ? ' 🐢' : ''}`;
+}
+/** One line naming the phases that regressed, or undefined. */
+function regressionLine(deltas, threshold) {
+    const reg = deltas.filter((d) => d.regression);
+    if (!reg.length)
+        return undefined;
+    return `🐢 **Slower than the baseline** (threshold ${Math.round(threshold * 100)}%): ${reg.map((d) => `${d.phase} ${deltaCell({ ...d, regression: false })}`).join(', ')}.`;
+}
+/** The phases a run had, in order (its results list them so). */
+function runPhases(results) {
+    return results.phases.map((p) => p.name);
+}
+/** Tasks that have both a start and an end (the ones a gantt can draw). */
+function timedTasks(results) {
+    return results.tasks.filter((t) => t.startMs !== undefined && t.endMs !== undefined);
+}
+/** A task label mermaid's gantt grammar accepts: no `:` `;` `#` or line breaks, never empty. */
+function ganttLabel(s) {
+    const t = s
+        .replace(/[:;#\r\n`"<>{}]/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim();
+    return t || 'task';
+}
+/** Mermaid gantt of every timed task (one bar each), offsets from the run start, one section per phase. */
+function renderGantt(results) {
+    const t0 = results.startMs;
+    const long = results.endMs - results.startMs >= 3_600_000;
+    const lines = [
+        '```mermaid',
+        'gantt',
+        `  title ${results.outcome === 'success' ? 'Setup timeline' : `Setup timeline (${results.outcome})`}`,
+        '  dateFormat x',
+        `  axisFormat ${long ? '%H:%M:%S' : '%M:%S'}`,
+        '  todayMarker off',
+    ];
+    const tasks = timedTasks(results);
+    let n = 0;
+    for (const phase of runPhases(results)) {
+        const ts = tasks.filter((t) => t.phase === phase).sort((a, b) => a.startMs - b.startMs || a.id.localeCompare(b.id));
+        if (!ts.length)
+            continue;
+        lines.push(`  section ${phase}`);
+        for (const t of ts) {
+            const start = Math.max(0, t.startMs - t0);
+            const end = Math.max(t.endMs - t0, start + 1);
+            const tag = t.outcome === 'failure' ? 'crit, ' : t.cached ? 'done, ' : '';
+            lines.push(`  ${ganttLabel(t.service ?? t.id)} :${tag}t${n++}, ${start}, ${end}`);
+        }
+    }
+    lines.push('```');
+    return lines.join('\n');
+}
+/** Link to a line range of a file at the blob base; the label is `file:line`. */
+function findingLocation(f, blobBase) {
+    const loc = `${f.file}:${f.line}`;
+    if (!blobBase)
+        return code(loc);
+    const href = `${blobBase}/${f.file.split('/').map(encodeURIComponent).join('/')}#L${f.line}${f.endLine > f.line ? `-L${f.endLine}` : ''}`;
+    return `[${mdEscape(loc)}](${href})`;
+}
+const COMPLIANCE_HEAD = ['| location | rule | severity | message | waived |', '| --- | --- | --- | --- | --- |'];
+function complianceRow(f, blobBase) {
+    const waived = f.waived ? `yes: ${f.reason ? mdEscape(f.reason) : '_(no reason)_'}` : 'no';
+    return `| ${findingLocation(f, blobBase)} | \`${f.rule}\` | ${f.severity} | ${mdEscape(f.message)} | ${waived} |`;
+}
+/** Findings in display order: unwaived errors, then warnings, then waived; each by file and line. */
+function sortFindings(findings) {
+    const rank = (f) => (f.waived ? 2 : f.severity === 'error' ? 0 : 1);
+    return [...findings].sort((a, b) => rank(a) - rank(b) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.rule.localeCompare(b.rule));
+}
+/** The compliance table alone (lint's summary), all rows up to `limit`. */
+function renderComplianceTable(findings, blobBase, limit = 500) {
+    if (findings.length === 0)
+        return '_No Dockerfile findings._';
+    const sorted = sortFindings(findings);
+    const rows = [...COMPLIANCE_HEAD, ...sorted.slice(0, limit).map((f) => complianceRow(f, blobBase))];
+    if (sorted.length > limit)
+        rows.push('', `_${sorted.length - limit} more finding(s) not shown._`);
+    return rows.join('\n');
+}
+const TASK_HEAD = ['| task | outcome | duration | attempts | cached | note |', '| --- | --- | --- | --- | --- | --- |'];
+function taskRow(t) {
+    const note = t.error ? mdEscape(firstLine(t.error, 200)) : t.note ? mdEscape(firstLine(t.note, 200)) : '';
+    const cached = t.phase === 'build' ? (t.cached ? 'yes' : 'no') : '';
+    return `| ${code(t.id)} | ${OUTCOME_ICON[t.outcome] ?? ''} ${t.outcome} | ${fmtDuration(spanOf(t))} | ${t.attempts} | ${cached} | ${note} |`;
+}
+function firstLine(s, max) {
+    const l = s.split('\n')[0] ?? '';
+    return l.length > max ? `${l.slice(0, max - 1)}…` : l;
+}
+/** Rows that fit into `budget` units (measured by `size`), at least none; returns how many. */
+function rowsThatFit(rows, budget, size) {
+    let used = 0;
+    for (let i = 0; i < rows.length; i++) {
+        used += size(rows[i]) + 1;
+        if (used > budget)
+            return i;
+    }
+    return rows.length;
+}
+const bytes = (s) => Buffer.byteLength(s, 'utf8');
+/** Phase table rows (with the `setup` total first). */
+function phaseTable(results, budgets, deltas) {
+    const withDelta = Boolean(deltas);
+    const rows = [
+        `| phase | start | duration | budget | status |${withDelta ? ' vs baseline |' : ''}`,
+        `| --- | --- | --- | --- | --- |${withDelta ? ' --- |' : ''}`,
+    ];
+    const total = results.endMs - results.startMs;
+    const d = (name) => deltas?.find((x) => x.phase === name);
+    rows.push(`| **setup** (total) | +0.0s | **${fmtDuration(total)}** | ${budgets.setup ? fmtDuration(budgets.setup) : '—'} | ${budgetCell(total, budgets.setup, results.outcome === 'failure' ? 'failure' : undefined) || (OUTCOME_ICON[results.outcome] ?? '')} |${withDelta ? ` ${deltaCell(d('setup'))} |` : ''}`);
+    for (const p of results.phases) {
+        const dur = spanOf(p);
+        const b = budgets[p.name];
+        const start = p.startMs === undefined ? '—' : `+${fmtDuration(p.startMs - results.startMs)}`;
+        rows.push(`| ${p.name} | ${start} | ${fmtDuration(dur)} | ${b ? fmtDuration(b) : '—'} | ${budgetCell(dur, b, p.outcome)} |${withDelta ? ` ${deltaCell(d(p.name))} |` : ''}`);
+    }
+    return rows.join('\n');
+}
+/** The job summary: a pure function of the results. */
+function renderSummary(results, opts) {
+    const max = opts.maxBytes ?? SUMMARY_LIMIT - 16 * 1024;
+    const threshold = opts.regressionThreshold ?? 0.2;
+    const total = results.endMs - results.startMs;
+    const head = [];
+    head.push(`## ${opts.title ?? 'hybrid-e2e'} ${OUTCOME_ICON[results.outcome] ?? ''} ${results.outcome}`);
+    const services = results.services.map(code);
+    head.push(`Setup took **${fmtDuration(total)}**${opts.budgets.setup ? ` (budget ${fmtDuration(opts.budgets.setup)} ${budgetCell(total, opts.budgets.setup).split(' ')[0]})` : ''} for ${results.services.length} service(s): ${services.length > 30 ? `${services.slice(0, 30).join(', ')} and ${services.length - 30} more` : services.join(', ')}.` +
+        (results.builder ? ` Builder: ${mdEscape(results.builder)}.` : '') +
+        ` Cluster: ${code(results.cluster.name)}${results.cluster.kept ? ' (kept for debugging)' : ''}.`);
+    if (results.errors.length) {
+        const shown = results.errors.slice(0, 20).map((e) => `- ${mdEscape(firstLine(e, 500))}`);
+        if (results.errors.length > 20)
+            shown.push(`- … and ${results.errors.length - 20} more (see the results file)`);
+        head.push(['**Errors**', '', ...shown].join('\n'));
+        if (results.diagnosticsDir)
+            head.push(`Diagnostics (pod logs, events, kind logs) were collected in ${code(results.diagnosticsDir)}.`);
+    }
+    const deltas = opts.baseline ? compareToBaseline(results, opts.baseline.results, threshold) : undefined;
+    head.push(`### Phases\n\n${phaseTable(results, opts.budgets, deltas)}`);
+    if (opts.baseline) {
+        head.push(`Baseline: ${opts.baseline.label ? mdEscape(opts.baseline.label) : 'default branch'} (${fmtDuration(opts.baseline.results.endMs - opts.baseline.results.startMs)} setup).` +
+            (regressionLine(deltas, threshold) ? `\n\n${regressionLine(deltas, threshold)}` : ''));
+    }
+    const timed = timedTasks(results);
+    const maxGantt = opts.maxGanttTasks ?? DEFAULT_MAX_GANTT_TASKS;
+    let gantt = '';
+    if (timed.length > 0 && timed.length <= maxGantt)
+        gantt = `### Timeline\n\n${renderGantt(results)}`;
+    else if (timed.length > 0)
+        gantt = `### Timeline\n\n_Gantt chart omitted: ${timed.length} tasks are more than ${maxGantt}; the phase and task tables have the timings._`;
+    const findings = results.compliance ? sortFindings(results.compliance.findings) : [];
+    const complianceTitle = results.compliance
+        ? `### Dockerfile compliance: ${unwaivedErrorCount(findings)} error(s), ${findings.length} finding(s) in ${results.compliance.files} file(s)`
+        : '';
+    const findingRows = findings.map((f) => complianceRow(f, opts.blobBase));
+    const taskRows = results.tasks.map(taskRow);
+    const tools = opts.tools?.length
+        ? `Tools: ${opts.tools.map((t) => `${mdEscape(t.name)} ${code(t.version)}${t.source ? ` (${mdEscape(t.source)})` : ''}`).join(', ')}.`
+        : '';
+    const assemble = (nFindings, nTasks, withGantt) => {
+        const parts = [...head];
+        if (withGantt && gantt)
+            parts.push(gantt);
+        else if (gantt)
+            parts.push(`### Timeline\n\n_Gantt chart omitted to stay under GitHub's summary size limit._`);
+        const taskNote = nTasks < taskRows.length
+            ? `\n\n_${taskRows.length - nTasks} more task(s) not shown (summary size limit); the results file has all of them._`
+            : '';
+        parts.push(`<details><summary>${results.tasks.length} tasks</summary>\n\n${[...TASK_HEAD, ...taskRows.slice(0, nTasks)].join('\n')}${taskNote}\n\n</details>`);
+        if (results.compliance) {
+            const body = findings.length === 0 ? '_No Dockerfile findings._' : [...COMPLIANCE_HEAD, ...findingRows.slice(0, nFindings)].join('\n');
+            const note = nFindings < findingRows.length
+                ? `\n\n_${findingRows.length - nFindings} more finding(s) not shown (summary size limit); run \`hybrid-e2e lint\` for all of them._`
+                : '';
+            parts.push(`${complianceTitle}\n\n${body}${note}`);
+        }
+        if (tools)
+            parts.push(tools);
+        return parts.join('\n\n') + '\n';
+    };
+    let md = assemble(findingRows.length, taskRows.length, true);
+    if (bytes(md) <= max)
+        return md;
+    // Too big: drop the gantt, then give what is left to findings first, then task rows.
+    const reserve = 512; // the truncation notes
+    const fixed = bytes(assemble(0, 0, false)) + reserve;
+    let room = Math.max(0, max - fixed);
+    const nFindings = rowsThatFit(findingRows, room, bytes);
+    room -= findingRows.slice(0, nFindings).reduce((a, r) => a + bytes(r) + 1, 0);
+    const nTasks = rowsThatFit(taskRows, room, bytes);
+    md = assemble(nFindings, nTasks, false);
+    if (bytes(md) > max) {
+        // The fixed part alone is too big (thousands of errors): cut at a line boundary and say so.
+        const note = `\n\n_Summary truncated to stay under GitHub's 1 MiB limit; the results file has everything._\n`;
+        const cut = Buffer.from(md)
+            .subarray(0, Math.max(0, max - bytes(note)))
+            .toString('utf8');
+        md = cut.slice(0, Math.max(0, cut.lastIndexOf('\n'))).replace(/\uFFFD+$/, '') + note;
+    }
+    return md;
+}
+
+
+/***/ }),
+
 /***/ 181:
 /***/ ((module) => {
 
@@ -17304,6 +18403,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto"
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 
 /***/ }),
 
@@ -35986,7 +37092,7 @@ function constantCatch(value) {
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(486);
+/******/ var __webpack_exports__ = __nccwpck_require__(2827);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 
 

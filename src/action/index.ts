@@ -1,5 +1,5 @@
-import { runAction } from './main.js';
+import { run } from './main.js';
 
 const controller = new AbortController();
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => controller.abort(new Error(sig)));
-await runAction(controller.signal);
+await run(controller.signal);

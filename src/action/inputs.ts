@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { UserError } from '../core/errors.js';
+import { UserError } from '../commands/common.js';
 
 export type Command = 'up' | 'lint' | 'plan' | 'down' | 'report' | 'build';
 export const COMMANDS: readonly Command[] = ['up', 'lint', 'plan', 'down', 'report', 'build'];

@@ -7,6 +7,7 @@ import * as cache from '@actions/cache';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Results } from '../core/engine/results.js';
+import { tempRoot } from '../core/run-id.js';
 
 export interface StoredBaseline {
   results: Results;
@@ -83,7 +84,7 @@ export class CacheBaselineStore implements BaselineStore {
 export function baselineStoreFor(env: Record<string, string | undefined>): BaselineStore | undefined {
   if (env.HYBRID_E2E_BASELINE_DIR) return new DirBaselineStore(env.HYBRID_E2E_BASELINE_DIR);
   if (env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL) && cache.isFeatureAvailable()) {
-    const dir = path.join(env.RUNNER_TEMP ?? '/tmp', 'hybrid-e2e-baseline');
+    const dir = path.join(tempRoot(env), 'hybrid-e2e-baseline');
     return new CacheBaselineStore(dir, `${env.GITHUB_RUN_ID ?? Date.now()}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`);
   }
   return undefined;

@@ -8,7 +8,7 @@
  * Failures never throw: a 403/404 on write (a fork's read-only token, missing `pull-requests: write`) comes back as
  * `skipped` with the reason, for the caller to warn about.
  */
-import { createGitHubClient, describeApiError, statusOf, type ClientOptions, type GitHubClient } from './github-client.js';
+import { describeApiError, statusOf, type GitHubClient } from './github-client.js';
 
 export const GITHUB_ACTIONS_BOT = 'github-actions[bot]';
 
@@ -120,17 +120,6 @@ export async function upsertComment(client: GitHubClient, token: string, opts: U
   } catch (e) {
     return { action: 'skipped', status: statusOf(e), reason: describeApiError(e), ...(identity ? { identity } : {}) };
   }
-}
-
-export interface PostCommentOptions extends UpsertOptions {
-  token: string;
-  client?: ClientOptions;
-}
-
-/** Convenience: a retrying client for the token, then upsertComment. */
-export async function postStickyComment(o: PostCommentOptions): Promise<UpsertResult> {
-  const client = createGitHubClient(o.token, { ...o.client, ...(o.log ? { log: o.client?.log ?? o.log } : {}) });
-  return upsertComment(client, o.token, o);
 }
 
 /**

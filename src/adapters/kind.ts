@@ -1,7 +1,9 @@
-import { run, type RunOptions } from '../core/proc.js';
+import { toGoDuration } from '../core/duration.js';
+import type { CallOptions, ClusterTool, CreateClusterSpec } from '../core/engine/interfaces.js';
+import { runChecked, type ProcessOptions } from './process.js';
 
-/** Thin adapter over the kind CLI: builds argument arrays, nothing else. */
-export class Kind {
+/** Thin adapter over the kind CLI: argument arrays, nothing else. */
+export class Kind implements ClusterTool {
   constructor(
     private readonly bin: string = 'kind',
     /** `podman` sets KIND_EXPERIMENTAL_PROVIDER=podman on every call. */
@@ -11,42 +13,33 @@ export class Kind {
   ) {}
 
   /** Every call gets the same provider: KIND_EXPERIMENTAL_PROVIDER=podman with podman, unset with docker. */
-  private opts(o: RunOptions = {}): RunOptions {
-    return { ...o, env: { ...this.env, ...o.env, KIND_EXPERIMENTAL_PROVIDER: this.provider === 'podman' ? 'podman' : undefined } };
+  private run(args: string[], o: CallOptions = {}) {
+    const opts: ProcessOptions = {
+      env: { ...this.env, KIND_EXPERIMENTAL_PROVIDER: this.provider === 'podman' ? 'podman' : undefined },
+      verb: `kind ${args.slice(0, 2).join(' ')}`,
+      ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+    };
+    return runChecked(this.bin, args, opts);
   }
 
-  createCluster(
-    a: { name: string; config?: string; image?: string; kubeconfig: string; waitMs: number; retain?: boolean },
-    o?: RunOptions,
-  ) {
-    const args = ['create', 'cluster', '--name', a.name, '--kubeconfig', a.kubeconfig, '--wait', `${Math.ceil(a.waitMs / 1000)}s`];
+  async create(a: CreateClusterSpec, o?: CallOptions): Promise<void> {
+    const args = ['create', 'cluster', '--name', a.name, '--kubeconfig', a.kubeconfig, '--wait', toGoDuration(a.waitMs)];
     if (a.retain) args.push('--retain');
     if (a.config) args.push('--config', a.config);
-    if (a.image) args.push('--image', a.image);
-    return run(this.bin, args, this.opts(o));
+    if (a.nodeImage) args.push('--image', a.nodeImage);
+    await this.run(args, o);
   }
 
-  deleteCluster(name: string, kubeconfig?: string, o?: RunOptions) {
-    return run(this.bin, ['delete', 'cluster', '--name', name, ...(kubeconfig ? ['--kubeconfig', kubeconfig] : [])], this.opts(o));
+  async delete(name: string, kubeconfig: string, o?: CallOptions): Promise<void> {
+    await this.run(['delete', 'cluster', '--name', name, '--kubeconfig', kubeconfig], o);
   }
 
-  async getClusters(o?: RunOptions): Promise<string[]> {
-    const { stdout } = await run(this.bin, ['get', 'clusters'], this.opts(o));
-    return stdout
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l && !l.startsWith('No kind clusters'));
+  async loadImageArchive(tarball: string, cluster: string, o?: CallOptions): Promise<void> {
+    await this.run(['load', 'image-archive', tarball, '--name', cluster], o);
   }
 
-  loadImageArchive(tarball: string, cluster: string, o?: RunOptions) {
-    return run(this.bin, ['load', 'image-archive', tarball, '--name', cluster], this.opts(o));
-  }
-
-  loadDockerImage(ref: string, cluster: string, o?: RunOptions) {
-    return run(this.bin, ['load', 'docker-image', ref, '--name', cluster], this.opts(o));
-  }
-
-  exportLogs(dir: string, cluster: string, o?: RunOptions) {
-    return run(this.bin, ['export', 'logs', dir, '--name', cluster], this.opts(o));
+  async exportLogs(dir: string, cluster: string, o?: CallOptions): Promise<void> {
+    await this.run(['export', 'logs', dir, '--name', cluster], o);
   }
 }

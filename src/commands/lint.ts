@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   ComplianceInputError,
+  RULES,
   discoverDockerfiles,
   displayPath,
   fixText,
@@ -11,7 +12,9 @@ import {
   type CompliancePolicy,
   type Finding,
   type LintReport,
-} from '../core/compliance/index.js';
+} from '../core/compliance/lint-files.js';
+import type { ResolvedConfig } from '../core/config/loader.js';
+import { buildPlan } from '../core/plan/graph.js';
 import { lintExitCode, renderLintJson, renderLintMarkdown, renderLintText } from '../render/lint-text.js';
 import { renderSarif } from '../render/sarif.js';
 import { VERSION } from '../core/version.js';
@@ -116,7 +119,7 @@ export async function runLint(opts: LintOptions, io: LintIO): Promise<number> {
       io.stdout(renderLintJson(report, opts.dryRun ? { diff } : undefined));
       break;
     case 'sarif':
-      io.stdout(JSON.stringify(renderSarif(report, { srcRoot: io.cwd, toolVersion: VERSION }), null, 2) + '\n');
+      io.stdout(JSON.stringify(renderSarif(report, { rules: RULES, srcRoot: io.cwd, toolVersion: VERSION }), null, 2) + '\n');
       if (opts.dryRun && diff) io.stderr(diff);
       break;
     case 'markdown':
@@ -165,4 +168,17 @@ function countFixable(report: LintReport, files: string[], cwd: string, policy?:
     n += fixText(readFileSync(abs, 'utf8'), rel, policy).fixes;
   }
   return n;
+}
+
+/** The Dockerfiles the selected services build (all services when none is selected). */
+export function serviceDockerfiles(config: ResolvedConfig, services: readonly string[]): string[] {
+  const selected = services.length ? buildPlan(config, services).services : Object.keys(config.services);
+  return selected.flatMap((n) => (config.services[n]!.build ? [config.services[n]!.build!.dockerfile] : []));
+}
+
+/** Compliance of exactly the Dockerfiles these services build, with the config's policy; undefined when none is built. */
+export async function lintServices(config: ResolvedConfig, services: readonly string[]): Promise<LintReport | undefined> {
+  const files = serviceDockerfiles(config, services);
+  if (!files.length) return undefined;
+  return lintFiles(files, { cwd: config.workspace, ...(config.compliance ? { policy: config.compliance } : {}) });
 }

@@ -1,5 +1,6 @@
 /** Findings -> GitHub annotation objects (the action maps them to @actions/core error/warning/notice). Pure. */
-import type { Finding } from '../core/compliance/index.js';
+import type { Finding } from '../core/compliance/lint-files.js';
+import { isUnwaivedError } from './lint-text.js';
 
 export interface Annotation {
   level: 'error' | 'warning' | 'notice';
@@ -39,7 +40,7 @@ export function toAnnotations(findings: Finding[], opts: { limit?: number; pathP
   }));
   const rest = sorted.slice(limit);
   if (!rest.length) return { annotations };
-  const errors = rest.filter((f) => !f.waived && f.severity === 'error').length;
+  const errors = rest.filter(isUnwaivedError).length;
   const warnings = rest.filter((f) => !f.waived && f.severity === 'warning').length;
   const waived = rest.length - errors - warnings;
   const parts = [

@@ -31,11 +31,11 @@ import {
   timedTasks,
   sortFindings,
   taskRow,
-  unwaivedErrorCount,
   type Baseline,
-  type Budgets,
   type PhaseDelta,
 } from './summary.js';
+import type { Budgets } from '../core/config/loader.js';
+import { unwaivedErrorCount } from './lint-text.js';
 
 export const COMMENT_LIMIT = 65_536;
 /** What we aim for: the limit less some headroom (GitHub counts characters a little differently than UTF-16 units). */
@@ -309,7 +309,7 @@ export function renderLintComment(
   report: LintReport,
   opts: { marker: string; blobBase?: string; runUrl?: string; maxChars?: number; title?: string },
 ): string {
-  const errors = report.findings.filter((f) => !f.waived && f.severity === 'error').length;
+  const errors = unwaivedErrorCount(report.findings);
   const head = `${opts.marker}\n\n### ${opts.title ?? 'hybrid-e2e lint'} ${errors ? '❌' : '✅'} ${errors} error(s), ${report.findings.length} finding(s) in ${report.files} Dockerfile(s)\n\n`;
   const foot = opts.runUrl ? `\n\n<sub>[Run details](${opts.runUrl})</sub>\n` : '\n';
   const max = (opts.maxChars ?? COMMENT_TARGET) - head.length - foot.length;

@@ -1,5 +1,5 @@
 /** Text, Markdown and JSON renderings of a lint report. Pure functions. */
-import type { Finding, LintReport } from '../core/compliance/index.js';
+import type { Finding, LintReport } from '../core/compliance/lint-files.js';
 
 export interface LintCounts {
   errors: number;
@@ -7,6 +7,15 @@ export interface LintCounts {
   waived: number;
   /** Files with at least one finding. */
   filesWithFindings: number;
+}
+
+/** A finding that fails a run: an error no waiver covers. The one definition of a violation. */
+export function isUnwaivedError(f: Pick<Finding, 'severity' | 'waived'>): boolean {
+  return f.severity === 'error' && !f.waived;
+}
+
+export function unwaivedErrorCount(findings: readonly Pick<Finding, 'severity' | 'waived'>[]): number {
+  return findings.filter(isUnwaivedError).length;
 }
 
 export function lintCounts(report: LintReport): LintCounts {
@@ -17,7 +26,7 @@ export function lintCounts(report: LintReport): LintCounts {
   for (const f of report.findings) {
     files.add(f.file);
     if (f.waived) waived++;
-    else if (f.severity === 'error') errors++;
+    else if (isUnwaivedError(f)) errors++;
     else warnings++;
   }
   return { errors, warnings, waived, filesWithFindings: files.size };
@@ -25,7 +34,7 @@ export function lintCounts(report: LintReport): LintCounts {
 
 /** Exit status of a lint run: 1 when any unwaived error, else 0. */
 export function lintExitCode(report: LintReport): 0 | 1 {
-  return report.findings.some((f) => f.severity === 'error' && !f.waived) ? 1 : 0;
+  return report.findings.some(isUnwaivedError) ? 1 : 0;
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -1,9 +1,11 @@
 /** SARIF 2.1.0 rendering of a lint report, ready for github/codeql-action/upload-sarif. Pure. */
 import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { RULES, type Finding, type LintReport } from '../core/compliance/index.js';
+import type { Finding, LintReport, RuleMeta } from '../core/compliance/lint-files.js';
 
 export interface SarifOptions {
+  /** The rules the report's findings come from (compliance RULES), described in the log's tool section. */
+  rules: readonly RuleMeta[];
   /** Tool version (package version). */
   toolVersion?: string;
   informationUri?: string;
@@ -28,8 +30,8 @@ function fingerprint(f: Finding, occurrence: number): string {
   return createHash('sha256').update(`${f.rule}\0${f.file}\0${f.message}\0${occurrence}`).digest('hex').slice(0, 32);
 }
 
-export function renderSarif(report: LintReport, opts: SarifOptions = {}): Json {
-  const rules = RULES.map((r) => ({
+export function renderSarif(report: LintReport, opts: SarifOptions): Json {
+  const rules = opts.rules.map((r) => ({
     id: r.id,
     name: r.name,
     shortDescription: { text: r.description },
@@ -41,7 +43,7 @@ export function renderSarif(report: LintReport, opts: SarifOptions = {}): Json {
       precision: 'very-high',
     },
   }));
-  const ruleIndex = new Map(RULES.map((r, i) => [r.id as string, i]));
+  const ruleIndex = new Map(opts.rules.map((r, i) => [r.id as string, i]));
   const seen = new Map<string, number>();
   const results = report.findings.map((f) => {
     const key = `${f.rule}\0${f.file}\0${f.message}`;

@@ -9,9 +9,11 @@
 import type { Finding } from '../core/compliance/types.js';
 import type { Results, TaskResult } from '../core/engine/results.js';
 
-export type BudgetName = 'setup' | 'build' | 'cluster' | 'load' | 'deploy';
-/** Phase budgets in ms (`setup` spans the whole run). */
-export type Budgets = Partial<Record<BudgetName, number>>;
+import type { BudgetName, Budgets } from '../core/config/loader.js';
+import type { Phase } from '../core/plan/graph.js';
+import { unwaivedErrorCount } from './lint-text.js';
+
+export type { BudgetName, Budgets };
 
 /** A baseline run to compare against (saved on the default branch). */
 export interface Baseline {
@@ -134,7 +136,7 @@ export interface PhaseDelta {
 /** Per-phase delta against a baseline; a regression is slower by more than `threshold` (fraction) and by ≥ 1 s. */
 export function compareToBaseline(current: Results, baseline: Results, threshold = 0.2): PhaseDelta[] {
   const out: PhaseDelta[] = [];
-  for (const phase of ['setup', 'build', 'cluster', 'load', 'deploy'] as const) {
+  for (const phase of ['setup', ...runPhases(current)] as const) {
     const c = phaseDuration(current, phase);
     const b = phaseDuration(baseline, phase);
     if (c === undefined || b === undefined) continue;
@@ -159,7 +161,10 @@ export function regressionLine(deltas: readonly PhaseDelta[], threshold: number)
   return `🐢 **Slower than the baseline** (threshold ${Math.round(threshold * 100)}%): ${reg.map((d) => `${d.phase} ${deltaCell({ ...d, regression: false })}`).join(', ')}.`;
 }
 
-const GANTT_PHASES = ['build', 'cluster', 'load', 'deploy'] as const;
+/** The phases a run had, in order (its results list them so). */
+export function runPhases(results: Pick<Results, 'phases'>): Phase[] {
+  return results.phases.map((p) => p.name);
+}
 
 /** Tasks that have both a start and an end (the ones a gantt can draw). */
 export function timedTasks(results: Results): TaskResult[] {
@@ -189,7 +194,7 @@ export function renderGantt(results: Results): string {
   ];
   const tasks = timedTasks(results);
   let n = 0;
-  for (const phase of GANTT_PHASES) {
+  for (const phase of runPhases(results)) {
     const ts = tasks.filter((t) => t.phase === phase).sort((a, b) => a.startMs! - b.startMs! || a.id.localeCompare(b.id));
     if (!ts.length) continue;
     lines.push(`  section ${phase}`);
@@ -225,10 +230,6 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(
     (a, b) => rank(a) - rank(b) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.rule.localeCompare(b.rule),
   );
-}
-
-export function unwaivedErrorCount(findings: readonly Finding[]): number {
-  return findings.filter((f) => !f.waived && f.severity === 'error').length;
 }
 
 /** The compliance table alone (lint's summary), all rows up to `limit`. */
@@ -376,19 +377,3 @@ export function renderSummary(results: Results, opts: SummaryOptions): string {
   }
   return md;
 }
-
-/** Budgets in ms from the config's `report.budgets` (durations such as `6m`); unparseable values are left out. */
-export function budgetsFromConfig(
-  report: { budgets: Partial<Record<BudgetName, string | number | undefined>> } | undefined,
-  parse: (v: string | number) => number | undefined,
-): Budgets {
-  const out: Budgets = {};
-  for (const [k, v] of Object.entries(report?.budgets ?? {})) {
-    const ms = v === undefined ? undefined : parse(v);
-    if (ms !== undefined) out[k as BudgetName] = ms;
-  }
-  return out;
-}
-
-/** The users' targets: setup within 6 minutes, builds within 3. */
-export const DEFAULT_BUDGETS: Budgets = { setup: 6 * 60_000, build: 3 * 60_000 };

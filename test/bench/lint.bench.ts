@@ -10,7 +10,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { discoverDockerfiles, lintFiles } from '../../src/core/compliance/index.js';
+import { discoverDockerfiles, lintFiles } from '../../src/core/compliance/lint-files.js';
 
 const argIdx = process.argv.indexOf('--files');
 const FILES = argIdx > 0 ? Number(process.argv[argIdx + 1]) : 10_000;

@@ -23,16 +23,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { detectBuilder } from '../../src/adapters/builders/detect.js';
-import type { DetectedBuilder } from '../../src/adapters/builders/types.js';
-import { loadConfig, type LoadedConfig } from '../../src/core/config/load.js';
-import { runDown } from '../../src/core/engine/down.js';
+import type { DetectedBuilder } from '../../src/adapters/builders/detect.js';
+import { loadConfig, type ResolvedConfig } from '../../src/core/config/loader.js';
+import { down as runDown } from '../../src/commands/down.js';
 import { historyFromResults } from '../../src/core/engine/predict.js';
 import type { Results } from '../../src/core/engine/results.js';
-import { upSession } from '../../src/core/engine/session.js';
-import { deriveBuildSlots } from '../../src/core/engine/up.js';
+import { up as upSession } from '../../src/commands/up.js';
+import { deriveBuildSlots } from '../../src/core/engine/run-up.js';
 import { buildPlan } from '../../src/core/plan/graph.js';
 import type { Strategy } from '../../src/core/plan/strategy.js';
-import type { Reporter } from '../../src/core/report.js';
+import type { Reporter } from '../../src/core/reporter.js';
 import { createFakeEnv, fakeBinDir, repoRoot } from '../helpers/fakes.js';
 import { cpuBetween, cpuSnapshot } from './cpu.js';
 import { daemonPids, ioAccountingAvailable, measureWrites, type Writes } from './diskio.js';
@@ -75,7 +75,6 @@ function fileReporter(label: string): Reporter {
   return {
     info: (l) => w(l),
     warn: (l) => w(`warning: ${l}`),
-    phase: (n, e) => w(`== ${n} ${e}`),
     task: (id, e, d) => w(`${e === 'start' ? '▶' : '■'} ${id}${d?.outcome ? ` ${d.outcome}` : ''}${d?.note ? ` (${d.note})` : ''}`),
   };
 }
@@ -122,7 +121,7 @@ function phaseMs(r: Results, name: string): number | undefined {
 
 async function engineRun(
   w: Workload,
-  loaded: LoadedConfig,
+  loaded: ResolvedConfig,
   strategy: Strategy,
   label: string,
   o: { history?: Record<string, number>; keepImages?: boolean; round?: number } = {},
@@ -144,7 +143,7 @@ async function engineRun(
   stop.signal.addEventListener('abort', onStop, { once: true });
   try {
     const r = await upSession({
-      loaded,
+      config: loaded,
       services: [],
       engine: 'docker',
       cache: 'none',
@@ -222,7 +221,7 @@ async function engineRun(
 // 1. Strategies, interleaved rounds, lower bound
 
 /** The plan's tasks with durations from `ms`; `free`: the cluster may start at any time (predictive's rule). */
-function lbTasks(loaded: LoadedConfig, ms: (id: string) => number | undefined, free: boolean): LbTask[] | undefined {
+function lbTasks(loaded: ResolvedConfig, ms: (id: string) => number | undefined, free: boolean): LbTask[] | undefined {
   const out: LbTask[] = [];
   for (const t of buildPlan(loaded, []).tasks) {
     const d = ms(t.id);
@@ -236,7 +235,7 @@ function lbTasks(loaded: LoadedConfig, ms: (id: string) => number | undefined, f
  * Lower bound of one run from its own measured task durations, with the engine's pools (build slots as the engine
  * used them, loads 2, deploys 8, one cluster): how close the schedule came to the best schedule of those tasks.
  */
-function runBound(rec: RunRecord, loaded: LoadedConfig, slots: Record<string, number>): RunRecord['bound'] {
+function runBound(rec: RunRecord, loaded: ResolvedConfig, slots: Record<string, number>): RunRecord['bound'] {
   const ms = (id: string) => rec.tasks.find((t) => t.id === id)?.ms;
   const a = lbTasks(loaded, ms, false);
   const f = lbTasks(loaded, ms, true);
@@ -263,7 +262,7 @@ interface RoundBound {
 function roundBound(
   round: number,
   runs: readonly RunRecord[],
-  loaded: LoadedConfig,
+  loaded: ResolvedConfig,
   slots: Record<string, number>,
 ): RoundBound | undefined {
   const seq = runs.find((r) => r.strategy === 'sequential' && r.ok);
@@ -283,7 +282,7 @@ function roundBound(
 
 async function strategiesSection(
   w: Workload,
-  loaded: LoadedConfig,
+  loaded: ResolvedConfig,
   slots: { engine: Record<string, number>; physical: Record<string, number> },
 ) {
   const runs: RunRecord[] = [];
@@ -405,7 +404,7 @@ interface StrategySummary {
 // ---------------------------------------------------------------------------------------------------------------
 // 2. Cache: cold vs warm vs one service changed (graph strategy, real engine)
 
-async function cacheSection(w: Workload, loaded: LoadedConfig) {
+async function cacheSection(w: Workload, loaded: ResolvedConfig) {
   const reps: { cold: RunRecord; warm: RunRecord; oneChanged: RunRecord }[] = [];
   for (let rep = 1; rep <= REPS.cache; rep++) {
     w.mark(`${w.token}-cache-${rep}`);
@@ -779,7 +778,7 @@ async function main() {
   process.on('SIGTERM', onSignal);
   const loaded = loadConfig(w.config, { workspace: w.dir });
   const cores = os.availableParallelism();
-  const pools = { cluster: 1, load: loaded.config.builds.loadParallelism, deploy: loaded.config.builds.deployParallelism };
+  const pools = { cluster: 1, load: loaded.builds.loadParallelism, deploy: loaded.builds.deployParallelism };
   const slots = { engine: { build: buildSlots, ...pools }, physical: { build: Math.min(buildSlots, cores), ...pools } };
   const out: Record<string, unknown> = {
     version: 1,

@@ -1,4 +1,4 @@
-import { runCli } from '../../src/cli/main.js';
+import { runCli } from '../../src/cli/cli.js';
 
 /** Runs the CLI in-process with captured output. */
 export async function cli(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined>; signal?: AbortSignal } = {}) {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { RULES, discoverDockerfiles, lintFiles, type Finding, type LintReport } from '../../src/core/compliance/index.js';
+import { RULES, discoverDockerfiles, lintFiles, type Finding, type LintReport } from '../../src/core/compliance/lint-files.js';
 import { toAnnotations } from '../../src/render/annotations.js';
 import { lintExitCode, renderLintJson, renderLintMarkdown, renderLintText } from '../../src/render/lint-text.js';
 import { renderSarif } from '../../src/render/sarif.js';
@@ -65,7 +65,7 @@ async function fixtureReport(): Promise<LintReport> {
 
 describe('SARIF', () => {
   it('the schema fixture rejects invalid logs (it is not vacuous)', () => {
-    const ok = renderSarif({ files: 1, findings: [finding({})] });
+    const ok = renderSarif({ files: 1, findings: [finding({})] }, { rules: RULES });
     expect(validate(ok)).toBe(true);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- mutating arbitrary parts of a JSON document
     type J = any;
@@ -88,14 +88,14 @@ describe('SARIF', () => {
     const fixtures = await fixtureReport();
     expect(new Set(fixtures.findings.map((f) => f.rule))).toEqual(new Set(RULES.map((r) => r.id)));
     for (const report of [head, fixtures, { files: 0, findings: [] }]) {
-      const log = renderSarif(report, { toolVersion: '0.1.0', srcRoot: '/work/repo with space' });
+      const log = renderSarif(report, { rules: RULES, toolVersion: '0.1.0', srcRoot: '/work/repo with space' });
       expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
     }
   });
 
   it('describes the tool, its rules with help text, and results with physical locations and suppressions', async () => {
     const report = await fixtureReport();
-    const log = renderSarif(report, { toolVersion: '1.2.3', srcRoot: '/src' }) as unknown as Sarif;
+    const log = renderSarif(report, { rules: RULES, toolVersion: '1.2.3', srcRoot: '/src' }) as unknown as Sarif;
     const run = log.runs[0]!;
     expect(log.version).toBe('2.1.0');
     expect(run.tool.driver).toMatchObject({ name: 'hybrid-e2e', version: '1.2.3' });
@@ -121,12 +121,18 @@ describe('SARIF', () => {
   });
 
   it('encodes file paths as URI references and keeps fingerprints stable when lines move', () => {
-    const a = renderSarif({ files: 1, findings: [finding({ file: 'dir with space/#x.Dockerfile' })] }) as unknown as Sarif;
+    const a = renderSarif(
+      { files: 1, findings: [finding({ file: 'dir with space/#x.Dockerfile' })] },
+      { rules: RULES },
+    ) as unknown as Sarif;
     expect(a.runs[0]!.results[0]!.locations[0]!.physicalLocation.artifactLocation.uri).toBe('dir%20with%20space/%23x.Dockerfile');
-    const b = renderSarif({
-      files: 1,
-      findings: [finding({ file: 'dir with space/#x.Dockerfile', line: 40, endLine: 41 })],
-    }) as unknown as Sarif;
+    const b = renderSarif(
+      {
+        files: 1,
+        findings: [finding({ file: 'dir with space/#x.Dockerfile', line: 40, endLine: 41 })],
+      },
+      { rules: RULES },
+    ) as unknown as Sarif;
     expect(b.runs[0]!.results[0]!.partialFingerprints).toEqual(a.runs[0]!.results[0]!.partialFingerprints);
   });
 });

@@ -1,10 +1,11 @@
 /** Shared parts of the docker and podman builders: running a build, turning failures into BuildError, image ops. */
 import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BuildOutputParser, type OutputFormat } from './progress.js';
-import { run, type RunResult } from './proc.js';
-import { BuildError, type BuildRequest, type BuildResult, type Builder, type BuilderCapabilities } from './types.js';
+import { BuildOutputParser, type OutputFormat } from './build-output.js';
+import { BuildError } from '../../core/errors.js';
+import { tempRoot } from '../../core/run-id.js';
+import type { BuildRequest, BuildResult, BuilderCapabilities, ImageBuilder } from '../../core/engine/interfaces.js';
+import { runProcess, type ProcessResult } from '../process.js';
 
 export interface BuildInvocation {
   args: string[];
@@ -33,7 +34,7 @@ export function commonBuildFlags(req: BuildRequest, iidFile: string): string[] {
 
 export function describeFailure(
   what: string,
-  r: RunResult,
+  r: ProcessResult,
   parser: BuildOutputParser,
 ): { message: string; failedStep?: string; stepTail?: string[] } {
   const s = parser.summary();
@@ -46,7 +47,7 @@ export function describeFailure(
   return { message: `${what} failed (${how})${last ? `: ${last.trim()}` : ''}` };
 }
 
-export abstract class EngineBuilder implements Builder {
+export abstract class EngineBuilder implements ImageBuilder {
   private noteGiven = false;
   /** Run builds in their own session (see RunOptions.detached). */
   protected detachBuilds = false;
@@ -60,7 +61,7 @@ export abstract class EngineBuilder implements Builder {
   protected abstract saveArgs(ref: string, dest: string): string[];
 
   /** Whether this failed attempt should be retried (podman crash signatures). */
-  protected shouldRetry(_r: RunResult, _parser: BuildOutputParser, _attempt: number): boolean {
+  protected shouldRetry(_r: ProcessResult, _parser: BuildOutputParser, _attempt: number): boolean {
     return false;
   }
 
@@ -77,13 +78,13 @@ export abstract class EngineBuilder implements Builder {
       onLine?: (l: string) => void;
       timeoutMs?: number;
     } = {},
-  ): Promise<RunResult> {
-    return run(this.caps.binary, args, {
+  ): Promise<ProcessResult> {
+    return runProcess(this.caps.binary, args, {
       env: this.engineEnv(opts.env),
-      signal: opts.signal,
-      keepOutput: opts.keepOutput,
-      onLine: opts.onLine,
-      timeoutMs: opts.timeoutMs,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.keepOutput ? {} : { maxOutput: 0 }),
+      ...(opts.onLine ? { onLine: opts.onLine } : {}),
+      ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     });
   }
 
@@ -100,7 +101,7 @@ export abstract class EngineBuilder implements Builder {
     const what = `build of ${req.service} (${req.tag})`;
     if (req.signal?.aborted) throw cancelledError(what, [], req.service);
     const started = Date.now();
-    const tmp = await mkdtemp(path.join(tmpdir(), 'hybrid-e2e-build-'));
+    const tmp = await mkdtemp(path.join(tempRoot(this.env), 'hybrid-e2e-build-'));
     try {
       let attempt = 0;
       for (;;) {
@@ -108,9 +109,10 @@ export abstract class EngineBuilder implements Builder {
         const inv = this.invocation(req, tmp);
         const parser = new BuildOutputParser(inv.format, { labels: req.labels });
         if (req.tarball && this.caps.outputTarball) await mkdir(path.dirname(req.tarball), { recursive: true });
-        const r = await run(this.caps.binary, inv.args, {
+        const r = await runProcess(this.caps.binary, inv.args, {
           env: this.engineEnv({ ...inv.env, ...(req.env ?? {}) }),
-          signal: req.signal,
+          ...(req.signal ? { signal: req.signal } : {}),
+          maxOutput: 0,
           detached: this.detachBuilds,
           onLine: (line) => {
             parser.push(line);

@@ -12,10 +12,25 @@
  * podman (the first `podman` on PATH, or `HYBRID_E2E_PODMAN`): `podman version` must answer.
  * auto: docker when its daemon answers, else podman.
  */
-import { findAllExecutables, findExecutable, isExecutable, probe } from './proc.js';
+import { findAllExecutables, findExecutable, isExecutable, probe } from '../process.js';
 import { DockerBuilder } from './docker.js';
 import { PodmanBuilder } from './podman.js';
-import { BuilderUnavailableError, type BuilderCapabilities, type CacheBackend, type DetectedBuilder, type EngineChoice } from './types.js';
+import { UserError } from '../../core/errors.js';
+import type { BuilderCapabilities, CacheBackend, EngineChoice, ImageBuilder } from '../../core/engine/interfaces.js';
+
+export interface DetectedBuilder {
+  builder: ImageBuilder;
+  /** Human sentence: what was found and why it was chosen. */
+  reason: string;
+}
+
+/** No usable image builder (nothing installed, daemon down, forced engine missing). */
+export class BuilderUnavailableError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BuilderUnavailableError';
+  }
+}
 
 export interface DetectOptions {
   env: NodeJS.ProcessEnv;

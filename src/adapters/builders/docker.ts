@@ -11,7 +11,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { readDockerArchiveManifest, configDigest } from './archive.js';
 import { commonBuildFlags, EngineBuilder, type BuildInvocation } from './base.js';
-import { BuildError, type BuildRequest, type BuilderCapabilities } from './types.js';
+import { BuildError } from '../../core/errors.js';
+import type { BuildRequest, BuilderCapabilities } from '../../core/engine/interfaces.js';
 
 /** Quote one field of a buildx CSV option value (`--cache-to`, `--output`) when it needs it. */
 export function csvField(s: string): string {

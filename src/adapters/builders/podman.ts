@@ -17,10 +17,11 @@
  * Cache: podman always uses its own layer cache (`--layers`); the `registry` backend maps to
  * `--cache-from/--cache-to <ref>` (podman >= 4.1). `gha` and `local` cannot be exported by podman.
  */
-import { BuildOutputParser } from './progress.js';
-import type { RunResult } from './proc.js';
+import { BuildOutputParser } from './build-output.js';
+import type { ProcessResult } from '../process.js';
 import { commonBuildFlags, EngineBuilder, type BuildInvocation } from './base.js';
-import { BuildError, type BuildRequest, type BuilderCapabilities } from './types.js';
+import { BuildError } from '../../core/errors.js';
+import type { BuildRequest, BuilderCapabilities } from '../../core/engine/interfaces.js';
 import path from 'node:path';
 
 const CRASH_PATTERNS: RegExp[] = [
@@ -36,7 +37,7 @@ const CRASH_PATTERNS: RegExp[] = [
 ];
 
 /** A podman failure that looks like a crash of podman itself rather than a failing Dockerfile step. */
-export function isPodmanCrash(r: Pick<RunResult, 'exitCode' | 'signal' | 'tail' | 'cancelled'>, failedStepError?: string): boolean {
+export function isPodmanCrash(r: Pick<ProcessResult, 'exitCode' | 'signal' | 'tail' | 'cancelled'>, failedStepError?: string): boolean {
   if (r.cancelled) return false;
   if (failedStepError && /while running runtime: exit status \d+/.test(failedStepError)) return false;
   if (r.signal) return true;
@@ -100,7 +101,7 @@ export class PodmanBuilder extends EngineBuilder {
     return { args: podmanBuildArgs(this.caps, req, tmp), env: {}, format: 'podman' };
   }
 
-  protected override shouldRetry(r: RunResult, parser: BuildOutputParser, attempt: number): boolean {
+  protected override shouldRetry(r: ProcessResult, parser: BuildOutputParser, attempt: number): boolean {
     return attempt === 1 && isPodmanCrash(r, parser.summary().failedStep?.error);
   }
 

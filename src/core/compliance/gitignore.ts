@@ -6,51 +6,12 @@
  * re-included below an excluded directory.
  */
 
+import { globSource } from '../glob.js';
+
 export interface IgnoreRule {
   re: RegExp;
   negate: boolean;
   dirOnly: boolean;
-}
-
-function globBody(p: string): string {
-  let out = '';
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i]!;
-    if (c === '*') {
-      if (p[i + 1] === '*') {
-        const before = i === 0 || p[i - 1] === '/';
-        const after = i + 2 === p.length || p[i + 2] === '/';
-        if (before && after) {
-          if (i + 2 === p.length) out += '.*';
-          else {
-            out += '(?:.*/)?';
-            i += 2; // skip "*/" (the loop's i++ skips the slash)
-            continue;
-          }
-          i++;
-          continue;
-        }
-        out += '[^/]*';
-        i++;
-        continue;
-      }
-      out += '[^/]*';
-    } else if (c === '?') out += '[^/]';
-    else if (c === '[') {
-      const close = p.indexOf(']', i + 2);
-      if (close < 0) out += '\\[';
-      else {
-        let cls = p.slice(i + 1, close);
-        if (cls.startsWith('!')) cls = '^' + cls.slice(1);
-        out += '[' + cls.replace(/\\/g, '\\\\') + ']';
-        i = close;
-      }
-    } else if (c === '\\' && i + 1 < p.length) {
-      out += p[i + 1]!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-      i++;
-    } else out += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return out;
 }
 
 /** Parse a .gitignore located in directory `base` (POSIX path relative to the matcher root, '' for the root). */
@@ -76,7 +37,7 @@ export function parseGitignore(content: string, base: string): IgnoreRule[] {
     if (!line) continue;
     const anchored = line.includes('/');
     if (line.startsWith('/')) line = line.slice(1);
-    const body = globBody(line);
+    const body = globSource(line, 'git');
     const re = anchored ? new RegExp(`^${prefix}${body}$`) : new RegExp(`^${prefix}(?:.*/)?${body}$`);
     rules.push({ re, negate, dirOnly });
   }

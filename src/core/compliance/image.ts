@@ -1,4 +1,4 @@
-import { normalizeRepository } from './policy.js';
+import { normalizeRepository, splitImageRef } from '../image-ref.js';
 
 export interface ImageRef {
   /** As written after substitution, e.g. `registry.access.redhat.com/ubi9/go-toolset:1.25`. */
@@ -11,22 +11,11 @@ export interface ImageRef {
 }
 
 export function parseImageRef(raw: string): ImageRef | null {
-  let rest = raw.trim();
-  if (!rest || /\s/.test(rest)) return null;
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-  }
-  let tag: string | undefined;
-  const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-  }
-  if (!rest) return null;
-  const repository = normalizeRepository(rest);
+  const trimmed = raw.trim();
+  if (!trimmed || /\s/.test(trimmed)) return null;
+  const { name, tag, digest } = splitImageRef(trimmed);
+  if (!name) return null;
+  const repository = normalizeRepository(name);
   const registry = repository.slice(0, repository.indexOf('/'));
   return { raw, repository, registry, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
 }

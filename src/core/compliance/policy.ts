@@ -1,3 +1,5 @@
+import { globToRegExp } from '../glob.js';
+import { normalizeRepository } from '../image-ref.js';
 import { z } from 'zod';
 import type { RuleId, SeveritySetting } from './types.js';
 import { RULES } from './rules.js';
@@ -148,7 +150,7 @@ function build(p: CompliancePolicy): CompiledPolicy {
       if (value.requireDigest !== undefined) rule.requireDigest = value.requireDigest;
     }
     const repo = normalizeRepository(key);
-    if (repo.includes('*')) globs.push({ pattern: key, re: globToRegExp(repo), rule });
+    if (repo.includes('*')) globs.push({ pattern: key, re: globToRegExp(repo, 'any'), rule });
     else exact.set(repo, rule);
   }
   return {
@@ -158,7 +160,7 @@ function build(p: CompliancePolicy): CompiledPolicy {
     allowedRegistries: p.baseImages.allowedRegistries.map((r) => r.toLowerCase().replace(/\/+$/, '')),
     forbidden: p.baseImages.forbidden.map((f) => {
       const n = normalizeRepository(f);
-      return { pattern: n, re: n.includes('*') ? globToRegExp(n) : null };
+      return { pattern: n, re: n.includes('*') ? globToRegExp(n, 'any') : null };
     }),
     exact,
     globs,
@@ -202,31 +204,6 @@ export function satisfies(version: number[], constraint: Comparator[]): boolean 
         return c !== 0;
     }
   });
-}
-
-/** Normalise a repository name the way Docker does: default registry docker.io, official images under library/. */
-export function normalizeRepository(repo: string): string {
-  const r = repo.trim().toLowerCase();
-  const slash = r.indexOf('/');
-  const first = slash < 0 ? r : r.slice(0, slash);
-  const hasRegistry = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
-  if (hasRegistry) return first === 'index.docker.io' || first === 'registry-1.docker.io' ? 'docker.io' + r.slice(slash) : r;
-  return slash < 0 ? `docker.io/library/${r}` : `docker.io/${r}`;
-}
-
-export function globToRegExp(glob: string): RegExp {
-  let src = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        src += '.*';
-        i++;
-      } else src += '[^/]*';
-    } else if (c === '?') src += '[^/]';
-    else src += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${src}$`);
 }
 
 export function repoRuleFor(p: CompiledPolicy, repository: string): RepoRule | undefined {

@@ -14,14 +14,14 @@ export const IMAGE_REFERENCE = new RegExp(
 const BUILD_ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const WAIT_TARGET = /^[a-z][a-z0-9.]*\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
-const duration = (dflt: string) =>
-  z
-    .union([z.string(), z.number()])
-    .default(dflt)
-    .superRefine((v, ctx) => {
-      if (parseDuration(v) === undefined) ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (use e.g. 90s, 5m, 1m30s)` });
-    })
-    .describe('A duration: 90s, 5m, 1m30s, or a number of seconds.');
+const anyDuration = () =>
+  z.union([z.string(), z.number()]).superRefine((v, ctx) => {
+    if (parseDuration(v) === undefined) ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (use e.g. 90s, 5m, 1m30s)` });
+  });
+const DURATION_HELP = 'A duration: 90s, 5m, 1m30s, or a number of seconds.';
+const duration = (dflt: string) => anyDuration().default(dflt).describe(DURATION_HELP);
+/** A duration with no default: absent means not set. */
+const optionalDuration = () => anyDuration().optional().describe(DURATION_HELP);
 
 const relPath = z
   .string()
@@ -142,9 +142,9 @@ export const reportSchema = z
       .object({
         setup: duration('6m'),
         build: duration('3m'),
-        cluster: duration('2m').optional(),
-        load: duration('2m').optional(),
-        deploy: duration('3m').optional(),
+        cluster: optionalDuration(),
+        load: optionalDuration(),
+        deploy: optionalDuration(),
       })
       .strict()
       .default({ setup: '6m', build: '3m' })
@@ -167,8 +167,6 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 export type ServiceConfig = z.infer<typeof serviceSchema>;
-export type BuildConfig = z.infer<typeof buildSchema>;
-export type ClusterConfig = z.infer<typeof clusterSchema>;
 
 /** JSON Schema (draft 2020-12) for editors, generated from the zod schema. */
 export function configJsonSchema(): Record<string, unknown> {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
+import { normalizeRepository, splitImageRef } from '../image-ref.js';
 
 /** A Kubernetes object as parsed from a manifest. */
 export type K8sObject = {
@@ -51,25 +52,6 @@ export function podSpecOf(o: K8sObject): Record<string, unknown> | undefined {
   return (spec.template as { spec?: Record<string, unknown> } | undefined)?.spec;
 }
 
-/** Splits an image reference into repository and the rest (`:tag`, `@digest`). */
-export function splitImage(ref: string): { repo: string; suffix: string } {
-  const at = ref.indexOf('@');
-  const base = at >= 0 ? ref.slice(0, at) : ref;
-  const digest = at >= 0 ? ref.slice(at) : '';
-  const slash = base.lastIndexOf('/');
-  const colon = base.lastIndexOf(':');
-  if (colon > slash) return { repo: base.slice(0, colon), suffix: base.slice(colon) + digest };
-  return { repo: base, suffix: digest };
-}
-
-/** containerd/kubelet's normalisation of a repository: `foo` → `docker.io/library/foo`, `org/foo` → `docker.io/org/foo`. */
-export function normaliseRepo(repo: string): string {
-  const first = repo.split('/')[0]!;
-  const hasHost = repo.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
-  if (hasHost) return repo;
-  return repo.includes('/') ? `docker.io/${repo}` : `docker.io/library/${repo}`;
-}
-
 export interface Rewrite {
   object: string;
   container: string;
@@ -86,8 +68,8 @@ export interface Rewrite {
  */
 export function rewriteImages(objects: K8sObject[], repo: string, ref: string): Rewrite[] {
   const rewrites: Rewrite[] = [];
-  const want = normaliseRepo(repo);
-  const bare = repo.startsWith('localhost/') ? normaliseRepo(repo.slice('localhost/'.length)) : undefined;
+  const want = normalizeRepository(repo);
+  const bare = repo.startsWith('localhost/') ? normalizeRepository(repo.slice('localhost/'.length)) : undefined;
   for (const o of objects) {
     const spec = podSpecOf(o);
     if (!spec) continue;
@@ -96,8 +78,7 @@ export function rewriteImages(objects: K8sObject[], repo: string, ref: string): 
       if (!Array.isArray(list)) continue;
       for (const c of list as Array<Record<string, unknown>>) {
         if (typeof c.image !== 'string') continue;
-        const { repo: r } = splitImage(c.image);
-        const n = normaliseRepo(r);
+        const n = normalizeRepository(splitImageRef(c.image).name);
         if (n !== want && n !== bare) continue;
         const rw: Rewrite = { object: `${o.kind}/${o.metadata?.name}`, container: String(c.name), from: c.image, to: ref };
         if (n === bare && n !== want) {

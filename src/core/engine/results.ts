@@ -1,5 +1,5 @@
-import type { Finding } from '../compliance/index.js';
-import type { Phase } from '../plan/graph.js';
+import type { Finding } from '../compliance/lint-files.js';
+import { PHASES, type Phase } from '../plan/graph.js';
 
 export type Outcome = 'success' | 'failure' | 'skipped' | 'cancelled';
 
@@ -64,8 +64,6 @@ export interface Results {
   errors: string[];
 }
 
-const PHASES: Phase[] = ['build', 'cluster', 'load', 'deploy'];
-
 /** A phase spans its tasks: first start to last end; its outcome is the worst of theirs. */
 export function summarisePhases(tasks: readonly TaskResult[]): PhaseResult[] {
   return PHASES.flatMap((name) => {
@@ -84,4 +82,17 @@ export function summarisePhases(tasks: readonly TaskResult[]): PhaseResult[] {
       { name, ...(starts.length ? { startMs: Math.min(...starts) } : {}), ...(ends.length ? { endMs: Math.max(...ends) } : {}), outcome },
     ];
   });
+}
+
+/** Idle time (cluster ready → first load) and overlap of cluster creation with the builds. */
+export function clusterTimings(tasks: readonly TaskResult[]): { idleMs?: number; overlapMs?: number } {
+  const c = tasks.find((t) => t.id === 'cluster');
+  if (c?.startMs === undefined || c.endMs === undefined || c.outcome !== 'success') return {};
+  const loads = tasks.filter((t) => t.phase === 'load' && t.startMs !== undefined).map((t) => t.startMs!);
+  const buildEnds = tasks.filter((t) => t.phase === 'build' && t.endMs !== undefined).map((t) => t.endMs!);
+  const lastBuild = buildEnds.length ? Math.max(...buildEnds) : c.startMs;
+  return {
+    ...(loads.length ? { idleMs: Math.max(0, Math.min(...loads) - c.endMs) } : {}),
+    overlapMs: Math.max(0, Math.min(lastBuild, c.endMs) - c.startMs),
+  };
 }

@@ -6,17 +6,23 @@ export interface SchedTask {
   deps: readonly string[];
 }
 
-export interface SchedOutcome {
+export interface SchedOutcome<O = unknown> {
   outcome: Outcome;
   startMs?: number;
   endMs?: number;
+  /** What the task produced (successful tasks only): handed to the tasks that depend on it. */
+  output?: O;
 }
 
-export interface RunGraphOptions<T extends SchedTask> {
+/** A task's result: success with its typed output, or failure. */
+export type TaskRun<O> = { outcome: 'success'; output: O } | { outcome: 'failure' };
+
+export interface RunGraphOptions<T extends SchedTask, O> {
   tasks: readonly T[];
   /** Slots per pool; a pool not listed has one slot. Can change while running (see `setPoolSize`). */
   pools: Record<string, number>;
-  run: (task: T, signal: AbortSignal) => Promise<'success' | 'failure'>;
+  /** Runs one task; `inputs` holds the outputs of its dependencies, by task id. */
+  run: (task: T, signal: AbortSignal, inputs: ReadonlyMap<string, O>) => Promise<TaskRun<O>>;
   signal?: AbortSignal;
   /** Extra readiness gate beyond deps (used by the predictive cluster start); re-checked on every event and poke. `skip` settles the task as skipped. */
   gate?: (task: T) => boolean | 'skip';
@@ -25,8 +31,8 @@ export interface RunGraphOptions<T extends SchedTask> {
   now?: () => number;
 }
 
-export interface GraphRun {
-  done: Promise<Map<string, SchedOutcome>>;
+export interface GraphRun<O> {
+  done: Promise<Map<string, SchedOutcome<O>>>;
   /** Re-evaluate gates (call after external state the gate depends on changes). */
   poke: () => void;
   setPoolSize: (pool: string, n: number) => void;
@@ -38,16 +44,16 @@ export interface GraphRun {
  * failed, was skipped or cancelled is skipped. There is no phase barrier other than the graph's own edges.
  * Failures do not stop independent tasks (every build runs to completion); cancellation stops everything.
  */
-export function runGraph<T extends SchedTask>(opts: RunGraphOptions<T>): GraphRun {
+export function runGraph<T extends SchedTask, O>(opts: RunGraphOptions<T, O>): GraphRun<O> {
   const now = opts.now ?? Date.now;
-  const results = new Map<string, SchedOutcome>();
+  const results = new Map<string, SchedOutcome<O>>();
   const running = new Map<string, AbortController>();
   const inPool = new Map<string, number>();
   const pools = { ...opts.pools };
   const byId = new Map(opts.tasks.map((t) => [t.id, t]));
   for (const t of opts.tasks) for (const d of t.deps) if (!byId.has(d)) throw new Error(`task ${t.id} depends on unknown task ${d}`);
-  let resolveDone!: (m: Map<string, SchedOutcome>) => void;
-  const done = new Promise<Map<string, SchedOutcome>>((r) => (resolveDone = r));
+  let resolveDone!: (m: Map<string, SchedOutcome<O>>) => void;
+  const done = new Promise<Map<string, SchedOutcome<O>>>((r) => (resolveDone = r));
   let finished = false;
 
   const onAbort = () => pump();
@@ -59,7 +65,7 @@ export function runGraph<T extends SchedTask>(opts: RunGraphOptions<T>): GraphRu
     }
   };
 
-  const settle = (id: string, r: SchedOutcome) => {
+  const settle = (id: string, r: SchedOutcome<O>) => {
     results.set(id, r);
     opts.onEvent?.({ id, type: 'end', outcome: r.outcome });
   };
@@ -102,15 +108,25 @@ export function runGraph<T extends SchedTask>(opts: RunGraphOptions<T>): GraphRu
         opts.onEvent?.({ id: t.id, type: 'start' });
         const onAbort = () => ac.abort(opts.signal?.reason);
         opts.signal?.addEventListener('abort', onAbort, { once: true });
+        const inputs = new Map<string, O>();
+        for (const d of t.deps) {
+          const out = results.get(d)?.output;
+          if (out !== undefined) inputs.set(d, out);
+        }
         void Promise.resolve()
-          .then(() => opts.run(t, ac.signal))
-          .catch(() => 'failure' as const)
+          .then(() => opts.run(t, ac.signal, inputs))
+          .catch((): TaskRun<O> => ({ outcome: 'failure' }))
           .then((r) => {
             opts.signal?.removeEventListener('abort', onAbort);
             running.delete(t.id);
             inPool.set(t.pool, (inPool.get(t.pool) ?? 1) - 1);
-            const outcome: Outcome = opts.signal?.aborted ? 'cancelled' : r;
-            settle(t.id, { outcome, startMs, endMs: now() });
+            const outcome: Outcome = opts.signal?.aborted ? 'cancelled' : r.outcome;
+            settle(t.id, {
+              outcome,
+              startMs,
+              endMs: now(),
+              ...(r.outcome === 'success' && outcome === 'success' ? { output: r.output } : {}),
+            });
             pump();
           });
       }

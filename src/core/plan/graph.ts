@@ -1,24 +1,69 @@
-import path from 'node:path';
 import { UserError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
-import type { LoadedConfig, ResolvedService } from '../config/load.js';
+import type { ResolvedBuild, ResolvedCluster, ResolvedConfig } from '../config/loader.js';
 
-export type Phase = 'build' | 'cluster' | 'load' | 'deploy';
-export type Pool = 'build' | 'cluster' | 'load' | 'deploy';
+/** The run's phases, in order. Every list of phases in the product is this one. */
+export const PHASES = ['build', 'cluster', 'load', 'deploy'] as const;
+export type Phase = (typeof PHASES)[number];
+export type Pool = Phase;
 
-export interface PlanTask {
+interface TaskBase {
   /** `build:<svc>`, `cluster`, `load:<svc>`, `deploy:<svc>`. */
   id: string;
   phase: Phase;
-  /** What the task does: build an image, make a prebuilt image available (`pull`), create the cluster, load, deploy. */
-  action: 'build' | 'pull' | 'create' | 'load' | 'deploy';
-  service?: string;
-  /** Image repository (build) or reference (pull) the task produces or loads. */
-  image?: string;
   /** Task ids that must finish successfully first. */
   deps: string[];
   pool: Pool;
 }
+
+/** Build an image from a Dockerfile. */
+export interface BuildTask extends TaskBase {
+  action: 'build';
+  service: string;
+  build: ResolvedBuild;
+}
+
+/** Make a prebuilt image available locally (pull it when missing). */
+export interface PullTask extends TaskBase {
+  action: 'pull';
+  service: string;
+  image: string;
+}
+
+/** Create the kind cluster and wait until it can take workloads. */
+export interface CreateTask extends TaskBase {
+  action: 'create';
+  cluster: ResolvedCluster;
+  /** Namespaces of the selected services (created with the cluster). */
+  namespaces: string[];
+  /** Some selected service builds with coverage: mount the coverage directory into the nodes. */
+  coverage: boolean;
+}
+
+/** Import the service's image into the cluster. */
+export interface LoadTask extends TaskBase {
+  action: 'load';
+  service: string;
+}
+
+export interface DeploySpec {
+  manifests: string[];
+  namespace: string;
+  /** Explicit readiness targets (`kind/name`); default: the workloads in the manifests. */
+  wait?: string[];
+  waitTimeoutMs: number;
+  /** The repository the service builds: containers using it are pointed at the built tag. */
+  repository?: string;
+}
+
+/** Apply the service's manifests and wait until it is ready. */
+export interface DeployTask extends TaskBase {
+  action: 'deploy';
+  service: string;
+  deploy: DeploySpec;
+}
+
+export type PlanTask = BuildTask | PullTask | CreateTask | LoadTask | DeployTask;
 
 export interface Plan {
   version: 1;
@@ -26,7 +71,7 @@ export interface Plan {
   requested: string[];
   /** Selected services (the closure over dependsOn), dependencies first. */
   services: string[];
-  cluster: { baseName: string; unique: boolean; start: 'after-builds' | 'predictive' | 'with-builds' };
+  cluster: { baseName: string; unique: boolean; start: ResolvedCluster['start'] };
   /** Every service of the config marked `e2e: true`: the reusable workflow's default matrix. */
   e2eServices: string[];
   tasks: PlanTask[];
@@ -46,12 +91,12 @@ export function parseServiceList(values: string | readonly string[] | undefined)
 }
 
 /** The requested services plus everything they transitively depend on, dependencies first (stable by config order). */
-export function selectServices(loaded: LoadedConfig, requested: readonly string[]): string[] {
-  const all = Object.keys(loaded.services);
+export function selectServices(config: ResolvedConfig, requested: readonly string[]): string[] {
+  const all = Object.keys(config.services);
   for (const r of requested) {
-    if (!(r in loaded.services)) {
+    if (!(r in config.services)) {
       throw new UserError(
-        `${loaded.displayFile}: unknown service "${r}"${didYouMean(r, all)}. Services in this config: ${all.join(', ')}.`,
+        `${config.displayFile}: unknown service "${r}"${didYouMean(r, all)}. Services in this config: ${all.join(', ')}.`,
       );
     }
   }
@@ -59,7 +104,7 @@ export function selectServices(loaded: LoadedConfig, requested: readonly string[
   const add = (n: string) => {
     if (wanted.has(n)) return;
     wanted.add(n);
-    for (const d of loaded.services[n]!.dependsOn) add(d);
+    for (const d of config.services[n]!.dependsOn) add(d);
   };
   for (const r of requested.length ? requested : all) add(r);
   const order: string[] = [];
@@ -67,91 +112,74 @@ export function selectServices(loaded: LoadedConfig, requested: readonly string[
   const visit = (n: string) => {
     if (done.has(n)) return;
     done.add(n);
-    for (const d of loaded.services[n]!.dependsOn) visit(d);
+    for (const d of config.services[n]!.dependsOn) visit(d);
     order.push(n);
   };
   for (const n of all) if (wanted.has(n)) visit(n);
   return order;
 }
 
-function hasImage(s: ResolvedService): boolean {
-  return Boolean(s.build || s.image);
+/** The reusable workflow's default matrix: services with `e2e: true`, else every service. */
+export function matrixServices(config: ResolvedConfig): string[] {
+  const flagged = Object.keys(config.services).filter((n) => config.services[n]!.e2e);
+  return flagged.length ? flagged : Object.keys(config.services);
 }
 
-/** Builds the task graph the engine executes. Pure: reads only the loaded config. */
-export function buildPlan(loaded: LoadedConfig, requested: readonly string[] = [], opts: { start?: Plan['cluster']['start'] } = {}): Plan {
-  const services = selectServices(loaded, requested);
-  const start = opts.start ?? loaded.config.cluster.start;
+/** Builds the task graph the engine executes. Pure: reads only the resolved config; every task carries its spec. */
+export function buildPlan(
+  config: ResolvedConfig,
+  requested: readonly string[] = [],
+  opts: { start?: Plan['cluster']['start'] } = {},
+): Plan {
+  const services = selectServices(config, requested);
+  const start = opts.start ?? config.cluster.start;
   const tasks: PlanTask[] = [];
   const imageTasks: string[] = [];
   for (const name of services) {
-    const s = loaded.services[name]!;
-    if (s.build) {
-      tasks.push({ id: `build:${name}`, phase: 'build', action: 'build', service: name, image: s.build.image, deps: [], pool: 'build' });
-      imageTasks.push(`build:${name}`);
-    } else if (s.image) {
-      tasks.push({ id: `build:${name}`, phase: 'build', action: 'pull', service: name, image: s.image, deps: [], pool: 'build' });
-      imageTasks.push(`build:${name}`);
-    }
+    const s = config.services[name]!;
+    const id = `build:${name}`;
+    if (s.build) tasks.push({ id, phase: 'build', action: 'build', service: name, build: s.build, deps: [], pool: 'build' });
+    else if (s.image) tasks.push({ id, phase: 'build', action: 'pull', service: name, image: s.image, deps: [], pool: 'build' });
+    else continue;
+    imageTasks.push(id);
   }
   // The pattern's one barrier: the cluster is created only after every build (after-builds).
   // predictive/with-builds let the scheduler start it earlier; the graph edge is then advisory.
-  tasks.push({ id: 'cluster', phase: 'cluster', action: 'create', deps: start === 'after-builds' ? [...imageTasks] : [], pool: 'cluster' });
+  tasks.push({
+    id: 'cluster',
+    phase: 'cluster',
+    action: 'create',
+    cluster: { ...config.cluster, start },
+    namespaces: [...new Set(services.map((n) => config.services[n]!.namespace))],
+    coverage: services.some((n) => config.services[n]!.build?.coverage),
+    deps: start === 'after-builds' ? [...imageTasks] : [],
+    pool: 'cluster',
+  });
   for (const name of services) {
-    const s = loaded.services[name]!;
-    if (hasImage(s)) {
-      tasks.push({
-        id: `load:${name}`,
-        phase: 'load',
-        action: 'load',
-        service: name,
-        image: s.build?.image ?? s.image!,
-        deps: ['cluster', `build:${name}`],
-        pool: 'load',
-      });
+    if (imageTasks.includes(`build:${name}`)) {
+      tasks.push({ id: `load:${name}`, phase: 'load', action: 'load', service: name, deps: ['cluster', `build:${name}`], pool: 'load' });
     }
   }
   for (const name of services) {
-    const s = loaded.services[name]!;
-    const deps = hasImage(s) ? [`load:${name}`] : ['cluster'];
+    const s = config.services[name]!;
+    const deps = imageTasks.includes(`build:${name}`) ? [`load:${name}`] : ['cluster'];
     for (const d of s.dependsOn) deps.push(`deploy:${d}`);
-    tasks.push({ id: `deploy:${name}`, phase: 'deploy', action: 'deploy', service: name, deps, pool: 'deploy' });
+    const deploy: DeploySpec = {
+      manifests: s.manifests,
+      namespace: s.namespace,
+      ...(s.wait ? { wait: s.wait } : {}),
+      waitTimeoutMs: s.waitTimeoutMs,
+      ...(s.build ? { repository: s.build.image } : {}),
+    };
+    tasks.push({ id: `deploy:${name}`, phase: 'deploy', action: 'deploy', service: name, deploy, deps, pool: 'deploy' });
   }
   return {
     version: 1,
-    config: loaded.displayFile,
+    config: config.displayFile,
     requested: [...requested],
     services,
-    cluster: { baseName: loaded.config.cluster.name, unique: loaded.config.cluster.unique, start },
-    e2eServices: Object.keys(loaded.services).filter((n) => loaded.services[n]!.e2e),
+    cluster: { baseName: config.cluster.name, unique: config.cluster.unique, start },
+    e2eServices: Object.keys(config.services).filter((n) => config.services[n]!.e2e),
     tasks,
   };
-}
-
-/** Human-readable plan: one line per task with what it waits for. */
-export function renderPlanText(plan: Plan, loaded: LoadedConfig): string {
-  const lines: string[] = [];
-  const req = plan.requested.length ? plan.requested.join(', ') : 'all';
-  lines.push(`Plan for ${plan.config} (requested: ${req}; services: ${plan.services.join(', ')})`);
-  lines.push(`Cluster: ${plan.cluster.baseName}${plan.cluster.unique ? '-<run id>' : ''} (start: ${plan.cluster.start})`);
-  const width = Math.max(...plan.tasks.map((t) => t.id.length));
-  let phase = '';
-  for (const t of plan.tasks) {
-    if (t.phase !== phase) {
-      phase = t.phase;
-      lines.push('', `${phase}:`);
-    }
-    let what = '';
-    const s = t.service ? loaded.services[t.service] : undefined;
-    if (t.action === 'build' && s?.build)
-      what = `${path.relative(loaded.dir, s.build.dockerfile) || s.build.dockerfile} → ${s.build.image}`;
-    else if (t.action === 'pull') what = `prebuilt ${t.image}`;
-    else if (t.action === 'create') what = 'kind create cluster';
-    else if (t.action === 'load') what = `kind load ${t.image}`;
-    else if (t.action === 'deploy' && s) what = `${s.manifests.length} manifest path(s) → namespace ${s.namespace}`;
-    const after = t.deps.length ? `  after: ${t.deps.join(', ')}` : '';
-    lines.push(`  ${t.id.padEnd(width)}  ${what}${after}`);
-  }
-  lines.push('', `${plan.tasks.length} tasks.`);
-  return lines.join('\n') + '\n';
 }

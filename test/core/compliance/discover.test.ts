@@ -2,7 +2,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { ComplianceInputError, discoverDockerfiles, isDockerfileName } from '../../../src/core/compliance/index.js';
+import { ComplianceInputError, discoverDockerfiles, isDockerfileName } from '../../../src/core/compliance/lint-files.js';
 import { IgnoreMatcher, parseGitignore } from '../../../src/core/compliance/gitignore.js';
 import { tmpDir } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fixText, lintText, parseDockerfile } from '../../../src/core/compliance/index.js';
+import { fixText, lintText, parseDockerfile } from '../../../src/core/compliance/lint-files.js';
 import { instructionArgs } from '../../../src/core/compliance/dockerfile.js';
 import { parseShell, simpleCommands } from '../../../src/core/compliance/shell.js';
 

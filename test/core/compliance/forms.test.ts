@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runLint } from '../../../src/commands/lint.js';
-import { discoverDockerfiles, lintFiles, lintText, type CompliancePolicyInput } from '../../../src/core/compliance/index.js';
+import { discoverDockerfiles, lintFiles, lintText, type CompliancePolicyInput } from '../../../src/core/compliance/lint-files.js';
 import { FIXTURES, captureIO, df, tmpDir } from './helpers.js';
 
 const CORPUS = path.join(FIXTURES, 'corpus');

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
 import { runLint } from '../../../src/commands/lint.js';
-import { discoverDockerfiles, lintFiles, lintText } from '../../../src/core/compliance/index.js';
+import { discoverDockerfiles, lintFiles, lintText } from '../../../src/core/compliance/lint-files.js';
 import { CORPUS_HEAD, CORPUS_OLD, captureIO, tmpDir } from './helpers.js';
 
 type Expected = Record<string, [line: number, word: 'dnf' | 'microdnf'][]>;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { compliancePolicySchema, defaultPolicy, lintText, type CompliancePolicyInput } from '../../../src/core/compliance/index.js';
+import { compliancePolicySchema, defaultPolicy, lintText, type CompliancePolicyInput } from '../../../src/core/compliance/lint-files.js';
 import { parseImageRef, substitute, tagVersion } from '../../../src/core/compliance/image.js';
-import { compareVersions, normalizeRepository, parseConstraint, satisfies } from '../../../src/core/compliance/policy.js';
+import { compareVersions, parseConstraint, satisfies } from '../../../src/core/compliance/policy.js';
+import { normalizeRepository } from '../../../src/core/image-ref.js';
 
 const images = (text: string, policy?: CompliancePolicyInput) =>
   lintText(text, 'Dockerfile', policy)

@@ -1,0 +1,90 @@
+/** The `up` use case, shared by the action and the CLI: plan, detect the builder, run, write the results. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ResolvedConfig } from '../core/config/loader.js';
+import type { CacheBackend, EngineChoice } from '../core/engine/interfaces.js';
+import type { Results } from '../core/engine/results.js';
+import type { RunState } from '../core/engine/run-state.js';
+import { runUp } from '../core/engine/run-up.js';
+import { buildPlan, type Plan } from '../core/plan/graph.js';
+import { applyStrategy, type Strategy } from '../core/plan/strategy.js';
+import type { Reporter } from '../core/reporter.js';
+import { defaultResultsFile, makeRunDir, makeRunId, tempRoot } from '../core/run-id.js';
+import { detect, runTools, type Env } from './compose.js';
+import { down } from './down.js';
+import { lintServices } from './lint.js';
+
+export interface UpCommandOptions {
+  config: ResolvedConfig;
+  services: string[];
+  engine: EngineChoice;
+  cache: CacheBackend;
+  reporter: Reporter;
+  /** Environment of every tool call, and the source of the HYBRID_E2E_* settings. */
+  env: Env;
+  signal?: AbortSignal;
+  resultsFile?: string;
+  keepClusterOnFailure?: boolean;
+  buildParallelism?: number;
+  runId?: string;
+  onState?: (s: RunState) => void;
+  /** Scheduling strategy (default: the config's cluster.start on the task graph). */
+  strategy?: Strategy;
+  /** Task durations of an earlier run (results file) for predictive start. */
+  history?: Record<string, number>;
+  /** Build only, and keep one tarball per image in this directory (build-once for matrix legs). */
+  buildOnlyTo?: string;
+}
+
+export interface UpCommandResult {
+  results: Results;
+  resultsFile: string;
+  runDir: string;
+}
+
+export function writeResults(file: string, results: Results): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+}
+
+function planFor(o: UpCommandOptions): { plan: Plan; pools?: Partial<Record<'build' | 'load' | 'deploy', number>> } {
+  const full = buildPlan(o.config, o.services);
+  const base = o.buildOnlyTo ? { ...full, tasks: full.tasks.filter((t) => t.phase === 'build') } : full;
+  return o.strategy ? applyStrategy(base, o.strategy) : { plan: base };
+}
+
+export async function up(o: UpCommandOptions): Promise<UpCommandResult> {
+  const { plan, pools } = planFor(o);
+  const env = { ...process.env, ...o.env };
+  const runId = o.runId ?? makeRunId(env);
+  const runDir = makeRunDir(runId, tempRoot(env));
+  const resultsFile = o.resultsFile ?? defaultResultsFile(runId, env);
+  const detected = await detect(o.engine, o.cache, env);
+  // Compliance of exactly the Dockerfiles this run builds, reported with the timings (never blocks the run here).
+  const compliance = await lintServices(o.config, plan.services);
+  const results = await runUp({
+    plan,
+    builds: o.config.builds,
+    runId,
+    runDir,
+    tools: runTools(detected.builder, runDir, env),
+    builderReason: detected.reason,
+    cache: o.cache,
+    cacheDir: path.join(os.tmpdir(), 'hybrid-e2e-cache'),
+    reporter: o.reporter,
+    pollMs: env.HYBRID_E2E_POLL_MS ? Number(env.HYBRID_E2E_POLL_MS) : 2000,
+    buildNetwork: env.HYBRID_E2E_BUILD_NETWORK === 'none' ? 'none' : 'default',
+    ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.keepClusterOnFailure ? { keepClusterOnFailure: true } : {}),
+    ...(o.buildParallelism ? { buildParallelism: o.buildParallelism } : {}),
+    ...(o.onState ? { onState: o.onState } : {}),
+    ...(pools ? { pools } : {}),
+    ...(o.buildOnlyTo ? { tarballDir: o.buildOnlyTo } : {}),
+    ...(o.history ? { history: o.history } : {}),
+  });
+  if (compliance) results.compliance = compliance;
+  writeResults(resultsFile, results);
+  if (results.outcome === 'cancelled') await down({ runDir, reporter: o.reporter, env });
+  return { results, resultsFile, runDir };
+}

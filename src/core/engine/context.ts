@@ -1,0 +1,59 @@
+import type { Reporter } from '../reporter.js';
+import type { CacheBackend, EngineTools } from './interfaces.js';
+import type { TaskJournal } from './journal.js';
+import type { RunStateFile } from './run-state.js';
+
+/** An image ready for the cluster: built (or pulled) by a build task, handed to its load and deploy tasks. */
+export interface BuiltImage {
+  service: string;
+  /** Repository (`localhost/kubernaut/gateway`) for built images; the reference itself for prebuilt ones. */
+  repository: string;
+  /** The exact reference the cluster will run (`<repository>:e2e-<run id>-<hash8>`, or the prebuilt reference). */
+  ref: string;
+  /** docker-archive tarball to import; gone once loaded. */
+  tarball?: string;
+}
+
+export interface ClusterInfo {
+  name: string;
+  kubeconfig: string;
+}
+
+/** What a task hands on to the tasks that depend on it. */
+export type TaskOutput =
+  { kind: 'image'; image: BuiltImage } | { kind: 'cluster'; cluster: ClusterInfo } | { kind: 'deployed'; service: string };
+
+/** Everything a task may use: fixed for the run, except the state file and the journal, which tasks write to. */
+export interface EngineContext {
+  runId: string;
+  runDir: string;
+  clusterName: string;
+  /** The run's own kubeconfig (kind writes it; every kubectl call reads it). */
+  kubeconfig: string;
+  /** Where build tasks write image tarballs. */
+  tarballDir: string;
+  cache: CacheBackend;
+  /** Root of the `local` cache backend (one directory per image). */
+  cacheDir: string;
+  /** Extra attempts for a build whose process was killed (builds.retries). */
+  buildRetries: number;
+  buildNetwork: 'none' | 'default';
+  /** How often readiness checks poll (ms). */
+  pollMs: number;
+  tools: EngineTools;
+  reporter: Reporter;
+  /** What the run created so far (for `down` and the post step). */
+  state: RunStateFile;
+  journal: TaskJournal;
+}
+
+/** The output of `id` among a task's inputs, narrowed to its kind. */
+export function inputOf<K extends TaskOutput['kind']>(
+  inputs: ReadonlyMap<string, TaskOutput>,
+  id: string,
+  kind: K,
+): Extract<TaskOutput, { kind: K }> {
+  const out = inputs.get(id);
+  if (!out || out.kind !== kind) throw new Error(`internal: task input ${id} is ${out ? out.kind : 'missing'}, expected ${kind}`);
+  return out as Extract<TaskOutput, { kind: K }>;
+}

@@ -1,0 +1,178 @@
+/**
+ * What the engine needs from the outside world, owned here and implemented by src/adapters (docker/podman builders,
+ * kind, kubectl) and by in-memory fakes in the unit tests. The engine never spawns a process itself.
+ */
+
+export type EngineChoice = 'auto' | 'docker' | 'podman';
+export type CacheBackend = 'gha' | 'local' | 'registry' | 'none';
+
+/** Per call: cancellation and a deadline. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface BuilderCapabilities {
+  engine: 'docker' | 'podman';
+  /**
+   * - `buildx`: `docker buildx build` (cache export and tarball output only with a docker-container/kubernetes/remote driver)
+   * - `buildkit`: `DOCKER_BUILDKIT=1 docker build` with the BuildKit built into a pre-23 docker client
+   * - `legacy`: `DOCKER_BUILDKIT=0 docker build`
+   * - `podman`: `podman build --layers`
+   */
+  kind: 'buildx' | 'buildkit' | 'legacy' | 'podman';
+  /** Absolute path of the engine binary that is run. */
+  binary: string;
+  /** Engine client version as reported (e.g. `20.10.24+dfsg1`, `4.3.1`). */
+  version: string;
+  /** The requested cache backend is exported/imported by the builder (otherwise only the engine's own layer cache is used). */
+  cacheExport: boolean;
+  /** The builder writes the docker-archive tarball directly (`--output type=docker,dest=`), no separate `save`. */
+  outputTarball: boolean;
+  /**
+   * Upper bound on concurrent builds this builder tolerates; undefined = no builder-imposed limit.
+   * Podman defaults to 1 (parallel `podman build`s have crashed for our users); the builder also enforces it.
+   */
+  maxParallelBuilds?: number;
+  /** One sentence to log once when the requested cache backend cannot be used (also set on the first BuildResult). */
+  cacheNote?: string;
+  /** buildx only: the builder's driver (`docker`, `docker-container`, ...). */
+  driver?: string;
+  /** Images built with a tarball output are NOT in the engine's local image store (buildx docker-container driver). */
+  tarballOnly?: boolean;
+}
+
+export interface BuildRequest {
+  service: string;
+  /** Absolute path of the build context. */
+  context: string;
+  /** Absolute path of the Dockerfile. */
+  dockerfile: string;
+  /** Repository, e.g. `localhost/kubernaut/gateway`. */
+  image: string;
+  /** Full reference `repo:tag`. */
+  tag: string;
+  args: Record<string, string>;
+  target?: string;
+  labels?: Record<string, string>;
+  cache: {
+    backend: CacheBackend;
+    /** Per image (gha scope). */
+    scope: string;
+    /** local backend: directory to import from (skipped when missing). */
+    dir?: string;
+    /** local backend: new directory to export to (rotation); defaults to `dir`. */
+    dirOut?: string;
+    /** registry backend: cache reference. */
+    ref?: string;
+  };
+  /** If set, produce a docker-archive tarball at this path. */
+  tarball?: string;
+  /** `none` (default for tests) disables networking in RUN steps. */
+  network?: 'none' | 'default';
+  signal?: AbortSignal;
+  onLine?: (line: string) => void;
+  /** Extra environment for the build process (merged over the builder's environment). */
+  env?: Record<string, string>;
+}
+
+export interface BuildResult {
+  ref: string;
+  imageId: string;
+  tarball?: string;
+  tarballBytes?: number;
+  /** Every step was a cache hit (or the image was reused). */
+  cached: boolean;
+  /** Steps counted for `cached` (Dockerfile instructions that do work; FROM and injected LABEL steps excluded). */
+  steps?: { total: number; cached: number };
+  cacheNote?: string;
+  /** Last ~30 output lines. */
+  logTail: string[];
+  /** Number of attempts (podman retries once on a crash signature). */
+  attempts?: number;
+  durationMs?: number;
+}
+
+/** docker or podman. Failures throw BuildError (core/errors.ts). */
+export interface ImageBuilder {
+  readonly caps: BuilderCapabilities;
+  build(req: BuildRequest): Promise<BuildResult>;
+  /** Writes a docker-archive tarball. */
+  save(ref: string, dest: string, signal?: AbortSignal): Promise<{ bytes: number }>;
+  imageExists(ref: string): Promise<boolean>;
+  /** An existing local image ref (preferred) or id carrying this label (content-addressed reuse). */
+  findByLabel(label: string, value: string): Promise<string | undefined>;
+  tag(src: string, dest: string): Promise<void>;
+  /** Idempotent: missing images are ignored. */
+  removeImages(refs: string[]): Promise<void>;
+  pull(ref: string, signal?: AbortSignal): Promise<void>;
+}
+
+export interface CreateClusterSpec {
+  name: string;
+  /** kind config file written for this run. */
+  config?: string;
+  nodeImage?: string;
+  /** The run's own kubeconfig: kind writes only this file. */
+  kubeconfig: string;
+  /** `kind create cluster --wait`. */
+  waitMs: number;
+  /** Keep the nodes of a failed create (so their logs can be exported). */
+  retain?: boolean;
+}
+
+/** kind. Failures throw ToolError (core/errors.ts). */
+export interface ClusterTool {
+  create(spec: CreateClusterSpec, o?: CallOptions): Promise<void>;
+  /** Deletes the cluster; kind edits only `kubeconfig` (the run's), never the user's. */
+  delete(name: string, kubeconfig: string, o?: CallOptions): Promise<void>;
+  loadImageArchive(tarball: string, cluster: string, o?: CallOptions): Promise<void>;
+  exportLogs(dir: string, cluster: string, o?: CallOptions): Promise<void>;
+}
+
+export interface ContainerState {
+  name: string;
+  image?: string;
+  /** `state.waiting.reason` (ImagePullBackOff, CrashLoopBackOff, ...). */
+  waitingReason?: string;
+  waitingMessage?: string;
+  restartCount?: number;
+}
+
+export interface PodState {
+  name: string;
+  namespace: string;
+  ready: boolean;
+  containers: ContainerState[];
+}
+
+/** kubectl, bound to one kubeconfig. Failures throw ToolError. */
+export interface KubeClient {
+  /** Server-side apply of a manifest file (into `namespace` unless the objects say otherwise). */
+  apply(file: string, namespace: string | undefined, o?: CallOptions): Promise<void>;
+  /** Renders a kustomize directory (client side). */
+  kustomize(dir: string, o?: CallOptions): Promise<string>;
+  /** `rollout status` of `kind/name`, blocking up to `timeoutMs`. */
+  rolloutStatus(target: string, namespace: string, timeoutMs: number, o?: CallOptions): Promise<void>;
+  /** `wait --for=<condition>` on each target, blocking up to `timeoutMs`. */
+  waitFor(condition: string, targets: readonly string[], namespace: string | undefined, timeoutMs: number, o?: CallOptions): Promise<void>;
+  /** Nodes and whether each is Ready. */
+  nodes(o?: CallOptions): Promise<Array<{ name: string; ready: boolean }>>;
+  serviceAccountExists(name: string, namespace: string, o?: CallOptions): Promise<boolean>;
+  /** Whether the Service's Endpoints have at least one ready address. */
+  endpointsReady(service: string, namespace: string, o?: CallOptions): Promise<boolean>;
+  /** Pods of a namespace (all of them, or those matching a label selector `k=v,k2=v2`). */
+  pods(namespace: string | undefined, selector: string | undefined, o?: CallOptions): Promise<PodState[]>;
+  /** `get events -A` as kubectl prints it. */
+  events(o?: CallOptions): Promise<string>;
+  describePod(name: string, namespace: string, o?: CallOptions): Promise<string>;
+  podLogs(name: string, namespace: string, o?: CallOptions): Promise<string>;
+}
+
+/** The adapters a run uses. */
+export interface EngineTools {
+  builder: ImageBuilder;
+  cluster: ClusterTool;
+  /** A client for the run's cluster (the kubeconfig kind writes). */
+  kube: KubeClient;
+}
