@@ -710,7 +710,7 @@ which.sync = whichSync
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5700);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2912);
 /* harmony import */ var _io_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1604);
 
 
@@ -734,7 +734,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5700:
+/***/ 2912:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10898,9 +10898,9 @@ class EngineBuilder {
             });
         return id.startsWith('sha256:') ? id : `sha256:${id}`;
     }
-    async save(ref, dest, signal) {
+    async save(ref, dest, signal, platform) {
         await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(dest), { recursive: true });
-        const r = await this.runEngine(this.saveArgs(ref, dest), { signal });
+        const r = await this.runEngine(this.saveArgs(ref, dest, this.caps.savePlatform ? platform : undefined), { signal });
         if (r.cancelled || signal?.aborted) {
             await (0,promises_namespaceObject.rm)(dest, { force: true });
             throw cancelledError(`${this.caps.engine} save ${ref}`, r.tail);
@@ -10947,8 +10947,8 @@ class EngineBuilder {
                 logTail: r.tail,
             });
     }
-    async pull(ref, signal) {
-        const r = await this.runEngine(['pull', ref], { signal });
+    async pull(ref, signal, platform) {
+        const r = await this.runEngine(['pull', ...(platform ? ['--platform', platform] : []), ref], { signal });
         if (r.cancelled || signal?.aborted)
             throw cancelledError(`${this.caps.engine} pull ${ref}`, r.tail);
         if (r.exitCode !== 0) {
@@ -11050,8 +11050,8 @@ class DockerBuilder extends EngineBuilder {
     invocation(req, tmp) {
         return dockerBuildInvocation(this.caps, req, tmp);
     }
-    saveArgs(ref, dest) {
-        return ['save', '--output', dest, ref];
+    saveArgs(ref, dest, platform) {
+        return ['save', ...(platform ? ['--platform', platform] : []), '--output', dest, ref];
     }
     async imageIdAfterBuild(req, tmp) {
         if (req.tarball && this.caps.outputTarball) {
@@ -11270,6 +11270,8 @@ async function probeDocker(binary, env) {
         out.clientVersion = j.Client?.Version;
         out.serverVersion = j.Server?.Version;
         out.serverOs = j.Server?.Os;
+        out.serverArch = j.Server?.Arch;
+        out.serverApiVersion = j.Server?.ApiVersion;
     }
     catch {
         /* unparseable: treat as no daemon */
@@ -11294,9 +11296,31 @@ function cachePhrase(backend, exported, engineCache) {
         return `cache backend '${backend}' exported and imported by the builder`;
     return `cache export unavailable (backend '${backend}' ignored), using ${engineCache}`;
 }
+/** The engine host's platform in `os/arch` form (Node's arch names mapped to OCI's). */
+function hostPlatform(os = process.platform === 'darwin' ? 'linux' : process.platform, arch = process.arch) {
+    const oci = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', ia32: '386' };
+    return `${os}/${oci[arch] ?? arch}`;
+}
+/**
+ * `docker save --platform` needs a client that has the flag (28+) and a daemon with API 1.48+. Without it, a daemon
+ * with the classic image store saves the one platform it pulled, which kind imports fine; only Docker's containerd
+ * image store (default from Docker 29) saves an index of every platform with the blobs of one.
+ */
+function savePlatform(p) {
+    const server = /^(\d+)\.(\d+)/.exec(p.serverApiVersion ?? '');
+    const serverOk = server ? Number(server[1]) > 1 || (Number(server[1]) === 1 && Number(server[2]) >= 48) : false;
+    const clientOk = majorVersion(p.clientVersion ?? '') >= 28;
+    if (serverOk && clientOk)
+        return { savePlatform: true };
+    return {
+        savePlatform: false,
+        platformNote: `docker ${p.clientVersion ?? '?'} with a daemon of API ${p.serverApiVersion ?? '?'} cannot save one platform (docker save --platform needs client 28+ and API 1.48+); not needed here: such a daemon keeps and saves only the platform it pulled`,
+    };
+}
 /** Capabilities and reason for a probed docker (pure: unit-testable with synthetic probes). */
 function dockerCapabilities(p, backend) {
     const version = p.clientVersion ?? 'unknown';
+    const platform = { platform: p.serverArch ? `${p.serverOs ?? 'linux'}/${p.serverArch}` : hostPlatform(), ...savePlatform(p) };
     const head = `docker ${version} at ${p.binary}`;
     const engineCache = "the engine's layer cache";
     if (p.buildxVersion) {
@@ -11312,6 +11336,7 @@ function dockerCapabilities(p, backend) {
             outputTarball: full,
             driver,
             tarballOnly: full,
+            ...platform,
         };
         const builder = p.buildxBuilder ? `builder "${p.buildxBuilder}"` : 'the current builder';
         let reason;
@@ -11331,7 +11356,15 @@ function dockerCapabilities(p, backend) {
     const major = majorVersion(version);
     const builtInBuildkit = Number.isFinite(major) && major < 23 && (p.serverOs ?? 'linux') === 'linux';
     const kind = builtInBuildkit ? 'buildkit' : 'legacy';
-    const caps = { engine: 'docker', kind, binary: p.binary, version, cacheExport: false, outputTarball: false };
+    const caps = {
+        engine: 'docker',
+        kind,
+        binary: p.binary,
+        version,
+        cacheExport: false,
+        outputTarball: false,
+        ...platform,
+    };
     if (backend !== 'none')
         caps.cacheNote = `${kind === 'buildkit' ? 'BuildKit (no buildx)' : 'the legacy builder'} cannot export the '${backend}' cache: using ${engineCache}`;
     const why = builtInBuildkit
@@ -11360,6 +11393,10 @@ function podmanCapabilities(p, backend, env, parallel) {
         cacheExport,
         outputTarball: false,
         maxParallelBuilds,
+        // Podman pulls one platform of a multi-arch image (its host's, or --platform) and saves what it has.
+        platform: hostPlatform(),
+        savePlatform: false,
+        platformNote: `podman saves the single platform it pulled (${hostPlatform()}): no --platform needed`,
     };
     if (backend !== 'none' && !cacheExport)
         caps.cacheNote = `podman cannot export the '${backend}' cache: using ${engineCache}`;
@@ -11511,31 +11548,36 @@ class Kind {
 
 
 
+/** `kubectl wait`, `kubectl rollout status`: the command a failure message names. */
+function verbOf(args) {
+    const words = args.filter((a) => !a.startsWith('-'));
+    return `kubectl ${words[0] === 'rollout' ? words.slice(0, 2).join(' ') : (words[0] ?? '')}`.trim();
+}
 /** Thin adapter over kubectl bound to one kubeconfig: one typed method per call the engine makes. */
 class Kubectl {
     kubeconfig;
     bin;
     env;
-    constructor(kubeconfig, bin = 'kubectl', env = process.env) {
+    cacheDir;
+    constructor(kubeconfig, bin = 'kubectl', env = process.env, 
+    /** kubectl's discovery cache: the run's own (kubectl would otherwise write ~/.kube/cache). */
+    cacheDir) {
         this.kubeconfig = kubeconfig;
         this.bin = bin;
         this.env = env;
+        this.cacheDir = cacheDir;
+    }
+    argv(args) {
+        return ['--kubeconfig', this.kubeconfig, ...(this.cacheDir ? ['--cache-dir', this.cacheDir] : []), ...args];
     }
     /** Runs `kubectl --kubeconfig <run's> <args>`; `verb` names the call in errors (`kubectl rollout status`). */
     run(args, o = {}) {
-        return runChecked(this.bin, ['--kubeconfig', this.kubeconfig, ...args], {
+        return runChecked(this.bin, this.argv(args), {
             env: this.env,
-            verb: `kubectl ${args
-                .filter((a) => !a.startsWith('-'))
-                .slice(0, 2)
-                .join(' ')}`,
+            verb: verbOf(args),
             ...(o.signal ? { signal: o.signal } : {}),
             ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
         });
-    }
-    async json(args, o) {
-        const { stdout } = await this.run([...args, '-o', 'json'], o);
-        return JSON.parse(stdout);
     }
     async apply(file, namespace, o) {
         await this.run(['apply', '--server-side', '--force-conflicts', '--field-manager', 'hybrid-e2e', ...(namespace ? ['-n', namespace] : []), '-f', file], o);
@@ -11543,47 +11585,75 @@ class Kubectl {
     async kustomize(dir, o) {
         return (await this.run(['kustomize', dir], o)).stdout;
     }
-    async rolloutStatus(target, namespace, timeoutMs, o) {
-        await this.run(['rollout', 'status', target, '-n', namespace, `--timeout=${(0,duration/* toGoDuration */.I)(timeoutMs)}`], o);
-    }
     async waitFor(condition, targets, namespace, timeoutMs, o) {
         await this.run(['wait', `--for=${condition}`, ...targets, ...(namespace ? ['-n', namespace] : []), `--timeout=${(0,duration/* toGoDuration */.I)(timeoutMs)}`], o);
     }
-    async nodes(o) {
-        const list = await this.json(['get', 'nodes'], o);
-        return list.items.map((n) => ({
-            name: n.metadata.name,
-            ready: Boolean(n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')),
-        }));
-    }
-    async serviceAccountExists(name, namespace, o) {
+    /**
+     * `kubectl get --raw <path>` lists, then `kubectl get --raw <path>?watch=1&resourceVersion=<list's>` streams the
+     * changes: the API's own list-then-watch, so no change between the two is lost. The watch prints one JSON event per
+     * line (the API server's watch encoding), which kubectl's --raw copies through as it arrives.
+     */
+    async watch(path, onEvent, o) {
+        const { stdout } = await this.run(['get', '--raw', path], { signal: o.signal });
+        const list = JSON.parse(stdout);
+        const itemKind = list.kind?.replace(/List$/, '');
+        for (const item of list.items ?? [])
+            onEvent({ type: 'ADDED', object: { ...(itemKind ? { kind: itemKind } : {}), ...item } });
+        o.onSynced();
+        const stop = new AbortController();
+        const onAbort = () => stop.abort();
+        o.signal.addEventListener('abort', onAbort, { once: true });
+        let bad;
+        const url = `${path}?watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(list.metadata?.resourceVersion ?? '0')}`;
         try {
-            await this.run(['get', 'serviceaccount', name, '-n', namespace, '-o', 'name'], o);
-            return true;
+            const r = await runProcess(this.bin, this.argv(['get', '--raw', url]), {
+                env: this.env,
+                signal: stop.signal,
+                maxOutput: 0,
+                onLine: (line) => {
+                    if (!line.trim())
+                        return;
+                    let e;
+                    try {
+                        e = JSON.parse(line);
+                    }
+                    catch {
+                        bad = `unexpected watch output: ${line.slice(0, 200)}`;
+                        return stop.abort();
+                    }
+                    if (e.type === 'ERROR') {
+                        // e.g. 410 Gone (the resourceVersion is too old): the caller lists and watches again.
+                        bad = `watch of ${path} ended: ${e.object.message ?? 'ERROR event'}`;
+                        return stop.abort();
+                    }
+                    onEvent(e);
+                },
+            });
+            if (bad)
+                throw new Error(bad);
+            if (r.failed && !o.signal.aborted) {
+                throw new errors/* ToolError */.v4({
+                    command: this.bin,
+                    args: this.argv(['get', '--raw', url]),
+                    stdout: '',
+                    stderr: r.tail.join('\n'),
+                    cancelled: r.cancelled,
+                    ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
+                    verb: 'kubectl get --raw (watch)',
+                });
+            }
         }
-        catch (e) {
-            if (e instanceof errors/* ToolError */.v4 && /NotFound|not found/.test(e.stderr))
-                return false;
-            throw e;
+        finally {
+            o.signal.removeEventListener('abort', onAbort);
         }
     }
-    async endpointsReady(service, namespace, o) {
-        const ep = await this.json(['get', 'endpoints', service, '-n', namespace], o);
-        return Boolean(ep.subsets?.some((s) => (s.addresses?.length ?? 0) > 0));
-    }
-    async pods(namespace, selector, o) {
-        const list = await this.json(['get', 'pods', ...(namespace ? ['-n', namespace] : ['-A']), ...(selector ? ['-l', selector] : [])], o);
+    async pods(o) {
+        const { stdout } = await this.run(['get', 'pods', '-A', '-o', 'json'], o);
+        const list = JSON.parse(stdout);
         return list.items.map((p) => ({
             name: p.metadata.name,
-            namespace: p.metadata.namespace,
+            namespace: p.metadata.namespace ?? 'default',
             ready: Boolean(p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')),
-            containers: (p.status?.containerStatuses ?? []).map((cs) => ({
-                name: cs.name,
-                ...(cs.image ? { image: cs.image } : {}),
-                ...(cs.state?.waiting?.reason ? { waitingReason: cs.state.waiting.reason } : {}),
-                ...(cs.state?.waiting?.message ? { waitingMessage: cs.state.waiting.message } : {}),
-                ...(cs.restartCount !== undefined ? { restartCount: cs.restartCount } : {}),
-            })),
         }));
     }
     async events(o) {
@@ -11615,12 +11685,13 @@ function detect(engine, cache, env) {
 function clusterTool(provider, env) {
     return new Kind('kind', provider, env);
 }
-function kubeClient(kubeconfig, env) {
-    return new Kubectl(kubeconfig, 'kubectl', env);
+/** kubectl on a run's kubeconfig, with the run's own discovery cache (nothing under ~/.kube is touched). */
+function kubeClient(runDir, env) {
+    return new Kubectl(external_node_path_default().join(runDir, 'kubeconfig'), 'kubectl', env, external_node_path_default().join(runDir, 'kube-cache'));
 }
 /** The tools of one run: the detected builder, kind with the builder's provider, kubectl on the run's kubeconfig. */
 function runTools(builder, runDir, env) {
-    return { builder, cluster: clusterTool(builder.caps.engine, env), kube: kubeClient(external_node_path_default().join(runDir, 'kubeconfig'), env) };
+    return { builder, cluster: clusterTool(builder.caps.engine, env), kube: kubeClient(runDir, env) };
 }
 /** The builder a run used, rebuilt from its state file without probing (for `down`). */
 function builderOfRun(state, env) {
@@ -11815,6 +11886,154 @@ class ClusterStart {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/engine/cluster-watch.ts
+/**
+ * The run's view of the cluster: one watch per resource type across all namespaces (`kubectl get <type> -A --watch`),
+ * started when first needed and shared by every task, instead of a poll per service. Readiness waits are predicates
+ * over the latest objects, re-evaluated on every change (and on a timer, for time-based verdicts).
+ *
+ * A watch that ends while still needed (the API server closes long watches, kubectl exits) is restarted: its
+ * objects are listed again, so nothing is missed.
+ */
+
+/** The collections the engine watches, as API paths (all namespaces). */
+const COLLECTIONS = {
+    deployments: '/apis/apps/v1/deployments',
+    statefulsets: '/apis/apps/v1/statefulsets',
+    daemonsets: '/apis/apps/v1/daemonsets',
+    jobs: '/apis/batch/v1/jobs',
+    pods: '/api/v1/pods',
+    nodes: '/api/v1/nodes',
+    serviceaccounts: '/api/v1/serviceaccounts',
+    endpointslices: '/apis/discovery.k8s.io/v1/endpointslices',
+};
+/** `<namespace>/<name>` (or `<name>` for cluster-scoped objects). */
+const objectKey = (o) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name);
+class ClusterWatch {
+    kube;
+    restartMs;
+    streams = new Map();
+    stop = new AbortController();
+    constructor(kube, 
+    /** How long to wait before restarting a watch that ended. */
+    restartMs = 500) {
+        this.kube = kube;
+        this.restartMs = restartMs;
+    }
+    /** The objects of a resource type, kept current by a watch (started on first use). */
+    stream(resource) {
+        let s = this.streams.get(resource);
+        if (s)
+            return s;
+        s = { objects: new Map(), synced: false, listeners: new Set() };
+        this.streams.set(resource, s);
+        void this.run(resource, s);
+        return s;
+    }
+    async run(resource, s) {
+        while (!this.stop.signal.aborted) {
+            const fresh = new Map();
+            let listing = true;
+            const onEvent = (e) => {
+                if (e.type === 'BOOKMARK' || e.type === 'ERROR')
+                    return;
+                const key = objectKey(e.object);
+                if (e.type === 'DELETED')
+                    (listing ? fresh : s.objects).delete(key);
+                else
+                    (listing ? fresh : s.objects).set(key, e.object);
+                if (!listing)
+                    this.notify(s);
+            };
+            try {
+                await this.kube.watch(resource, onEvent, {
+                    signal: this.stop.signal,
+                    onSynced: () => {
+                        // The initial list is complete: it replaces whatever an earlier watch knew.
+                        listing = false;
+                        s.objects = fresh;
+                        s.synced = true;
+                        this.notify(s);
+                    },
+                });
+                s.lastError = `the watch of ${resource} ended`;
+            }
+            catch (e) {
+                s.lastError = (0,errors/* errorMessage */.gJ)(e).split('\n').slice(-1)[0];
+            }
+            if (this.stop.signal.aborted)
+                return;
+            this.notify(s);
+            await new Promise((r) => setTimeout(r, this.restartMs));
+        }
+    }
+    notify(s) {
+        for (const l of [...s.listeners])
+            l();
+    }
+    /**
+     * Resolves with the first `done` verdict of `check` over the current objects of the given resource types,
+     * rejects with a `failed` verdict, or with a timeout that names the last progress message.
+     */
+    until(resources, check, o) {
+        const streams = resources.map((r) => this.stream(r));
+        return new Promise((resolve, reject) => {
+            let last = 'nothing observed yet';
+            let settled = false;
+            const finish = (f) => {
+                if (settled)
+                    return;
+                settled = true;
+                clearTimeout(timer);
+                clearInterval(tick);
+                for (const s of streams)
+                    s.listeners.delete(evaluate);
+                o.signal.removeEventListener('abort', onAbort);
+                f();
+            };
+            const evaluate = () => {
+                if (settled || !streams.every((s) => s.synced))
+                    return;
+                let v;
+                try {
+                    v = check((r) => this.stream(r).objects);
+                }
+                catch (e) {
+                    return finish(() => reject(e));
+                }
+                if ('done' in v)
+                    finish(() => resolve(v.done));
+                else if ('failed' in v)
+                    finish(() => reject(new WaitFailed(v.failed)));
+                else
+                    last = v.waiting;
+            };
+            const onAbort = () => finish(() => reject(new Error(`cancelled while waiting for ${o.what}`)));
+            const timer = setTimeout(() => {
+                const watchProblem = streams.find((s) => !s.synced)?.lastError;
+                finish(() => reject(new WaitTimeout(`${o.what} was not ready within ${Math.round(o.timeoutMs / 1000)}s: ${watchProblem && last === 'nothing observed yet' ? watchProblem : last}`)));
+            }, o.timeoutMs);
+            const tick = setInterval(evaluate, o.tickMs ?? 1000);
+            if (o.signal.aborted)
+                return onAbort();
+            o.signal.addEventListener('abort', onAbort, { once: true });
+            for (const s of streams)
+                s.listeners.add(evaluate);
+            evaluate();
+        });
+    }
+    /** Stops every watch. */
+    close() {
+        this.stop.abort();
+    }
+}
+/** A wait ended because what it waited for will not become ready. */
+class WaitFailed extends Error {
+}
+/** A wait ran out of time. */
+class WaitTimeout extends Error {
+}
+
 ;// CONCATENATED MODULE: ./src/core/engine/context.ts
 /** The output of `id` among a task's inputs, narrowed to its kind. */
 function inputOf(inputs, id, kind) {
@@ -11849,7 +12068,7 @@ async function collectDiagnostics(runDir, clusterName, kind, kube, reporter) {
         .catch((e) => (0,external_node_fs_.writeFileSync)(external_node_path_default().join(dir, 'kind-logs.error.txt'), (0,errors/* errorMessage */.gJ)(e)));
     await save('events.txt', () => kube.events(o));
     try {
-        for (const p of await kube.pods(undefined, undefined, o)) {
+        for (const p of await kube.pods(o)) {
             if (p.ready)
                 continue;
             const base = `${p.namespace}_${p.name}`;
@@ -12256,13 +12475,18 @@ async function runPull(t, ctx, signal) {
     const ref = t.image;
     const tarball = external_node_path_default().join(ctx.tarballDir, `${t.service}.tar`);
     ctx.journal.set(t.id, { image: ref, attempts: 1 });
+    const { platform, savePlatform, platformNote } = builder.caps;
     let note = 'local image';
     if (!(await builder.imageExists(ref))) {
-        ctx.reporter.info(`${t.id}: ${ref} is not present locally; pulling`);
-        await builder.pull(ref, signal);
+        ctx.reporter.info(`${t.id}: ${ref} is not present locally; pulling it for ${platform}`);
+        await builder.pull(ref, signal, platform);
         note = 'pulled';
     }
-    await builder.save(ref, tarball, signal);
+    // Only the nodes' platform: kind imports with `ctr import --all-platforms`, which fails on an archive that lists
+    // platforms whose content it does not hold (kubernetes-sigs/kind#3795).
+    if (!savePlatform && platformNote)
+        ctx.reporter.info(`${t.id}: ${platformNote}`);
+    await builder.save(ref, tarball, signal, savePlatform ? platform : undefined);
     ctx.journal.set(t.id, { cached: note === 'local image', note });
     return { service: t.service, repository: ref, ref, tarball };
 }
@@ -12377,6 +12601,71 @@ function diskFullHint(e, dir, service) {
     }
     const err = new Error(`not enough disk space in ${dir} for the image tarball of ${service} (${free} free; the tarball needs about the image's size, see "docker image ls"). Free space (e.g. docker system prune -f) or point HYBRID_E2E_TMPDIR (RUNNER_TEMP in Actions) at a larger disk.`);
     return Object.assign(err, { details: e.details });
+}
+
+;// CONCATENATED MODULE: ./src/core/engine/create-failures.ts
+/**
+ * Which `kind create cluster` failures are worth a fresh cluster. kind wraps every kubeadm init failure the same way
+ * ("failed to init node with kubeadm", kind v0.27.0 pkg/cluster/internal/create/actions/kubeadminit/init.go:98) and
+ * every join failure likewise ("failed to join node with kubeadm", kubeadmjoin/join.go), so the wrapper says nothing:
+ * the signatures below are read from the output kind prints after it (kubeadm's own lines).
+ *
+ * Transient (a retry with a fresh cluster usually passes): the kubelet not healthy in time, the control plane not up
+ * in time (`wait-control-plane`, reported by current kubeadm as `context deadline exceeded`, by older ones as
+ * `timed out waiting for the condition`), a node container not booted in time ("could not find a log line"), a
+ * node failing to join, podman/crun's cgroup race at container start ("scope not found").
+ * Permanent (fail at once, with kind's last lines): kubeadm preflight errors, an invalid config, a node image that
+ * cannot be had, a host port in use, a name in use, and a crun too old for podman ("unknown version specified").
+ * A permanent signature wins over a transient one in the same output.
+ */
+const PERMANENT = [
+    { re: /\[preflight\] Some fatal errors occurred|error execution phase preflight/i, reason: 'kubeadm preflight checks failed' },
+    {
+        re: /port is already allocated|address already in use/i,
+        reason: 'a host port of the kind config is already in use, maybe by another run of this config',
+        hint: 'Set cluster.hostPorts: auto to give each run free host ports.',
+    },
+    {
+        re: /node\(s\) already exist for a cluster with the name/i,
+        reason: 'a cluster with this name already exists',
+        hint: 'Delete it (kind delete cluster --name ...) or keep cluster.unique on.',
+    },
+    {
+        re: /unknown version specified/i,
+        reason: "the OCI runtime (crun) is too old for this podman: it rejects podman's runtime spec version",
+        hint: 'Update crun to 1.14.3 or newer (or point podman at a matching runtime); retrying does not help.',
+    },
+    {
+        re: /failed to pull image|unable to find image|pull access denied|manifest unknown|no such image/i,
+        reason: 'the node image is not available',
+        hint: 'Pull or load the node image (cluster.nodeImage) first; kind cannot create nodes without it.',
+    },
+    {
+        re: /unknown field|invalid configuration|unable to decode|error converting YAML|unmarshal errors/i,
+        reason: 'the kind config is invalid',
+    },
+];
+const TRANSIENT = [
+    {
+        re: /\[kubelet-check\]|kubelet is not healthy|kubelet isn't running or healthy|localhost:10248\/healthz/i,
+        reason: 'the kubelet was not healthy in time',
+    },
+    {
+        re: /wait-control-plane|context deadline exceeded|timed out waiting for the condition/i,
+        reason: 'the control plane did not come up in time',
+    },
+    { re: /could not find a log line that matches/i, reason: 'a node container did not boot in time' },
+    { re: /failed to join node with kubeadm/i, reason: 'a node failed to join the cluster' },
+    { re: /scope not found|resource temporarily unavailable/i, reason: 'the container runtime hit a start race' },
+];
+function classifyCreateFailure(output) {
+    for (const p of PERMANENT)
+        if (p.re.test(output))
+            return { transient: false, reason: p.reason, ...(p.hint ? { hint: p.hint } : {}) };
+    for (const t of TRANSIENT)
+        if (t.re.test(output))
+            return { transient: true, reason: t.reason };
+    return { transient: false, reason: 'kind create cluster failed' };
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -12571,127 +12860,365 @@ function readManifestPath(p) {
     return manifestFiles(p).flatMap((f) => parseManifests((0,external_node_fs_.readFileSync)(f, 'utf8'), f));
 }
 
-;// CONCATENATED MODULE: ./src/core/engine/readiness.ts
-/** Waiting until things are really ready: the cluster's gates, a service's workloads, endpoints and pods. */
-
-
-
-
-/** A pod state that will never become ready by itself. */
-const FATAL_WAITING = new Set([
-    'ImagePullBackOff',
-    'ErrImageNeverPull',
-    'CrashLoopBackOff',
-    'InvalidImageName',
-    'CreateContainerConfigError',
-    'CreateContainerError',
-    'RunContainerError',
-]);
-/** A workload or pod that will not become ready: the deploy fails with this message. */
-class NotReadyError extends Error {
+;// CONCATENATED MODULE: ./src/core/engine/pod-health.ts
+const FATAL_AT_ONCE = new Set(['ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName', 'CreateContainerError', 'RunContainerError']);
+const CONFIG_ERROR = 'CreateContainerConfigError';
+const CRASH = 'CrashLoopBackOff';
+const INITIAL_BACKOFF_MS = 10_000;
+const MAX_BACKOFF_MS = 300_000;
+/** The back-off the kubelet waits before the next restart, from its message (`back-off 40s restarting…`) or the count. */
+function nextBackoffMs(cs) {
+    const m = /back-off (\d+m)?(\d+s)?/.exec(cs.state?.waiting?.message ?? '');
+    if (m && (m[1] || m[2]))
+        return (m[1] ? parseInt(m[1], 10) * 60_000 : 0) + (m[2] ? parseInt(m[2], 10) * 1000 : 0);
+    return Math.min(MAX_BACKOFF_MS, INITIAL_BACKOFF_MS * 2 ** Math.max(0, (cs.restartCount ?? 0) - 1));
 }
-/** Calls `probe` every `everyMs` (at most 1 s) until it returns a value; errors are retried and the last one reported. */
-async function poll(what, timeoutMs, everyMs, signal, probe) {
-    const deadline = Date.now() + timeoutMs;
-    let last = '';
-    for (;;) {
-        if (signal.aborted)
-            throw new Error(`cancelled while waiting for ${what}`);
-        try {
-            const v = await probe();
-            if (v !== undefined)
-                return v;
+/**
+ * A reason the pod will not become ready, or undefined. `firstSeen` remembers since when a container has reported a
+ * config error (keyed by pod uid and container); `deadlineMs` is when the deploy stops waiting.
+ */
+function podProblem(pod, policy, nowMs, deadlineMs, firstSeen) {
+    const status = (pod.status ?? {});
+    const groups = [
+        ['init container', status.initContainerStatuses ?? []],
+        ['container', status.containerStatuses ?? []],
+    ];
+    for (const [what, list] of groups) {
+        for (const cs of list) {
+            const reason = cs.state?.waiting?.reason;
+            const key = `${pod.metadata.uid ?? pod.metadata.name}/${what}/${cs.name}`;
+            if (reason !== CONFIG_ERROR)
+                firstSeen.delete(key);
+            if (!reason)
+                continue;
+            const about = `pod ${pod.metadata.name} (${what} ${cs.name}, image ${cs.image ?? '?'}) is in ${reason}`;
+            const detail = cs.state?.waiting?.message ? `: ${cs.state.waiting.message}` : '';
+            if (FATAL_AT_ONCE.has(reason))
+                return `${about}${detail}`;
+            if (reason === CONFIG_ERROR) {
+                const since = firstSeen.get(key) ?? nowMs;
+                firstSeen.set(key, since);
+                if (nowMs - since >= policy.configErrorGraceMs) {
+                    return `${about}${detail} (still after ${Math.round(policy.configErrorGraceMs / 1000)}s; deploy.configErrorGrace)`;
+                }
+                continue;
+            }
+            if (reason === CRASH) {
+                const restarts = cs.restartCount ?? 0;
+                const exit = cs.lastState?.terminated?.exitCode;
+                const crashed = `${about} after ${restarts} restart(s)${exit !== undefined ? `, last exit code ${exit}` : ''}`;
+                if (restarts >= policy.crashLoopRestarts)
+                    return `${crashed} (deploy.crashLoopRestarts: ${policy.crashLoopRestarts})${detail}`;
+                const backoff = nextBackoffMs(cs);
+                if (nowMs + backoff > deadlineMs) {
+                    return `${crashed}: its next restart is in ${Math.round(backoff / 1000)}s, after the wait timeout${detail}`;
+                }
+            }
         }
-        catch (e) {
-            last = (0,errors/* errorMessage */.gJ)(e);
-        }
-        if (Date.now() > deadline)
-            throw new Error(`timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}${last ? ` (last error: ${last.split('\n')[0]})` : ''}`);
-        await new Promise((r) => setTimeout(r, Math.min(everyMs, 1000)));
     }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/engine/wait-targets.ts
+/**
+ * What a `wait:` target names. Every spelling kubectl accepts for the built-in kinds we know how to wait for
+ * resolves here: the singular and plural resource names, the short names the API server advertises in discovery
+ * (deploy, sts, ds, po, svc), the group-qualified forms (`deployment.apps`, `jobs.batch`) and the
+ * version-qualified ones (`deployment.v1.apps`). Anything else (a custom resource) is waited for by its Ready
+ * condition through `kubectl wait`.
+ */
+
+const KINDS = [
+    { kind: 'deployment', singular: 'deployment', plural: 'deployments', short: ['deploy'], group: 'apps', version: 'v1' },
+    { kind: 'statefulset', singular: 'statefulset', plural: 'statefulsets', short: ['sts'], group: 'apps', version: 'v1' },
+    { kind: 'daemonset', singular: 'daemonset', plural: 'daemonsets', short: ['ds'], group: 'apps', version: 'v1' },
+    { kind: 'job', singular: 'job', plural: 'jobs', short: [], group: 'batch', version: 'v1' },
+    { kind: 'pod', singular: 'pod', plural: 'pods', short: ['po'], group: '', version: 'v1' },
+    { kind: 'service', singular: 'service', plural: 'services', short: ['svc'], group: '', version: 'v1' },
+];
+const ALIASES = new Map();
+for (const k of KINDS) {
+    const names = [k.singular, k.plural, ...k.short];
+    for (const n of names) {
+        ALIASES.set(n, k.kind);
+        if (k.group) {
+            ALIASES.set(`${n}.${k.group}`, k.kind);
+            ALIASES.set(`${n}.${k.version}.${k.group}`, k.kind);
+        }
+        else
+            ALIASES.set(`${n}.${k.version}`, k.kind);
+    }
+}
+/** The collection to watch for a kind. */
+const COLLECTION_OF = {
+    deployment: COLLECTIONS.deployments,
+    statefulset: COLLECTIONS.statefulsets,
+    daemonset: COLLECTIONS.daemonsets,
+    job: COLLECTIONS.jobs,
+    pod: COLLECTIONS.pods,
+};
+function resolveWaitTarget(target) {
+    const slash = target.indexOf('/');
+    const type = target.slice(0, slash).toLowerCase();
+    const name = target.slice(slash + 1);
+    const kind = ALIASES.get(type);
+    return kind ? { kind, name, text: `${kind}/${name}` } : { kind: 'other', type, name, text: target };
+}
+
+;// CONCATENATED MODULE: ./src/core/engine/workload-status.ts
+/**
+ * Is a workload ready? Pure functions of the object as the API server returns it.
+ *
+ * Deployments, RollingUpdate StatefulSets and DaemonSets follow kubectl's `rollout status` exactly
+ * (kubernetes/kubectl v0.32.2 pkg/polymorphichelpers/rollout_status.go: Deployment :59-92, DaemonSet :95-117,
+ * StatefulSet :120-152). kubectl refuses OnDelete StatefulSets and DaemonSets ("rollout status is only available for
+ * RollingUpdate strategy type", :105 and :128); for those we read the same status fields the controller keeps: the
+ * spec observed, and every desired pod ready (and available, for DaemonSets). Jobs are done when Complete and have
+ * failed when Failed (the conditions the job controller sets); a Pod when its Ready condition is True.
+ */
+const num = (v) => (typeof v === 'number' ? v : 0);
+const conditions = (o) => (Array.isArray(o.status?.conditions) ? o.status.conditions : []);
+const condition = (o, type) => conditions(o).find((c) => c.type === type);
+const specReplicas = (o) => (typeof o.spec?.replicas === 'number' ? o.spec.replicas : undefined);
+const strategyType = (o) => o.spec?.updateStrategy?.type;
+const done = (message) => ({ state: 'done', message });
+const waiting = (message) => ({ state: 'waiting', message });
+function deploymentReadiness(d) {
+    const name = d.metadata.name;
+    const s = d.status ?? {};
+    if (num(d.metadata.generation) > num(s.observedGeneration))
+        return waiting('Waiting for deployment spec update to be observed...');
+    const progressing = condition(d, 'Progressing');
+    if (progressing?.reason === 'ProgressDeadlineExceeded')
+        return { state: 'failed', message: `deployment "${name}" exceeded its progress deadline` };
+    const replicas = specReplicas(d) ?? 1;
+    if (num(s.updatedReplicas) < replicas)
+        return waiting(`Waiting for deployment "${name}" rollout to finish: ${num(s.updatedReplicas)} out of ${replicas} new replicas have been updated...`);
+    if (num(s.replicas) > num(s.updatedReplicas))
+        return waiting(`Waiting for deployment "${name}" rollout to finish: ${num(s.replicas) - num(s.updatedReplicas)} old replicas are pending termination...`);
+    if (num(s.availableReplicas) < num(s.updatedReplicas))
+        return waiting(`Waiting for deployment "${name}" rollout to finish: ${num(s.availableReplicas)} of ${num(s.updatedReplicas)} updated replicas are available...`);
+    return done(`deployment "${name}" successfully rolled out`);
+}
+function statefulSetReadiness(sts) {
+    const s = sts.status ?? {};
+    if (num(s.observedGeneration) === 0 || num(sts.metadata.generation) > num(s.observedGeneration))
+        return waiting('Waiting for statefulset spec update to be observed...');
+    const replicas = specReplicas(sts) ?? 1;
+    if (num(s.readyReplicas) < replicas)
+        return waiting(`Waiting for ${replicas - num(s.readyReplicas)} pods to be ready...`);
+    if ((strategyType(sts) ?? 'RollingUpdate') !== 'RollingUpdate') {
+        // OnDelete: pods are replaced only when deleted, so there is no rollout to wait for; every replica is ready.
+        return done(`statefulset "${sts.metadata.name}" (OnDelete): ${num(s.readyReplicas)} of ${replicas} pods ready`);
+    }
+    const partition = sts.spec?.updateStrategy?.rollingUpdate?.partition;
+    if (sts.spec?.updateStrategy?.rollingUpdate !== undefined) {
+        if (partition !== undefined && num(s.updatedReplicas) < replicas - partition) {
+            return waiting(`Waiting for partitioned roll out to finish: ${num(s.updatedReplicas)} out of ${replicas - partition} new pods have been updated...`);
+        }
+        return done(`partitioned roll out complete: ${num(s.updatedReplicas)} new pods have been updated...`);
+    }
+    if (s.updateRevision !== s.currentRevision)
+        return waiting(`waiting for statefulset rolling update to complete ${num(s.updatedReplicas)} pods at revision ${String(s.updateRevision)}...`);
+    return done(`statefulset rolling update complete ${num(s.currentReplicas)} pods at revision ${String(s.currentRevision)}...`);
+}
+function daemonSetReadiness(ds) {
+    const name = ds.metadata.name;
+    const s = ds.status ?? {};
+    if (num(ds.metadata.generation) > num(s.observedGeneration))
+        return waiting('Waiting for daemon set spec update to be observed...');
+    const desired = num(s.desiredNumberScheduled);
+    if ((strategyType(ds) ?? 'RollingUpdate') !== 'RollingUpdate') {
+        if (num(s.numberReady) < desired || num(s.numberAvailable) < desired) {
+            return waiting(`Waiting for daemon set "${name}" (OnDelete): ${num(s.numberAvailable)} of ${desired} pods are available...`);
+        }
+        return done(`daemon set "${name}" (OnDelete): ${desired} pods available`);
+    }
+    if (num(s.updatedNumberScheduled) < desired)
+        return waiting(`Waiting for daemon set "${name}" rollout to finish: ${num(s.updatedNumberScheduled)} out of ${desired} new pods have been updated...`);
+    if (num(s.numberAvailable) < desired)
+        return waiting(`Waiting for daemon set "${name}" rollout to finish: ${num(s.numberAvailable)} of ${desired} updated pods are available...`);
+    return done(`daemon set "${name}" successfully rolled out`);
+}
+function jobReadiness(job) {
+    const name = job.metadata.name;
+    const failed = condition(job, 'Failed');
+    if (failed?.status === 'True')
+        return {
+            state: 'failed',
+            message: `job "${name}" failed${failed.reason ? ` (${failed.reason})` : ''}${failed.message ? `: ${failed.message}` : ''}`,
+        };
+    if (condition(job, 'Complete')?.status === 'True')
+        return done(`job "${name}" completed`);
+    const s = job.status ?? {};
+    return waiting(`Waiting for job "${name}" to complete: ${num(s.succeeded)} succeeded, ${num(s.active)} active, ${num(s.failed)} failed`);
+}
+function podReadiness(pod) {
+    const name = pod.metadata.name;
+    const phase = pod.status?.phase;
+    if (phase === 'Failed')
+        return { state: 'failed', message: `pod "${name}" failed${pod.status?.reason ? ` (${String(pod.status.reason)})` : ''}` };
+    if (condition(pod, 'Ready')?.status === 'True')
+        return done(`pod "${name}" is ready`);
+    if (phase === 'Succeeded')
+        return done(`pod "${name}" ran to completion`);
+    return waiting(`Waiting for pod "${name}" to be ready (phase ${String(phase ?? 'Pending')})`);
+}
+/** A generic object with a `Ready` condition (custom resources). */
+function readyConditionReadiness(o) {
+    const c = condition(o, 'Ready');
+    if (c?.status === 'True')
+        return done(`${o.kind ?? 'object'} "${o.metadata.name}" is Ready`);
+    return waiting(`Waiting for ${o.kind ?? 'object'} "${o.metadata.name}" to be Ready${c?.message ? `: ${c.message}` : ''}`);
+}
+function nodeReady(node) {
+    return condition(node, 'Ready')?.status === 'True';
+}
+
+;// CONCATENATED MODULE: ./src/core/engine/readiness.ts
+/**
+ * Waiting until things are really ready, over the run's shared watches (cluster-watch.ts): the cluster's gates after
+ * `kind create`, and a service's workloads, endpoints and pods after its apply.
+ */
+
+
+
+
+
+
+
+
+const READINESS = {
+    deployment: deploymentReadiness,
+    statefulset: statefulSetReadiness,
+    daemonset: daemonSetReadiness,
+    job: jobReadiness,
+    pod: podReadiness,
+};
+const verdict = (r) => r.state === 'done' ? { done: true } : r.state === 'failed' ? { failed: r.message } : { waiting: r.message };
+/** The names of the CustomResourceDefinitions in manifest files. */
+function crdNames(files) {
+    return files.flatMap((f) => readManifestPath(f)
+        .filter((o) => o.kind === 'CustomResourceDefinition' && o.metadata?.name)
+        .map((o) => o.metadata.name));
 }
 /**
  * After `kind create cluster --wait`: every node Ready, CoreDNS rolled out, the services' namespaces created with
  * their default ServiceAccount, and the CRDs applied and Established. Each gate waits up to `cluster.waitTimeout`.
  */
-async function clusterGates(t, kube, runDir, pollMs, signal) {
-    const timeout = t.cluster.waitTimeoutMs;
-    await poll('all nodes Ready', timeout, pollMs, signal, async () => {
-        const nodes = await kube.nodes({ signal });
-        return nodes.length > 0 && nodes.every((n) => n.ready) ? true : undefined;
-    });
-    await kube.rolloutStatus('deployment/coredns', 'kube-system', timeout, { signal });
+async function clusterGates(t, cw, kube, runDir, signal) {
+    const timeoutMs = t.cluster.waitTimeoutMs;
+    await cw.until([COLLECTIONS.nodes], (objs) => {
+        const nodes = [...objs(COLLECTIONS.nodes).values()];
+        const ready = nodes.filter(nodeReady).length;
+        return nodes.length > 0 && ready === nodes.length ? { done: true } : { waiting: `${ready} of ${nodes.length} nodes Ready` };
+    }, { timeoutMs, signal, what: 'every node' });
+    await cw.until([COLLECTIONS.deployments], (objs) => {
+        const d = objs(COLLECTIONS.deployments).get('kube-system/coredns');
+        return d ? verdict(deploymentReadiness(d)) : { waiting: 'deployment/coredns not created yet' };
+    }, { timeoutMs, signal, what: 'deployment/coredns in namespace kube-system' });
     const nsFile = external_node_path_default().join(runDir, 'namespaces.yaml');
     (0,external_node_fs_.writeFileSync)(nsFile, toYaml(t.namespaces.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }))));
     await kube.apply(nsFile, undefined, { signal });
-    for (const ns of t.namespaces) {
-        await poll(`the default ServiceAccount in namespace ${ns}`, timeout, pollMs, signal, async () => (await kube.serviceAccountExists('default', ns, { signal })) ? true : undefined);
-    }
+    await cw.until([COLLECTIONS.serviceaccounts], (objs) => {
+        const missing = t.namespaces.filter((ns) => !objs(COLLECTIONS.serviceaccounts).has(`${ns}/default`));
+        return missing.length ? { waiting: `no default ServiceAccount yet in ${missing.join(', ')}` } : { done: true };
+    }, { timeoutMs, signal, what: `the default ServiceAccount of namespace(s) ${t.namespaces.join(', ')}` });
     if (t.cluster.crds.length) {
         for (const c of t.cluster.crds)
             await kube.apply(c, undefined, { signal });
-        await kube
-            .waitFor('condition=Established', ['crd'], undefined, timeout, { signal })
-            .catch(async () => kube.waitFor('condition=Established', ['crd', '--all'], undefined, timeout, { signal }));
+        const names = crdNames(t.cluster.crds);
+        if (names.length)
+            await kube.waitFor('condition=Established', names.map((n) => `crd/${n}`), undefined, timeoutMs, { signal });
     }
 }
-/** Waits for one `kind/name` target of a service. */
-async function waitTarget(kube, target, namespace, timeoutMs, pollMs, signal) {
-    const kindName = target.split('/')[0];
-    try {
-        if (['deployment', 'statefulset', 'daemonset'].includes(kindName))
-            await kube.rolloutStatus(target, namespace, timeoutMs, { signal });
-        else if (kindName === 'job')
-            await kube.waitFor('condition=Complete', [target], namespace, timeoutMs, { signal });
-        else if (kindName === 'service')
-            await waitEndpoints(kube, target.split('/')[1], namespace, timeoutMs, pollMs, signal);
-        else
-            await kube.waitFor('condition=Ready', [target], namespace, timeoutMs, { signal });
+/** The pods a service's objects own: by their workloads' selectors, a Job's `job-name` label, or a Pod's name. */
+function ownsPod(objects, namespace) {
+    const selectors = [];
+    const names = new Set();
+    for (const o of objects) {
+        if ((o.metadata?.namespace ?? namespace) !== namespace)
+            continue;
+        const sel = o.spec?.selector?.matchLabels;
+        if (o.kind && ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].includes(o.kind) && sel && Object.keys(sel).length)
+            selectors.push(sel);
+        if (o.kind === 'Job' && o.metadata?.name)
+            selectors.push({ 'job-name': o.metadata.name });
+        if (o.kind === 'Pod' && o.metadata?.name)
+            names.add(o.metadata.name);
     }
-    catch (e) {
-        if (signal.aborted)
-            throw e;
-        throw new NotReadyError(`${target} in namespace ${namespace} was not ready within ${Math.round(timeoutMs / 1000)}s: ${(0,errors/* errorMessage */.gJ)(e).split('\n').slice(-1)[0]}`);
-    }
+    return (pod) => pod.metadata.namespace === namespace &&
+        (names.has(pod.metadata.name) || selectors.some((sel) => Object.entries(sel).every(([k, v]) => pod.metadata.labels?.[k] === v)));
 }
-async function waitEndpoints(kube, name, namespace, timeoutMs, pollMs, signal) {
-    await poll(`ready endpoints of service ${name} in namespace ${namespace}`, timeoutMs, pollMs, signal, async () => (await kube.endpointsReady(name, namespace, { signal })) ? true : undefined);
-}
-/** Rejects as soon as a pod of these workloads is in a state that will never become ready. Never resolves otherwise. */
-function watchPods(kube, objects, namespace, pollMs, signal) {
-    const hasWorkload = objects.some((x) => x.kind && ['Deployment', 'StatefulSet', 'DaemonSet'].includes(x.kind));
-    const selectors = objects
-        .map((o) => o.spec?.selector?.matchLabels)
-        .filter((m) => Boolean(m && Object.keys(m).length && hasWorkload));
-    return new Promise((_, reject) => {
-        if (selectors.length === 0)
-            return;
-        const tick = async () => {
+function waitTarget(t, spec, cw, kube, deadline, signal) {
+    const timeoutMs = Math.max(1000, deadline - Date.now());
+    const what = `${t.text} in namespace ${spec.namespace}`;
+    if (t.kind === 'other') {
+        return kube.waitFor('condition=Ready', [t.text], spec.namespace, timeoutMs, { signal }).catch((e) => {
             if (signal.aborted)
-                return;
-            for (const sel of selectors) {
-                const label = Object.entries(sel)
-                    .map(([k, v]) => `${k}=${v}`)
-                    .join(',');
-                try {
-                    for (const p of await kube.pods(namespace, label, { signal })) {
-                        for (const cs of p.containers) {
-                            if (cs.waitingReason && FATAL_WAITING.has(cs.waitingReason)) {
-                                reject(new NotReadyError(`pod ${p.name} (container ${cs.name}, image ${cs.image ?? '?'}) is in ${cs.waitingReason}${cs.waitingMessage ? `: ${cs.waitingMessage}` : ''}`));
-                                return;
-                            }
-                        }
-                    }
-                }
-                catch {
-                    /* transient: the rollout wait reports real problems */
-                }
-            }
-            if (!signal.aborted)
-                setTimeout(() => void tick(), pollMs);
-        };
-        void tick();
-    });
+                throw e;
+            throw new WaitTimeout(`${what} was not ready within ${Math.round(timeoutMs / 1000)}s: ${(0,errors/* errorMessage */.gJ)(e).split('\n').slice(-1)[0]}`);
+        });
+    }
+    if (t.kind === 'service')
+        return waitEndpoints(t.name, spec.namespace, cw, deadline, signal);
+    const collection = COLLECTION_OF[t.kind];
+    const key = `${spec.namespace}/${t.name}`;
+    return cw.until([collection], (objs) => {
+        const o = objs(collection).get(key);
+        return o ? verdict(READINESS[t.kind](o)) : { waiting: `${t.text} does not exist (yet)` };
+    }, { timeoutMs, signal, what });
+}
+/** A Service is ready when one of its EndpointSlices has a ready endpoint (nil `ready` means ready, per the API). */
+function waitEndpoints(service, namespace, cw, deadline, signal) {
+    return cw.until([COLLECTIONS.endpointslices], (objs) => {
+        const slices = [...objs(COLLECTIONS.endpointslices).values()].filter((s) => s.metadata.namespace === namespace && s.metadata.labels?.['kubernetes.io/service-name'] === service);
+        const endpoints = slices.flatMap((s) => s.endpoints ?? []);
+        if (endpoints.some((e) => e.conditions?.ready !== false))
+            return { done: true };
+        return { waiting: `service ${service} has ${endpoints.length} endpoint(s), none ready` };
+    }, { timeoutMs: Math.max(1000, deadline - Date.now()), signal, what: `ready endpoints of service ${service} in namespace ${namespace}` });
+}
+/**
+ * A deployed service is ready when every wait target is, and then every Service of its manifests has a ready
+ * endpoint. Meanwhile its pods are watched: one that will not become ready fails the deploy at once.
+ */
+async function serviceReady(spec, objects, targets, cw, kube, signal) {
+    const deadline = Date.now() + spec.waitTimeoutMs;
+    const services = objects.filter((o) => o.kind === 'Service' &&
+        o.spec?.selector &&
+        o.spec.type !== 'ExternalName' &&
+        o.metadata?.name);
+    const local = new AbortController();
+    const onAbort = () => local.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const owns = ownsPod(objects, spec.namespace);
+    const firstSeen = new Map();
+    const guard = cw.until([COLLECTIONS.pods], (objs) => {
+        for (const pod of objs(COLLECTIONS.pods).values()) {
+            if (!owns(pod))
+                continue;
+            const problem = podProblem(pod, spec.policy, Date.now(), deadline, firstSeen);
+            if (problem)
+                return { failed: problem };
+        }
+        return { waiting: 'pods healthy so far' };
+    }, { timeoutMs: spec.waitTimeoutMs + 60_000, signal: local.signal, what: 'pods', tickMs: 1000 });
+    guard.catch(() => undefined);
+    try {
+        await Promise.race([
+            (async () => {
+                await Promise.all(targets.map((t) => waitTarget(resolveWaitTarget(t), spec, cw, kube, deadline, local.signal)));
+                for (const svc of services)
+                    await waitEndpoints(svc.metadata.name, svc.metadata?.namespace ?? spec.namespace, cw, deadline, local.signal);
+            })(),
+            guard,
+        ]);
+    }
+    finally {
+        local.abort();
+        signal.removeEventListener('abort', onAbort);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/core/engine/tasks/cluster.ts
@@ -12704,15 +13231,7 @@ function watchPods(kube, objects, namespace, pollMs, signal) {
 
 
 
-const TRANSIENT_CREATE = [
-    /kubelet-check/i,
-    /failed to init node/i,
-    /kubelet.*(health|healthz)/i,
-    /\bcrun\b/i,
-    /OCI runtime/i,
-    /could not find a log line/i,
-    /timed out waiting for the condition/i,
-];
+
 async function runCreate(t, ctx, signal) {
     const { cluster: kind, kube } = ctx.tools;
     const name = ctx.clusterName;
@@ -12740,7 +13259,8 @@ async function runCreate(t, ctx, signal) {
         }
         catch (e) {
             const out = e instanceof errors/* ToolError */.v4 ? e.output : (0,errors/* errorMessage */.gJ)(e);
-            const transient = !signal.aborted && TRANSIENT_CREATE.some((re) => re.test(out));
+            const failure = classifyCreateFailure(out);
+            const transient = !signal.aborted && failure.transient;
             const retrying = transient && attempts <= t.cluster.retries;
             if (!retrying && !signal.aborted) {
                 const logs = external_node_path_default().join(ctx.runDir, 'diagnostics', `kind-create-attempt-${attempts}`);
@@ -12752,16 +13272,18 @@ async function runCreate(t, ctx, signal) {
             }
             await kind.delete(name, ctx.kubeconfig).catch(() => undefined);
             if (retrying) {
-                ctx.reporter.warn(`cluster: kind create failed with a known transient error (attempt ${attempts}); retrying with a fresh cluster`);
+                ctx.reporter.warn(`cluster: kind create failed with a known transient error (${failure.reason}; attempt ${attempts}); retrying with a fresh cluster`);
                 continue;
             }
-            if (/address already in use|port is already allocated/i.test(out)) {
-                throw new Error(`kind create cluster failed: a host port of the kind config is already in use, maybe by another run of this config. Set cluster.hostPorts: auto to give each run free host ports. (${(0,errors/* lastLines */.w$)(out, 1)[0] ?? ''})`);
-            }
-            throw new Error(`${transient ? `kind create cluster failed ${attempts} time(s) with a known transient error` : 'kind create cluster failed'}${logsNote}: ${(0,errors/* errorMessage */.gJ)(e)}`);
+            const what = transient
+                ? `kind create cluster failed ${attempts} time(s) with a known transient error (${failure.reason})`
+                : failure.reason === 'kind create cluster failed'
+                    ? failure.reason
+                    : `kind create cluster failed: ${failure.reason}${!failure.transient && failure.hint ? `. ${failure.hint}` : ''}`;
+            throw new Error(`${what}${logsNote}: ${(0,errors/* errorMessage */.gJ)(e)}`);
         }
     }
-    await clusterGates(t, kube, ctx.runDir, ctx.pollMs, signal);
+    await clusterGates(t, ctx.watch, kube, ctx.runDir, signal);
     ctx.journal.set(t.id, { note: name });
     return { name, kubeconfig: ctx.kubeconfig };
 }
@@ -12800,26 +13322,7 @@ async function runDeploy(t, ctx, signal, image) {
     if (objects.length)
         await kube.apply(file, spec.namespace, { signal });
     const targets = spec.wait ?? defaultWaitTargets(objects);
-    const services = objects.filter((o) => o.kind === 'Service' &&
-        o.spec?.selector &&
-        o.spec.type !== 'ExternalName');
-    const local = new AbortController();
-    const onAbort = () => local.abort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-        await Promise.race([
-            Promise.all(targets.map((target) => waitTarget(kube, target, spec.namespace, spec.waitTimeoutMs, ctx.pollMs, local.signal))).then(async () => {
-                for (const svc of services) {
-                    await waitEndpoints(kube, svc.metadata.name, svc.metadata?.namespace ?? spec.namespace, spec.waitTimeoutMs, ctx.pollMs, local.signal);
-                }
-            }),
-            watchPods(kube, objects, spec.namespace, ctx.pollMs, local.signal),
-        ]);
-    }
-    finally {
-        local.abort();
-        signal.removeEventListener('abort', onAbort);
-    }
+    await serviceReady(spec, objects, targets, ctx.watch, kube, signal);
     ctx.journal.set(t.id, { attempts: 1, note: targets.length ? `ready: ${targets.join(', ')}` : 'applied' });
 }
 
@@ -12875,6 +13378,7 @@ async function runLoad(t, ctx, signal, image, cluster) {
 
 
 
+
 /** Predictive start never starts while more than the predicted create time plus this much build work remains. */
 const PREDICTIVE_MARGIN_MS = 30_000;
 /** Concurrent builds: CPUs + 1, capped by free memory (1.5 GiB a build), 8 and the builder's own limit. */
@@ -12913,6 +13417,7 @@ async function runUp(o) {
     const caps = tools.builder.caps;
     const state = new RunStateFile({ runId, runDir, pid: process.pid, provider: caps.engine, engineBinary: caps.binary, images: [] }, o.onState);
     const journal = new TaskJournal(reporter);
+    const watch = new ClusterWatch(tools.kube);
     const tarballDir = o.tarballDir ?? external_node_path_default().join(runDir, 'images');
     (0,external_node_fs_.mkdirSync)(tarballDir, { recursive: true });
     const ctx = {
@@ -12925,7 +13430,7 @@ async function runUp(o) {
         cacheDir: o.cacheDir,
         buildRetries: o.builds.retries,
         buildNetwork: o.buildNetwork,
-        pollMs: o.pollMs,
+        watch,
         tools,
         reporter,
         state,
@@ -12970,7 +13475,10 @@ async function runUp(o) {
         },
     });
     start.attach(run);
-    const sched = await run.done.finally(() => start.stop());
+    const sched = await run.done.finally(() => {
+        start.stop();
+        watch.close();
+    });
     const tasks = plan.tasks.map((t) => taskResult(t, sched.get(t.id), journal));
     const cancelled = o.signal?.aborted ?? false;
     const outcome = cancelled ? 'cancelled' : tasks.some((t) => t.outcome === 'failure') ? 'failure' : 'success';
@@ -13098,7 +13606,6 @@ async function up(o) {
         cache: o.cache,
         cacheDir: external_node_path_default().join(external_node_os_default().tmpdir(), 'hybrid-e2e-cache'),
         reporter: o.reporter,
-        pollMs: env.HYBRID_E2E_POLL_MS ? Number(env.HYBRID_E2E_POLL_MS) : 2000,
         buildNetwork: env.HYBRID_E2E_BUILD_NETWORK === 'none' ? 'none' : 'default',
         ...(o.signal ? { signal: o.signal } : {}),
         ...(o.keepClusterOnFailure ? { keepClusterOnFailure: true } : {}),
@@ -17165,6 +17672,7 @@ function parseConfig(text, file, opts = {}) {
             waitTimeoutMs: (0,_duration_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E)(c.waitTimeout),
         },
         builds: { ...config.builds },
+        deploy: { crashLoopRestarts: config.deploy.crashLoopRestarts, configErrorGraceMs: (0,_duration_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E)(config.deploy.configErrorGrace) },
         services,
         ...(config.compliance ? { compliance: config.compliance } : {}),
         report: { budgets: resolveBudgets(config.report.budgets), regressionThreshold: config.report.regressionThreshold },
@@ -17183,7 +17691,7 @@ function parseConfig(text, file, opts = {}) {
 /* harmony export */   Qh: () => (/* binding */ reportSchema),
 /* harmony export */   Qn: () => (/* binding */ configSchema)
 /* harmony export */ });
-/* unused harmony exports IMAGE_REPOSITORY, IMAGE_REFERENCE, serviceSchema, clusterSchema, buildsSchema */
+/* unused harmony exports IMAGE_REPOSITORY, IMAGE_REFERENCE, serviceSchema, clusterSchema, buildsSchema, deploySchema */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2311);
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8439);
 /* harmony import */ var _compliance_policy_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4941);
@@ -17291,6 +17799,16 @@ const buildsSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
         .describe('Extra attempts for a build whose process was killed or crashed (not for a failing RUN step).'),
 })
     .strict();
+const deploySchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
+    crashLoopRestarts: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig()
+        .int()
+        .min(0)
+        .max(50)
+        .default(3)
+        .describe('A container in CrashLoopBackOff fails the deploy after this many restarts, or sooner when its next back-off would outlast the wait timeout. Until then the kubelet keeps restarting it (a service may crash while it warms up).'),
+    configErrorGrace: duration('60s').describe('How long a container may report CreateContainerConfigError (e.g. a Secret that a later step creates) before the deploy fails.'),
+})
+    .strict();
 const reportSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
     budgets: zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
         setup: duration('6m'),
@@ -17310,6 +17828,7 @@ const configSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
     version: zod__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .euz(1, { error: 'version must be 1' }).describe('Config schema version. Always 1.'),
     cluster: clusterSchema.default(clusterSchema.parse({})),
     builds: buildsSchema.default(buildsSchema.parse({})),
+    deploy: deploySchema.default(deploySchema.parse({})).describe('How deploys judge pods that are not ready yet.'),
     services: zod__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), serviceSchema).describe('Services by name (DNS-1123 labels).'),
     compliance: _compliance_policy_js__WEBPACK_IMPORTED_MODULE_0__/* .compliancePolicySchema */ .tt.optional(),
     report: reportSchema.default(reportSchema.parse({})),
@@ -17437,12 +17956,11 @@ function historyFromResults(results) {
 /* harmony export */   YP: () => (/* binding */ failureOutput),
 /* harmony export */   gJ: () => (/* binding */ errorMessage),
 /* harmony export */   v4: () => (/* binding */ ToolError),
-/* harmony export */   w$: () => (/* binding */ lastLines),
 /* harmony export */   xL: () => (/* binding */ ConfigError),
 /* harmony export */   yo: () => (/* binding */ UserError),
 /* harmony export */   zS: () => (/* binding */ BuildError)
 /* harmony export */ });
-/* unused harmony export formatProblem */
+/* unused harmony exports formatProblem, lastLines */
 /** An error caused by the user's input (config, arguments). The CLI exits 2 and prints no stack trace. */
 class UserError extends Error {
     exitCode = 2;
@@ -17797,6 +18315,7 @@ function buildPlan(config, requested = [], opts = {}) {
             ...(s.wait ? { wait: s.wait } : {}),
             waitTimeoutMs: s.waitTimeoutMs,
             ...(s.build ? { repository: s.build.image } : {}),
+            policy: config.deploy,
         };
         tasks.push({ id: `deploy:${name}`, phase: 'deploy', action: 'deploy', service: name, deploy, deps, pool: 'deploy' });
     }

@@ -39043,6 +39043,16 @@ const buildsSchema = object({
         .describe('Extra attempts for a build whose process was killed or crashed (not for a failing RUN step).'),
 })
     .strict();
+const deploySchema = object({
+    crashLoopRestarts: schemas_number()
+        .int()
+        .min(0)
+        .max(50)
+        .default(3)
+        .describe('A container in CrashLoopBackOff fails the deploy after this many restarts, or sooner when its next back-off would outlast the wait timeout. Until then the kubelet keeps restarting it (a service may crash while it warms up).'),
+    configErrorGrace: schema_duration('60s').describe('How long a container may report CreateContainerConfigError (e.g. a Secret that a later step creates) before the deploy fails.'),
+})
+    .strict();
 const reportSchema = object({
     budgets: object({
         setup: schema_duration('6m'),
@@ -39062,6 +39072,7 @@ const schema_configSchema = object({
     version: literal(1, { error: 'version must be 1' }).describe('Config schema version. Always 1.'),
     cluster: clusterSchema.default(clusterSchema.parse({})),
     builds: buildsSchema.default(buildsSchema.parse({})),
+    deploy: deploySchema.default(deploySchema.parse({})).describe('How deploys judge pods that are not ready yet.'),
     services: record(schemas_string(), serviceSchema).describe('Services by name (DNS-1123 labels).'),
     compliance: compliancePolicySchema.optional(),
     report: reportSchema.default(reportSchema.parse({})),
@@ -39436,6 +39447,7 @@ function parseConfig(text, file, opts = {}) {
             waitTimeoutMs: parseDuration(c.waitTimeout),
         },
         builds: { ...config.builds },
+        deploy: { crashLoopRestarts: config.deploy.crashLoopRestarts, configErrorGraceMs: parseDuration(config.deploy.configErrorGrace) },
         services,
         ...(config.compliance ? { compliance: config.compliance } : {}),
         report: { budgets: resolveBudgets(config.report.budgets), regressionThreshold: config.report.regressionThreshold },
@@ -39540,6 +39552,7 @@ function buildPlan(config, requested = [], opts = {}) {
             ...(s.wait ? { wait: s.wait } : {}),
             waitTimeoutMs: s.waitTimeoutMs,
             ...(s.build ? { repository: s.build.image } : {}),
+            policy: config.deploy,
         };
         tasks.push({ id: `deploy:${name}`, phase: 'deploy', action: 'deploy', service: name, deploy, deps, pool: 'deploy' });
     }
@@ -49455,7 +49468,7 @@ class Tail {
     }
 }
 /** Runs `file args`; never throws for a failing command (the caller decides). */
-async function runProcess(file, args, opts = {}) {
+async function process_runProcess(file, args, opts = {}) {
     const tail = new Tail(opts.tailLines ?? 30);
     const keepMax = opts.maxOutput ?? 64 << 20;
     let stdout = '';
@@ -49525,7 +49538,7 @@ async function runProcess(file, args, opts = {}) {
 }
 /** Runs `file args` and resolves with its output; throws ToolError when it fails, is killed or cannot start. */
 async function process_runChecked(file, args, opts = {}) {
-    const r = await runProcess(file, args, opts);
+    const r = await process_runProcess(file, args, opts);
     const stdout = r.stdout.replace(/\r?\n$/, '');
     const stderr = r.stderr.replace(/\r?\n$/, '');
     if (r.failed || r.cancelled) {
@@ -49546,7 +49559,7 @@ async function process_runChecked(file, args, opts = {}) {
 }
 /** Quick command for probes: full stdout/stderr, short timeout, never throws. */
 async function process_probe(file, args, env, timeoutMs = 10_000) {
-    const r = await runProcess(file, args, { env, timeoutMs, tailLines: 5 });
+    const r = await process_runProcess(file, args, { env, timeoutMs, tailLines: 5 });
     return {
         ok: r.exitCode === 0,
         ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
@@ -49963,7 +49976,7 @@ class EngineBuilder {
         return { ...this.env, ...(extra ?? {}) };
     }
     async runEngine(args, opts = {}) {
-        return runProcess(this.caps.binary, args, {
+        return process_runProcess(this.caps.binary, args, {
             env: this.engineEnv(opts.env),
             ...(opts.signal ? { signal: opts.signal } : {}),
             ...(opts.keepOutput ? {} : { maxOutput: 0 }),
@@ -49992,7 +50005,7 @@ class EngineBuilder {
                 const parser = new BuildOutputParser(inv.format, { labels: req.labels });
                 if (req.tarball && this.caps.outputTarball)
                     await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(req.tarball), { recursive: true });
-                const r = await runProcess(this.caps.binary, inv.args, {
+                const r = await process_runProcess(this.caps.binary, inv.args, {
                     env: this.engineEnv({ ...inv.env, ...(req.env ?? {}) }),
                     ...(req.signal ? { signal: req.signal } : {}),
                     maxOutput: 0,
@@ -50081,9 +50094,9 @@ class EngineBuilder {
             });
         return id.startsWith('sha256:') ? id : `sha256:${id}`;
     }
-    async save(ref, dest, signal) {
+    async save(ref, dest, signal, platform) {
         await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(dest), { recursive: true });
-        const r = await this.runEngine(this.saveArgs(ref, dest), { signal });
+        const r = await this.runEngine(this.saveArgs(ref, dest, this.caps.savePlatform ? platform : undefined), { signal });
         if (r.cancelled || signal?.aborted) {
             await (0,promises_namespaceObject.rm)(dest, { force: true });
             throw cancelledError(`${this.caps.engine} save ${ref}`, r.tail);
@@ -50130,8 +50143,8 @@ class EngineBuilder {
                 logTail: r.tail,
             });
     }
-    async pull(ref, signal) {
-        const r = await this.runEngine(['pull', ref], { signal });
+    async pull(ref, signal, platform) {
+        const r = await this.runEngine(['pull', ...(platform ? ['--platform', platform] : []), ref], { signal });
         if (r.cancelled || signal?.aborted)
             throw cancelledError(`${this.caps.engine} pull ${ref}`, r.tail);
         if (r.exitCode !== 0) {
@@ -50233,8 +50246,8 @@ class docker_DockerBuilder extends EngineBuilder {
     invocation(req, tmp) {
         return dockerBuildInvocation(this.caps, req, tmp);
     }
-    saveArgs(ref, dest) {
-        return ['save', '--output', dest, ref];
+    saveArgs(ref, dest, platform) {
+        return ['save', ...(platform ? ['--platform', platform] : []), '--output', dest, ref];
     }
     async imageIdAfterBuild(req, tmp) {
         if (req.tarball && this.caps.outputTarball) {
@@ -50453,6 +50466,8 @@ async function probeDocker(binary, env) {
         out.clientVersion = j.Client?.Version;
         out.serverVersion = j.Server?.Version;
         out.serverOs = j.Server?.Os;
+        out.serverArch = j.Server?.Arch;
+        out.serverApiVersion = j.Server?.ApiVersion;
     }
     catch {
         /* unparseable: treat as no daemon */
@@ -50477,9 +50492,31 @@ function cachePhrase(backend, exported, engineCache) {
         return `cache backend '${backend}' exported and imported by the builder`;
     return `cache export unavailable (backend '${backend}' ignored), using ${engineCache}`;
 }
+/** The engine host's platform in `os/arch` form (Node's arch names mapped to OCI's). */
+function hostPlatform(os = process.platform === 'darwin' ? 'linux' : process.platform, arch = process.arch) {
+    const oci = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', ia32: '386' };
+    return `${os}/${oci[arch] ?? arch}`;
+}
+/**
+ * `docker save --platform` needs a client that has the flag (28+) and a daemon with API 1.48+. Without it, a daemon
+ * with the classic image store saves the one platform it pulled, which kind imports fine; only Docker's containerd
+ * image store (default from Docker 29) saves an index of every platform with the blobs of one.
+ */
+function savePlatform(p) {
+    const server = /^(\d+)\.(\d+)/.exec(p.serverApiVersion ?? '');
+    const serverOk = server ? Number(server[1]) > 1 || (Number(server[1]) === 1 && Number(server[2]) >= 48) : false;
+    const clientOk = majorVersion(p.clientVersion ?? '') >= 28;
+    if (serverOk && clientOk)
+        return { savePlatform: true };
+    return {
+        savePlatform: false,
+        platformNote: `docker ${p.clientVersion ?? '?'} with a daemon of API ${p.serverApiVersion ?? '?'} cannot save one platform (docker save --platform needs client 28+ and API 1.48+); not needed here: such a daemon keeps and saves only the platform it pulled`,
+    };
+}
 /** Capabilities and reason for a probed docker (pure: unit-testable with synthetic probes). */
 function dockerCapabilities(p, backend) {
     const version = p.clientVersion ?? 'unknown';
+    const platform = { platform: p.serverArch ? `${p.serverOs ?? 'linux'}/${p.serverArch}` : hostPlatform(), ...savePlatform(p) };
     const head = `docker ${version} at ${p.binary}`;
     const engineCache = "the engine's layer cache";
     if (p.buildxVersion) {
@@ -50495,6 +50532,7 @@ function dockerCapabilities(p, backend) {
             outputTarball: full,
             driver,
             tarballOnly: full,
+            ...platform,
         };
         const builder = p.buildxBuilder ? `builder "${p.buildxBuilder}"` : 'the current builder';
         let reason;
@@ -50514,7 +50552,15 @@ function dockerCapabilities(p, backend) {
     const major = majorVersion(version);
     const builtInBuildkit = Number.isFinite(major) && major < 23 && (p.serverOs ?? 'linux') === 'linux';
     const kind = builtInBuildkit ? 'buildkit' : 'legacy';
-    const caps = { engine: 'docker', kind, binary: p.binary, version, cacheExport: false, outputTarball: false };
+    const caps = {
+        engine: 'docker',
+        kind,
+        binary: p.binary,
+        version,
+        cacheExport: false,
+        outputTarball: false,
+        ...platform,
+    };
     if (backend !== 'none')
         caps.cacheNote = `${kind === 'buildkit' ? 'BuildKit (no buildx)' : 'the legacy builder'} cannot export the '${backend}' cache: using ${engineCache}`;
     const why = builtInBuildkit
@@ -50543,6 +50589,10 @@ function podmanCapabilities(p, backend, env, parallel) {
         cacheExport,
         outputTarball: false,
         maxParallelBuilds,
+        // Podman pulls one platform of a multi-arch image (its host's, or --platform) and saves what it has.
+        platform: hostPlatform(),
+        savePlatform: false,
+        platformNote: `podman saves the single platform it pulled (${hostPlatform()}): no --platform needed`,
     };
     if (backend !== 'none' && !cacheExport)
         caps.cacheNote = `podman cannot export the '${backend}' cache: using ${engineCache}`;
@@ -50694,31 +50744,36 @@ class Kind {
 
 
 
+/** `kubectl wait`, `kubectl rollout status`: the command a failure message names. */
+function verbOf(args) {
+    const words = args.filter((a) => !a.startsWith('-'));
+    return `kubectl ${words[0] === 'rollout' ? words.slice(0, 2).join(' ') : (words[0] ?? '')}`.trim();
+}
 /** Thin adapter over kubectl bound to one kubeconfig: one typed method per call the engine makes. */
 class kubectl_Kubectl {
     kubeconfig;
     bin;
     env;
-    constructor(kubeconfig, bin = 'kubectl', env = process.env) {
+    cacheDir;
+    constructor(kubeconfig, bin = 'kubectl', env = process.env, 
+    /** kubectl's discovery cache: the run's own (kubectl would otherwise write ~/.kube/cache). */
+    cacheDir) {
         this.kubeconfig = kubeconfig;
         this.bin = bin;
         this.env = env;
+        this.cacheDir = cacheDir;
+    }
+    argv(args) {
+        return ['--kubeconfig', this.kubeconfig, ...(this.cacheDir ? ['--cache-dir', this.cacheDir] : []), ...args];
     }
     /** Runs `kubectl --kubeconfig <run's> <args>`; `verb` names the call in errors (`kubectl rollout status`). */
     run(args, o = {}) {
-        return runChecked(this.bin, ['--kubeconfig', this.kubeconfig, ...args], {
+        return runChecked(this.bin, this.argv(args), {
             env: this.env,
-            verb: `kubectl ${args
-                .filter((a) => !a.startsWith('-'))
-                .slice(0, 2)
-                .join(' ')}`,
+            verb: verbOf(args),
             ...(o.signal ? { signal: o.signal } : {}),
             ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
         });
-    }
-    async json(args, o) {
-        const { stdout } = await this.run([...args, '-o', 'json'], o);
-        return JSON.parse(stdout);
     }
     async apply(file, namespace, o) {
         await this.run(['apply', '--server-side', '--force-conflicts', '--field-manager', 'hybrid-e2e', ...(namespace ? ['-n', namespace] : []), '-f', file], o);
@@ -50726,47 +50781,75 @@ class kubectl_Kubectl {
     async kustomize(dir, o) {
         return (await this.run(['kustomize', dir], o)).stdout;
     }
-    async rolloutStatus(target, namespace, timeoutMs, o) {
-        await this.run(['rollout', 'status', target, '-n', namespace, `--timeout=${toGoDuration(timeoutMs)}`], o);
-    }
     async waitFor(condition, targets, namespace, timeoutMs, o) {
         await this.run(['wait', `--for=${condition}`, ...targets, ...(namespace ? ['-n', namespace] : []), `--timeout=${toGoDuration(timeoutMs)}`], o);
     }
-    async nodes(o) {
-        const list = await this.json(['get', 'nodes'], o);
-        return list.items.map((n) => ({
-            name: n.metadata.name,
-            ready: Boolean(n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')),
-        }));
-    }
-    async serviceAccountExists(name, namespace, o) {
+    /**
+     * `kubectl get --raw <path>` lists, then `kubectl get --raw <path>?watch=1&resourceVersion=<list's>` streams the
+     * changes: the API's own list-then-watch, so no change between the two is lost. The watch prints one JSON event per
+     * line (the API server's watch encoding), which kubectl's --raw copies through as it arrives.
+     */
+    async watch(path, onEvent, o) {
+        const { stdout } = await this.run(['get', '--raw', path], { signal: o.signal });
+        const list = JSON.parse(stdout);
+        const itemKind = list.kind?.replace(/List$/, '');
+        for (const item of list.items ?? [])
+            onEvent({ type: 'ADDED', object: { ...(itemKind ? { kind: itemKind } : {}), ...item } });
+        o.onSynced();
+        const stop = new AbortController();
+        const onAbort = () => stop.abort();
+        o.signal.addEventListener('abort', onAbort, { once: true });
+        let bad;
+        const url = `${path}?watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(list.metadata?.resourceVersion ?? '0')}`;
         try {
-            await this.run(['get', 'serviceaccount', name, '-n', namespace, '-o', 'name'], o);
-            return true;
+            const r = await runProcess(this.bin, this.argv(['get', '--raw', url]), {
+                env: this.env,
+                signal: stop.signal,
+                maxOutput: 0,
+                onLine: (line) => {
+                    if (!line.trim())
+                        return;
+                    let e;
+                    try {
+                        e = JSON.parse(line);
+                    }
+                    catch {
+                        bad = `unexpected watch output: ${line.slice(0, 200)}`;
+                        return stop.abort();
+                    }
+                    if (e.type === 'ERROR') {
+                        // e.g. 410 Gone (the resourceVersion is too old): the caller lists and watches again.
+                        bad = `watch of ${path} ended: ${e.object.message ?? 'ERROR event'}`;
+                        return stop.abort();
+                    }
+                    onEvent(e);
+                },
+            });
+            if (bad)
+                throw new Error(bad);
+            if (r.failed && !o.signal.aborted) {
+                throw new ToolError({
+                    command: this.bin,
+                    args: this.argv(['get', '--raw', url]),
+                    stdout: '',
+                    stderr: r.tail.join('\n'),
+                    cancelled: r.cancelled,
+                    ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
+                    verb: 'kubectl get --raw (watch)',
+                });
+            }
         }
-        catch (e) {
-            if (e instanceof ToolError && /NotFound|not found/.test(e.stderr))
-                return false;
-            throw e;
+        finally {
+            o.signal.removeEventListener('abort', onAbort);
         }
     }
-    async endpointsReady(service, namespace, o) {
-        const ep = await this.json(['get', 'endpoints', service, '-n', namespace], o);
-        return Boolean(ep.subsets?.some((s) => (s.addresses?.length ?? 0) > 0));
-    }
-    async pods(namespace, selector, o) {
-        const list = await this.json(['get', 'pods', ...(namespace ? ['-n', namespace] : ['-A']), ...(selector ? ['-l', selector] : [])], o);
+    async pods(o) {
+        const { stdout } = await this.run(['get', 'pods', '-A', '-o', 'json'], o);
+        const list = JSON.parse(stdout);
         return list.items.map((p) => ({
             name: p.metadata.name,
-            namespace: p.metadata.namespace,
+            namespace: p.metadata.namespace ?? 'default',
             ready: Boolean(p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')),
-            containers: (p.status?.containerStatuses ?? []).map((cs) => ({
-                name: cs.name,
-                ...(cs.image ? { image: cs.image } : {}),
-                ...(cs.state?.waiting?.reason ? { waitingReason: cs.state.waiting.reason } : {}),
-                ...(cs.state?.waiting?.message ? { waitingMessage: cs.state.waiting.message } : {}),
-                ...(cs.restartCount !== undefined ? { restartCount: cs.restartCount } : {}),
-            })),
         }));
     }
     async events(o) {
@@ -50798,12 +50881,13 @@ function detect(engine, cache, env) {
 function clusterTool(provider, env) {
     return new Kind('kind', provider, env);
 }
-function kubeClient(kubeconfig, env) {
-    return new Kubectl(kubeconfig, 'kubectl', env);
+/** kubectl on a run's kubeconfig, with the run's own discovery cache (nothing under ~/.kube is touched). */
+function kubeClient(runDir, env) {
+    return new Kubectl(path.join(runDir, 'kubeconfig'), 'kubectl', env, path.join(runDir, 'kube-cache'));
 }
 /** The tools of one run: the detected builder, kind with the builder's provider, kubectl on the run's kubeconfig. */
 function runTools(builder, runDir, env) {
-    return { builder, cluster: clusterTool(builder.caps.engine, env), kube: kubeClient(path.join(runDir, 'kubeconfig'), env) };
+    return { builder, cluster: clusterTool(builder.caps.engine, env), kube: kubeClient(runDir, env) };
 }
 /** The builder a run used, rebuilt from its state file without probing (for `down`). */
 function builderOfRun(state, env) {

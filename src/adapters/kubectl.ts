@@ -1,19 +1,12 @@
 import { toGoDuration } from '../core/duration.js';
 import { ToolError } from '../core/errors.js';
-import type { CallOptions, ContainerState, KubeClient, PodState } from '../core/engine/interfaces.js';
-import { runChecked } from './process.js';
+import type { CallOptions, KubeClient, KubeObject, PodState, WatchEvent } from '../core/engine/interfaces.js';
+import { runChecked, runProcess } from './process.js';
 
-interface PodJson {
-  metadata: { name: string; namespace: string };
-  status?: {
-    conditions?: Array<{ type: string; status: string }>;
-    containerStatuses?: Array<{
-      name: string;
-      image?: string;
-      restartCount?: number;
-      state?: { waiting?: { reason?: string; message?: string } };
-    }>;
-  };
+/** `kubectl wait`, `kubectl rollout status`: the command a failure message names. */
+function verbOf(args: readonly string[]): string {
+  const words = args.filter((a) => !a.startsWith('-'));
+  return `kubectl ${words[0] === 'rollout' ? words.slice(0, 2).join(' ') : (words[0] ?? '')}`.trim();
 }
 
 /** Thin adapter over kubectl bound to one kubeconfig: one typed method per call the engine makes. */
@@ -22,24 +15,22 @@ export class Kubectl implements KubeClient {
     private readonly kubeconfig: string,
     private readonly bin: string = 'kubectl',
     private readonly env: Record<string, string | undefined> = process.env,
+    /** kubectl's discovery cache: the run's own (kubectl would otherwise write ~/.kube/cache). */
+    private readonly cacheDir?: string,
   ) {}
+
+  private argv(args: readonly string[]): string[] {
+    return ['--kubeconfig', this.kubeconfig, ...(this.cacheDir ? ['--cache-dir', this.cacheDir] : []), ...args];
+  }
 
   /** Runs `kubectl --kubeconfig <run's> <args>`; `verb` names the call in errors (`kubectl rollout status`). */
   private run(args: readonly string[], o: CallOptions = {}) {
-    return runChecked(this.bin, ['--kubeconfig', this.kubeconfig, ...args], {
+    return runChecked(this.bin, this.argv(args), {
       env: this.env,
-      verb: `kubectl ${args
-        .filter((a) => !a.startsWith('-'))
-        .slice(0, 2)
-        .join(' ')}`,
+      verb: verbOf(args),
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
     });
-  }
-
-  private async json<T>(args: readonly string[], o?: CallOptions): Promise<T> {
-    const { stdout } = await this.run([...args, '-o', 'json'], o);
-    return JSON.parse(stdout) as T;
   }
 
   async apply(file: string, namespace: string | undefined, o?: CallOptions): Promise<void> {
@@ -51,10 +42,6 @@ export class Kubectl implements KubeClient {
 
   async kustomize(dir: string, o?: CallOptions): Promise<string> {
     return (await this.run(['kustomize', dir], o)).stdout;
-  }
-
-  async rolloutStatus(target: string, namespace: string, timeoutMs: number, o?: CallOptions): Promise<void> {
-    await this.run(['rollout', 'status', target, '-n', namespace, `--timeout=${toGoDuration(timeoutMs)}`], o);
   }
 
   async waitFor(
@@ -70,47 +57,72 @@ export class Kubectl implements KubeClient {
     );
   }
 
-  async nodes(o?: CallOptions): Promise<Array<{ name: string; ready: boolean }>> {
-    const list = await this.json<{
-      items: Array<{ metadata: { name: string }; status?: { conditions?: Array<{ type: string; status: string }> } }>;
-    }>(['get', 'nodes'], o);
-    return list.items.map((n) => ({
-      name: n.metadata.name,
-      ready: Boolean(n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')),
-    }));
-  }
-
-  async serviceAccountExists(name: string, namespace: string, o?: CallOptions): Promise<boolean> {
+  /**
+   * `kubectl get --raw <path>` lists, then `kubectl get --raw <path>?watch=1&resourceVersion=<list's>` streams the
+   * changes: the API's own list-then-watch, so no change between the two is lost. The watch prints one JSON event per
+   * line (the API server's watch encoding), which kubectl's --raw copies through as it arrives.
+   */
+  async watch(path: string, onEvent: (e: WatchEvent) => void, o: { signal: AbortSignal; onSynced: () => void }): Promise<void> {
+    const { stdout } = await this.run(['get', '--raw', path], { signal: o.signal });
+    const list = JSON.parse(stdout) as { kind?: string; metadata?: { resourceVersion?: string }; items?: KubeObject[] };
+    const itemKind = list.kind?.replace(/List$/, '');
+    for (const item of list.items ?? []) onEvent({ type: 'ADDED', object: { ...(itemKind ? { kind: itemKind } : {}), ...item } });
+    o.onSynced();
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    o.signal.addEventListener('abort', onAbort, { once: true });
+    let bad: string | undefined;
+    const url = `${path}?watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(list.metadata?.resourceVersion ?? '0')}`;
     try {
-      await this.run(['get', 'serviceaccount', name, '-n', namespace, '-o', 'name'], o);
-      return true;
-    } catch (e) {
-      if (e instanceof ToolError && /NotFound|not found/.test(e.stderr)) return false;
-      throw e;
+      const r = await runProcess(this.bin, this.argv(['get', '--raw', url]), {
+        env: this.env,
+        signal: stop.signal,
+        maxOutput: 0,
+        onLine: (line) => {
+          if (!line.trim()) return;
+          let e: WatchEvent;
+          try {
+            e = JSON.parse(line) as WatchEvent;
+          } catch {
+            bad = `unexpected watch output: ${line.slice(0, 200)}`;
+            return stop.abort();
+          }
+          if (e.type === 'ERROR') {
+            // e.g. 410 Gone (the resourceVersion is too old): the caller lists and watches again.
+            bad = `watch of ${path} ended: ${(e.object as { message?: string }).message ?? 'ERROR event'}`;
+            return stop.abort();
+          }
+          onEvent(e);
+        },
+      });
+      if (bad) throw new Error(bad);
+      if (r.failed && !o.signal.aborted) {
+        throw new ToolError({
+          command: this.bin,
+          args: this.argv(['get', '--raw', url]),
+          stdout: '',
+          stderr: r.tail.join('\n'),
+          cancelled: r.cancelled,
+          ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
+          verb: 'kubectl get --raw (watch)',
+        });
+      }
+    } finally {
+      o.signal.removeEventListener('abort', onAbort);
     }
   }
 
-  async endpointsReady(service: string, namespace: string, o?: CallOptions): Promise<boolean> {
-    const ep = await this.json<{ subsets?: Array<{ addresses?: unknown[] }> }>(['get', 'endpoints', service, '-n', namespace], o);
-    return Boolean(ep.subsets?.some((s) => (s.addresses?.length ?? 0) > 0));
-  }
-
-  async pods(namespace: string | undefined, selector: string | undefined, o?: CallOptions): Promise<PodState[]> {
-    const list = await this.json<{ items: PodJson[] }>(
-      ['get', 'pods', ...(namespace ? ['-n', namespace] : ['-A']), ...(selector ? ['-l', selector] : [])],
-      o,
-    );
+  async pods(o?: CallOptions): Promise<PodState[]> {
+    const { stdout } = await this.run(['get', 'pods', '-A', '-o', 'json'], o);
+    const list = JSON.parse(stdout) as { items: KubeObject[] };
     return list.items.map((p) => ({
       name: p.metadata.name,
-      namespace: p.metadata.namespace,
-      ready: Boolean(p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')),
-      containers: (p.status?.containerStatuses ?? []).map((cs): ContainerState => ({
-        name: cs.name,
-        ...(cs.image ? { image: cs.image } : {}),
-        ...(cs.state?.waiting?.reason ? { waitingReason: cs.state.waiting.reason } : {}),
-        ...(cs.state?.waiting?.message ? { waitingMessage: cs.state.waiting.message } : {}),
-        ...(cs.restartCount !== undefined ? { restartCount: cs.restartCount } : {}),
-      })),
+      namespace: p.metadata.namespace ?? 'default',
+      ready: Boolean(
+        (p.status?.conditions as Array<{ type: string; status: string }> | undefined)?.some(
+          (c) => c.type === 'Ready' && c.status === 'True',
+        ),
+      ),
     }));
   }
 

@@ -22,13 +22,14 @@ export function clusterTool(provider: 'docker' | 'podman', env: Env): ClusterToo
   return new Kind('kind', provider, env);
 }
 
-export function kubeClient(kubeconfig: string, env: Env): KubeClient {
-  return new Kubectl(kubeconfig, 'kubectl', env);
+/** kubectl on a run's kubeconfig, with the run's own discovery cache (nothing under ~/.kube is touched). */
+export function kubeClient(runDir: string, env: Env): KubeClient {
+  return new Kubectl(path.join(runDir, 'kubeconfig'), 'kubectl', env, path.join(runDir, 'kube-cache'));
 }
 
 /** The tools of one run: the detected builder, kind with the builder's provider, kubectl on the run's kubeconfig. */
 export function runTools(builder: ImageBuilder, runDir: string, env: Env): EngineTools {
-  return { builder, cluster: clusterTool(builder.caps.engine, env), kube: kubeClient(path.join(runDir, 'kubeconfig'), env) };
+  return { builder, cluster: clusterTool(builder.caps.engine, env), kube: kubeClient(runDir, env) };
 }
 
 /** The builder a run used, rebuilt from its state file without probing (for `down`). */

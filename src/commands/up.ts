@@ -73,7 +73,6 @@ export async function up(o: UpCommandOptions): Promise<UpCommandResult> {
     cache: o.cache,
     cacheDir: path.join(os.tmpdir(), 'hybrid-e2e-cache'),
     reporter: o.reporter,
-    pollMs: env.HYBRID_E2E_POLL_MS ? Number(env.HYBRID_E2E_POLL_MS) : 2000,
     buildNetwork: env.HYBRID_E2E_BUILD_NETWORK === 'none' ? 'none' : 'default',
     ...(o.signal ? { signal: o.signal } : {}),
     ...(o.keepClusterOnFailure ? { keepClusterOnFailure: true } : {}),

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type ResolvedConfig } from '../../src/core/config/loader.js';
 import type { EngineContext } from '../../src/core/engine/context.js';
+import { ClusterWatch } from '../../src/core/engine/cluster-watch.js';
 import { TaskJournal } from '../../src/core/engine/journal.js';
 import { RunStateFile } from '../../src/core/engine/run-state.js';
 import type { Reporter } from '../../src/core/reporter.js';
@@ -77,6 +78,8 @@ export interface TestRepo {
   config: ResolvedConfig;
   /** Run directories made for this repository's contexts (removed by cleanup). */
   runDirs: string[];
+  /** Called by cleanup (the contexts' watches). */
+  closers: Array<() => void>;
   cleanup: () => void;
 }
 
@@ -84,11 +87,14 @@ export interface TestRepo {
 export function testRepo(o: { files?: Record<string, string>; config?: string } = {}): TestRepo {
   const t = tempTree({ ...REPO_FILES, 'hybrid-e2e.yaml': o.config ?? configYaml(), ...o.files }, 'hybrid-e2e-engine-');
   const runDirs: string[] = [];
+  const closers: Array<() => void> = [];
   return {
     dir: t.dir,
     config: loadConfig(path.join(t.dir, 'hybrid-e2e.yaml')),
     runDirs,
+    closers,
     cleanup: () => {
+      for (const c of closers) c();
       t.cleanup();
       for (const d of runDirs) rmSync(d, { recursive: true, force: true });
     },
@@ -124,6 +130,8 @@ export function engineContext(
   const runDir = mkdtempSync(path.join(os.tmpdir(), 'hybrid-e2e-run-'));
   repo.runDirs.push(runDir);
   const reporter = captureReporter();
+  const watch = new ClusterWatch(tools.kube, 10);
+  repo.closers.push(() => watch.close());
   const ctx = {
     runId: 'r1',
     runDir,
@@ -134,8 +142,8 @@ export function engineContext(
     cacheDir: path.join(runDir, 'cache'),
     buildRetries: 0,
     buildNetwork: 'none' as const,
-    pollMs: 5,
     tools,
+    watch,
     reporter,
     state: new RunStateFile({
       runId: 'r1',

@@ -3,8 +3,9 @@
  * and of runUp without any process: a builder with an image store, a kind with clusters and node images, a kube
  * client whose readiness answers come from a small table. Every call is logged with its time, for ordering checks.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { BuildError, ToolError } from '../../src/core/errors.js';
 import type {
   BuildRequest,
@@ -16,7 +17,9 @@ import type {
   EngineTools,
   ImageBuilder,
   KubeClient,
+  KubeObject,
   PodState,
+  WatchEvent,
 } from '../../src/core/engine/interfaces.js';
 
 export interface Call {
@@ -91,6 +94,8 @@ export class MemoryBuilder implements ImageBuilder {
       version: '20.10.24',
       cacheExport: false,
       outputTarball: false,
+      platform: 'linux/amd64',
+      savePlatform: true,
       ...o.caps,
     };
     for (const [ref, labels] of Object.entries(o.images ?? {})) this.images.set(ref, labels);
@@ -113,8 +118,8 @@ export class MemoryBuilder implements ImageBuilder {
       return { ref: req.tag, imageId: `sha256:${req.service}`, cached: false, logTail: [], attempts: 1 };
     });
   }
-  save(ref: string, dest: string): Promise<{ bytes: number }> {
-    return this.log.record('builder', 'save', [ref, dest], async () => {
+  save(ref: string, dest: string, _signal?: AbortSignal, platform?: string): Promise<{ bytes: number }> {
+    return this.log.record('builder', 'save', [ref, dest, ...(platform ? [platform] : [])], async () => {
       if (this.o.saveError)
         throw new BuildError(`docker save ${ref} failed (exit 1): ${this.o.saveError}`, { exitCode: 1, logTail: [this.o.saveError] });
       if (!this.images.has(ref)) throw new BuildError(`docker save ${ref} failed: no such image`, { exitCode: 1, logTail: [] });
@@ -139,8 +144,8 @@ export class MemoryBuilder implements ImageBuilder {
       for (const r of refs) this.images.delete(r);
     });
   }
-  pull(ref: string): Promise<void> {
-    return this.log.record('builder', 'pull', [ref], async () => {
+  pull(ref: string, _signal?: AbortSignal, platform?: string): Promise<void> {
+    return this.log.record('builder', 'pull', [ref, ...(platform ? [platform] : [])], async () => {
       this.images.set(ref, {});
     });
   }
@@ -202,48 +207,128 @@ export class MemoryKind implements ClusterTool {
 }
 
 export interface MemoryKubeOptions {
-  /** Time until a `rollout status` / `wait` of a target returns (ms), by target (`deployment/x`) or `*`. */
+  /** Time from apply until an object reports ready (ms), by `kind/name` (lower case) or `*`. */
   readyMs?: Record<string, number>;
-  /** Targets that never become ready: rollout/wait fails after its timeout (capped at 50 ms here). */
+  /** `kind/name` targets (lower case) whose status never becomes ready. */
   neverReady?: string[];
-  /** Pods returned for a namespace (the deploy's pod watch reads them). */
-  pods?: Record<string, PodState[]>;
-  /** Nodes not Ready for this many polls. */
-  nodesNotReadyPolls?: number;
+  /** Raw pod objects to add at the first apply into their namespace (pod states for the deploy's pod watch). */
+  pods?: KubeObject[];
+  /** Nodes become Ready this long after the cluster exists (ms). */
+  nodeReadyMs?: number;
 }
 
+/** Where each kind of object is listed (the API collection the engine watches). */
+const COLLECTION: Record<string, string> = {
+  Deployment: '/apis/apps/v1/deployments',
+  StatefulSet: '/apis/apps/v1/statefulsets',
+  DaemonSet: '/apis/apps/v1/daemonsets',
+  Job: '/apis/batch/v1/jobs',
+  Pod: '/api/v1/pods',
+  Node: '/api/v1/nodes',
+  ServiceAccount: '/api/v1/serviceaccounts',
+  EndpointSlice: '/apis/discovery.k8s.io/v1/endpointslices',
+};
+
+/** The status each kind reports once ready, as its controller would set it. */
+function readyStatus(o: KubeObject): KubeObject['status'] {
+  const replicas = typeof o.spec?.replicas === 'number' ? o.spec.replicas : 1;
+  switch (o.kind) {
+    case 'Deployment':
+      return { observedGeneration: 1, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas };
+    case 'StatefulSet':
+      return {
+        observedGeneration: 1,
+        replicas,
+        readyReplicas: replicas,
+        currentReplicas: replicas,
+        updatedReplicas: replicas,
+        currentRevision: 'r1',
+        updateRevision: 'r1',
+      };
+    case 'DaemonSet':
+      return { observedGeneration: 1, desiredNumberScheduled: 1, updatedNumberScheduled: 1, numberReady: 1, numberAvailable: 1 };
+    case 'Job':
+      return { succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }] };
+    default:
+      return {};
+  }
+}
+
+/**
+ * A cluster in memory: applied objects become ready after a delay (their controllers' status), Services get a ready
+ * EndpointSlice, namespaces a default ServiceAccount, and `watch` streams every change of a collection.
+ */
 export class MemoryKube implements KubeClient {
   readonly applied: Array<{ file: string; namespace?: string }> = [];
-  private nodePolls = 0;
+  readonly collections = new Map<string, Map<string, KubeObject>>();
+  private readonly listeners = new Map<string, Set<(e: WatchEvent) => void>>();
+  private podsAdded = false;
   constructor(
     private readonly log: CallLog,
     private readonly o: MemoryKubeOptions = {},
-  ) {}
-  private async waitFor1(target: string, timeoutMs: number, co?: CallOptions): Promise<void> {
-    if (this.o.neverReady?.includes(target)) {
-      await sleep(Math.min(timeoutMs, 50), co?.signal);
-      throw new ToolError({
-        command: 'kubectl',
-        args: [],
-        exitCode: 1,
-        stdout: '',
-        stderr: `error: timed out waiting for the condition on ${target}`,
-        cancelled: false,
-        verb: 'kubectl rollout status',
-      });
-    }
-    await sleep(this.o.readyMs?.[target] ?? this.o.readyMs?.['*'] ?? 5, co?.signal);
+  ) {
+    this.put({ kind: 'Node', metadata: { name: 'e2e-control-plane' }, status: { conditions: [{ type: 'Ready', status: 'False' }] } });
+    setTimeout(
+      () =>
+        this.put({ kind: 'Node', metadata: { name: 'e2e-control-plane' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } }),
+      o.nodeReadyMs ?? 0,
+    ).unref();
+    const coredns: KubeObject = {
+      kind: 'Deployment',
+      metadata: { name: 'coredns', namespace: 'kube-system', generation: 1 },
+      spec: { replicas: 2 },
+    };
+    this.put(coredns);
+    this.later(coredns);
+    this.put({ kind: 'ServiceAccount', metadata: { name: 'default', namespace: 'default' } });
+  }
+  /** Stores (or replaces) an object and tells the watchers. */
+  put(obj: KubeObject, type: WatchEvent['type'] = 'MODIFIED'): void {
+    const path = COLLECTION[obj.kind ?? ''];
+    if (!path) return;
+    const coll = this.collections.get(path) ?? new Map<string, KubeObject>();
+    this.collections.set(path, coll);
+    const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+    const t = coll.has(key) ? type : 'ADDED';
+    coll.set(key, obj);
+    for (const l of this.listeners.get(path) ?? []) l({ type: t, object: obj });
+  }
+  private later(obj: KubeObject): void {
+    const target = `${(obj.kind ?? '').toLowerCase()}/${obj.metadata.name}`;
+    if (this.o.neverReady?.includes(target)) return;
+    const ms = this.o.readyMs?.[target] ?? this.o.readyMs?.['*'] ?? 5;
+    setTimeout(() => this.put({ ...obj, status: readyStatus(obj) }), ms).unref();
   }
   apply(file: string, namespace: string | undefined): Promise<void> {
     return this.log.record('kube', 'apply', [file, namespace], async () => {
       this.applied.push({ file, ...(namespace ? { namespace } : {}) });
+      for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
+        const o = doc.toJS() as KubeObject | null;
+        if (!o?.kind) continue;
+        const ns = o.kind === 'Namespace' ? undefined : (o.metadata.namespace ?? namespace ?? 'default');
+        const obj: KubeObject = { ...o, metadata: { ...o.metadata, ...(ns ? { namespace: ns } : {}), generation: 1 } };
+        if (o.kind === 'Namespace')
+          setTimeout(() => this.put({ kind: 'ServiceAccount', metadata: { name: 'default', namespace: o.metadata.name } }), 1).unref();
+        else if (o.kind === 'Service') {
+          const slice = {
+            kind: 'EndpointSlice',
+            metadata: { name: `${o.metadata.name}-x`, namespace: ns!, labels: { 'kubernetes.io/service-name': o.metadata.name } },
+            endpoints: [{ conditions: { ready: true } }],
+          };
+          setTimeout(() => this.put(slice as KubeObject), this.o.readyMs?.[`service/${o.metadata.name}`] ?? 5).unref();
+        } else {
+          this.put({ ...obj, status: {} });
+          this.later(obj);
+        }
+        if (!this.podsAdded && this.o.pods?.some((p) => p.metadata.namespace === ns)) {
+          this.podsAdded = true;
+          for (const p of this.o.pods) this.put({ ...p, kind: 'Pod' });
+        }
+      }
     });
   }
   kustomize(dir: string): Promise<string> {
     return this.log.record('kube', 'kustomize', [dir], async () => '');
-  }
-  rolloutStatus(target: string, namespace: string, timeoutMs: number, co?: CallOptions): Promise<void> {
-    return this.log.record('kube', 'rolloutStatus', [target, namespace, timeoutMs], () => this.waitFor1(target, timeoutMs, co));
   }
   waitFor(
     condition: string,
@@ -253,23 +338,44 @@ export class MemoryKube implements KubeClient {
     co?: CallOptions,
   ): Promise<void> {
     return this.log.record('kube', 'waitFor', [condition, targets, namespace, timeoutMs], async () => {
-      for (const t of targets) await this.waitFor1(t, timeoutMs, co);
+      for (const t of targets) {
+        if (this.o.neverReady?.includes(t)) {
+          await sleep(Math.min(timeoutMs, 50), co?.signal);
+          throw new ToolError({
+            command: 'kubectl',
+            args: [],
+            exitCode: 1,
+            stdout: '',
+            stderr: `error: timed out waiting for the condition on ${t}`,
+            cancelled: false,
+            verb: 'kubectl wait',
+          });
+        }
+        await sleep(this.o.readyMs?.[t] ?? 5, co?.signal);
+      }
     });
   }
-  nodes(): Promise<Array<{ name: string; ready: boolean }>> {
-    return this.log.record('kube', 'nodes', [], async () => [
-      { name: 'control-plane', ready: this.nodePolls++ >= (this.o.nodesNotReadyPolls ?? 0) },
-    ]);
+  watch(path: string, onEvent: (e: WatchEvent) => void, o: { signal: AbortSignal; onSynced: () => void }): Promise<void> {
+    return this.log.record('kube', 'watch', [path], async () => {
+      for (const obj of this.collections.get(path)?.values() ?? []) onEvent({ type: 'ADDED', object: obj });
+      o.onSynced();
+      const set = this.listeners.get(path) ?? new Set();
+      this.listeners.set(path, set);
+      set.add(onEvent);
+      await new Promise<void>((resolve) => {
+        if (o.signal.aborted) return resolve();
+        o.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      set.delete(onEvent);
+    });
   }
-  serviceAccountExists(name: string, namespace: string): Promise<boolean> {
-    return this.log.record('kube', 'serviceAccountExists', [name, namespace], async () => true);
-  }
-  endpointsReady(service: string, namespace: string): Promise<boolean> {
-    return this.log.record('kube', 'endpointsReady', [service, namespace], async () => true);
-  }
-  pods(namespace: string | undefined, selector: string | undefined): Promise<PodState[]> {
-    return this.log.record('kube', 'pods', [namespace, selector], async () =>
-      namespace ? (this.o.pods?.[namespace] ?? []) : Object.values(this.o.pods ?? {}).flat(),
+  pods(): Promise<PodState[]> {
+    return this.log.record('kube', 'pods', [], async () =>
+      [...(this.collections.get(COLLECTION.Pod!)?.values() ?? [])].map((p) => ({
+        name: p.metadata.name,
+        namespace: p.metadata.namespace ?? 'default',
+        ready: false,
+      })),
     );
   }
   events(): Promise<string> {

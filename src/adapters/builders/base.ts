@@ -58,7 +58,7 @@ export abstract class EngineBuilder implements ImageBuilder {
   ) {}
 
   protected abstract invocation(req: BuildRequest, tmp: string): BuildInvocation;
-  protected abstract saveArgs(ref: string, dest: string): string[];
+  protected abstract saveArgs(ref: string, dest: string, platform?: string): string[];
 
   /** Whether this failed attempt should be retried (podman crash signatures). */
   protected shouldRetry(_r: ProcessResult, _parser: BuildOutputParser, _attempt: number): boolean {
@@ -194,9 +194,9 @@ export abstract class EngineBuilder implements ImageBuilder {
     return id.startsWith('sha256:') ? id : `sha256:${id}`;
   }
 
-  async save(ref: string, dest: string, signal?: AbortSignal): Promise<{ bytes: number }> {
+  async save(ref: string, dest: string, signal?: AbortSignal, platform?: string): Promise<{ bytes: number }> {
     await mkdir(path.dirname(dest), { recursive: true });
-    const r = await this.runEngine(this.saveArgs(ref, dest), { signal });
+    const r = await this.runEngine(this.saveArgs(ref, dest, this.caps.savePlatform ? platform : undefined), { signal });
     if (r.cancelled || signal?.aborted) {
       await rm(dest, { force: true });
       throw cancelledError(`${this.caps.engine} save ${ref}`, r.tail);
@@ -247,8 +247,8 @@ export abstract class EngineBuilder implements ImageBuilder {
 
   abstract removeImages(refs: string[]): Promise<void>;
 
-  async pull(ref: string, signal?: AbortSignal): Promise<void> {
-    const r = await this.runEngine(['pull', ref], { signal });
+  async pull(ref: string, signal?: AbortSignal, platform?: string): Promise<void> {
+    const r = await this.runEngine(['pull', ...(platform ? ['--platform', platform] : []), ref], { signal });
     if (r.cancelled || signal?.aborted) throw cancelledError(`${this.caps.engine} pull ${ref}`, r.tail);
     if (r.exitCode !== 0) {
       throw new BuildError(

@@ -85,6 +85,9 @@ export interface DockerProbe {
   clientVersion?: string;
   serverVersion?: string;
   serverOs?: string;
+  serverArch?: string;
+  /** The highest API version the daemon speaks. */
+  serverApiVersion?: string;
   daemonError?: string;
   buildxVersion?: string;
   buildxDriver?: string;
@@ -100,11 +103,13 @@ export async function probeDocker(binary: string, env: NodeJS.ProcessEnv): Promi
   try {
     const j = JSON.parse(firstLine(ver.stdout) || '{}') as {
       Client?: { Version?: string } | null;
-      Server?: { Version?: string; Os?: string } | null;
+      Server?: { Version?: string; Os?: string; Arch?: string; ApiVersion?: string } | null;
     };
     out.clientVersion = j.Client?.Version;
     out.serverVersion = j.Server?.Version;
     out.serverOs = j.Server?.Os;
+    out.serverArch = j.Server?.Arch;
+    out.serverApiVersion = j.Server?.ApiVersion;
   } catch {
     /* unparseable: treat as no daemon */
   }
@@ -127,9 +132,32 @@ function cachePhrase(backend: CacheBackend, exported: boolean, engineCache: stri
   return `cache export unavailable (backend '${backend}' ignored), using ${engineCache}`;
 }
 
+/** The engine host's platform in `os/arch` form (Node's arch names mapped to OCI's). */
+export function hostPlatform(os: string = process.platform === 'darwin' ? 'linux' : process.platform, arch: string = process.arch): string {
+  const oci: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', ia32: '386' };
+  return `${os}/${oci[arch] ?? arch}`;
+}
+
+/**
+ * `docker save --platform` needs a client that has the flag (28+) and a daemon with API 1.48+. Without it, a daemon
+ * with the classic image store saves the one platform it pulled, which kind imports fine; only Docker's containerd
+ * image store (default from Docker 29) saves an index of every platform with the blobs of one.
+ */
+function savePlatform(p: DockerProbe): { savePlatform: boolean; platformNote?: string } {
+  const server = /^(\d+)\.(\d+)/.exec(p.serverApiVersion ?? '');
+  const serverOk = server ? Number(server[1]) > 1 || (Number(server[1]) === 1 && Number(server[2]) >= 48) : false;
+  const clientOk = majorVersion(p.clientVersion ?? '') >= 28;
+  if (serverOk && clientOk) return { savePlatform: true };
+  return {
+    savePlatform: false,
+    platformNote: `docker ${p.clientVersion ?? '?'} with a daemon of API ${p.serverApiVersion ?? '?'} cannot save one platform (docker save --platform needs client 28+ and API 1.48+); not needed here: such a daemon keeps and saves only the platform it pulled`,
+  };
+}
+
 /** Capabilities and reason for a probed docker (pure: unit-testable with synthetic probes). */
 export function dockerCapabilities(p: DockerProbe, backend: CacheBackend): { caps: BuilderCapabilities; reason: string } {
   const version = p.clientVersion ?? 'unknown';
+  const platform = { platform: p.serverArch ? `${p.serverOs ?? 'linux'}/${p.serverArch}` : hostPlatform(), ...savePlatform(p) };
   const head = `docker ${version} at ${p.binary}`;
   const engineCache = "the engine's layer cache";
   if (p.buildxVersion) {
@@ -145,6 +173,7 @@ export function dockerCapabilities(p: DockerProbe, backend: CacheBackend): { cap
       outputTarball: full,
       driver,
       tarballOnly: full,
+      ...platform,
     };
     const builder = p.buildxBuilder ? `builder "${p.buildxBuilder}"` : 'the current builder';
     let reason: string;
@@ -162,7 +191,15 @@ export function dockerCapabilities(p: DockerProbe, backend: CacheBackend): { cap
   const major = majorVersion(version);
   const builtInBuildkit = Number.isFinite(major) && major < 23 && (p.serverOs ?? 'linux') === 'linux';
   const kind = builtInBuildkit ? 'buildkit' : 'legacy';
-  const caps: BuilderCapabilities = { engine: 'docker', kind, binary: p.binary, version, cacheExport: false, outputTarball: false };
+  const caps: BuilderCapabilities = {
+    engine: 'docker',
+    kind,
+    binary: p.binary,
+    version,
+    cacheExport: false,
+    outputTarball: false,
+    ...platform,
+  };
   if (backend !== 'none')
     caps.cacheNote = `${kind === 'buildkit' ? 'BuildKit (no buildx)' : 'the legacy builder'} cannot export the '${backend}' cache: using ${engineCache}`;
   const why = builtInBuildkit
@@ -203,6 +240,10 @@ export function podmanCapabilities(
     cacheExport,
     outputTarball: false,
     maxParallelBuilds,
+    // Podman pulls one platform of a multi-arch image (its host's, or --platform) and saves what it has.
+    platform: hostPlatform(),
+    savePlatform: false,
+    platformNote: `podman saves the single platform it pulled (${hostPlatform()}): no --platform needed`,
   };
   if (backend !== 'none' && !cacheExport) caps.cacheNote = `podman cannot export the '${backend}' cache: using ${engineCache}`;
   const par =

@@ -55,6 +55,11 @@ export interface ResolvedBuilds {
   retries: number;
 }
 
+export interface ResolvedDeployPolicy {
+  crashLoopRestarts: number;
+  configErrorGraceMs: number;
+}
+
 export type BudgetName = 'setup' | 'build' | 'cluster' | 'load' | 'deploy';
 /** Phase budgets in ms (`setup` spans the whole run). */
 export type Budgets = Partial<Record<BudgetName, number>>;
@@ -79,6 +84,7 @@ export interface ResolvedConfig {
   workspace: string;
   cluster: ResolvedCluster;
   builds: ResolvedBuilds;
+  deploy: ResolvedDeployPolicy;
   services: Record<string, ResolvedService>;
   compliance?: CompliancePolicy;
   report: ResolvedReport;
@@ -432,6 +438,7 @@ export function parseConfig(text: string, file: string, opts: LoadOptions & { di
       waitTimeoutMs: parseDuration(c.waitTimeout)!,
     },
     builds: { ...config.builds },
+    deploy: { crashLoopRestarts: config.deploy.crashLoopRestarts, configErrorGraceMs: parseDuration(config.deploy.configErrorGrace)! },
     services,
     ...(config.compliance ? { compliance: config.compliance } : {}),
     report: { budgets: resolveBudgets(config.report.budgets), regressionThreshold: config.report.regressionThreshold },

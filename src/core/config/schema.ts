@@ -136,6 +136,23 @@ export const buildsSchema = z
   })
   .strict();
 
+export const deploySchema = z
+  .object({
+    crashLoopRestarts: z
+      .number()
+      .int()
+      .min(0)
+      .max(50)
+      .default(3)
+      .describe(
+        'A container in CrashLoopBackOff fails the deploy after this many restarts, or sooner when its next back-off would outlast the wait timeout. Until then the kubelet keeps restarting it (a service may crash while it warms up).',
+      ),
+    configErrorGrace: duration('60s').describe(
+      'How long a container may report CreateContainerConfigError (e.g. a Secret that a later step creates) before the deploy fails.',
+    ),
+  })
+  .strict();
+
 export const reportSchema = z
   .object({
     budgets: z
@@ -159,6 +176,7 @@ export const configSchema = z
     version: z.literal(1, { error: 'version must be 1' }).describe('Config schema version. Always 1.'),
     cluster: clusterSchema.default(clusterSchema.parse({})),
     builds: buildsSchema.default(buildsSchema.parse({})),
+    deploy: deploySchema.default(deploySchema.parse({})).describe('How deploys judge pods that are not ready yet.'),
     services: z.record(z.string(), serviceSchema).describe('Services by name (DNS-1123 labels).'),
     compliance: compliancePolicySchema.optional(),
     report: reportSchema.default(reportSchema.parse({})),

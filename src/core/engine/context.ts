@@ -1,4 +1,5 @@
 import type { Reporter } from '../reporter.js';
+import type { ClusterWatch } from './cluster-watch.js';
 import type { CacheBackend, EngineTools } from './interfaces.js';
 import type { TaskJournal } from './journal.js';
 import type { RunStateFile } from './run-state.js';
@@ -38,9 +39,9 @@ export interface EngineContext {
   /** Extra attempts for a build whose process was killed (builds.retries). */
   buildRetries: number;
   buildNetwork: 'none' | 'default';
-  /** How often readiness checks poll (ms). */
-  pollMs: number;
   tools: EngineTools;
+  /** The run's shared watches of the cluster (readiness). */
+  watch: ClusterWatch;
   reporter: Reporter;
   /** What the run created so far (for `down` and the post step). */
   state: RunStateFile;

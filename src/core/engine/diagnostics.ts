@@ -30,7 +30,7 @@ export async function collectDiagnostics(
     .catch((e) => writeFileSync(path.join(dir, 'kind-logs.error.txt'), errorMessage(e)));
   await save('events.txt', () => kube.events(o));
   try {
-    for (const p of await kube.pods(undefined, undefined, o)) {
+    for (const p of await kube.pods(o)) {
       if (p.ready) continue;
       const base = `${p.namespace}_${p.name}`;
       await save(`${base}.describe.txt`, () => kube.describePod(p.name, p.namespace, o));

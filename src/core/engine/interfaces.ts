@@ -40,6 +40,16 @@ export interface BuilderCapabilities {
   driver?: string;
   /** Images built with a tarball output are NOT in the engine's local image store (buildx docker-container driver). */
   tarballOnly?: boolean;
+  /** `os/arch` of the engine's host: the kind nodes' platform, the one prebuilt images are pulled and saved for. */
+  platform: string;
+  /**
+   * `save` can be limited to one platform (`docker save --platform`, API 1.48+). With Docker's containerd image store
+   * an unlimited save lists every platform of a multi-arch image but holds the blobs of one, and kind's
+   * `ctr import --all-platforms` then fails.
+   */
+  savePlatform: boolean;
+  /** Why `save` is not limited to a platform, when it is not (logged once with a prebuilt image). */
+  platformNote?: string;
 }
 
 export interface BuildRequest {
@@ -97,15 +107,16 @@ export interface BuildResult {
 export interface ImageBuilder {
   readonly caps: BuilderCapabilities;
   build(req: BuildRequest): Promise<BuildResult>;
-  /** Writes a docker-archive tarball. */
-  save(ref: string, dest: string, signal?: AbortSignal): Promise<{ bytes: number }>;
+  /** Writes a docker-archive tarball (of `platform` only, where the engine can: `caps.savePlatform`). */
+  save(ref: string, dest: string, signal?: AbortSignal, platform?: string): Promise<{ bytes: number }>;
   imageExists(ref: string): Promise<boolean>;
   /** An existing local image ref (preferred) or id carrying this label (content-addressed reuse). */
   findByLabel(label: string, value: string): Promise<string | undefined>;
   tag(src: string, dest: string): Promise<void>;
   /** Idempotent: missing images are ignored. */
   removeImages(refs: string[]): Promise<void>;
-  pull(ref: string, signal?: AbortSignal): Promise<void>;
+  /** Pulls the image for `platform` (`os/arch`). */
+  pull(ref: string, signal?: AbortSignal, platform?: string): Promise<void>;
 }
 
 export interface CreateClusterSpec {
@@ -130,43 +141,55 @@ export interface ClusterTool {
   exportLogs(dir: string, cluster: string, o?: CallOptions): Promise<void>;
 }
 
-export interface ContainerState {
-  name: string;
-  image?: string;
-  /** `state.waiting.reason` (ImagePullBackOff, CrashLoopBackOff, ...). */
-  waitingReason?: string;
-  waitingMessage?: string;
-  restartCount?: number;
-}
-
 export interface PodState {
   name: string;
   namespace: string;
   ready: boolean;
-  containers: ContainerState[];
+}
+
+/** One change of a watched resource, as the API server streams it. */
+export interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: KubeObject;
 }
 
 /** kubectl, bound to one kubeconfig. Failures throw ToolError. */
 export interface KubeClient {
+  /**
+   * Lists a collection (an API path such as `/apis/apps/v1/deployments`, all namespaces) and then watches it from
+   * the list's resourceVersion: every listed object comes as ADDED, then `onSynced`, then every change. Resolves when
+   * the watch ends (the server closed it, an ERROR event, or `signal`).
+   */
+  watch(path: string, onEvent: (e: WatchEvent) => void, o: { signal: AbortSignal; onSynced: () => void }): Promise<void>;
   /** Server-side apply of a manifest file (into `namespace` unless the objects say otherwise). */
   apply(file: string, namespace: string | undefined, o?: CallOptions): Promise<void>;
   /** Renders a kustomize directory (client side). */
   kustomize(dir: string, o?: CallOptions): Promise<string>;
-  /** `rollout status` of `kind/name`, blocking up to `timeoutMs`. */
-  rolloutStatus(target: string, namespace: string, timeoutMs: number, o?: CallOptions): Promise<void>;
   /** `wait --for=<condition>` on each target, blocking up to `timeoutMs`. */
   waitFor(condition: string, targets: readonly string[], namespace: string | undefined, timeoutMs: number, o?: CallOptions): Promise<void>;
-  /** Nodes and whether each is Ready. */
-  nodes(o?: CallOptions): Promise<Array<{ name: string; ready: boolean }>>;
-  serviceAccountExists(name: string, namespace: string, o?: CallOptions): Promise<boolean>;
-  /** Whether the Service's Endpoints have at least one ready address. */
-  endpointsReady(service: string, namespace: string, o?: CallOptions): Promise<boolean>;
-  /** Pods of a namespace (all of them, or those matching a label selector `k=v,k2=v2`). */
-  pods(namespace: string | undefined, selector: string | undefined, o?: CallOptions): Promise<PodState[]>;
+  /** Every pod of the cluster, and whether it is ready (for diagnostics). */
+  pods(o?: CallOptions): Promise<PodState[]>;
   /** `get events -A` as kubectl prints it. */
   events(o?: CallOptions): Promise<string>;
   describePod(name: string, namespace: string, o?: CallOptions): Promise<string>;
   podLogs(name: string, namespace: string, o?: CallOptions): Promise<string>;
+}
+
+/** What every Kubernetes object has; the rest is read field by field. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    generation?: number;
+    uid?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    ownerReferences?: Array<{ kind: string; name: string; uid?: string }>;
+  };
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
 }
 
 /** The adapters a run uses. */

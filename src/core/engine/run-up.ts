@@ -11,6 +11,7 @@ import type { Plan, PlanTask } from '../plan/graph.js';
 import type { Reporter } from '../reporter.js';
 import { clusterNameFor } from '../run-id.js';
 import { ClusterStart } from './cluster-start.js';
+import { ClusterWatch } from './cluster-watch.js';
 import { inputOf, type BuiltImage, type EngineContext, type TaskOutput } from './context.js';
 import { collectDiagnostics } from './diagnostics.js';
 import type { CacheBackend, EngineTools, ImageBuilder } from './interfaces.js';
@@ -40,8 +41,6 @@ export interface UpOptions {
   keepClusterOnFailure?: boolean;
   /** Override the derived number of concurrent builds. */
   buildParallelism?: number;
-  /** How often readiness checks poll (ms). */
-  pollMs: number;
   /** Network for RUN steps (tests use none). */
   buildNetwork: 'none' | 'default';
   /** Task durations (ms) from earlier runs: enables `cluster.start: predictive`. */
@@ -99,6 +98,7 @@ export async function runUp(o: UpOptions): Promise<Results> {
     o.onState,
   );
   const journal = new TaskJournal(reporter);
+  const watch = new ClusterWatch(tools.kube);
   const tarballDir = o.tarballDir ?? path.join(runDir, 'images');
   mkdirSync(tarballDir, { recursive: true });
   const ctx: EngineContext = {
@@ -111,7 +111,7 @@ export async function runUp(o: UpOptions): Promise<Results> {
     cacheDir: o.cacheDir,
     buildRetries: o.builds.retries,
     buildNetwork: o.buildNetwork,
-    pollMs: o.pollMs,
+    watch,
     tools,
     reporter,
     state,
@@ -159,7 +159,10 @@ export async function runUp(o: UpOptions): Promise<Results> {
     },
   });
   start.attach(run);
-  const sched = await run.done.finally(() => start.stop());
+  const sched = await run.done.finally(() => {
+    start.stop();
+    watch.close();
+  });
 
   const tasks = plan.tasks.map((t) => taskResult(t, sched.get(t.id)!, journal));
   const cancelled = o.signal?.aborted ?? false;

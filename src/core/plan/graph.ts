@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
-import type { ResolvedBuild, ResolvedCluster, ResolvedConfig } from '../config/loader.js';
+import type { ResolvedBuild, ResolvedCluster, ResolvedConfig, ResolvedDeployPolicy } from '../config/loader.js';
 
 /** The run's phases, in order. Every list of phases in the product is this one. */
 export const PHASES = ['build', 'cluster', 'load', 'deploy'] as const;
@@ -54,6 +54,8 @@ export interface DeploySpec {
   waitTimeoutMs: number;
   /** The repository the service builds: containers using it are pointed at the built tag. */
   repository?: string;
+  /** When a pod that is not ready yet counts as failed. */
+  policy: ResolvedDeployPolicy;
 }
 
 /** Apply the service's manifests and wait until it is ready. */
@@ -170,6 +172,7 @@ export function buildPlan(
       ...(s.wait ? { wait: s.wait } : {}),
       waitTimeoutMs: s.waitTimeoutMs,
       ...(s.build ? { repository: s.build.image } : {}),
+      policy: config.deploy,
     };
     tasks.push({ id: `deploy:${name}`, phase: 'deploy', action: 'deploy', service: name, deploy, deps, pool: 'deploy' });
   }

@@ -28,6 +28,8 @@ const buildxCaps: BuilderCapabilities = {
   cacheExport: true,
   outputTarball: true,
   driver: 'docker-container',
+  platform: 'linux/amd64',
+  savePlatform: true,
 };
 
 /** Value following the n-th occurrence of a flag. */
@@ -106,6 +108,8 @@ describe('podman invocation and crash classification', () => {
     engine: 'podman',
     kind: 'podman',
     binary: '/usr/bin/podman',
+    platform: 'linux/amd64',
+    savePlatform: false,
     version: '4.3.1',
     cacheExport: true,
     outputTarball: false,

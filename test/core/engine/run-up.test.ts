@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildPlan } from '../../../src/core/plan/graph.js';
 import { runUp, type UpOptions } from '../../../src/core/engine/run-up.js';
-import { captureReporter, testRepo, type TestRepo } from '../../helpers/engine.js';
+import { captureReporter, configYaml, testRepo, type TestRepo } from '../../helpers/engine.js';
 import { memoryTools, type MemoryTools } from '../../helpers/memory-tools.js';
 
 let repo: TestRepo;
@@ -27,7 +27,6 @@ function options(tools: MemoryTools, over: Partial<UpOptions> = {}): UpOptions {
     cache: 'none',
     cacheDir: path.join(runDir, 'cache'),
     reporter: captureReporter(),
-    pollMs: 5,
     buildNetwork: 'none',
     ...over,
   };
@@ -50,9 +49,12 @@ describe('runUp', () => {
     for (const l of tools.log.of('kind', 'load')) expect(l.startMs).toBeGreaterThanOrEqual(r.tasks.find((t) => t.id === 'cluster')!.endMs!);
     const applyOf = (ns: string | undefined, file: string) =>
       tools.log.of('kube', 'apply').find((c) => c.args[1] === ns && String(c.args[0]).endsWith(file))!;
-    const waitOf = (target: string) => tools.log.of('kube', 'rolloutStatus').find((c) => c.args[0] === target)!;
-    expect(applyOf('k-system', 'datastorage.yaml').startMs).toBeGreaterThanOrEqual(waitOf('statefulset/postgresql').endMs!);
-    expect(applyOf('default', 'gateway.yaml').startMs).toBeGreaterThanOrEqual(waitOf('deployment/datastorage').endMs!);
+    const readyAt = (id: string) => r.tasks.find((t) => t.id === id)!.endMs!;
+    expect(applyOf('k-system', 'datastorage.yaml').startMs).toBeGreaterThanOrEqual(readyAt('deploy:postgresql'));
+    expect(applyOf('default', 'gateway.yaml').startMs).toBeGreaterThanOrEqual(readyAt('deploy:datastorage'));
+    // One watch per collection for the whole run, whatever the number of services.
+    const watched = tools.log.of('kube', 'watch').map((c) => c.args[0]);
+    expect(new Set(watched).size).toBe(watched.length);
     // The built image flows from build to load to deploy: the gateway's manifests run exactly the tag built.
     const built = r.tasks.find((t) => t.id === 'build:gateway')!.image!;
     expect(readFileSync(String(applyOf('default', 'gateway.yaml').args[0]), 'utf8')).toContain(`image: ${built}`);
@@ -80,17 +82,24 @@ describe('runUp', () => {
   });
 
   it('after a deploy failure: diagnostics from the live cluster, then the cluster is deleted (or kept when asked)', async () => {
-    repo = testRepo();
+    repo = testRepo({ config: configYaml().replace('waitTimeout: 90s', 'waitTimeout: 1s') });
     const failing = () =>
       memoryTools({
         kube: {
           neverReady: ['deployment/gateway'],
-          pods: { default: [{ name: 'gateway-1', namespace: 'default', ready: false, containers: [] }] },
+          pods: [
+            {
+              kind: 'Pod',
+              metadata: { name: 'gateway-1', namespace: 'default', labels: { app: 'gateway' } },
+              status: { phase: 'Pending' },
+            },
+          ],
         },
       });
     const tools = failing();
     const r = await runUp(options(tools));
     expect(r.outcome).toBe('failure');
+    expect(r.errors).toEqual([expect.stringMatching(/^deploy:gateway: deployment\/gateway in namespace default was not ready within 1s/)]);
     expect(readFileSync(path.join(r.diagnosticsDir!, 'default_gateway-1.describe.txt'), 'utf8')).toBe('Name: gateway-1\n');
     expect(existsSync(path.join(r.diagnosticsDir!, 'kind-logs'))).toBe(true);
     const del = tools.log.of('kind', 'delete')[0]!;

@@ -18,13 +18,17 @@ export async function runPull(t: PullTask, ctx: EngineContext, signal: AbortSign
   const ref = t.image;
   const tarball = path.join(ctx.tarballDir, `${t.service}.tar`);
   ctx.journal.set(t.id, { image: ref, attempts: 1 });
+  const { platform, savePlatform, platformNote } = builder.caps;
   let note = 'local image';
   if (!(await builder.imageExists(ref))) {
-    ctx.reporter.info(`${t.id}: ${ref} is not present locally; pulling`);
-    await builder.pull(ref, signal);
+    ctx.reporter.info(`${t.id}: ${ref} is not present locally; pulling it for ${platform}`);
+    await builder.pull(ref, signal, platform);
     note = 'pulled';
   }
-  await builder.save(ref, tarball, signal);
+  // Only the nodes' platform: kind imports with `ctr import --all-platforms`, which fails on an archive that lists
+  // platforms whose content it does not hold (kubernetes-sigs/kind#3795).
+  if (!savePlatform && platformNote) ctx.reporter.info(`${t.id}: ${platformNote}`);
+  await builder.save(ref, tarball, signal, savePlatform ? platform : undefined);
   ctx.journal.set(t.id, { cached: note === 'local image', note });
   return { service: t.service, repository: ref, ref, tarball };
 }

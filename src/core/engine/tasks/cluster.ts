@@ -4,21 +4,12 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { errorMessage, lastLines, ToolError } from '../../errors.js';
+import { errorMessage, ToolError } from '../../errors.js';
 import type { CreateTask } from '../../plan/graph.js';
 import type { ClusterInfo, EngineContext } from '../context.js';
+import { classifyCreateFailure } from '../create-failures.js';
 import { writeKindConfig } from '../kind-config.js';
 import { clusterGates } from '../readiness.js';
-
-const TRANSIENT_CREATE = [
-  /kubelet-check/i,
-  /failed to init node/i,
-  /kubelet.*(health|healthz)/i,
-  /\bcrun\b/i,
-  /OCI runtime/i,
-  /could not find a log line/i,
-  /timed out waiting for the condition/i,
-];
 
 export async function runCreate(t: CreateTask, ctx: EngineContext, signal: AbortSignal): Promise<ClusterInfo> {
   const { cluster: kind, kube } = ctx.tools;
@@ -49,7 +40,8 @@ export async function runCreate(t: CreateTask, ctx: EngineContext, signal: Abort
       break;
     } catch (e) {
       const out = e instanceof ToolError ? e.output : errorMessage(e);
-      const transient = !signal.aborted && TRANSIENT_CREATE.some((re) => re.test(out));
+      const failure = classifyCreateFailure(out);
+      const transient = !signal.aborted && failure.transient;
       const retrying = transient && attempts <= t.cluster.retries;
       if (!retrying && !signal.aborted) {
         const logs = path.join(ctx.runDir, 'diagnostics', `kind-create-attempt-${attempts}`);
@@ -64,20 +56,20 @@ export async function runCreate(t: CreateTask, ctx: EngineContext, signal: Abort
       }
       await kind.delete(name, ctx.kubeconfig).catch(() => undefined);
       if (retrying) {
-        ctx.reporter.warn(`cluster: kind create failed with a known transient error (attempt ${attempts}); retrying with a fresh cluster`);
+        ctx.reporter.warn(
+          `cluster: kind create failed with a known transient error (${failure.reason}; attempt ${attempts}); retrying with a fresh cluster`,
+        );
         continue;
       }
-      if (/address already in use|port is already allocated/i.test(out)) {
-        throw new Error(
-          `kind create cluster failed: a host port of the kind config is already in use, maybe by another run of this config. Set cluster.hostPorts: auto to give each run free host ports. (${lastLines(out, 1)[0] ?? ''})`,
-        );
-      }
-      throw new Error(
-        `${transient ? `kind create cluster failed ${attempts} time(s) with a known transient error` : 'kind create cluster failed'}${logsNote}: ${errorMessage(e)}`,
-      );
+      const what = transient
+        ? `kind create cluster failed ${attempts} time(s) with a known transient error (${failure.reason})`
+        : failure.reason === 'kind create cluster failed'
+          ? failure.reason
+          : `kind create cluster failed: ${failure.reason}${!failure.transient && failure.hint ? `. ${failure.hint}` : ''}`;
+      throw new Error(`${what}${logsNote}: ${errorMessage(e)}`);
     }
   }
-  await clusterGates(t, kube, ctx.runDir, ctx.pollMs, signal);
+  await clusterGates(t, ctx.watch, kube, ctx.runDir, signal);
   ctx.journal.set(t.id, { note: name });
   return { name, kubeconfig: ctx.kubeconfig };
 }

@@ -16,7 +16,7 @@ import {
   toYaml,
   type K8sObject,
 } from '../manifests.js';
-import { waitEndpoints, waitTarget, watchPods } from '../readiness.js';
+import { serviceReady } from '../readiness.js';
 
 export async function runDeploy(t: DeployTask, ctx: EngineContext, signal: AbortSignal, image: BuiltImage | undefined): Promise<void> {
   const { kube } = ctx.tools;
@@ -37,36 +37,6 @@ export async function runDeploy(t: DeployTask, ctx: EngineContext, signal: Abort
   writeFileSync(file, toYaml(objects));
   if (objects.length) await kube.apply(file, spec.namespace, { signal });
   const targets = spec.wait ?? defaultWaitTargets(objects);
-  const services = objects.filter(
-    (o) =>
-      o.kind === 'Service' &&
-      (o.spec as { selector?: unknown } | undefined)?.selector &&
-      (o.spec as { type?: string }).type !== 'ExternalName',
-  );
-  const local = new AbortController();
-  const onAbort = () => local.abort();
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    await Promise.race([
-      Promise.all(targets.map((target) => waitTarget(kube, target, spec.namespace, spec.waitTimeoutMs, ctx.pollMs, local.signal))).then(
-        async () => {
-          for (const svc of services) {
-            await waitEndpoints(
-              kube,
-              svc.metadata!.name!,
-              svc.metadata?.namespace ?? spec.namespace,
-              spec.waitTimeoutMs,
-              ctx.pollMs,
-              local.signal,
-            );
-          }
-        },
-      ),
-      watchPods(kube, objects, spec.namespace, ctx.pollMs, local.signal),
-    ]);
-  } finally {
-    local.abort();
-    signal.removeEventListener('abort', onAbort);
-  }
+  await serviceReady(spec, objects, targets, ctx.watch, kube, signal);
   ctx.journal.set(t.id, { attempts: 1, note: targets.length ? `ready: ${targets.join(', ')}` : 'applied' });
 }

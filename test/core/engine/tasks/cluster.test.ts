@@ -22,25 +22,48 @@ const KUBELET_TIMEOUT = `ERROR: failed to create cluster: failed to init node wi
 Command Output: [kubelet-check] The HTTP call equal to 'curl -sSL http://localhost:10248/healthz' failed with error: context deadline exceeded`;
 
 describe('cluster task', () => {
-  it('creates the cluster with cluster.waitTimeout (7m → 420 s) and uses the same timeout for every readiness gate', async () => {
+  it('creates the cluster with cluster.waitTimeout (7m → 420 s), then waits for nodes, CoreDNS, namespaces and their ServiceAccounts', async () => {
     repo = testRepo();
-    const ctx = engineContext(repo);
+    const ctx = engineContext(repo, memoryTools({ kube: { nodeReadyMs: 30 } }));
     const info = await runCreate(createTask(), ctx, signal);
     expect(info).toEqual({ name: 'e2e-r1', kubeconfig: ctx.kubeconfig });
     const create = ctx.tools.log.of('kind', 'create')[0]!.args[0];
     expect(create).toMatchObject({ name: 'e2e-r1', kubeconfig: ctx.kubeconfig, waitMs: 420_000, retain: true });
-    expect(ctx.tools.log.of('kube', 'rolloutStatus')[0]!.args).toEqual(['deployment/coredns', 'kube-system', 420_000]);
-    // The services' namespaces are created, and each one's default ServiceAccount awaited.
+    expect(ctx.tools.log.of('kube', 'watch').map((c) => c.args[0])).toEqual([
+      '/api/v1/nodes',
+      '/apis/apps/v1/deployments',
+      '/api/v1/serviceaccounts',
+    ]);
+    // The services' namespaces are created (their ServiceAccounts awaited) after the nodes and CoreDNS are ready.
     const nsFile = ctx.tools.kube.applied[0]!.file;
     expect(readFileSync(nsFile, 'utf8')).toMatch(/name: default[\s\S]*name: k-system|name: k-system[\s\S]*name: default/);
-    expect(
-      ctx.tools.log
-        .of('kube', 'serviceAccountExists')
-        .map((c) => c.args[1])
-        .sort(),
-    ).toEqual(['default', 'k-system']);
+    expect(ctx.tools.kube.collections.get('/api/v1/serviceaccounts')!.has('k-system/default')).toBe(true);
     expect(ctx.state.state.cluster).toEqual({ name: 'e2e-r1', kubeconfig: ctx.kubeconfig });
     expect(ctx.journal.get('cluster')).toMatchObject({ attempts: 1, created: true });
+  });
+
+  it('every readiness gate waits cluster.waitTimeout, and says what it waited for', async () => {
+    repo = testRepo({ config: configYaml().replace('waitTimeout: 7m', 'waitTimeout: 1s') });
+    const ctx = engineContext(repo, memoryTools({ kube: { nodeReadyMs: 60_000 } }));
+    const t0 = Date.now();
+    await expect(runCreate(createTask(), ctx, signal)).rejects.toThrow('every node was not ready within 1s: 0 of 1 nodes Ready');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+    expect(ctx.tools.log.of('kind', 'create')[0]!.args[0]).toMatchObject({ waitMs: 1000 });
+  });
+
+  it('CRDs are applied and awaited by name', async () => {
+    const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: { name: widgets.example.com }
+spec: { group: example.com, names: { kind: Widget, plural: widgets }, scope: Namespaced, versions: [{ name: v1, served: true, storage: true }] }
+`;
+    repo = testRepo({ files: { 'crds/widget.yaml': crd }, config: configYaml('  crds: [crds/widget.yaml]\n') });
+    const ctx = engineContext(repo);
+    await runCreate(createTask(), ctx, signal);
+    expect(ctx.tools.kube.applied.map((a) => a.file)).toContain(path.join(repo.dir, 'crds/widget.yaml'));
+    expect(ctx.tools.log.of('kube', 'waitFor').map((c) => c.args.slice(0, 3))).toEqual([
+      ['condition=Established', ['crd/widgets.example.com'], undefined],
+    ]);
   });
 
   it('retries a known transient create failure with a fresh cluster, up to cluster.retries', async () => {
@@ -49,7 +72,9 @@ describe('cluster task', () => {
     await runCreate(createTask(), ctx, signal);
     expect(ctx.tools.log.calls.filter((c) => c.tool === 'kind').map((c) => c.op)).toEqual(['create', 'delete', 'create']);
     expect(ctx.tools.log.of('kind', 'delete')[0]!.args).toEqual(['e2e-r1', ctx.kubeconfig]);
-    expect(ctx.reporter.warnings.join()).toMatch(/known transient error \(attempt 1\); retrying with a fresh cluster/);
+    expect(ctx.reporter.warnings.join()).toMatch(
+      /known transient error \(the kubelet was not healthy in time; attempt 1\); retrying with a fresh cluster/,
+    );
     expect(ctx.journal.get('cluster').attempts).toBe(2);
   });
 
@@ -57,7 +82,7 @@ describe('cluster task', () => {
     repo = testRepo();
     const ctx = engineContext(repo, memoryTools({ kind: { createFailures: [KUBELET_TIMEOUT, KUBELET_TIMEOUT, KUBELET_TIMEOUT] } }));
     await expect(runCreate(createTask(), ctx, signal)).rejects.toThrow(
-      /kind create cluster failed 3 time\(s\) with a known transient error \(kind logs: .*kind-create-attempt-3\)/,
+      /kind create cluster failed 3 time\(s\) with a known transient error \(the kubelet was not healthy in time\) \(kind logs: .*kind-create-attempt-3\)/,
     );
     expect(existsSync(path.join(ctx.runDir, 'diagnostics', 'kind-create-attempt-3'))).toBe(true);
     expect(ctx.tools.cluster.clusters.size).toBe(0);
@@ -90,6 +115,21 @@ describe('cluster task', () => {
     expect(written.nodes[0]!.extraPortMappings[0]!.hostPort).toBe(ports[0]!.hostPort);
     // The user's kind config is never modified.
     expect(readFileSync(path.join(repo.dir, 'kind.yaml'), 'utf8')).toBe(kindYaml);
+  });
+
+  it("a permanent failure is not retried, and keeps kind's own last lines", async () => {
+    const PREFLIGHT = `ERROR: failed to create cluster: failed to init node with kubeadm: command "docker exec --privileged e2e-r1-control-plane kubeadm init" failed with error: exit status 1
+Command Output: [preflight] Some fatal errors occurred:
+	[ERROR NumCPU]: the number of available CPUs 1 is less than the required 2
+error execution phase preflight: [preflight] Some fatal errors occurred`;
+    repo = testRepo();
+    const ctx = engineContext(repo, memoryTools({ kind: { createFailures: [PREFLIGHT, PREFLIGHT, PREFLIGHT] } }));
+    const err = await runCreate(createTask(), ctx, signal).catch((e: unknown) => e);
+    expect(ctx.tools.log.of('kind', 'create')).toHaveLength(1);
+    expect((err as Error).message).toMatch(
+      /^kind create cluster failed: kubeadm preflight checks failed \(kind logs: .*\): kind create cluster exited with 1:/,
+    );
+    expect((err as Error).message).toContain('[ERROR NumCPU]: the number of available CPUs 1 is less than the required 2');
   });
 
   it('an occupied host port reported by kind is explained, with the setting that avoids it', async () => {
