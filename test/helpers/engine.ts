@@ -9,6 +9,8 @@ import { loadConfig, type ResolvedConfig } from '../../src/core/config/loader.js
 import type { EngineContext } from '../../src/core/engine/context.js';
 import { ClusterWatch } from '../../src/core/engine/cluster-watch.js';
 import { TaskJournal } from '../../src/core/engine/journal.js';
+import { LoadWaves } from '../../src/core/engine/load-waves.js';
+import { buildPlan } from '../../src/core/plan/graph.js';
 import { RunStateFile } from '../../src/core/engine/run-state.js';
 import type { Reporter } from '../../src/core/reporter.js';
 import { memoryTools, type MemoryTools } from './memory-tools.js';
@@ -132,12 +134,17 @@ export function engineContext(
   const reporter = captureReporter();
   const watch = new ClusterWatch(tools.kube, 10);
   repo.closers.push(() => watch.close());
+  let labelled: Promise<Map<string, string>> | undefined;
+  const stop = new AbortController();
+  repo.closers.push(() => stop.abort());
   const ctx = {
     runId: 'r1',
     runDir,
     clusterName: 'e2e-r1',
     kubeconfig: path.join(runDir, 'kubeconfig'),
     tarballDir: path.join(runDir, 'images'),
+    keepTarballs: false,
+    localImages: () => (labelled ??= tools.builder.imagesByLabel('io.hybrid-e2e.inputs')),
     cache: 'none' as const,
     cacheDir: path.join(runDir, 'cache'),
     buildRetries: 0,
@@ -155,6 +162,7 @@ export function engineContext(
     }),
     journal: new TaskJournal(reporter),
     ...over,
-  };
-  return ctx as EngineContext & { tools: MemoryTools; reporter: CapturedReporter };
+  } as EngineContext & { tools: MemoryTools; reporter: CapturedReporter };
+  ctx.waves = over.waves ?? new LoadWaves(ctx, buildPlan(repo.config), repo.config.builds.loadParallelism, stop.signal);
+  return ctx;
 }

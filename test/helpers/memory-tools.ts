@@ -114,25 +114,48 @@ export class MemoryBuilder implements ImageBuilder {
           ...(f.signal ? { signal: f.signal } : { exitCode: 1 }),
         });
       }
-      this.images.set(req.tag, { ...req.labels });
-      return { ref: req.tag, imageId: `sha256:${req.service}`, cached: false, logTail: [], attempts: 1 };
+      for (const tag of [req.tag, ...(req.extraTags ?? [])]) this.images.set(tag, { ...req.labels });
+      if (req.tarball) {
+        mkdirSync(path.dirname(req.tarball), { recursive: true });
+        writeFileSync(req.tarball, `archive of ${req.tag}\n`);
+      }
+      return {
+        ref: req.tag,
+        imageId: `sha256:${req.service}`,
+        cached: false,
+        logTail: [],
+        attempts: 1,
+        ...(req.tarball ? { tarball: req.tarball } : {}),
+      };
     });
   }
-  save(ref: string, dest: string, _signal?: AbortSignal, platform?: string): Promise<{ bytes: number }> {
-    return this.log.record('builder', 'save', [ref, dest, ...(platform ? [platform] : [])], async () => {
+  save(ref: string, dest: string, signal?: AbortSignal, platform?: string): Promise<{ bytes: number }> {
+    return this.saveMany([ref], dest, signal, platform);
+  }
+  /** Writes `archive of <refs…>`: MemoryKind reads the refs back from it. */
+  saveMany(refs: string[], dest: string, _signal?: AbortSignal, platform?: string): Promise<{ bytes: number }> {
+    return this.log.record('builder', 'save', [refs, dest, ...(platform ? [platform] : [])], async () => {
       if (this.o.saveError)
-        throw new BuildError(`docker save ${ref} failed (exit 1): ${this.o.saveError}`, { exitCode: 1, logTail: [this.o.saveError] });
-      if (!this.images.has(ref)) throw new BuildError(`docker save ${ref} failed: no such image`, { exitCode: 1, logTail: [] });
+        throw new BuildError(`docker save ${refs.join(' ')} failed (exit 1): ${this.o.saveError}`, {
+          exitCode: 1,
+          logTail: [this.o.saveError],
+        });
+      const missing = refs.filter((r) => !this.images.has(r));
+      if (missing.length) throw new BuildError(`docker save failed: no such image ${missing.join(', ')}`, { exitCode: 1, logTail: [] });
       mkdirSync(path.dirname(dest), { recursive: true });
-      writeFileSync(dest, `archive of ${ref}\n`);
-      return { bytes: 20 };
+      writeFileSync(dest, `archive of ${refs.join(' ')}\n`);
+      return { bytes: 20 * refs.length };
     });
   }
   imageExists(ref: string): Promise<boolean> {
     return this.log.record('builder', 'imageExists', [ref], async () => this.images.has(ref));
   }
-  findByLabel(label: string, value: string): Promise<string | undefined> {
-    return this.log.record('builder', 'findByLabel', [label, value], async () => [...this.images].find(([, l]) => l[label] === value)?.[0]);
+  imagesByLabel(label: string): Promise<Map<string, string>> {
+    return this.log.record('builder', 'imagesByLabel', [label], async () => {
+      const out = new Map<string, string>();
+      for (const [ref, l] of this.images) if (l[label] && !out.has(l[label])) out.set(l[label], ref);
+      return out;
+    });
   }
   tag(src: string, dest: string): Promise<void> {
     return this.log.record('builder', 'tag', [src, dest], async () => {
@@ -186,6 +209,7 @@ export class MemoryKind implements ClusterTool {
       this.clusters.delete(name);
     });
   }
+  /** Imports the refs an archive names (`archive of <refs…>`); `loadFailures` counts by archive file name. */
   loadImageArchive(tarball: string, cluster: string, co?: CallOptions): Promise<void> {
     return this.log.record('kind', 'load', [tarball, cluster], async () => {
       await sleep(this.o.loadMs ?? 5, co?.signal);
@@ -195,7 +219,11 @@ export class MemoryKind implements ClusterTool {
       const n = (this.loads.get(key) ?? 0) + 1;
       this.loads.set(key, n);
       if (n <= (this.o.loadFailures?.[key] ?? 0)) throw kindError('load image-archive', 'ERROR: failed to load image: ... exit status 255');
-      c.images.push(key);
+      const refs = readFileSync(tarball, 'utf8')
+        .replace(/^archive of /, '')
+        .trim()
+        .split(' ');
+      c.images.push(...refs);
     });
   }
   exportLogs(dir: string, cluster: string): Promise<void> {

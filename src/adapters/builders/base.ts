@@ -24,7 +24,7 @@ export function sortedPairs(rec: Record<string, string> | undefined): [string, s
 
 /** Flags common to `docker build`, `docker buildx build` and `podman build`. */
 export function commonBuildFlags(req: BuildRequest, iidFile: string): string[] {
-  const a = ['--file', req.dockerfile, '--tag', req.tag, '--iidfile', iidFile];
+  const a = ['--file', req.dockerfile, '--tag', req.tag, ...(req.extraTags ?? []).flatMap((t) => ['--tag', t]), '--iidfile', iidFile];
   if (req.target) a.push('--target', req.target);
   for (const [k, v] of sortedPairs(req.args)) a.push('--build-arg', `${k}=${v}`);
   for (const [k, v] of sortedPairs(req.labels)) a.push('--label', `${k}=${v}`);
@@ -58,7 +58,7 @@ export abstract class EngineBuilder implements ImageBuilder {
   ) {}
 
   protected abstract invocation(req: BuildRequest, tmp: string): BuildInvocation;
-  protected abstract saveArgs(ref: string, dest: string, platform?: string): string[];
+  protected abstract saveArgs(refs: string[], dest: string, platform?: string): string[];
 
   /** Whether this failed attempt should be retried (podman crash signatures). */
   protected shouldRetry(_r: ProcessResult, _parser: BuildOutputParser, _attempt: number): boolean {
@@ -194,9 +194,14 @@ export abstract class EngineBuilder implements ImageBuilder {
     return id.startsWith('sha256:') ? id : `sha256:${id}`;
   }
 
-  async save(ref: string, dest: string, signal?: AbortSignal, platform?: string): Promise<{ bytes: number }> {
+  save(ref: string, dest: string, signal?: AbortSignal, platform?: string): Promise<{ bytes: number }> {
+    return this.saveMany([ref], dest, signal, platform);
+  }
+
+  async saveMany(refs: string[], dest: string, signal?: AbortSignal, platform?: string): Promise<{ bytes: number }> {
+    const ref = refs.join(' ');
     await mkdir(path.dirname(dest), { recursive: true });
-    const r = await this.runEngine(this.saveArgs(ref, dest, this.caps.savePlatform ? platform : undefined), { signal });
+    const r = await this.runEngine(this.saveArgs(refs, dest, this.caps.savePlatform ? platform : undefined), { signal });
     if (r.cancelled || signal?.aborted) {
       await rm(dest, { force: true });
       throw cancelledError(`${this.caps.engine} save ${ref}`, r.tail);
@@ -217,23 +222,48 @@ export abstract class EngineBuilder implements ImageBuilder {
     return r.exitCode === 0;
   }
 
-  async findByLabel(label: string, value: string): Promise<string | undefined> {
-    const r = await this.runEngine(['images', '--filter', `label=${label}=${value}`, '--format', '{{.Repository}}:{{.Tag}}\t{{.ID}}'], {
-      keepOutput: true,
-    });
-    if (r.exitCode !== 0)
-      throw new BuildError(`listing images by label ${label} failed: ${r.tail.join(' ').trim()}`, {
+  /**
+   * Every local image carrying `label`, by the label's value: a tagged reference where there is one, else the image
+   * id. Two calls for the whole run, whatever the number of services: the ids of the images that have the label, then
+   * one inspect of them all (`docker images` cannot print labels).
+   */
+  async imagesByLabel(label: string): Promise<Map<string, string>> {
+    const list = await this.runEngine(['images', '--filter', `label=${label}`, '--format', '{{.ID}}'], { keepOutput: true });
+    if (list.exitCode !== 0) {
+      throw new BuildError(`listing images by label ${label} failed: ${list.tail.join(' ').trim()}`, {
+        exitCode: list.exitCode,
+        logTail: list.tail,
+      });
+    }
+    const ids = [
+      ...new Set(
+        list.stdout
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean),
+      ),
+    ];
+    const out = new Map<string, string>();
+    if (!ids.length) return out;
+    const r = await this.runEngine(['image', 'inspect', ...ids], { keepOutput: true });
+    // An image removed between the two calls makes inspect fail for it; what it printed for the others still counts.
+    let images: Array<{ Id?: string; RepoTags?: string[] | null; Config?: { Labels?: Record<string, string> | null } }> = [];
+    try {
+      images = JSON.parse(r.stdout || '[]') as typeof images;
+    } catch {
+      throw new BuildError(`inspecting the images labelled ${label} failed: ${r.tail.join(' ').trim()}`, {
         exitCode: r.exitCode,
         logTail: r.tail,
       });
-    let idOnly: string | undefined;
-    for (const line of r.stdout.split('\n')) {
-      const [ref, id] = line.trim().split('\t');
-      if (!ref || !id) continue;
-      if (!ref.includes('<none>')) return ref;
-      idOnly ??= id;
     }
-    return idOnly;
+    for (const img of images) {
+      const value = img.Config?.Labels?.[label];
+      if (!value || !img.Id) continue;
+      const tagged = (img.RepoTags ?? []).find((t) => !t.includes('<none>'));
+      if (tagged) out.set(value, tagged);
+      else if (!out.has(value)) out.set(value, img.Id);
+    }
+    return out;
   }
 
   async tag(src: string, dest: string): Promise<void> {

@@ -88,8 +88,8 @@ export class DockerBuilder extends EngineBuilder {
     return dockerBuildInvocation(this.caps, req, tmp);
   }
 
-  protected saveArgs(ref: string, dest: string, platform?: string): string[] {
-    return ['save', ...(platform ? ['--platform', platform] : []), '--output', dest, ref];
+  protected saveArgs(refs: string[], dest: string, platform?: string): string[] {
+    return ['save', ...(platform ? ['--platform', platform] : []), '--output', dest, ...refs];
   }
 
   protected override async imageIdAfterBuild(req: BuildRequest, tmp: string): Promise<string> {

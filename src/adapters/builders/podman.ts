@@ -105,8 +105,9 @@ export class PodmanBuilder extends EngineBuilder {
     return attempt === 1 && isPodmanCrash(r, parser.summary().failedStep?.error);
   }
 
-  protected saveArgs(ref: string, dest: string): string[] {
-    return ['save', '--format', 'docker-archive', '--output', dest, ref];
+  protected saveArgs(refs: string[], dest: string): string[] {
+    // Several images in one docker-archive need --multi-image-archive (podman's default writes only the first).
+    return ['save', '--format', 'docker-archive', ...(refs.length > 1 ? ['--multi-image-archive'] : []), '--output', dest, ...refs];
   }
 
   override async imageExists(ref: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import type { Reporter } from '../reporter.js';
 import type { ClusterWatch } from './cluster-watch.js';
 import type { CacheBackend, EngineTools } from './interfaces.js';
+import type { LoadWaves } from './load-waves.js';
 import type { TaskJournal } from './journal.js';
 import type { RunStateFile } from './run-state.js';
 
@@ -11,8 +12,10 @@ export interface BuiltImage {
   repository: string;
   /** The exact reference the cluster will run (`<repository>:e2e-<run id>-<hash8>`, or the prebuilt reference). */
   ref: string;
-  /** docker-archive tarball to import; gone once loaded. */
+  /** docker-archive tarball of this image alone (a builder that writes one, or build-once); gone once loaded. */
   tarball?: string;
+  /** A prebuilt image (saved for the nodes' platform only). */
+  prebuilt?: boolean;
 }
 
 export interface ClusterInfo {
@@ -31,8 +34,14 @@ export interface EngineContext {
   clusterName: string;
   /** The run's own kubeconfig (kind writes it; every kubectl call reads it). */
   kubeconfig: string;
-  /** Where build tasks write image tarballs. */
+  /** Where image tarballs and load-wave archives are written. */
   tarballDir: string;
+  /** Build-once: every image saved to its own tarball in tarballDir, and kept. */
+  keepTarballs: boolean;
+  /** Local images by their build-inputs label, looked up once per run (shared by every build task). */
+  localImages: () => Promise<Map<string, string>>;
+  /** Registry cache reference (builds.cacheRef), for the `registry` backend. */
+  cacheRef?: string;
   cache: CacheBackend;
   /** Root of the `local` cache backend (one directory per image). */
   cacheDir: string;
@@ -42,6 +51,8 @@ export interface EngineContext {
   tools: EngineTools;
   /** The run's shared watches of the cluster (readiness). */
   watch: ClusterWatch;
+  /** How images reach the cluster: combined archives, dependencies first. */
+  waves: LoadWaves;
   reporter: Reporter;
   /** What the run created so far (for `down` and the post step). */
   state: RunStateFile;

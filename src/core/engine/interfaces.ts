@@ -62,6 +62,8 @@ export interface BuildRequest {
   image: string;
   /** Full reference `repo:tag`. */
   tag: string;
+  /** More tags for the same image, given at build time. */
+  extraTags?: string[];
   args: Record<string, string>;
   target?: string;
   labels?: Record<string, string>;
@@ -109,9 +111,11 @@ export interface ImageBuilder {
   build(req: BuildRequest): Promise<BuildResult>;
   /** Writes a docker-archive tarball (of `platform` only, where the engine can: `caps.savePlatform`). */
   save(ref: string, dest: string, signal?: AbortSignal, platform?: string): Promise<{ bytes: number }>;
+  /** Writes one docker-archive of several images: layers they share are written once. */
+  saveMany(refs: string[], dest: string, signal?: AbortSignal, platform?: string): Promise<{ bytes: number }>;
   imageExists(ref: string): Promise<boolean>;
-  /** An existing local image ref (preferred) or id carrying this label (content-addressed reuse). */
-  findByLabel(label: string, value: string): Promise<string | undefined>;
+  /** Every local image carrying `label`, by its value: a tagged reference where there is one, else the image id. */
+  imagesByLabel(label: string): Promise<Map<string, string>>;
   tag(src: string, dest: string): Promise<void>;
   /** Idempotent: missing images are ignored. */
   removeImages(refs: string[]): Promise<void>;

@@ -16,10 +16,11 @@ import { inputOf, type BuiltImage, type EngineContext, type TaskOutput } from '.
 import { collectDiagnostics } from './diagnostics.js';
 import type { CacheBackend, EngineTools, ImageBuilder } from './interfaces.js';
 import { TaskJournal } from './journal.js';
+import { LoadWaves } from './load-waves.js';
 import { clusterTimings, summarisePhases, type Results, type TaskResult } from './results.js';
 import { RunStateFile, type RunState } from './run-state.js';
 import { runGraph, type SchedOutcome, type TaskRun } from './scheduler.js';
-import { runBuild, runPull } from './tasks/build.js';
+import { INPUTS_LABEL, runBuild, runPull } from './tasks/build.js';
 import { runCreate } from './tasks/cluster.js';
 import { runDeploy } from './tasks/deploy.js';
 import { runLoad } from './tasks/load.js';
@@ -45,8 +46,10 @@ export interface UpOptions {
   buildNetwork: 'none' | 'default';
   /** Task durations (ms) from earlier runs: enables `cluster.start: predictive`. */
   history?: Record<string, number>;
-  /** Write the image tarballs here and keep them (build-once for matrix legs); default: a run-private dir, emptied as images load. */
+  /** Write one tarball per image here and keep them (build-once for matrix legs); default: a run-private dir for load archives. */
   tarballDir?: string;
+  /** Registry cache reference (builds.cacheRef). */
+  cacheRef?: string;
   /** Bench/testing: override pool sizes (e.g. the sequential strategy). */
   pools?: Partial<Record<'build' | 'cluster' | 'load' | 'deploy', number>>;
   /** Called whenever the persisted run state changes (the action saves it for its post step). */
@@ -66,7 +69,11 @@ export function deriveBuildSlots(builder: ImageBuilder, override?: number): numb
 }
 
 function runTask(t: PlanTask, ctx: EngineContext, signal: AbortSignal, inputs: ReadonlyMap<string, TaskOutput>): Promise<TaskOutput> {
-  const image = async (p: Promise<BuiltImage>): Promise<TaskOutput> => ({ kind: 'image', image: await p });
+  const image = async (p: Promise<BuiltImage>): Promise<TaskOutput> => {
+    const img = await p;
+    if (t.phase === 'build') ctx.waves.imageReady(img);
+    return { kind: 'image', image: img };
+  };
   switch (t.action) {
     case 'build':
       return image(runBuild(t, ctx, signal));
@@ -98,25 +105,11 @@ export async function runUp(o: UpOptions): Promise<Results> {
     o.onState,
   );
   const journal = new TaskJournal(reporter);
-  const watch = new ClusterWatch(tools.kube);
-  const tarballDir = o.tarballDir ?? path.join(runDir, 'images');
-  mkdirSync(tarballDir, { recursive: true });
-  const ctx: EngineContext = {
-    runId,
-    runDir,
-    clusterName,
-    kubeconfig: path.join(runDir, 'kubeconfig'),
-    tarballDir,
-    cache: o.cache,
-    cacheDir: o.cacheDir,
-    buildRetries: o.builds.retries,
-    buildNetwork: o.buildNetwork,
-    watch,
-    tools,
-    reporter,
-    state,
-    journal,
-  };
+  // Stops the load waves' saves and imports when the run is cancelled or over.
+  const waveStop = new AbortController();
+  o.signal?.addEventListener('abort', () => waveStop.abort(), { once: true });
+  const ctx = engineContext(o, clusterName, state, journal, waveStop.signal);
+  const { watch, tarballDir } = ctx;
 
   reporter.info(`builder: ${o.builderReason}`);
   if (caps.cacheNote) reporter.info(`cache: ${caps.cacheNote}`);
@@ -127,7 +120,9 @@ export async function runUp(o: UpOptions): Promise<Results> {
   reporter.info(
     `run ${runId}: ${plan.services.length} services, ${plan.tasks.length} tasks, ${buildSlots} build slot(s), cluster ${clusterName}`,
   );
-  const pools = { build: buildSlots, cluster: 1, load: o.builds.loadParallelism, deploy: o.builds.deployParallelism, ...o.pools };
+  // Loads wait for their wave (which bounds the imports itself), so every load task may wait at once.
+  const loads = plan.tasks.filter((t) => t.phase === 'load').length;
+  const pools = { build: buildSlots, cluster: 1, load: Math.max(1, loads), deploy: o.builds.deployParallelism, ...o.pools };
   const start = new ClusterStart({
     plan,
     buildSlots: pools.build,
@@ -139,9 +134,12 @@ export async function runUp(o: UpOptions): Promise<Results> {
     tasks: plan.tasks,
     pools,
     gate: start.gate,
+    priority: buildPriority(plan, o.history),
     ...(o.signal ? { signal: o.signal } : {}),
     onEvent: (e) => {
       start.onEvent(e);
+      // A build that failed or was skipped leaves its load wave: the wave goes on with the others.
+      if (e.type === 'end' && e.id.startsWith('build:') && e.outcome !== 'success') ctx.waves.imageMissing(e.id.slice(6));
       if (e.type === 'start') reporter.task(e.id, 'start');
       else
         reporter.task(e.id, 'end', {
@@ -162,6 +160,7 @@ export async function runUp(o: UpOptions): Promise<Results> {
   const sched = await run.done.finally(() => {
     start.stop();
     watch.close();
+    waveStop.abort();
   });
 
   const tasks = plan.tasks.map((t) => taskResult(t, sched.get(t.id)!, journal));
@@ -205,6 +204,45 @@ export async function runUp(o: UpOptions): Promise<Results> {
     ...(diagnosticsDir ? { diagnosticsDir } : {}),
     errors: cancelled ? ['cancelled', ...journal.errors()] : journal.errors(),
   };
+}
+
+/**
+ * With durations from an earlier run, the longest builds start first: a long build that starts last is what keeps
+ * the build phase long. Without history, the plan's order (dependencies first).
+ */
+function buildPriority(plan: Plan, history: Record<string, number> | undefined): ((t: PlanTask) => number) | undefined {
+  if (!history || !plan.tasks.some((t) => t.phase === 'build' && history[t.id] !== undefined)) return undefined;
+  return (t) => (t.phase === 'build' ? (history[t.id] ?? 0) : 0);
+}
+
+function engineContext(o: UpOptions, clusterName: string, state: RunStateFile, journal: TaskJournal, stop: AbortSignal): EngineContext {
+  const tarballDir = o.tarballDir ?? path.join(o.runDir, 'images');
+  mkdirSync(tarballDir, { recursive: true });
+  let labelled: Promise<Map<string, string>> | undefined;
+  const ctx: EngineContext = {
+    runId: o.runId,
+    runDir: o.runDir,
+    clusterName,
+    kubeconfig: path.join(o.runDir, 'kubeconfig'),
+    tarballDir,
+    keepTarballs: o.tarballDir !== undefined,
+    // One lookup of the local images for every build task, started at once, off the builds' critical path.
+    localImages: () => (labelled ??= o.tools.builder.imagesByLabel(INPUTS_LABEL)),
+    cache: o.cache,
+    cacheDir: o.cacheDir,
+    ...(o.cacheRef ? { cacheRef: o.cacheRef } : {}),
+    buildRetries: o.builds.retries,
+    buildNetwork: o.buildNetwork,
+    watch: new ClusterWatch(o.tools.kube),
+    waves: undefined as unknown as LoadWaves,
+    tools: o.tools,
+    reporter: o.reporter,
+    state,
+    journal,
+  };
+  ctx.waves = new LoadWaves(ctx, o.plan, o.builds.loadParallelism, stop);
+  void ctx.localImages().catch(() => undefined);
+  return ctx;
 }
 
 function taskResult(t: PlanTask, r: SchedOutcome, journal: TaskJournal): TaskResult {

@@ -26,6 +26,8 @@ export interface RunGraphOptions<T extends SchedTask, O> {
   signal?: AbortSignal;
   /** Extra readiness gate beyond deps (used by the predictive cluster start); re-checked on every event and poke. `skip` settles the task as skipped. */
   gate?: (task: T) => boolean | 'skip';
+  /** Among tasks ready at once, higher first (default: the order of `tasks`). */
+  priority?: (task: T) => number;
   /** Called when a task changes state, for progress output. */
   onEvent?: (e: { id: string; type: 'start' | 'end'; outcome?: Outcome }) => void;
   now?: () => number;
@@ -51,6 +53,13 @@ export function runGraph<T extends SchedTask, O>(opts: RunGraphOptions<T, O>): G
   const inPool = new Map<string, number>();
   const pools = { ...opts.pools };
   const byId = new Map(opts.tasks.map((t) => [t.id, t]));
+  // Stable: equal priorities keep the order of `tasks`.
+  const order = opts.priority
+    ? [...opts.tasks]
+        .map((t, i) => ({ t, i, p: opts.priority!(t) }))
+        .sort((a, b) => b.p - a.p || a.i - b.i)
+        .map((x) => x.t)
+    : opts.tasks;
   for (const t of opts.tasks) for (const d of t.deps) if (!byId.has(d)) throw new Error(`task ${t.id} depends on unknown task ${d}`);
   let resolveDone!: (m: Map<string, SchedOutcome<O>>) => void;
   const done = new Promise<Map<string, SchedOutcome<O>>>((r) => (resolveDone = r));
@@ -76,7 +85,7 @@ export function runGraph<T extends SchedTask, O>(opts: RunGraphOptions<T, O>): G
     let progressed = true;
     while (progressed) {
       progressed = false;
-      for (const t of opts.tasks) {
+      for (const t of order) {
         if (results.has(t.id) || running.has(t.id)) continue;
         if (cancelled) {
           settle(t.id, { outcome: 'cancelled' });

@@ -70,9 +70,9 @@ export function builderSuite(o: SuiteOptions): void {
     expect(res.logTail.length).toBeGreaterThan(0);
     expect(res.logTail.length).toBeLessThanOrEqual(30);
     expect(await b.imageExists(r.tag)).toBe(true);
-    const found = await b.findByLabel('io.hybrid-e2e.inputs', r.labels!['io.hybrid-e2e.inputs']!);
-    expect(found).toBe(r.tag);
-    expect(await b.findByLabel('io.hybrid-e2e.inputs', `absent-${uid()}`)).toBeUndefined();
+    const byLabel = await b.imagesByLabel('io.hybrid-e2e.inputs');
+    expect(byLabel.get(r.labels!['io.hybrid-e2e.inputs']!)).toBe(r.tag);
+    expect(byLabel.get(`absent-${uid()}`)).toBeUndefined();
   });
 
   it('reports cached: true for an identical rebuild (new tag and run label) and cached: false after a file change', async () => {

@@ -1,6 +1,4 @@
-/** The load task: import a built image's tarball into the cluster (retried once), then delete the tarball. */
-import { rmSync } from 'node:fs';
-import { errorMessage } from '../../errors.js';
+/** The load task: its image reaches the cluster with its load wave (load-waves.ts), one import for the whole wave. */
 import type { LoadTask } from '../../plan/graph.js';
 import type { BuiltImage, ClusterInfo, EngineContext } from '../context.js';
 
@@ -11,25 +9,9 @@ export async function runLoad(
   image: BuiltImage,
   cluster: ClusterInfo,
 ): Promise<BuiltImage> {
-  ctx.journal.set(t.id, { image: image.ref });
-  if (!image.tarball) throw new Error(`internal: no tarball of ${image.ref} to load`);
-  let attempts = 0;
-  for (;;) {
-    attempts++;
-    ctx.journal.set(t.id, { attempts });
-    try {
-      await ctx.tools.cluster.loadImageArchive(image.tarball, cluster.name, { signal });
-      break;
-    } catch (e) {
-      if (attempts < 2 && !signal.aborted) {
-        ctx.reporter.warn(`${t.id}: loading ${image.ref} failed (${errorMessage(e).split('\n')[0]}); retrying once`);
-        await new Promise((r) => setTimeout(r, 500));
-        continue;
-      }
-      throw new Error(`could not load image ${image.ref} into cluster ${cluster.name} after ${attempts} attempts: ${errorMessage(e)}`);
-    }
-  }
-  rmSync(image.tarball, { force: true });
+  ctx.journal.set(t.id, { image: image.ref, attempts: 1 });
+  const { wave, with: others } = await ctx.waves.load(image, cluster, signal, (attempts) => ctx.journal.set(t.id, { attempts }));
+  ctx.journal.set(t.id, { note: others.length ? `wave ${wave}, one archive with ${others.join(', ')}` : `wave ${wave}` });
   const { tarball: _imported, ...loaded } = image;
   return loaded;
 }
