@@ -710,7 +710,7 @@ which.sync = whichSync
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2912);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7102);
 /* harmony import */ var _io_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1604);
 
 
@@ -734,7 +734,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2912:
+/***/ 7102:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10741,7 +10741,7 @@ function sortedPairs(rec) {
 }
 /** Flags common to `docker build`, `docker buildx build` and `podman build`. */
 function commonBuildFlags(req, iidFile) {
-    const a = ['--file', req.dockerfile, '--tag', req.tag, '--iidfile', iidFile];
+    const a = ['--file', req.dockerfile, '--tag', req.tag, ...(req.extraTags ?? []).flatMap((t) => ['--tag', t]), '--iidfile', iidFile];
     if (req.target)
         a.push('--target', req.target);
     for (const [k, v] of sortedPairs(req.args))
@@ -10898,9 +10898,13 @@ class EngineBuilder {
             });
         return id.startsWith('sha256:') ? id : `sha256:${id}`;
     }
-    async save(ref, dest, signal, platform) {
+    save(ref, dest, signal, platform) {
+        return this.saveMany([ref], dest, signal, platform);
+    }
+    async saveMany(refs, dest, signal, platform) {
+        const ref = refs.join(' ');
         await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(dest), { recursive: true });
-        const r = await this.runEngine(this.saveArgs(ref, dest, this.caps.savePlatform ? platform : undefined), { signal });
+        const r = await this.runEngine(this.saveArgs(refs, dest, this.caps.savePlatform ? platform : undefined), { signal });
         if (r.cancelled || signal?.aborted) {
             await (0,promises_namespaceObject.rm)(dest, { force: true });
             throw cancelledError(`${this.caps.engine} save ${ref}`, r.tail);
@@ -10919,25 +10923,51 @@ class EngineBuilder {
         const r = await this.runEngine(['image', 'inspect', '--format', '{{.Id}}', ref]);
         return r.exitCode === 0;
     }
-    async findByLabel(label, value) {
-        const r = await this.runEngine(['images', '--filter', `label=${label}=${value}`, '--format', '{{.Repository}}:{{.Tag}}\t{{.ID}}'], {
-            keepOutput: true,
-        });
-        if (r.exitCode !== 0)
-            throw new errors/* BuildError */.zS(`listing images by label ${label} failed: ${r.tail.join(' ').trim()}`, {
+    /**
+     * Every local image carrying `label`, by the label's value: a tagged reference where there is one, else the image
+     * id. Two calls for the whole run, whatever the number of services: the ids of the images that have the label, then
+     * one inspect of them all (`docker images` cannot print labels).
+     */
+    async imagesByLabel(label) {
+        const list = await this.runEngine(['images', '--filter', `label=${label}`, '--format', '{{.ID}}'], { keepOutput: true });
+        if (list.exitCode !== 0) {
+            throw new errors/* BuildError */.zS(`listing images by label ${label} failed: ${list.tail.join(' ').trim()}`, {
+                exitCode: list.exitCode,
+                logTail: list.tail,
+            });
+        }
+        const ids = [
+            ...new Set(list.stdout
+                .split('\n')
+                .map((l) => l.trim())
+                .filter(Boolean)),
+        ];
+        const out = new Map();
+        if (!ids.length)
+            return out;
+        const r = await this.runEngine(['image', 'inspect', ...ids], { keepOutput: true });
+        // An image removed between the two calls makes inspect fail for it; what it printed for the others still counts.
+        let images = [];
+        try {
+            images = JSON.parse(r.stdout || '[]');
+        }
+        catch {
+            throw new errors/* BuildError */.zS(`inspecting the images labelled ${label} failed: ${r.tail.join(' ').trim()}`, {
                 exitCode: r.exitCode,
                 logTail: r.tail,
             });
-        let idOnly;
-        for (const line of r.stdout.split('\n')) {
-            const [ref, id] = line.trim().split('\t');
-            if (!ref || !id)
-                continue;
-            if (!ref.includes('<none>'))
-                return ref;
-            idOnly ??= id;
         }
-        return idOnly;
+        for (const img of images) {
+            const value = img.Config?.Labels?.[label];
+            if (!value || !img.Id)
+                continue;
+            const tagged = (img.RepoTags ?? []).find((t) => !t.includes('<none>'));
+            if (tagged)
+                out.set(value, tagged);
+            else if (!out.has(value))
+                out.set(value, img.Id);
+        }
+        return out;
     }
     async tag(src, dest) {
         const r = await this.runEngine(['tag', src, dest]);
@@ -11050,8 +11080,8 @@ class DockerBuilder extends EngineBuilder {
     invocation(req, tmp) {
         return dockerBuildInvocation(this.caps, req, tmp);
     }
-    saveArgs(ref, dest, platform) {
-        return ['save', ...(platform ? ['--platform', platform] : []), '--output', dest, ref];
+    saveArgs(refs, dest, platform) {
+        return ['save', ...(platform ? ['--platform', platform] : []), '--output', dest, ...refs];
     }
     async imageIdAfterBuild(req, tmp) {
         if (req.tarball && this.caps.outputTarball) {
@@ -11183,8 +11213,9 @@ class PodmanBuilder extends EngineBuilder {
     shouldRetry(r, parser, attempt) {
         return attempt === 1 && isPodmanCrash(r, parser.summary().failedStep?.error);
     }
-    saveArgs(ref, dest) {
-        return ['save', '--format', 'docker-archive', '--output', dest, ref];
+    saveArgs(refs, dest) {
+        // Several images in one docker-archive need --multi-image-archive (podman's default writes only the first).
+        return ['save', '--format', 'docker-archive', ...(refs.length > 1 ? ['--multi-image-archive'] : []), '--output', dest, ...refs];
     }
     async imageExists(ref) {
         const r = await this.runEngine(['image', 'exists', ref]);
@@ -12114,6 +12145,201 @@ class TaskJournal {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/engine/disk.ts
+
+
+/** Free bytes where `dir` lives, or undefined when it cannot be told. */
+function freeBytes(dir) {
+    try {
+        const st = (0,external_node_fs_.statfsSync)(dir);
+        return st.bavail * st.bsize;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** ENOSPC while writing `what` into `dir`: name the directory, the space free, and what to do. Other errors pass. */
+function diskFullHint(e, dir, what) {
+    const msg = `${(0,errors/* errorMessage */.gJ)(e)}\n${(e.logTail ?? []).join('\n')}`;
+    if (!/no space left on device|ENOSPC/i.test(msg))
+        return e;
+    const free = freeBytes(dir);
+    const err = new Error(`not enough disk space in ${dir} for ${what} (${free === undefined ? '?' : `${Math.round(free / 1024 / 1024)} MiB`} free; an archive needs about the images' size, see "docker image ls"). Free space (e.g. docker system prune -f) or point HYBRID_E2E_TMPDIR (RUNNER_TEMP in Actions) at a larger disk.`);
+    return Object.assign(err, { details: e.details });
+}
+
+;// CONCATENATED MODULE: ./src/core/engine/load-waves.ts
+/**
+ * Getting images into the cluster in waves of combined archives. Services are grouped by dependency depth
+ * (PostgreSQL/Redis, then DataStorage, then the services on it): a wave is saved into ONE docker-archive as soon as
+ * all its images are built — while the cluster is still being created — so layers the images share (a UBI base)
+ * are written once, and imported once with one `kind load image-archive`. Waves load dependencies first, at most
+ * `builds.loadParallelism` at a time (parallel `ctr import`s on a node fail with exit 255).
+ *
+ * Each service keeps its own load task (timings, attempts, error): the tasks of a wave share its save and import.
+ * Images a builder already wrote to their own tarball (docker-container) are imported as they are, in the same wave.
+ */
+
+
+
+
+/** Dependency depth of each service with an image: 0 without dependencies, else one more than its deepest one. */
+function waveLevels(plan) {
+    const deps = new Map();
+    for (const t of plan.tasks)
+        if (t.action === 'deploy')
+            deps.set(t.service, t.deps.filter((d) => d.startsWith('deploy:')).map((d) => d.slice(7)));
+    const level = new Map();
+    const depth = (s, seen = new Set()) => {
+        if (level.has(s))
+            return level.get(s);
+        if (seen.has(s))
+            return 0;
+        seen.add(s);
+        const d = deps.get(s) ?? [];
+        const v = d.length ? 1 + Math.max(...d.map((x) => depth(x, seen))) : 0;
+        level.set(s, v);
+        return v;
+    };
+    const withImage = plan.tasks.filter((t) => t.phase === 'build' && 'service' in t).map((t) => t.service);
+    const out = new Map();
+    for (const s of withImage)
+        out.set(s, depth(s));
+    return out;
+}
+class load_waves_Semaphore {
+    limit;
+    active = 0;
+    queue = [];
+    constructor(limit) {
+        this.limit = limit;
+    }
+    async run(fn) {
+        if (this.active >= this.limit)
+            await new Promise((r) => this.queue.push(r));
+        this.active++;
+        try {
+            return await fn();
+        }
+        finally {
+            this.active--;
+            this.queue.shift()?.();
+        }
+    }
+}
+class LoadWaves {
+    ctx;
+    signal;
+    waves = [];
+    waveOf = new Map();
+    imports;
+    /** Saves run one at a time: they are disk-bound and may overlap the last builds. */
+    saves = new load_waves_Semaphore(1);
+    constructor(ctx, plan, loadParallelism, 
+    /** The run is cancelled or over: archives not yet imported are not needed. */
+    signal) {
+        this.ctx = ctx;
+        this.signal = signal;
+        this.imports = new load_waves_Semaphore(Math.max(1, loadParallelism));
+        const levels = waveLevels(plan);
+        const byLevel = new Map();
+        for (const [s, l] of levels)
+            byLevel.set(l, [...(byLevel.get(l) ?? []), s]);
+        for (const l of [...byLevel.keys()].sort((a, b) => a - b)) {
+            let resolveReady;
+            const ready = new Promise((r) => (resolveReady = r));
+            const w = { index: this.waves.length + 1, services: byLevel.get(l), images: new Map(), resolveReady, ready };
+            this.waves.push(w);
+            for (const s of w.services)
+                this.waveOf.set(s, w);
+        }
+    }
+    /** A build task finished: its wave is saved as soon as every image of it is there. */
+    imageReady(image) {
+        const w = this.waveOf.get(image.service);
+        if (!w)
+            return;
+        w.images.set(image.service, image);
+        if (w.images.size === w.services.length && !w.archives) {
+            w.archives = this.prepare(w);
+            w.archives.catch(() => undefined);
+            w.resolveReady();
+        }
+    }
+    async prepare(w) {
+        const images = w.services.map((s) => w.images.get(s));
+        const own = images.filter((i) => i.tarball).map((i) => i.tarball);
+        const toSave = images.filter((i) => !i.tarball);
+        if (!toSave.length)
+            return own;
+        const dest = external_node_path_default().join(this.ctx.tarballDir, `wave-${w.index}.tar`);
+        const { builder } = this.ctx.tools;
+        // Prebuilt images are saved for the nodes' platform only (where the engine can), see tasks/build.ts.
+        const platform = toSave.some((i) => i.prebuilt) ? builder.caps.platform : undefined;
+        if (platform && !builder.caps.savePlatform && builder.caps.platformNote)
+            this.ctx.reporter.info(`load wave ${w.index}: ${builder.caps.platformNote}`);
+        try {
+            await this.saves.run(() => builder.saveMany(toSave.map((i) => i.ref), dest, this.signal, platform));
+        }
+        catch (e) {
+            throw diskFullHint(e, this.ctx.tarballDir, `the archive of load wave ${w.index}`);
+        }
+        return [...own, dest];
+    }
+    /** A build failed (or was skipped): its wave goes on without it. */
+    imageMissing(service) {
+        const w = this.waveOf.get(service);
+        if (!w || w.archives)
+            return;
+        w.services = w.services.filter((s) => s !== service);
+        this.waveOf.delete(service);
+        if (w.services.length && w.images.size === w.services.length) {
+            w.archives = this.prepare(w);
+            w.archives.catch(() => undefined);
+            w.resolveReady();
+        }
+    }
+    /** The wave of `image`, imported into the cluster (once for all its services). Rejects with the wave's error. */
+    async load(image, cluster, signal, onAttempt) {
+        const w = this.waveOf.get(image.service);
+        if (!w)
+            throw new Error(`internal: ${image.service} is in no load wave`);
+        this.imageReady(image);
+        await Promise.race([
+            w.ready,
+            new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('cancelled')), { once: true })),
+        ]);
+        w.import ??= this.importWave(w, cluster, onAttempt);
+        await w.import;
+        return { wave: w.index, with: w.services.filter((s) => s !== image.service) };
+    }
+    async importWave(w, cluster, onAttempt) {
+        const archives = await w.archives;
+        const refs = w.services.map((s) => w.images.get(s).ref);
+        await this.imports.run(async () => {
+            for (const archive of archives) {
+                for (let attempt = 1;; attempt++) {
+                    onAttempt(attempt);
+                    try {
+                        await this.ctx.tools.cluster.loadImageArchive(archive, cluster.name, { signal: this.signal });
+                        break;
+                    }
+                    catch (e) {
+                        if (attempt < 2 && !this.signal.aborted) {
+                            this.ctx.reporter.warn(`load wave ${w.index}: importing ${external_node_path_default().basename(archive)} failed (${(0,errors/* errorMessage */.gJ)(e).split('\n')[0]}); retrying once`);
+                            await new Promise((r) => setTimeout(r, 500));
+                            continue;
+                        }
+                        throw new Error(`could not load ${refs.length > 1 ? `images ${refs.join(', ')}` : `image ${refs[0]}`} into cluster ${cluster.name} after ${attempt} attempts: ${(0,errors/* errorMessage */.gJ)(e)}`);
+                    }
+                }
+                if (!this.ctx.keepTarballs)
+                    (0,external_node_fs_.rmSync)(archive, { force: true });
+            }
+        });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/engine/results.ts
 
 /** A phase spans its tasks: first start to last end; its outcome is the worst of theirs. */
@@ -12163,6 +12389,13 @@ function runGraph(opts) {
     const inPool = new Map();
     const pools = { ...opts.pools };
     const byId = new Map(opts.tasks.map((t) => [t.id, t]));
+    // Stable: equal priorities keep the order of `tasks`.
+    const order = opts.priority
+        ? [...opts.tasks]
+            .map((t, i) => ({ t, i, p: opts.priority(t) }))
+            .sort((a, b) => b.p - a.p || a.i - b.i)
+            .map((x) => x.t)
+        : opts.tasks;
     for (const t of opts.tasks)
         for (const d of t.deps)
             if (!byId.has(d))
@@ -12189,7 +12422,7 @@ function runGraph(opts) {
         let progressed = true;
         while (progressed) {
             progressed = false;
-            for (const t of opts.tasks) {
+            for (const t of order) {
                 if (results.has(t.id) || running.has(t.id))
                     continue;
                 if (cancelled) {
@@ -12462,7 +12695,9 @@ async function hashBuildInputs(inp) {
 ;// CONCATENATED MODULE: ./src/core/engine/tasks/build.ts
 /**
  * Build tasks: build a service's image (or reuse the one built from the same inputs), or make a prebuilt image
- * available; either way one docker-archive tarball for the cluster. Output: the BuiltImage.
+ * available locally. Output: the BuiltImage. Images reach the cluster through the load waves (load-waves.ts), which
+ * save several images into one archive; a build saves its own tarball only when the builder writes one anyway
+ * (buildx with a docker-container builder) or when the run keeps tarballs (build-once for matrix legs).
  */
 
 
@@ -12470,83 +12705,89 @@ async function hashBuildInputs(inp) {
 
 /** The label that carries a build's input hash: `up` reuses an image whose label matches instead of rebuilding. */
 const INPUTS_LABEL = 'io.hybrid-e2e.inputs';
+const tarballOf = (ctx, service) => external_node_path_default().join(ctx.tarballDir, `${service}.tar`);
 async function runPull(t, ctx, signal) {
     const { builder } = ctx.tools;
     const ref = t.image;
-    const tarball = external_node_path_default().join(ctx.tarballDir, `${t.service}.tar`);
     ctx.journal.set(t.id, { image: ref, attempts: 1 });
-    const { platform, savePlatform, platformNote } = builder.caps;
+    const { platform } = builder.caps;
     let note = 'local image';
     if (!(await builder.imageExists(ref))) {
         ctx.reporter.info(`${t.id}: ${ref} is not present locally; pulling it for ${platform}`);
         await builder.pull(ref, signal, platform);
         note = 'pulled';
     }
-    // Only the nodes' platform: kind imports with `ctr import --all-platforms`, which fails on an archive that lists
-    // platforms whose content it does not hold (kubernetes-sigs/kind#3795).
-    if (!savePlatform && platformNote)
-        ctx.reporter.info(`${t.id}: ${platformNote}`);
-    await builder.save(ref, tarball, signal, savePlatform ? platform : undefined);
     ctx.journal.set(t.id, { cached: note === 'local image', note });
-    return { service: t.service, repository: ref, ref, tarball };
+    const image = { service: t.service, repository: ref, ref, prebuilt: true };
+    if (ctx.keepTarballs) {
+        const tarball = tarballOf(ctx, t.service);
+        await builder.save(ref, tarball, signal, platform);
+        image.tarball = tarball;
+    }
+    return image;
 }
 async function runBuild(t, ctx, signal) {
     const b = t.build;
-    const tarball = external_node_path_default().join(ctx.tarballDir, `${t.service}.tar`);
     ctx.journal.set(t.id, { image: b.image, attempts: 1 });
     try {
         const args = { ...b.args, ...(b.coverage ? { [b.coverageArg]: '-cover' } : {}) };
         const hash = await hashBuildInputs({ context: b.context, dockerfile: b.dockerfile, args, ...(b.target ? { target: b.target } : {}) });
         const ref = `${b.image}:e2e-${ctx.runId}-${hash.slice(0, 8)}`;
-        const result = (await reuse(t, ctx, hash, ref, tarball, signal)) ?? (await build(t, ctx, { hash, ref, args, tarball, signal }));
+        const result = (await reuse(t, ctx, hash, ref)) ?? (await build(t, ctx, { hash, ref, args, signal }));
         ctx.journal.set(t.id, { image: ref, cached: result.cached, ...(result.cacheNote ? { note: result.cacheNote } : {}) });
-        return { service: t.service, repository: b.image, ref, ...(result.tarball ? { tarball: result.tarball } : {}) };
+        const image = { service: t.service, repository: b.image, ref, ...(result.tarball ? { tarball: result.tarball } : {}) };
+        if (ctx.keepTarballs && !image.tarball) {
+            image.tarball = tarballOf(ctx, t.service);
+            await ctx.tools.builder.save(ref, image.tarball, signal);
+        }
+        return image;
     }
     catch (e) {
-        throw diskFullHint(e, ctx.tarballDir, t.service);
+        throw diskFullHint(e, ctx.tarballDir, `the image tarball of ${t.service}`);
     }
 }
-/** An image built earlier from the same inputs (by its label): tag it for this run and save it. */
-async function reuse(t, ctx, hash, ref, tarball, signal) {
-    const { builder } = ctx.tools;
-    // Images built with a tarball output (buildx docker-container) are not in the engine's store: nothing to find.
-    if (builder.caps.tarballOnly)
-        return undefined;
-    const found = await builder.findByLabel(INPUTS_LABEL, hash);
+/**
+ * An image built earlier from the same inputs (found by its label among the local images, looked up once for the
+ * whole run): tag it for this run. Images a docker-container builder wrote only to a tarball are not local, but the
+ * ones a build-once job handed over (`docker load`) are, whatever the builder.
+ */
+async function reuse(t, ctx, hash, ref) {
+    const found = (await ctx.localImages()).get(hash);
     if (!found)
         return undefined;
-    await builder.tag(found, ref);
+    await ctx.tools.builder.tag(found, ref);
     ctx.state.update((s) => s.images.push(ref));
-    const { bytes } = await builder.save(ref, tarball, signal);
-    return {
-        ref,
-        imageId: found,
-        tarball,
-        tarballBytes: bytes,
-        cached: true,
-        cacheNote: 'inputs unchanged: reused the image built from the same inputs',
-        logTail: [],
-    };
+    return { ref, imageId: found, cached: true, cacheNote: 'inputs unchanged: reused the image built from the same inputs', logTail: [] };
 }
 async function build(t, ctx, o) {
     const { builder } = ctx.tools;
     const b = t.build;
     const scope = b.image.replace(/[^a-zA-Z0-9_.-]+/g, '_');
+    // The content-addressed tag keeps the image for the next run with the same inputs; given at build time, so no
+    // separate `tag` call. An image that exists only in a tarball (docker-container builder) has no use for it.
+    const cacheTag = `${b.image}:cache-${o.hash.slice(0, 12)}`;
     const request = {
         service: t.service,
         context: b.context,
         dockerfile: b.dockerfile,
         image: b.image,
         tag: o.ref,
+        ...(builder.caps.tarballOnly ? {} : { extraTags: [cacheTag] }),
         args: o.args,
         ...(b.target ? { target: b.target } : {}),
         labels: { [INPUTS_LABEL]: o.hash, 'io.hybrid-e2e.run': ctx.runId },
-        cache: { backend: ctx.cache, scope, dir: external_node_path_default().join(ctx.cacheDir, scope), dirOut: external_node_path_default().join(ctx.cacheDir, `${scope}.new-${ctx.runId}`) },
-        tarball: o.tarball,
+        cache: {
+            backend: ctx.cache,
+            scope,
+            dir: external_node_path_default().join(ctx.cacheDir, scope),
+            dirOut: external_node_path_default().join(ctx.cacheDir, `${scope}.new-${ctx.runId}`),
+            ...(ctx.cacheRef ? { ref: `${ctx.cacheRef}:${scope}` } : {}),
+        },
+        ...(builder.caps.outputTarball ? { tarball: tarballOf(ctx, t.service) } : {}),
         network: ctx.buildNetwork,
         signal: o.signal,
     };
-    // Record the tag before building: a build that fails after tagging (e.g. while saving) still leaves it.
+    // Record the tag before building: a build that fails after tagging still leaves it.
     ctx.state.update((s) => s.images.push(o.ref));
     let result;
     let attempts = 0;
@@ -12578,29 +12819,7 @@ async function build(t, ctx, o) {
         (0,external_node_fs_.rmSync)(request.cache.dir, { recursive: true, force: true });
         (0,external_node_fs_.renameSync)(out, request.cache.dir);
     }
-    if (!builder.caps.tarballOnly)
-        await builder.tag(o.ref, `${b.image}:cache-${o.hash.slice(0, 12)}`);
-    if (!result.tarball) {
-        const { bytes } = await builder.save(o.ref, o.tarball, o.signal);
-        result = { ...result, tarball: o.tarball, tarballBytes: bytes };
-    }
     return result;
-}
-/** ENOSPC while writing a tarball: name the directory, the space free, and what to do. */
-function diskFullHint(e, dir, service) {
-    const msg = `${(0,errors/* errorMessage */.gJ)(e)}\n${(e.logTail ?? []).join('\n')}`;
-    if (!/no space left on device|ENOSPC/i.test(msg))
-        return e;
-    let free = '?';
-    try {
-        const st = (0,external_node_fs_.statfsSync)(dir);
-        free = `${Math.round((st.bavail * st.bsize) / 1024 / 1024)} MiB`;
-    }
-    catch {
-        /* keep "?" */
-    }
-    const err = new Error(`not enough disk space in ${dir} for the image tarball of ${service} (${free} free; the tarball needs about the image's size, see "docker image ls"). Free space (e.g. docker system prune -f) or point HYBRID_E2E_TMPDIR (RUNNER_TEMP in Actions) at a larger disk.`);
-    return Object.assign(err, { details: e.details });
 }
 
 ;// CONCATENATED MODULE: ./src/core/engine/create-failures.ts
@@ -13327,31 +13546,10 @@ async function runDeploy(t, ctx, signal, image) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/engine/tasks/load.ts
-/** The load task: import a built image's tarball into the cluster (retried once), then delete the tarball. */
-
-
 async function runLoad(t, ctx, signal, image, cluster) {
-    ctx.journal.set(t.id, { image: image.ref });
-    if (!image.tarball)
-        throw new Error(`internal: no tarball of ${image.ref} to load`);
-    let attempts = 0;
-    for (;;) {
-        attempts++;
-        ctx.journal.set(t.id, { attempts });
-        try {
-            await ctx.tools.cluster.loadImageArchive(image.tarball, cluster.name, { signal });
-            break;
-        }
-        catch (e) {
-            if (attempts < 2 && !signal.aborted) {
-                ctx.reporter.warn(`${t.id}: loading ${image.ref} failed (${(0,errors/* errorMessage */.gJ)(e).split('\n')[0]}); retrying once`);
-                await new Promise((r) => setTimeout(r, 500));
-                continue;
-            }
-            throw new Error(`could not load image ${image.ref} into cluster ${cluster.name} after ${attempts} attempts: ${(0,errors/* errorMessage */.gJ)(e)}`);
-        }
-    }
-    (0,external_node_fs_.rmSync)(image.tarball, { force: true });
+    ctx.journal.set(t.id, { image: image.ref, attempts: 1 });
+    const { wave, with: others } = await ctx.waves.load(image, cluster, signal, (attempts) => ctx.journal.set(t.id, { attempts }));
+    ctx.journal.set(t.id, { note: others.length ? `wave ${wave}, one archive with ${others.join(', ')}` : `wave ${wave}` });
     const { tarball: _imported, ...loaded } = image;
     return loaded;
 }
@@ -13362,6 +13560,7 @@ async function runLoad(t, ctx, signal, image, cluster) {
  * Each task kind lives in tasks/; they share only the explicit EngineContext and hand their typed outputs on through
  * the scheduler (a BuiltImage from build to load to deploy, the ClusterInfo from the cluster to the loads).
  */
+
 
 
 
@@ -13391,7 +13590,12 @@ function deriveBuildSlots(builder, override) {
     return builder.caps.maxParallelBuilds ? Math.min(n, builder.caps.maxParallelBuilds) : n;
 }
 function runTask(t, ctx, signal, inputs) {
-    const image = async (p) => ({ kind: 'image', image: await p });
+    const image = async (p) => {
+        const img = await p;
+        if (t.phase === 'build')
+            ctx.waves.imageReady(img);
+        return { kind: 'image', image: img };
+    };
     switch (t.action) {
         case 'build':
             return image(runBuild(t, ctx, signal));
@@ -13417,31 +13621,19 @@ async function runUp(o) {
     const caps = tools.builder.caps;
     const state = new RunStateFile({ runId, runDir, pid: process.pid, provider: caps.engine, engineBinary: caps.binary, images: [] }, o.onState);
     const journal = new TaskJournal(reporter);
-    const watch = new ClusterWatch(tools.kube);
-    const tarballDir = o.tarballDir ?? external_node_path_default().join(runDir, 'images');
-    (0,external_node_fs_.mkdirSync)(tarballDir, { recursive: true });
-    const ctx = {
-        runId,
-        runDir,
-        clusterName,
-        kubeconfig: external_node_path_default().join(runDir, 'kubeconfig'),
-        tarballDir,
-        cache: o.cache,
-        cacheDir: o.cacheDir,
-        buildRetries: o.builds.retries,
-        buildNetwork: o.buildNetwork,
-        watch,
-        tools,
-        reporter,
-        state,
-        journal,
-    };
+    // Stops the load waves' saves and imports when the run is cancelled or over.
+    const waveStop = new AbortController();
+    o.signal?.addEventListener('abort', () => waveStop.abort(), { once: true });
+    const ctx = engineContext(o, clusterName, state, journal, waveStop.signal);
+    const { watch, tarballDir } = ctx;
     reporter.info(`builder: ${o.builderReason}`);
     if (caps.cacheNote)
         reporter.info(`cache: ${caps.cacheNote}`);
     const buildSlots = deriveBuildSlots(tools.builder, o.buildParallelism ?? (o.builds.parallelism === 'auto' ? undefined : o.builds.parallelism));
     reporter.info(`run ${runId}: ${plan.services.length} services, ${plan.tasks.length} tasks, ${buildSlots} build slot(s), cluster ${clusterName}`);
-    const pools = { build: buildSlots, cluster: 1, load: o.builds.loadParallelism, deploy: o.builds.deployParallelism, ...o.pools };
+    // Loads wait for their wave (which bounds the imports itself), so every load task may wait at once.
+    const loads = plan.tasks.filter((t) => t.phase === 'load').length;
+    const pools = { build: buildSlots, cluster: 1, load: Math.max(1, loads), deploy: o.builds.deployParallelism, ...o.pools };
     const start = new ClusterStart({
         plan,
         buildSlots: pools.build,
@@ -13453,9 +13645,13 @@ async function runUp(o) {
         tasks: plan.tasks,
         pools,
         gate: start.gate,
+        priority: buildPriority(plan, o.history),
         ...(o.signal ? { signal: o.signal } : {}),
         onEvent: (e) => {
             start.onEvent(e);
+            // A build that failed or was skipped leaves its load wave: the wave goes on with the others.
+            if (e.type === 'end' && e.id.startsWith('build:') && e.outcome !== 'success')
+                ctx.waves.imageMissing(e.id.slice(6));
             if (e.type === 'start')
                 reporter.task(e.id, 'start');
             else
@@ -13478,6 +13674,7 @@ async function runUp(o) {
     const sched = await run.done.finally(() => {
         start.stop();
         watch.close();
+        waveStop.abort();
     });
     const tasks = plan.tasks.map((t) => taskResult(t, sched.get(t.id), journal));
     const cancelled = o.signal?.aborted ?? false;
@@ -13519,6 +13716,44 @@ async function runUp(o) {
         ...(diagnosticsDir ? { diagnosticsDir } : {}),
         errors: cancelled ? ['cancelled', ...journal.errors()] : journal.errors(),
     };
+}
+/**
+ * With durations from an earlier run, the longest builds start first: a long build that starts last is what keeps
+ * the build phase long. Without history, the plan's order (dependencies first).
+ */
+function buildPriority(plan, history) {
+    if (!history || !plan.tasks.some((t) => t.phase === 'build' && history[t.id] !== undefined))
+        return undefined;
+    return (t) => (t.phase === 'build' ? (history[t.id] ?? 0) : 0);
+}
+function engineContext(o, clusterName, state, journal, stop) {
+    const tarballDir = o.tarballDir ?? external_node_path_default().join(o.runDir, 'images');
+    (0,external_node_fs_.mkdirSync)(tarballDir, { recursive: true });
+    let labelled;
+    const ctx = {
+        runId: o.runId,
+        runDir: o.runDir,
+        clusterName,
+        kubeconfig: external_node_path_default().join(o.runDir, 'kubeconfig'),
+        tarballDir,
+        keepTarballs: o.tarballDir !== undefined,
+        // One lookup of the local images for every build task, started at once, off the builds' critical path.
+        localImages: () => (labelled ??= o.tools.builder.imagesByLabel(INPUTS_LABEL)),
+        cache: o.cache,
+        cacheDir: o.cacheDir,
+        ...(o.cacheRef ? { cacheRef: o.cacheRef } : {}),
+        buildRetries: o.builds.retries,
+        buildNetwork: o.buildNetwork,
+        watch: new ClusterWatch(o.tools.kube),
+        waves: undefined,
+        tools: o.tools,
+        reporter: o.reporter,
+        state,
+        journal,
+    };
+    ctx.waves = new LoadWaves(ctx, o.plan, o.builds.loadParallelism, stop);
+    void ctx.localImages().catch(() => undefined);
+    return ctx;
 }
 function taskResult(t, r, journal) {
     const extra = journal.get(t.id);
@@ -13583,7 +13818,7 @@ function writeResults(file, results) {
     (0,external_node_fs_.writeFileSync)(file, JSON.stringify(results, null, 2) + '\n');
 }
 function planFor(o) {
-    const full = (0,graph/* buildPlan */.Gg)(o.config, o.services);
+    const full = (0,graph/* buildPlan */.Gg)(o.config, o.services, o.history ? { history: o.history } : {});
     const base = o.buildOnlyTo ? { ...full, tasks: full.tasks.filter((t) => t.phase === 'build') } : full;
     return o.strategy ? applyStrategy(base, o.strategy) : { plan: base };
 }
@@ -13594,8 +13829,10 @@ async function up(o) {
     const runDir = (0,run_id/* makeRunDir */.rc)(runId, (0,run_id/* tempRoot */.fQ)(env));
     const resultsFile = o.resultsFile ?? (0,run_id/* defaultResultsFile */.iH)(runId, env);
     const detected = await detect(o.engine, o.cache, env);
-    // Compliance of exactly the Dockerfiles this run builds, reported with the timings (never blocks the run here).
-    const compliance = await (0,lint/* lintServices */.G)(o.config, plan.services);
+    // Compliance of exactly the Dockerfiles this run builds, reported with the timings: checked while the run goes on,
+    // never before the first build.
+    const compliance = (0,lint/* lintServices */.G)(o.config, plan.services);
+    compliance.catch(() => undefined);
     const results = await runUp({
         plan,
         builds: o.config.builds,
@@ -13615,8 +13852,9 @@ async function up(o) {
         ...(o.buildOnlyTo ? { tarballDir: o.buildOnlyTo } : {}),
         ...(o.history ? { history: o.history } : {}),
     });
-    if (compliance)
-        results.compliance = compliance;
+    const report = await compliance;
+    if (report)
+        results.compliance = report;
     writeResults(resultsFile, results);
     if (results.outcome === 'cancelled')
         await down({ runDir, reporter: o.reporter, env });
@@ -17666,7 +17904,7 @@ function parseConfig(text, file, opts = {}) {
             ...(kindConfig ? { kindConfig } : {}),
             ...(c.nodeImage ? { nodeImage: c.nodeImage } : {}),
             hostPorts: c.hostPorts,
-            start: c.start,
+            ...(c.start ? { start: c.start } : {}),
             crds,
             retries: c.retries,
             waitTimeoutMs: (0,_duration_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E)(c.waitTimeout),
@@ -17778,8 +18016,8 @@ const clusterSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
         .default('keep')
         .describe("keep: use the kind config's extraPortMappings hostPorts as written (a busy port fails fast with a hint). auto: give each mapping a free host port, so concurrent runs on one host never collide; the mapping is in the results (cluster.ports)."),
     start: zod__WEBPACK_IMPORTED_MODULE_2__/* ["enum"] */ .k5n(['after-builds', 'predictive', 'with-builds'])
-        .default('after-builds')
-        .describe('When to create the cluster relative to the builds.'),
+        .optional()
+        .describe('When to create the cluster relative to the builds. Default: predictive when durations of an earlier run are known (the baseline, --history), else after-builds.'),
     crds: zod__WEBPACK_IMPORTED_MODULE_2__/* .array */ .YOg(relPath).default([]).describe('CRD manifests applied once the cluster is ready, before any service.'),
     retries: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().min(0).max(5).default(2).describe('Extra attempts with a fresh cluster on known transient create failures.'),
     waitTimeout: duration('5m').describe('kind --wait and readiness gate timeout.'),
@@ -18270,10 +18508,20 @@ function matrixServices(config) {
     const flagged = Object.keys(config.services).filter((n) => config.services[n].e2e);
     return flagged.length ? flagged : Object.keys(config.services);
 }
+/**
+ * Unless the config says otherwise: predictive when an earlier run's durations cover the cluster and every image
+ * task (the predictive start then times the create to be ready as the builds end), else after the builds.
+ */
+function defaultStart(config, services, history) {
+    if (!history || history['cluster'] === undefined)
+        return 'after-builds';
+    const images = services.filter((n) => config.services[n].build || config.services[n].image);
+    return images.every((n) => history[`build:${n}`] !== undefined) ? 'predictive' : 'after-builds';
+}
 /** Builds the task graph the engine executes. Pure: reads only the resolved config; every task carries its spec. */
 function buildPlan(config, requested = [], opts = {}) {
     const services = selectServices(config, requested);
-    const start = opts.start ?? config.cluster.start;
+    const start = opts.start ?? config.cluster.start ?? defaultStart(config, services, opts.history);
     const tasks = [];
     const imageTasks = [];
     for (const name of services) {

@@ -39022,8 +39022,8 @@ const clusterSchema = object({
         .default('keep')
         .describe("keep: use the kind config's extraPortMappings hostPorts as written (a busy port fails fast with a hint). auto: give each mapping a free host port, so concurrent runs on one host never collide; the mapping is in the results (cluster.ports)."),
     start: schemas_enum(['after-builds', 'predictive', 'with-builds'])
-        .default('after-builds')
-        .describe('When to create the cluster relative to the builds.'),
+        .optional()
+        .describe('When to create the cluster relative to the builds. Default: predictive when durations of an earlier run are known (the baseline, --history), else after-builds.'),
     crds: array(relPath).default([]).describe('CRD manifests applied once the cluster is ready, before any service.'),
     retries: schemas_number().int().min(0).max(5).default(2).describe('Extra attempts with a fresh cluster on known transient create failures.'),
     waitTimeout: schema_duration('5m').describe('kind --wait and readiness gate timeout.'),
@@ -39441,7 +39441,7 @@ function parseConfig(text, file, opts = {}) {
             ...(kindConfig ? { kindConfig } : {}),
             ...(c.nodeImage ? { nodeImage: c.nodeImage } : {}),
             hostPorts: c.hostPorts,
-            start: c.start,
+            ...(c.start ? { start: c.start } : {}),
             crds,
             retries: c.retries,
             waitTimeoutMs: parseDuration(c.waitTimeout),
@@ -39507,10 +39507,20 @@ function matrixServices(config) {
     const flagged = Object.keys(config.services).filter((n) => config.services[n].e2e);
     return flagged.length ? flagged : Object.keys(config.services);
 }
+/**
+ * Unless the config says otherwise: predictive when an earlier run's durations cover the cluster and every image
+ * task (the predictive start then times the create to be ready as the builds end), else after the builds.
+ */
+function defaultStart(config, services, history) {
+    if (!history || history['cluster'] === undefined)
+        return 'after-builds';
+    const images = services.filter((n) => config.services[n].build || config.services[n].image);
+    return images.every((n) => history[`build:${n}`] !== undefined) ? 'predictive' : 'after-builds';
+}
 /** Builds the task graph the engine executes. Pure: reads only the resolved config; every task carries its spec. */
 function buildPlan(config, requested = [], opts = {}) {
     const services = selectServices(config, requested);
-    const start = opts.start ?? config.cluster.start;
+    const start = opts.start ?? config.cluster.start ?? defaultStart(config, services, opts.history);
     const tasks = [];
     const imageTasks = [];
     for (const name of services) {
@@ -49937,7 +49947,7 @@ function sortedPairs(rec) {
 }
 /** Flags common to `docker build`, `docker buildx build` and `podman build`. */
 function commonBuildFlags(req, iidFile) {
-    const a = ['--file', req.dockerfile, '--tag', req.tag, '--iidfile', iidFile];
+    const a = ['--file', req.dockerfile, '--tag', req.tag, ...(req.extraTags ?? []).flatMap((t) => ['--tag', t]), '--iidfile', iidFile];
     if (req.target)
         a.push('--target', req.target);
     for (const [k, v] of sortedPairs(req.args))
@@ -50094,9 +50104,13 @@ class EngineBuilder {
             });
         return id.startsWith('sha256:') ? id : `sha256:${id}`;
     }
-    async save(ref, dest, signal, platform) {
+    save(ref, dest, signal, platform) {
+        return this.saveMany([ref], dest, signal, platform);
+    }
+    async saveMany(refs, dest, signal, platform) {
+        const ref = refs.join(' ');
         await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(dest), { recursive: true });
-        const r = await this.runEngine(this.saveArgs(ref, dest, this.caps.savePlatform ? platform : undefined), { signal });
+        const r = await this.runEngine(this.saveArgs(refs, dest, this.caps.savePlatform ? platform : undefined), { signal });
         if (r.cancelled || signal?.aborted) {
             await (0,promises_namespaceObject.rm)(dest, { force: true });
             throw cancelledError(`${this.caps.engine} save ${ref}`, r.tail);
@@ -50115,25 +50129,51 @@ class EngineBuilder {
         const r = await this.runEngine(['image', 'inspect', '--format', '{{.Id}}', ref]);
         return r.exitCode === 0;
     }
-    async findByLabel(label, value) {
-        const r = await this.runEngine(['images', '--filter', `label=${label}=${value}`, '--format', '{{.Repository}}:{{.Tag}}\t{{.ID}}'], {
-            keepOutput: true,
-        });
-        if (r.exitCode !== 0)
-            throw new errors/* BuildError */.zS(`listing images by label ${label} failed: ${r.tail.join(' ').trim()}`, {
+    /**
+     * Every local image carrying `label`, by the label's value: a tagged reference where there is one, else the image
+     * id. Two calls for the whole run, whatever the number of services: the ids of the images that have the label, then
+     * one inspect of them all (`docker images` cannot print labels).
+     */
+    async imagesByLabel(label) {
+        const list = await this.runEngine(['images', '--filter', `label=${label}`, '--format', '{{.ID}}'], { keepOutput: true });
+        if (list.exitCode !== 0) {
+            throw new errors/* BuildError */.zS(`listing images by label ${label} failed: ${list.tail.join(' ').trim()}`, {
+                exitCode: list.exitCode,
+                logTail: list.tail,
+            });
+        }
+        const ids = [
+            ...new Set(list.stdout
+                .split('\n')
+                .map((l) => l.trim())
+                .filter(Boolean)),
+        ];
+        const out = new Map();
+        if (!ids.length)
+            return out;
+        const r = await this.runEngine(['image', 'inspect', ...ids], { keepOutput: true });
+        // An image removed between the two calls makes inspect fail for it; what it printed for the others still counts.
+        let images = [];
+        try {
+            images = JSON.parse(r.stdout || '[]');
+        }
+        catch {
+            throw new errors/* BuildError */.zS(`inspecting the images labelled ${label} failed: ${r.tail.join(' ').trim()}`, {
                 exitCode: r.exitCode,
                 logTail: r.tail,
             });
-        let idOnly;
-        for (const line of r.stdout.split('\n')) {
-            const [ref, id] = line.trim().split('\t');
-            if (!ref || !id)
-                continue;
-            if (!ref.includes('<none>'))
-                return ref;
-            idOnly ??= id;
         }
-        return idOnly;
+        for (const img of images) {
+            const value = img.Config?.Labels?.[label];
+            if (!value || !img.Id)
+                continue;
+            const tagged = (img.RepoTags ?? []).find((t) => !t.includes('<none>'));
+            if (tagged)
+                out.set(value, tagged);
+            else if (!out.has(value))
+                out.set(value, img.Id);
+        }
+        return out;
     }
     async tag(src, dest) {
         const r = await this.runEngine(['tag', src, dest]);
@@ -50246,8 +50286,8 @@ class docker_DockerBuilder extends EngineBuilder {
     invocation(req, tmp) {
         return dockerBuildInvocation(this.caps, req, tmp);
     }
-    saveArgs(ref, dest, platform) {
-        return ['save', ...(platform ? ['--platform', platform] : []), '--output', dest, ref];
+    saveArgs(refs, dest, platform) {
+        return ['save', ...(platform ? ['--platform', platform] : []), '--output', dest, ...refs];
     }
     async imageIdAfterBuild(req, tmp) {
         if (req.tarball && this.caps.outputTarball) {
@@ -50379,8 +50419,9 @@ class podman_PodmanBuilder extends EngineBuilder {
     shouldRetry(r, parser, attempt) {
         return attempt === 1 && isPodmanCrash(r, parser.summary().failedStep?.error);
     }
-    saveArgs(ref, dest) {
-        return ['save', '--format', 'docker-archive', '--output', dest, ref];
+    saveArgs(refs, dest) {
+        // Several images in one docker-archive need --multi-image-archive (podman's default writes only the first).
+        return ['save', '--format', 'docker-archive', ...(refs.length > 1 ? ['--multi-image-archive'] : []), '--output', dest, ...refs];
     }
     async imageExists(ref) {
         const r = await this.runEngine(['image', 'exists', ref]);

@@ -6,7 +6,7 @@
  * triggering run's artifacts through the REST API) and a plain directory (HYBRID_E2E_ARTIFACT_DIR; tests and
  * self-hosted setups without the artifact service).
  */
-import { DefaultArtifactClient, type FindOptions } from '@actions/artifact';
+import type { DefaultArtifactClient, FindOptions } from '@actions/artifact';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 
@@ -48,7 +48,11 @@ export class DirArtifactStore implements ArtifactStore {
 
 export class GitHubArtifactStore implements ArtifactStore {
   readonly kind = 'actions';
-  private readonly client = new DefaultArtifactClient();
+  private clientP: Promise<DefaultArtifactClient> | undefined;
+  /** @actions/artifact is loaded when first used: most runs never need it before their builds. */
+  private client(): Promise<DefaultArtifactClient> {
+    return (this.clientP ??= import('@actions/artifact').then((m) => new m.DefaultArtifactClient()));
+  }
   /** `findBy` reads another run's artifacts (workflow_run) through the REST API with a token. */
   constructor(private readonly find?: FindOptions['findBy']) {}
   private get opts(): FindOptions {
@@ -57,23 +61,23 @@ export class GitHubArtifactStore implements ArtifactStore {
   async upload(name: string, files: string[], root: string): Promise<void> {
     // A re-run attempt finds the first attempt's artifact: replace it (artifacts are immutable otherwise).
     try {
-      await this.client.deleteArtifact(name);
+      await (await this.client()).deleteArtifact(name);
     } catch {
       // none yet
     }
-    await this.client.uploadArtifact(name, files, root, { retentionDays: 7 });
+    await (await this.client()).uploadArtifact(name, files, root, { retentionDays: 7 });
   }
   async list(prefix: string): Promise<string[]> {
-    const { artifacts } = await this.client.listArtifacts({ latest: true, ...this.opts });
+    const { artifacts } = await (await this.client()).listArtifacts({ latest: true, ...this.opts });
     return artifacts
       .map((a) => a.name)
       .filter((n) => n.startsWith(prefix))
       .sort();
   }
   async download(name: string, dest: string): Promise<void> {
-    const { artifact } = await this.client.getArtifact(name, this.opts);
+    const { artifact } = await (await this.client()).getArtifact(name, this.opts);
     mkdirSync(dest, { recursive: true });
-    await this.client.downloadArtifact(artifact.id, { path: dest, ...this.opts });
+    await (await this.client()).downloadArtifact(artifact.id, { path: dest, ...this.opts });
   }
 }
 

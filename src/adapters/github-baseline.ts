@@ -3,7 +3,6 @@
  * against. Two stores behind one interface: the Actions cache (@actions/cache; caches written on the default branch
  * are readable from every PR) and a plain directory (HYBRID_E2E_BASELINE_DIR; tests and self-hosted runners).
  */
-import * as cache from '@actions/cache';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Results } from '../core/engine/results.js';
@@ -68,6 +67,7 @@ export class CacheBaselineStore implements BaselineStore {
   async restore(key: string): Promise<StoredBaseline | undefined> {
     const f = this.fileFor(key);
     rmSync(path.dirname(f), { recursive: true, force: true });
+    const cache = await import('@actions/cache');
     const hit = await cache.restoreCache([path.dirname(f)], `${key}-${this.unique}`, [`${key}-`]);
     if (!hit || !existsSync(f)) return undefined;
     return parseStored(readFileSync(f, 'utf8'));
@@ -76,14 +76,21 @@ export class CacheBaselineStore implements BaselineStore {
     const f = this.fileFor(key);
     mkdirSync(path.dirname(f), { recursive: true });
     writeFileSync(f, JSON.stringify(b));
+    const cache = await import('@actions/cache');
     await cache.saveCache([path.dirname(f)], `${key}-${this.unique}`);
   }
 }
 
 /** The store for this environment, or undefined (no cache service, no directory). */
-export function baselineStoreFor(env: Record<string, string | undefined>): BaselineStore | undefined {
+export async function baselineStoreFor(env: Record<string, string | undefined>): Promise<BaselineStore | undefined> {
   if (env.HYBRID_E2E_BASELINE_DIR) return new DirBaselineStore(env.HYBRID_E2E_BASELINE_DIR);
-  if (env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL) && cache.isFeatureAvailable()) {
+  // @actions/cache (with the Azure storage SDK) is loaded only where there is a cache service: it is most of the
+  // bundle, and loading it would delay the first build.
+  if (
+    env.ACTIONS_RUNTIME_TOKEN &&
+    (env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL) &&
+    (await import('@actions/cache')).isFeatureAvailable()
+  ) {
     const dir = path.join(tempRoot(env), 'hybrid-e2e-baseline');
     return new CacheBaselineStore(dir, `${env.GITHUB_RUN_ID ?? Date.now()}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`);
   }

@@ -3,7 +3,6 @@
  * against the release's published sha256 before it is cached, and found in the tool cache next time.
  * `HYBRID_E2E_KIND_BASE_URL` / `HYBRID_E2E_KUBECTL_BASE_URL` point the downloads at a mirror.
  */
-import * as tc from '@actions/tool-cache';
 import { createHash } from 'node:crypto';
 import { chmodSync, createReadStream, readFileSync } from 'node:fs';
 import { UserError, errorMessage } from '../core/errors.js';
@@ -63,6 +62,8 @@ export async function installTool(
 ): Promise<{ dir: string; source: 'tool-cache' | 'downloaded' }> {
   platform();
   const arch = process.arch; // the tool cache's own convention (x64, arm64)
+  // Loaded on first use: a run whose tools are on PATH never needs it.
+  const tc = await import('@actions/tool-cache');
   const cached = tc.find(tool, version.replace(/^v/, ''), arch);
   if (cached) return { dir: cached, source: 'tool-cache' };
   const urls = releaseUrls(tool, version, env);

@@ -7,8 +7,6 @@ import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { artifactStoreFor, filesUnder, type ArtifactStore } from '../adapters/github-artifacts.js';
 import { baselineKey, baselineStoreFor } from '../adapters/github-baseline.js';
-import { createGitHubClient } from '../adapters/github-client.js';
-import { findPullRequestForRun, upsertComment } from '../adapters/github-comment.js';
 import { blobBase, type RunContext } from '../adapters/github-context.js';
 import type { Finding, LintReport } from '../core/compliance/lint-files.js';
 import type { ResolvedConfig, ResolvedReport } from '../core/config/loader.js';
@@ -50,6 +48,8 @@ async function pullRequestNumber(ctx: RunContext, token: string, log: GitHubLog)
   if (ctx.prNumber) return ctx.prNumber;
   if (ctx.workflowRun?.headSha && ctx.owner && ctx.repo && token) {
     try {
+      const { createGitHubClient } = await import('../adapters/github-client.js');
+      const { findPullRequestForRun } = await import('../adapters/github-comment.js');
       const client = createGitHubClient(token, { baseUrl: ctx.apiUrl, log: (l) => log.info(l) });
       return await findPullRequestForRun(client, {
         owner: ctx.owner,
@@ -79,6 +79,9 @@ export async function postComment(ctx: RunContext, token: string, marker: string
     log.info(`hybrid-e2e: not a pull request run${ctx.eventName ? ` (${ctx.eventName})` : ''}; the report is in the job summary only.`);
     return { posted: false };
   }
+  // The REST client (octokit) is loaded only to comment: most of a run never needs it.
+  const { createGitHubClient } = await import('../adapters/github-client.js');
+  const { upsertComment } = await import('../adapters/github-comment.js');
   const client = createGitHubClient(token, { baseUrl: ctx.apiUrl, log: (l) => log.info(l) });
   const r = await upsertComment(client, token, {
     owner: ctx.owner,
@@ -105,7 +108,7 @@ export async function postComment(ctx: RunContext, token: string, marker: string
 
 /** Restores the baseline of one leg; never throws (a cache hiccup must not fail the run). */
 export async function restoreBaseline(ctx: RunContext, leg: string, env: Env, log: GitHubLog): Promise<Baseline | undefined> {
-  const store = baselineStoreFor(env);
+  const store = await baselineStoreFor(env);
   if (!store) return undefined;
   try {
     const b = await store.restore(baselineKey(ctx.workflow, leg));
@@ -120,7 +123,7 @@ export async function restoreBaseline(ctx: RunContext, leg: string, env: Env, lo
 
 /** On the default branch, a successful run becomes the baseline of its leg. */
 export async function saveBaseline(ctx: RunContext, leg: string, results: Results, env: Env, log: GitHubLog): Promise<boolean> {
-  const store = baselineStoreFor(env);
+  const store = await baselineStoreFor(env);
   if (!store || !ctx.onDefaultBranch || results.outcome !== 'success') return false;
   try {
     await store.save(baselineKey(ctx.workflow, leg), {

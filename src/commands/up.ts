@@ -49,7 +49,7 @@ export function writeResults(file: string, results: Results): void {
 }
 
 function planFor(o: UpCommandOptions): { plan: Plan; pools?: Partial<Record<'build' | 'load' | 'deploy', number>> } {
-  const full = buildPlan(o.config, o.services);
+  const full = buildPlan(o.config, o.services, o.history ? { history: o.history } : {});
   const base = o.buildOnlyTo ? { ...full, tasks: full.tasks.filter((t) => t.phase === 'build') } : full;
   return o.strategy ? applyStrategy(base, o.strategy) : { plan: base };
 }
@@ -61,8 +61,10 @@ export async function up(o: UpCommandOptions): Promise<UpCommandResult> {
   const runDir = makeRunDir(runId, tempRoot(env));
   const resultsFile = o.resultsFile ?? defaultResultsFile(runId, env);
   const detected = await detect(o.engine, o.cache, env);
-  // Compliance of exactly the Dockerfiles this run builds, reported with the timings (never blocks the run here).
-  const compliance = await lintServices(o.config, plan.services);
+  // Compliance of exactly the Dockerfiles this run builds, reported with the timings: checked while the run goes on,
+  // never before the first build.
+  const compliance = lintServices(o.config, plan.services);
+  compliance.catch(() => undefined);
   const results = await runUp({
     plan,
     builds: o.config.builds,
@@ -82,7 +84,8 @@ export async function up(o: UpCommandOptions): Promise<UpCommandResult> {
     ...(o.buildOnlyTo ? { tarballDir: o.buildOnlyTo } : {}),
     ...(o.history ? { history: o.history } : {}),
   });
-  if (compliance) results.compliance = compliance;
+  const report = await compliance;
+  if (report) results.compliance = report;
   writeResults(resultsFile, results);
   if (results.outcome === 'cancelled') await down({ runDir, reporter: o.reporter, env });
   return { results, resultsFile, runDir };

@@ -40,7 +40,8 @@ export interface ResolvedCluster {
   kindConfig?: string;
   nodeImage?: string;
   hostPorts: 'keep' | 'auto';
-  start: 'after-builds' | 'predictive' | 'with-builds';
+  /** Unset: predictive when an earlier run's durations are known, else after-builds (decided by the plan). */
+  start?: 'after-builds' | 'predictive' | 'with-builds';
   /** Absolute paths of CRD manifests applied before any service. */
   crds: string[];
   retries: number;
@@ -432,7 +433,7 @@ export function parseConfig(text: string, file: string, opts: LoadOptions & { di
       ...(kindConfig ? { kindConfig } : {}),
       ...(c.nodeImage ? { nodeImage: c.nodeImage } : {}),
       hostPorts: c.hostPorts,
-      start: c.start,
+      ...(c.start ? { start: c.start } : {}),
       crds,
       retries: c.retries,
       waitTimeoutMs: parseDuration(c.waitTimeout)!,

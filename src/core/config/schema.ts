@@ -110,8 +110,10 @@ export const clusterSchema = z
       ),
     start: z
       .enum(['after-builds', 'predictive', 'with-builds'])
-      .default('after-builds')
-      .describe('When to create the cluster relative to the builds.'),
+      .optional()
+      .describe(
+        'When to create the cluster relative to the builds. Default: predictive when durations of an earlier run are known (the baseline, --history), else after-builds.',
+      ),
     crds: z.array(relPath).default([]).describe('CRD manifests applied once the cluster is ready, before any service.'),
     retries: z.number().int().min(0).max(5).default(2).describe('Extra attempts with a fresh cluster on known transient create failures.'),
     waitTimeout: duration('5m').describe('kind --wait and readiness gate timeout.'),

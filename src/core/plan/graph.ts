@@ -33,7 +33,7 @@ export interface PullTask extends TaskBase {
 /** Create the kind cluster and wait until it can take workloads. */
 export interface CreateTask extends TaskBase {
   action: 'create';
-  cluster: ResolvedCluster;
+  cluster: ResolvedCluster & { start: ClusterStartStrategy };
   /** Namespaces of the selected services (created with the cluster). */
   namespaces: string[];
   /** Some selected service builds with coverage: mount the coverage directory into the nodes. */
@@ -65,6 +65,8 @@ export interface DeployTask extends TaskBase {
   deploy: DeploySpec;
 }
 
+export type ClusterStartStrategy = NonNullable<ResolvedCluster['start']>;
+
 export type PlanTask = BuildTask | PullTask | CreateTask | LoadTask | DeployTask;
 
 export interface Plan {
@@ -73,7 +75,7 @@ export interface Plan {
   requested: string[];
   /** Selected services (the closure over dependsOn), dependencies first. */
   services: string[];
-  cluster: { baseName: string; unique: boolean; start: ResolvedCluster['start'] };
+  cluster: { baseName: string; unique: boolean; start: ClusterStartStrategy };
   /** Every service of the config marked `e2e: true`: the reusable workflow's default matrix. */
   e2eServices: string[];
   tasks: PlanTask[];
@@ -127,14 +129,24 @@ export function matrixServices(config: ResolvedConfig): string[] {
   return flagged.length ? flagged : Object.keys(config.services);
 }
 
+/**
+ * Unless the config says otherwise: predictive when an earlier run's durations cover the cluster and every image
+ * task (the predictive start then times the create to be ready as the builds end), else after the builds.
+ */
+function defaultStart(config: ResolvedConfig, services: string[], history: Record<string, number> | undefined): ClusterStartStrategy {
+  if (!history || history['cluster'] === undefined) return 'after-builds';
+  const images = services.filter((n) => config.services[n]!.build || config.services[n]!.image);
+  return images.every((n) => history[`build:${n}`] !== undefined) ? 'predictive' : 'after-builds';
+}
+
 /** Builds the task graph the engine executes. Pure: reads only the resolved config; every task carries its spec. */
 export function buildPlan(
   config: ResolvedConfig,
   requested: readonly string[] = [],
-  opts: { start?: Plan['cluster']['start'] } = {},
+  opts: { start?: ClusterStartStrategy; history?: Record<string, number> } = {},
 ): Plan {
   const services = selectServices(config, requested);
-  const start = opts.start ?? config.cluster.start;
+  const start = opts.start ?? config.cluster.start ?? defaultStart(config, services, opts.history);
   const tasks: PlanTask[] = [];
   const imageTasks: string[] = [];
   for (const name of services) {

@@ -67,9 +67,9 @@ describe('baseline stores', () => {
     expect(baselineKey('a', 'b')).not.toBe(baselineKey('a', 'c'));
   });
 
-  it('picks the store from the environment', () => {
-    expect(baselineStoreFor({ HYBRID_E2E_BASELINE_DIR: tmp })?.kind).toBe('directory');
-    expect(baselineStoreFor({ ...process.env, HYBRID_E2E_BASELINE_DIR: '' })?.kind).toBe('actions-cache');
-    expect(baselineStoreFor({})).toBeUndefined();
+  it('picks the store from the environment', async () => {
+    expect((await baselineStoreFor({ HYBRID_E2E_BASELINE_DIR: tmp }))?.kind).toBe('directory');
+    expect((await baselineStoreFor({ ...process.env, HYBRID_E2E_BASELINE_DIR: '' }))?.kind).toBe('actions-cache');
+    expect(await baselineStoreFor({})).toBeUndefined();
   });
 });

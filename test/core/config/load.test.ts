@@ -81,7 +81,9 @@ describe('loadConfig', () => {
     expect(c.services.postgresql!.image).toBe('postgres:16-alpine');
     expect(c.services.gateway!.namespace).toBe('default');
     expect(c.cluster.kindConfig).toBe(path.join(dir, 'test/kind.yaml'));
-    expect(c.cluster).toMatchObject({ name: 'e2e', unique: true, start: 'after-builds', retries: 2, waitTimeoutMs: 300_000 });
+    expect(c.cluster).toMatchObject({ name: 'e2e', unique: true, retries: 2, waitTimeoutMs: 300_000 });
+    // Unset: the plan decides (predictive with history, else after-builds).
+    expect(c.cluster.start).toBeUndefined();
     expect(c.report.budgets).toMatchObject({ setup: 360_000, build: 180_000 });
   });
 

@@ -136,3 +136,21 @@ describe('runGraph', () => {
     ).toThrow(/a depends on unknown task nope/);
   });
 });
+
+describe('priority', () => {
+  it('starts the highest-priority ready task first; equal priorities keep the given order', async () => {
+    const started: string[] = [];
+    const tasks = ['a', 'b', 'c', 'd'].map((id) => ({ id, pool: 'p', deps: [] as string[] }));
+    const weight: Record<string, number> = { a: 1, b: 5, c: 1, d: 9 };
+    await runGraph({
+      tasks,
+      pools: { p: 1 },
+      priority: (t) => weight[t.id]!,
+      run: async (t) => {
+        started.push(t.id);
+        return { outcome: 'success' as const, output: undefined };
+      },
+    }).done;
+    expect(started).toEqual(['d', 'b', 'a', 'c']);
+  });
+});

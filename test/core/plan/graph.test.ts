@@ -91,3 +91,23 @@ describe('plan e2e matrix', () => {
     ]);
   });
 });
+
+describe('cluster start', () => {
+  const history = (ids: string[]) => Object.fromEntries(ids.map((id) => [id, 1000]));
+  it('is predictive by default when an earlier run timed the cluster and every image, else after the builds', () => {
+    const all = ['cluster', 'build:postgresql', 'build:redis', 'build:datastorage', 'build:gateway'];
+    expect(buildPlan(example(), ['gateway']).cluster.start).toBe('after-builds');
+    const p = buildPlan(example(), ['gateway'], { history: history(all) });
+    expect(p.cluster.start).toBe('predictive');
+    // Predictive: the cluster does not wait for the builds in the graph; the start gate times it.
+    expect(p.tasks.find((t) => t.id === 'cluster')!.deps).toEqual([]);
+    expect(buildPlan(example(), ['gateway'], { history: history(all.slice(0, -1)) }).cluster.start).toBe('after-builds');
+  });
+
+  it('cluster.start in the config wins', () => {
+    const c = example();
+    const fixed = { ...c, cluster: { ...c.cluster, start: 'after-builds' as const } };
+    const all = ['cluster', 'build:postgresql', 'build:redis', 'build:datastorage', 'build:gateway'];
+    expect(buildPlan(fixed, ['gateway'], { history: history(all) }).cluster.start).toBe('after-builds');
+  });
+});
