@@ -906,6 +906,15 @@ async function teardownRun(state, o) {
             problems.push(`could not remove the run's image tags: ${(0,errors/* errorMessage */.gJ)(e)}`);
         }
     }
+    if (state.buildxBuilder) {
+        try {
+            await o.builder.dispose();
+            removed.push(`buildx builder ${state.buildxBuilder}`);
+        }
+        catch (e) {
+            problems.push(`could not remove the buildx builder ${state.buildxBuilder}: ${(0,errors/* errorMessage */.gJ)(e)}`);
+        }
+    }
     (0,external_node_fs_.rmSync)(state.runDir, { recursive: true, force: true });
     removed.push(`run directory ${state.runDir}`);
     for (const p of problems)
@@ -11039,11 +11048,12 @@ function buildxCacheArgs(cache, dirExists = external_node_fs_.existsSync) {
         case 'registry':
             if (!cache.ref)
                 return [];
+            // One tag of the cache repository per image: ghcr.io/org/app-cache:<scope>.
             return [
                 '--cache-from',
-                csv(['type=registry', `ref=${cache.ref}`]),
+                csv(['type=registry', `ref=${cache.ref}:${cache.scope}`]),
                 '--cache-to',
-                csv(['type=registry', `ref=${cache.ref}`, 'mode=max', 'ignore-error=true']),
+                csv(['type=registry', `ref=${cache.ref}:${cache.scope}`, 'mode=max', 'ignore-error=true']),
             ];
         case 'none':
             return [];
@@ -11053,7 +11063,16 @@ function buildxCacheArgs(cache, dirExists = external_node_fs_.existsSync) {
 function dockerBuildInvocation(caps, req, tmp) {
     const iid = external_node_path_default().join(tmp, 'iid');
     if (caps.kind === 'buildx') {
-        const a = ['buildx', 'build', '--progress', 'plain', ...commonBuildFlags(req, iid), '--metadata-file', external_node_path_default().join(tmp, 'metadata.json')];
+        const a = [
+            'buildx',
+            'build',
+            ...(caps.builderName ? ['--builder', caps.builderName] : []),
+            '--progress',
+            'plain',
+            ...commonBuildFlags(req, iid),
+            '--metadata-file',
+            external_node_path_default().join(tmp, 'metadata.json'),
+        ];
         if (caps.cacheExport)
             a.push(...buildxCacheArgs(req.cache));
         if (req.tarball && caps.outputTarball)
@@ -11092,6 +11111,19 @@ class DockerBuilder extends EngineBuilder {
                 return id;
         }
         return super.imageIdAfterBuild(req, tmp);
+    }
+    /**
+     * Removes the run's buildx builder (its BuildKit container and state), as docker/setup-buildx-action's post step
+     * does; a builder already gone is not an error.
+     */
+    async dispose() {
+        const name = this.caps.builderName;
+        if (!name)
+            return;
+        const r = await this.runEngine(['buildx', 'rm', name], { keepOutput: true });
+        if (r.exitCode !== 0 && !/no builder .* found|not found/i.test(r.stderr)) {
+            throw new errors/* BuildError */.zS(`docker buildx rm ${name} failed: ${r.tail.join(' ').trim()}`, { exitCode: r.exitCode, logTail: r.tail });
+        }
     }
     async removeImages(refs) {
         if (refs.length === 0)
@@ -11156,8 +11188,11 @@ function isPodmanCrash(r, failedStepError) {
 }
 function podmanBuildArgs(caps, req, tmp) {
     const a = ['build', '--layers', '--force-rm', '--format', 'docker', ...commonBuildFlags(req, external_node_path_default().join(tmp, 'iid'))];
-    if (caps.cacheExport && req.cache.backend === 'registry' && req.cache.ref)
-        a.push('--cache-from', req.cache.ref, '--cache-to', req.cache.ref);
+    // podman keeps cache layers in a repository (tags are its own): one sub-repository per image.
+    if (caps.cacheExport && req.cache.backend === 'registry' && req.cache.ref) {
+        const repo = `${req.cache.ref}/${req.cache.scope.toLowerCase()}`;
+        a.push('--cache-from', repo, '--cache-to', repo);
+    }
     a.push(req.context);
     return a;
 }
@@ -11220,6 +11255,9 @@ class PodmanBuilder extends EngineBuilder {
     async imageExists(ref) {
         const r = await this.runEngine(['image', 'exists', ref]);
         return r.exitCode === 0;
+    }
+    async dispose() {
+        // podman builds need no builder of their own.
     }
     async removeImages(refs) {
         if (refs.length === 0)
@@ -11524,6 +11562,36 @@ async function detectBuilder(choice, opts) {
         return done({ builder: p.ok.builder, reason: `auto: docker not usable (${d.problem}); ${p.ok.reason}` });
     throw new BuilderUnavailableError(`no usable image builder: ${d.problem}; ${p.problem}. To fix: ${INSTALL_DOCKER}; or ${INSTALL_PODMAN}.`);
 }
+/**
+ * buildx whose current builder uses the `docker` driver (GitHub-hosted runners' default) cannot export a layer cache,
+ * so `gha`, `local` and `registry` would do nothing. Such a run gets a builder of its own with the docker-container
+ * driver, as docker/setup-buildx-action creates one: `docker buildx create --driver docker-container`. Its images
+ * go to tarballs (and so to kind); `down` and the post step remove it.
+ */
+function needsRunBuilder(caps, backend) {
+    return caps.kind === 'buildx' && caps.driver === 'docker' && backend !== 'none';
+}
+/** Creates the run's docker-container builder and returns the builder that uses it. */
+async function createRunBuilder(d, name, backend, env) {
+    const caps = d.builder.caps;
+    const r = await probe(caps.binary, ['buildx', 'create', '--name', name, '--driver', 'docker-container', '--bootstrap'], env, 180_000);
+    if (!r.ok) {
+        throw new BuilderUnavailableError(`docker buildx create --driver docker-container failed (${firstLine(r.stderr) || r.error || `exit ${r.exitCode ?? '?'}`}); the '${backend}' cache needs a builder that can export it. Use cache: none, or set one up first (docker/setup-buildx-action).`);
+    }
+    const { cacheNote: _none, ...rest } = caps;
+    const withBuilder = {
+        ...rest,
+        driver: 'docker-container',
+        builderName: name,
+        cacheExport: true,
+        outputTarball: true,
+        tarballOnly: true,
+    };
+    return {
+        builder: new DockerBuilder(withBuilder, env),
+        reason: `${d.reason}; created the run's own docker-container builder "${name}" so the '${backend}' cache is exported (removed by down and the post step)`,
+    };
+}
 
 // EXTERNAL MODULE: ./src/core/duration.ts
 var duration = __nccwpck_require__(8571);
@@ -11709,9 +11777,13 @@ class Kubectl {
 
 
 
-/** Detects the builder (docker or podman, and what it can do) for a run. */
-function detect(engine, cache, env) {
-    return detectBuilder(engine, { env, cacheBackend: cache });
+/**
+ * Detects the builder (docker or podman, and what it can do) for a run; where buildx cannot export the requested
+ * cache (docker driver), creates the run's own docker-container builder.
+ */
+async function detect(engine, cache, env, runId) {
+    const d = await detectBuilder(engine, { env, cacheBackend: cache });
+    return needsRunBuilder(d.builder.caps, cache) ? createRunBuilder(d, `hybrid-e2e-${runId}`, cache, env) : d;
 }
 function clusterTool(provider, env) {
     return new Kind('kind', provider, env);
@@ -11728,7 +11800,8 @@ function runTools(builder, runDir, env) {
 function builderOfRun(state, env) {
     if (state.provider === 'podman')
         return new PodmanBuilder(podmanCapabilities({ binary: state.engineBinary, version: 'unknown' }, 'none', env).caps, env);
-    return new DockerBuilder(dockerCapabilities({ binary: state.engineBinary, clientVersion: 'unknown', serverVersion: 'unknown' }, 'none').caps, env);
+    const caps = dockerCapabilities({ binary: state.engineBinary, clientVersion: 'unknown', serverVersion: 'unknown' }, 'none').caps;
+    return new DockerBuilder({ ...caps, ...(state.buildxBuilder ? { builderName: state.buildxBuilder } : {}) }, env);
 }
 
 ;// CONCATENATED MODULE: ./src/commands/down.ts
@@ -12781,7 +12854,7 @@ async function build(t, ctx, o) {
             scope,
             dir: external_node_path_default().join(ctx.cacheDir, scope),
             dirOut: external_node_path_default().join(ctx.cacheDir, `${scope}.new-${ctx.runId}`),
-            ...(ctx.cacheRef ? { ref: `${ctx.cacheRef}:${scope}` } : {}),
+            ...(ctx.cacheRef ? { ref: ctx.cacheRef } : {}),
         },
         ...(builder.caps.outputTarball ? { tarball: tarballOf(ctx, t.service) } : {}),
         network: ctx.buildNetwork,
@@ -13619,7 +13692,15 @@ async function runUp(o) {
     const startMs = Date.now();
     const clusterName = (0,run_id/* clusterNameFor */.tk)(plan.cluster.baseName, plan.cluster.unique, runId);
     const caps = tools.builder.caps;
-    const state = new RunStateFile({ runId, runDir, pid: process.pid, provider: caps.engine, engineBinary: caps.binary, images: [] }, o.onState);
+    const state = new RunStateFile({
+        runId,
+        runDir,
+        pid: process.pid,
+        provider: caps.engine,
+        engineBinary: caps.binary,
+        images: [],
+        ...(caps.builderName ? { buildxBuilder: caps.builderName } : {}),
+    }, o.onState);
     const journal = new TaskJournal(reporter);
     // Stops the load waves' saves and imports when the run is cancelled or over.
     const waveStop = new AbortController();
@@ -13813,6 +13894,11 @@ function applyStrategy(plan, strategy) {
 
 
 
+
+/** Where the `local` cache backend keeps its directories unless told otherwise. */
+function defaultCacheDir() {
+    return external_node_path_default().join(external_node_os_default().tmpdir(), 'hybrid-e2e-cache');
+}
 function writeResults(file, results) {
     (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(file), { recursive: true });
     (0,external_node_fs_.writeFileSync)(file, JSON.stringify(results, null, 2) + '\n');
@@ -13822,13 +13908,20 @@ function planFor(o) {
     const base = o.buildOnlyTo ? { ...full, tasks: full.tasks.filter((t) => t.phase === 'build') } : full;
     return o.strategy ? applyStrategy(base, o.strategy) : { plan: base };
 }
+/** Settings that are valid alone but not together with this run's options: a config error (exit 2, file:line). */
+function checkRunOptions(config, cache) {
+    if (cache === 'registry' && !config.builds.cacheRef) {
+        throw (0,loader/* configProblem */.er)(config, ['builds', 'cacheRef'], 'the registry cache backend needs builds.cacheRef: the repository that keeps the layer cache, e.g. ghcr.io/org/app-cache (or use another cache backend)');
+    }
+}
 async function up(o) {
+    checkRunOptions(o.config, o.cache);
     const { plan, pools } = planFor(o);
     const env = { ...process.env, ...o.env };
     const runId = o.runId ?? (0,run_id/* makeRunId */.fN)(env);
     const runDir = (0,run_id/* makeRunDir */.rc)(runId, (0,run_id/* tempRoot */.fQ)(env));
     const resultsFile = o.resultsFile ?? (0,run_id/* defaultResultsFile */.iH)(runId, env);
-    const detected = await detect(o.engine, o.cache, env);
+    const detected = await detect(o.engine, o.cache, env, runId);
     // Compliance of exactly the Dockerfiles this run builds, reported with the timings: checked while the run goes on,
     // never before the first build.
     const compliance = (0,lint/* lintServices */.G)(o.config, plan.services);
@@ -13841,7 +13934,8 @@ async function up(o) {
         tools: runTools(detected.builder, runDir, env),
         builderReason: detected.reason,
         cache: o.cache,
-        cacheDir: external_node_path_default().join(external_node_os_default().tmpdir(), 'hybrid-e2e-cache'),
+        ...(o.config.builds.cacheRef ? { cacheRef: o.config.builds.cacheRef } : {}),
+        cacheDir: o.cacheDir ?? defaultCacheDir(),
         reporter: o.reporter,
         buildNetwork: env.HYBRID_E2E_BUILD_NETWORK === 'none' ? 'none' : 'default',
         ...(o.signal ? { signal: o.signal } : {}),
@@ -17536,7 +17630,8 @@ function ruleMeta(id) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Cu: () => (/* binding */ DEFAULT_CONFIG_FILE),
 /* harmony export */   JM: () => (/* binding */ DEFAULT_REPORT),
-/* harmony export */   Z9: () => (/* binding */ loadConfig)
+/* harmony export */   Z9: () => (/* binding */ loadConfig),
+/* harmony export */   er: () => (/* binding */ configProblem)
 /* harmony export */ });
 /* unused harmony exports formatPath, parseConfig */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
@@ -17556,6 +17651,10 @@ function ruleMeta(id) {
 
 
 const DEFAULT_CONFIG_FILE = 'hybrid-e2e.yaml';
+/** The config as written is valid, but not for this run (e.g. the `registry` cache without builds.cacheRef). */
+function configProblem(config, path, message) {
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL([{ file: config.displayFile, ...config.positionOf(path), path: formatPath(path), message }]);
+}
 function resolveBudgets(raw) {
     const out = {};
     for (const [k, v] of Object.entries(raw))
@@ -17914,6 +18013,7 @@ function parseConfig(text, file, opts = {}) {
         services,
         ...(config.compliance ? { compliance: config.compliance } : {}),
         report: { budgets: resolveBudgets(config.report.budgets), regressionThreshold: config.report.regressionThreshold },
+        positionOf: (segs) => pos.at(segs),
     };
 }
 
@@ -18028,6 +18128,10 @@ const buildsSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
         .default('auto')
         .describe('Concurrent builds; auto derives it from CPUs and free memory.'),
     loadParallelism: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().min(1).max(4).default(2).describe('Concurrent image imports per node.'),
+    cacheRef: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()
+        .regex(IMAGE_REPOSITORY, 'must be an image repository without tag, e.g. ghcr.io/org/app-cache')
+        .optional()
+        .describe('Registry repository for the layer cache of the `registry` cache backend (required with it), e.g. ghcr.io/org/app-cache: each image gets its own tag (buildx) or sub-repository (podman).'),
     deployParallelism: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().min(1).max(64).default(8).describe('Concurrent deploys.'),
     retries: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig()
         .int()

@@ -39034,6 +39034,10 @@ const buildsSchema = object({
         .default('auto')
         .describe('Concurrent builds; auto derives it from CPUs and free memory.'),
     loadParallelism: schemas_number().int().min(1).max(4).default(2).describe('Concurrent image imports per node.'),
+    cacheRef: schemas_string()
+        .regex(IMAGE_REPOSITORY, 'must be an image repository without tag, e.g. ghcr.io/org/app-cache')
+        .optional()
+        .describe('Registry repository for the layer cache of the `registry` cache backend (required with it), e.g. ghcr.io/org/app-cache: each image gets its own tag (buildx) or sub-repository (podman).'),
     deployParallelism: schemas_number().int().min(1).max(64).default(8).describe('Concurrent deploys.'),
     retries: schemas_number()
         .int()
@@ -39093,6 +39097,10 @@ function configJsonSchema() {
 
 
 const DEFAULT_CONFIG_FILE = 'hybrid-e2e.yaml';
+/** The config as written is valid, but not for this run (e.g. the `registry` cache without builds.cacheRef). */
+function configProblem(config, path, message) {
+    return new ConfigError([{ file: config.displayFile, ...config.positionOf(path), path: formatPath(path), message }]);
+}
 function resolveBudgets(raw) {
     const out = {};
     for (const [k, v] of Object.entries(raw))
@@ -39451,6 +39459,7 @@ function parseConfig(text, file, opts = {}) {
         services,
         ...(config.compliance ? { compliance: config.compliance } : {}),
         report: { budgets: resolveBudgets(config.report.budgets), regressionThreshold: config.report.regressionThreshold },
+        positionOf: (segs) => pos.at(segs),
     };
 }
 
@@ -40109,6 +40118,15 @@ async function teardownRun(state, o) {
         }
         catch (e) {
             problems.push(`could not remove the run's image tags: ${(0,errors/* errorMessage */.gJ)(e)}`);
+        }
+    }
+    if (state.buildxBuilder) {
+        try {
+            await o.builder.dispose();
+            removed.push(`buildx builder ${state.buildxBuilder}`);
+        }
+        catch (e) {
+            problems.push(`could not remove the buildx builder ${state.buildxBuilder}: ${(0,errors/* errorMessage */.gJ)(e)}`);
         }
     }
     (0,external_node_fs_.rmSync)(state.runDir, { recursive: true, force: true });
@@ -50245,11 +50263,12 @@ function buildxCacheArgs(cache, dirExists = external_node_fs_.existsSync) {
         case 'registry':
             if (!cache.ref)
                 return [];
+            // One tag of the cache repository per image: ghcr.io/org/app-cache:<scope>.
             return [
                 '--cache-from',
-                csv(['type=registry', `ref=${cache.ref}`]),
+                csv(['type=registry', `ref=${cache.ref}:${cache.scope}`]),
                 '--cache-to',
-                csv(['type=registry', `ref=${cache.ref}`, 'mode=max', 'ignore-error=true']),
+                csv(['type=registry', `ref=${cache.ref}:${cache.scope}`, 'mode=max', 'ignore-error=true']),
             ];
         case 'none':
             return [];
@@ -50259,7 +50278,16 @@ function buildxCacheArgs(cache, dirExists = external_node_fs_.existsSync) {
 function dockerBuildInvocation(caps, req, tmp) {
     const iid = external_node_path_default().join(tmp, 'iid');
     if (caps.kind === 'buildx') {
-        const a = ['buildx', 'build', '--progress', 'plain', ...commonBuildFlags(req, iid), '--metadata-file', external_node_path_default().join(tmp, 'metadata.json')];
+        const a = [
+            'buildx',
+            'build',
+            ...(caps.builderName ? ['--builder', caps.builderName] : []),
+            '--progress',
+            'plain',
+            ...commonBuildFlags(req, iid),
+            '--metadata-file',
+            external_node_path_default().join(tmp, 'metadata.json'),
+        ];
         if (caps.cacheExport)
             a.push(...buildxCacheArgs(req.cache));
         if (req.tarball && caps.outputTarball)
@@ -50298,6 +50326,19 @@ class docker_DockerBuilder extends EngineBuilder {
                 return id;
         }
         return super.imageIdAfterBuild(req, tmp);
+    }
+    /**
+     * Removes the run's buildx builder (its BuildKit container and state), as docker/setup-buildx-action's post step
+     * does; a builder already gone is not an error.
+     */
+    async dispose() {
+        const name = this.caps.builderName;
+        if (!name)
+            return;
+        const r = await this.runEngine(['buildx', 'rm', name], { keepOutput: true });
+        if (r.exitCode !== 0 && !/no builder .* found|not found/i.test(r.stderr)) {
+            throw new errors/* BuildError */.zS(`docker buildx rm ${name} failed: ${r.tail.join(' ').trim()}`, { exitCode: r.exitCode, logTail: r.tail });
+        }
     }
     async removeImages(refs) {
         if (refs.length === 0)
@@ -50362,8 +50403,11 @@ function isPodmanCrash(r, failedStepError) {
 }
 function podmanBuildArgs(caps, req, tmp) {
     const a = ['build', '--layers', '--force-rm', '--format', 'docker', ...commonBuildFlags(req, external_node_path_default().join(tmp, 'iid'))];
-    if (caps.cacheExport && req.cache.backend === 'registry' && req.cache.ref)
-        a.push('--cache-from', req.cache.ref, '--cache-to', req.cache.ref);
+    // podman keeps cache layers in a repository (tags are its own): one sub-repository per image.
+    if (caps.cacheExport && req.cache.backend === 'registry' && req.cache.ref) {
+        const repo = `${req.cache.ref}/${req.cache.scope.toLowerCase()}`;
+        a.push('--cache-from', repo, '--cache-to', repo);
+    }
     a.push(req.context);
     return a;
 }
@@ -50426,6 +50470,9 @@ class podman_PodmanBuilder extends EngineBuilder {
     async imageExists(ref) {
         const r = await this.runEngine(['image', 'exists', ref]);
         return r.exitCode === 0;
+    }
+    async dispose() {
+        // podman builds need no builder of their own.
     }
     async removeImages(refs) {
         if (refs.length === 0)
@@ -50730,6 +50777,36 @@ async function detect_detectBuilder(choice, opts) {
         return done({ builder: p.ok.builder, reason: `auto: docker not usable (${d.problem}); ${p.ok.reason}` });
     throw new BuilderUnavailableError(`no usable image builder: ${d.problem}; ${p.problem}. To fix: ${INSTALL_DOCKER}; or ${INSTALL_PODMAN}.`);
 }
+/**
+ * buildx whose current builder uses the `docker` driver (GitHub-hosted runners' default) cannot export a layer cache,
+ * so `gha`, `local` and `registry` would do nothing. Such a run gets a builder of its own with the docker-container
+ * driver, as docker/setup-buildx-action creates one: `docker buildx create --driver docker-container`. Its images
+ * go to tarballs (and so to kind); `down` and the post step remove it.
+ */
+function detect_needsRunBuilder(caps, backend) {
+    return caps.kind === 'buildx' && caps.driver === 'docker' && backend !== 'none';
+}
+/** Creates the run's docker-container builder and returns the builder that uses it. */
+async function detect_createRunBuilder(d, name, backend, env) {
+    const caps = d.builder.caps;
+    const r = await probe(caps.binary, ['buildx', 'create', '--name', name, '--driver', 'docker-container', '--bootstrap'], env, 180_000);
+    if (!r.ok) {
+        throw new BuilderUnavailableError(`docker buildx create --driver docker-container failed (${firstLine(r.stderr) || r.error || `exit ${r.exitCode ?? '?'}`}); the '${backend}' cache needs a builder that can export it. Use cache: none, or set one up first (docker/setup-buildx-action).`);
+    }
+    const { cacheNote: _none, ...rest } = caps;
+    const withBuilder = {
+        ...rest,
+        driver: 'docker-container',
+        builderName: name,
+        cacheExport: true,
+        outputTarball: true,
+        tarballOnly: true,
+    };
+    return {
+        builder: new DockerBuilder(withBuilder, env),
+        reason: `${d.reason}; created the run's own docker-container builder "${name}" so the '${backend}' cache is exported (removed by down and the post step)`,
+    };
+}
 
 // EXTERNAL MODULE: ./src/core/duration.ts
 var duration = __nccwpck_require__(8571);
@@ -50915,9 +50992,13 @@ class kubectl_Kubectl {
 
 
 
-/** Detects the builder (docker or podman, and what it can do) for a run. */
-function detect(engine, cache, env) {
-    return detectBuilder(engine, { env, cacheBackend: cache });
+/**
+ * Detects the builder (docker or podman, and what it can do) for a run; where buildx cannot export the requested
+ * cache (docker driver), creates the run's own docker-container builder.
+ */
+async function detect(engine, cache, env, runId) {
+    const d = await detectBuilder(engine, { env, cacheBackend: cache });
+    return needsRunBuilder(d.builder.caps, cache) ? createRunBuilder(d, `hybrid-e2e-${runId}`, cache, env) : d;
 }
 function clusterTool(provider, env) {
     return new Kind('kind', provider, env);
@@ -50934,7 +51015,8 @@ function runTools(builder, runDir, env) {
 function builderOfRun(state, env) {
     if (state.provider === 'podman')
         return new podman_PodmanBuilder(podmanCapabilities({ binary: state.engineBinary, version: 'unknown' }, 'none', env).caps, env);
-    return new docker_DockerBuilder(dockerCapabilities({ binary: state.engineBinary, clientVersion: 'unknown', serverVersion: 'unknown' }, 'none').caps, env);
+    const caps = dockerCapabilities({ binary: state.engineBinary, clientVersion: 'unknown', serverVersion: 'unknown' }, 'none').caps;
+    return new docker_DockerBuilder({ ...caps, ...(state.buildxBuilder ? { builderName: state.buildxBuilder } : {}) }, env);
 }
 
 ;// CONCATENATED MODULE: ./src/commands/down.ts

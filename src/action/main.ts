@@ -35,6 +35,7 @@ import {
   type RunContext,
 } from '../commands/github-publish.js';
 import { lintServices } from '../commands/lint.js';
+import { localCacheKey, restoreLocalCache, saveLocalCache } from '../commands/local-cache.js';
 import { plan } from '../commands/plan.js';
 import { lineReporter } from '../commands/progress.js';
 import { legName, loadLegs, withExpectedLegs } from '../commands/report.js';
@@ -113,6 +114,10 @@ async function upStep(inputs: ActionInputs, ctx: RunContext, cwd: string, servic
   });
   const leg = legName(services);
   const baseline = await restoreBaseline(ctx, leg, process.env, log);
+  // The local cache lives in RUNNER_TEMP and is carried between runs by the Actions cache.
+  const cacheDir = path.join(tempRoot(process.env), 'hybrid-e2e-cache');
+  const platform = `${process.platform}/${process.arch}`;
+  const restoredCache = inputs.cache === 'local' ? await restoreLocalCache(cacheDir, platform, process.env, log) : undefined;
   const { results, resultsFile, runDir } = await up({
     config,
     services,
@@ -123,9 +128,13 @@ async function upStep(inputs: ActionInputs, ctx: RunContext, cwd: string, servic
     ...(signal ? { signal } : {}),
     ...(inputs.keepClusterOnFailure ? { keepClusterOnFailure: true } : {}),
     ...(baseline ? { history: historyFromResults(baseline.results) } : {}),
+    cacheDir,
     onState: (s) => stepState.saveRunDir(s.runDir),
   });
   stepState.saveRunDir(runDir);
+  if (inputs.cache === 'local' && results.outcome === 'success') {
+    await saveLocalCache(cacheDir, localCacheKey(results, platform), restoredCache, process.env, log);
+  }
   // The live log interleaves phases (there is no barrier); then one collapsible group per phase recaps its tasks.
   for (const g of phaseRecap(results)) {
     core.startGroup(`${g.phase}: ${g.lines.length} task(s)`);

@@ -81,6 +81,15 @@ export class CacheBaselineStore implements BaselineStore {
   }
 }
 
+/** Whether this runner has the Actions cache service (@actions/cache is loaded only then). */
+export async function cacheServiceAvailable(env: Record<string, string | undefined>): Promise<boolean> {
+  return Boolean(
+    env.ACTIONS_RUNTIME_TOKEN &&
+    (env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL) &&
+    (await import('@actions/cache')).isFeatureAvailable(),
+  );
+}
+
 /** The store for this environment, or undefined (no cache service, no directory). */
 export async function baselineStoreFor(env: Record<string, string | undefined>): Promise<BaselineStore | undefined> {
   if (env.HYBRID_E2E_BASELINE_DIR) return new DirBaselineStore(env.HYBRID_E2E_BASELINE_DIR);

@@ -4,7 +4,14 @@
  */
 import path from 'node:path';
 import { DockerBuilder } from '../adapters/builders/docker.js';
-import { detectBuilder, dockerCapabilities, podmanCapabilities, type DetectedBuilder } from '../adapters/builders/detect.js';
+import {
+  createRunBuilder,
+  detectBuilder,
+  dockerCapabilities,
+  needsRunBuilder,
+  podmanCapabilities,
+  type DetectedBuilder,
+} from '../adapters/builders/detect.js';
 import { PodmanBuilder } from '../adapters/builders/podman.js';
 import { Kind } from '../adapters/kind.js';
 import { Kubectl } from '../adapters/kubectl.js';
@@ -13,9 +20,13 @@ import type { RunState } from '../core/engine/run-state.js';
 
 export type Env = Record<string, string | undefined>;
 
-/** Detects the builder (docker or podman, and what it can do) for a run. */
-export function detect(engine: EngineChoice, cache: CacheBackend, env: Env): Promise<DetectedBuilder> {
-  return detectBuilder(engine, { env, cacheBackend: cache });
+/**
+ * Detects the builder (docker or podman, and what it can do) for a run; where buildx cannot export the requested
+ * cache (docker driver), creates the run's own docker-container builder.
+ */
+export async function detect(engine: EngineChoice, cache: CacheBackend, env: Env, runId: string): Promise<DetectedBuilder> {
+  const d = await detectBuilder(engine, { env, cacheBackend: cache });
+  return needsRunBuilder(d.builder.caps, cache) ? createRunBuilder(d, `hybrid-e2e-${runId}`, cache, env) : d;
 }
 
 export function clusterTool(provider: 'docker' | 'podman', env: Env): ClusterTool {
@@ -33,11 +44,9 @@ export function runTools(builder: ImageBuilder, runDir: string, env: Env): Engin
 }
 
 /** The builder a run used, rebuilt from its state file without probing (for `down`). */
-export function builderOfRun(state: Pick<RunState, 'provider' | 'engineBinary'>, env: Env): ImageBuilder {
+export function builderOfRun(state: Pick<RunState, 'provider' | 'engineBinary' | 'buildxBuilder'>, env: Env): ImageBuilder {
   if (state.provider === 'podman')
     return new PodmanBuilder(podmanCapabilities({ binary: state.engineBinary, version: 'unknown' }, 'none', env).caps, env);
-  return new DockerBuilder(
-    dockerCapabilities({ binary: state.engineBinary, clientVersion: 'unknown', serverVersion: 'unknown' }, 'none').caps,
-    env,
-  );
+  const caps = dockerCapabilities({ binary: state.engineBinary, clientVersion: 'unknown', serverVersion: 'unknown' }, 'none').caps;
+  return new DockerBuilder({ ...caps, ...(state.buildxBuilder ? { builderName: state.buildxBuilder } : {}) }, env);
 }

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ResolvedConfig } from '../core/config/loader.js';
+import { configProblem, type ResolvedConfig } from '../core/config/loader.js';
 import type { CacheBackend, EngineChoice } from '../core/engine/interfaces.js';
 import type { Results } from '../core/engine/results.js';
 import type { RunState } from '../core/engine/run-state.js';
@@ -35,12 +35,19 @@ export interface UpCommandOptions {
   history?: Record<string, number>;
   /** Build only, and keep one tarball per image in this directory (build-once for matrix legs). */
   buildOnlyTo?: string;
+  /** Root of the `local` cache backend (default: the system temp dir's hybrid-e2e-cache). */
+  cacheDir?: string;
 }
 
 export interface UpCommandResult {
   results: Results;
   resultsFile: string;
   runDir: string;
+}
+
+/** Where the `local` cache backend keeps its directories unless told otherwise. */
+export function defaultCacheDir(): string {
+  return path.join(os.tmpdir(), 'hybrid-e2e-cache');
 }
 
 export function writeResults(file: string, results: Results): void {
@@ -54,13 +61,25 @@ function planFor(o: UpCommandOptions): { plan: Plan; pools?: Partial<Record<'bui
   return o.strategy ? applyStrategy(base, o.strategy) : { plan: base };
 }
 
+/** Settings that are valid alone but not together with this run's options: a config error (exit 2, file:line). */
+export function checkRunOptions(config: ResolvedConfig, cache: CacheBackend): void {
+  if (cache === 'registry' && !config.builds.cacheRef) {
+    throw configProblem(
+      config,
+      ['builds', 'cacheRef'],
+      'the registry cache backend needs builds.cacheRef: the repository that keeps the layer cache, e.g. ghcr.io/org/app-cache (or use another cache backend)',
+    );
+  }
+}
+
 export async function up(o: UpCommandOptions): Promise<UpCommandResult> {
+  checkRunOptions(o.config, o.cache);
   const { plan, pools } = planFor(o);
   const env = { ...process.env, ...o.env };
   const runId = o.runId ?? makeRunId(env);
   const runDir = makeRunDir(runId, tempRoot(env));
   const resultsFile = o.resultsFile ?? defaultResultsFile(runId, env);
-  const detected = await detect(o.engine, o.cache, env);
+  const detected = await detect(o.engine, o.cache, env, runId);
   // Compliance of exactly the Dockerfiles this run builds, reported with the timings: checked while the run goes on,
   // never before the first build.
   const compliance = lintServices(o.config, plan.services);
@@ -73,7 +92,8 @@ export async function up(o: UpCommandOptions): Promise<UpCommandResult> {
     tools: runTools(detected.builder, runDir, env),
     builderReason: detected.reason,
     cache: o.cache,
-    cacheDir: path.join(os.tmpdir(), 'hybrid-e2e-cache'),
+    ...(o.config.builds.cacheRef ? { cacheRef: o.config.builds.cacheRef } : {}),
+    cacheDir: o.cacheDir ?? defaultCacheDir(),
     reporter: o.reporter,
     buildNetwork: env.HYBRID_E2E_BUILD_NETWORK === 'none' ? 'none' : 'default',
     ...(o.signal ? { signal: o.signal } : {}),

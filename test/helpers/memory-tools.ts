@@ -150,6 +150,9 @@ export class MemoryBuilder implements ImageBuilder {
   imageExists(ref: string): Promise<boolean> {
     return this.log.record('builder', 'imageExists', [ref], async () => this.images.has(ref));
   }
+  dispose(): Promise<void> {
+    return this.log.record('builder', 'dispose', [], async () => undefined);
+  }
   imagesByLabel(label: string): Promise<Map<string, string>> {
     return this.log.record('builder', 'imagesByLabel', [label], async () => {
       const out = new Map<string, string>();

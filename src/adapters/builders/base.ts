@@ -277,6 +277,8 @@ export abstract class EngineBuilder implements ImageBuilder {
 
   abstract removeImages(refs: string[]): Promise<void>;
 
+  abstract dispose(): Promise<void>;
+
   async pull(ref: string, signal?: AbortSignal, platform?: string): Promise<void> {
     const r = await this.runEngine(['pull', ...(platform ? ['--platform', platform] : []), ref], { signal });
     if (r.cancelled || signal?.aborted) throw cancelledError(`${this.caps.engine} pull ${ref}`, r.tail);

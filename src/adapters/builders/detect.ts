@@ -341,3 +341,42 @@ export async function detectBuilder(choice: EngineChoice, opts: DetectOptions): 
     `no usable image builder: ${d.problem}; ${p.problem}. To fix: ${INSTALL_DOCKER}; or ${INSTALL_PODMAN}.`,
   );
 }
+
+/**
+ * buildx whose current builder uses the `docker` driver (GitHub-hosted runners' default) cannot export a layer cache,
+ * so `gha`, `local` and `registry` would do nothing. Such a run gets a builder of its own with the docker-container
+ * driver, as docker/setup-buildx-action creates one: `docker buildx create --driver docker-container`. Its images
+ * go to tarballs (and so to kind); `down` and the post step remove it.
+ */
+export function needsRunBuilder(caps: BuilderCapabilities, backend: CacheBackend): boolean {
+  return caps.kind === 'buildx' && caps.driver === 'docker' && backend !== 'none';
+}
+
+/** Creates the run's docker-container builder and returns the builder that uses it. */
+export async function createRunBuilder(
+  d: DetectedBuilder,
+  name: string,
+  backend: CacheBackend,
+  env: NodeJS.ProcessEnv,
+): Promise<DetectedBuilder> {
+  const caps = d.builder.caps;
+  const r = await probe(caps.binary, ['buildx', 'create', '--name', name, '--driver', 'docker-container', '--bootstrap'], env, 180_000);
+  if (!r.ok) {
+    throw new BuilderUnavailableError(
+      `docker buildx create --driver docker-container failed (${firstLine(r.stderr) || r.error || `exit ${r.exitCode ?? '?'}`}); the '${backend}' cache needs a builder that can export it. Use cache: none, or set one up first (docker/setup-buildx-action).`,
+    );
+  }
+  const { cacheNote: _none, ...rest } = caps;
+  const withBuilder: BuilderCapabilities = {
+    ...rest,
+    driver: 'docker-container',
+    builderName: name,
+    cacheExport: true,
+    outputTarball: true,
+    tarballOnly: true,
+  };
+  return {
+    builder: new DockerBuilder(withBuilder, env),
+    reason: `${d.reason}; created the run's own docker-container builder "${name}" so the '${backend}' cache is exported (removed by down and the post step)`,
+  };
+}

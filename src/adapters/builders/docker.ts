@@ -46,11 +46,12 @@ export function buildxCacheArgs(cache: BuildRequest['cache'], dirExists: (dir: s
     }
     case 'registry':
       if (!cache.ref) return [];
+      // One tag of the cache repository per image: ghcr.io/org/app-cache:<scope>.
       return [
         '--cache-from',
-        csv(['type=registry', `ref=${cache.ref}`]),
+        csv(['type=registry', `ref=${cache.ref}:${cache.scope}`]),
         '--cache-to',
-        csv(['type=registry', `ref=${cache.ref}`, 'mode=max', 'ignore-error=true']),
+        csv(['type=registry', `ref=${cache.ref}:${cache.scope}`, 'mode=max', 'ignore-error=true']),
       ];
     case 'none':
       return [];
@@ -61,7 +62,16 @@ export function buildxCacheArgs(cache: BuildRequest['cache'], dirExists: (dir: s
 export function dockerBuildInvocation(caps: BuilderCapabilities, req: BuildRequest, tmp: string): BuildInvocation {
   const iid = path.join(tmp, 'iid');
   if (caps.kind === 'buildx') {
-    const a = ['buildx', 'build', '--progress', 'plain', ...commonBuildFlags(req, iid), '--metadata-file', path.join(tmp, 'metadata.json')];
+    const a = [
+      'buildx',
+      'build',
+      ...(caps.builderName ? ['--builder', caps.builderName] : []),
+      '--progress',
+      'plain',
+      ...commonBuildFlags(req, iid),
+      '--metadata-file',
+      path.join(tmp, 'metadata.json'),
+    ];
     if (caps.cacheExport) a.push(...buildxCacheArgs(req.cache));
     if (req.tarball && caps.outputTarball) a.push('--output', csv(['type=docker', `dest=${req.tarball}`]));
     else a.push('--load');
@@ -100,6 +110,19 @@ export class DockerBuilder extends EngineBuilder {
       if (id) return id;
     }
     return super.imageIdAfterBuild(req, tmp);
+  }
+
+  /**
+   * Removes the run's buildx builder (its BuildKit container and state), as docker/setup-buildx-action's post step
+   * does; a builder already gone is not an error.
+   */
+  async dispose(): Promise<void> {
+    const name = this.caps.builderName;
+    if (!name) return;
+    const r = await this.runEngine(['buildx', 'rm', name], { keepOutput: true });
+    if (r.exitCode !== 0 && !/no builder .* found|not found/i.test(r.stderr)) {
+      throw new BuildError(`docker buildx rm ${name} failed: ${r.tail.join(' ').trim()}`, { exitCode: r.exitCode, logTail: r.tail });
+    }
   }
 
   async removeImages(refs: string[]): Promise<void> {

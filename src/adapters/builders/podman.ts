@@ -46,8 +46,11 @@ export function isPodmanCrash(r: Pick<ProcessResult, 'exitCode' | 'signal' | 'ta
 
 export function podmanBuildArgs(caps: BuilderCapabilities, req: BuildRequest, tmp: string): string[] {
   const a = ['build', '--layers', '--force-rm', '--format', 'docker', ...commonBuildFlags(req, path.join(tmp, 'iid'))];
-  if (caps.cacheExport && req.cache.backend === 'registry' && req.cache.ref)
-    a.push('--cache-from', req.cache.ref, '--cache-to', req.cache.ref);
+  // podman keeps cache layers in a repository (tags are its own): one sub-repository per image.
+  if (caps.cacheExport && req.cache.backend === 'registry' && req.cache.ref) {
+    const repo = `${req.cache.ref}/${req.cache.scope.toLowerCase()}`;
+    a.push('--cache-from', repo, '--cache-to', repo);
+  }
   a.push(req.context);
   return a;
 }
@@ -113,6 +116,10 @@ export class PodmanBuilder extends EngineBuilder {
   override async imageExists(ref: string): Promise<boolean> {
     const r = await this.runEngine(['image', 'exists', ref]);
     return r.exitCode === 0;
+  }
+
+  async dispose(): Promise<void> {
+    // podman builds need no builder of their own.
   }
 
   async removeImages(refs: string[]): Promise<void> {

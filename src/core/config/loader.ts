@@ -54,6 +54,7 @@ export interface ResolvedBuilds {
   loadParallelism: number;
   deployParallelism: number;
   retries: number;
+  cacheRef?: string;
 }
 
 export interface ResolvedDeployPolicy {
@@ -89,6 +90,13 @@ export interface ResolvedConfig {
   services: Record<string, ResolvedService>;
   compliance?: CompliancePolicy;
   report: ResolvedReport;
+  /** Where a field is in the file (for errors found after loading); the nearest existing node when it is absent. */
+  positionOf(path: Array<string | number>): { line: number; column: number };
+}
+
+/** The config as written is valid, but not for this run (e.g. the `registry` cache without builds.cacheRef). */
+export function configProblem(config: ResolvedConfig, path: Array<string | number>, message: string): ConfigError {
+  return new ConfigError([{ file: config.displayFile, ...config.positionOf(path), path: formatPath(path), message }]);
 }
 
 function resolveBudgets(raw: Partial<Record<BudgetName, string | number | undefined>>): Budgets {
@@ -443,5 +451,6 @@ export function parseConfig(text: string, file: string, opts: LoadOptions & { di
     services,
     ...(config.compliance ? { compliance: config.compliance } : {}),
     report: { budgets: resolveBudgets(config.report.budgets), regressionThreshold: config.report.regressionThreshold },
+    positionOf: (segs) => pos.at(segs),
   };
 }

@@ -127,6 +127,13 @@ export const buildsSchema = z
       .default('auto')
       .describe('Concurrent builds; auto derives it from CPUs and free memory.'),
     loadParallelism: z.number().int().min(1).max(4).default(2).describe('Concurrent image imports per node.'),
+    cacheRef: z
+      .string()
+      .regex(IMAGE_REPOSITORY, 'must be an image repository without tag, e.g. ghcr.io/org/app-cache')
+      .optional()
+      .describe(
+        'Registry repository for the layer cache of the `registry` cache backend (required with it), e.g. ghcr.io/org/app-cache: each image gets its own tag (buildx) or sub-repository (podman).',
+      ),
     deployParallelism: z.number().int().min(1).max(64).default(8).describe('Concurrent deploys.'),
     retries: z
       .number()

@@ -50,6 +50,8 @@ export interface BuilderCapabilities {
   savePlatform: boolean;
   /** Why `save` is not limited to a platform, when it is not (logged once with a prebuilt image). */
   platformNote?: string;
+  /** buildx: the run's own builder (`--builder`), created for the run and removed by `down`. */
+  builderName?: string;
 }
 
 export interface BuildRequest {
@@ -75,7 +77,7 @@ export interface BuildRequest {
     dir?: string;
     /** local backend: new directory to export to (rotation); defaults to `dir`. */
     dirOut?: string;
-    /** registry backend: cache reference. */
+    /** registry backend: the cache repository (builds.cacheRef); the builder adds the scope. */
     ref?: string;
   };
   /** If set, produce a docker-archive tarball at this path. */
@@ -119,6 +121,8 @@ export interface ImageBuilder {
   tag(src: string, dest: string): Promise<void>;
   /** Idempotent: missing images are ignored. */
   removeImages(refs: string[]): Promise<void>;
+  /** Removes what the builder created for the run (a buildx builder); a no-op otherwise. Idempotent. */
+  dispose(): Promise<void>;
   /** Pulls the image for `platform` (`os/arch`). */
   pull(ref: string, signal?: AbortSignal, platform?: string): Promise<void>;
 }

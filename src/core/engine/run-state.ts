@@ -11,6 +11,8 @@ export interface RunState {
   engineBinary: string;
   cluster?: { name: string; kubeconfig: string };
   images: string[];
+  /** The run's own buildx builder (docker-container driver), when it needed one for the cache. */
+  buildxBuilder?: string;
   keepCluster?: boolean;
 }
 

@@ -101,7 +101,15 @@ export async function runUp(o: UpOptions): Promise<Results> {
   const clusterName = clusterNameFor(plan.cluster.baseName, plan.cluster.unique, runId);
   const caps = tools.builder.caps;
   const state = new RunStateFile(
-    { runId, runDir, pid: process.pid, provider: caps.engine, engineBinary: caps.binary, images: [] },
+    {
+      runId,
+      runDir,
+      pid: process.pid,
+      provider: caps.engine,
+      engineBinary: caps.binary,
+      images: [],
+      ...(caps.builderName ? { buildxBuilder: caps.builderName } : {}),
+    },
     o.onState,
   );
   const journal = new TaskJournal(reporter);

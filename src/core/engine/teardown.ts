@@ -77,6 +77,14 @@ export async function teardownRun(state: RunState, o: TeardownOptions): Promise<
       problems.push(`could not remove the run's image tags: ${errorMessage(e)}`);
     }
   }
+  if (state.buildxBuilder) {
+    try {
+      await o.builder.dispose();
+      removed.push(`buildx builder ${state.buildxBuilder}`);
+    } catch (e) {
+      problems.push(`could not remove the buildx builder ${state.buildxBuilder}: ${errorMessage(e)}`);
+    }
+  }
   rmSync(state.runDir, { recursive: true, force: true });
   removed.push(`run directory ${state.runDir}`);
   for (const p of problems) o.reporter.warn(p);

@@ -85,7 +85,8 @@ describe('docker invocations', () => {
       'type=local,dest=/c/s.new-r1,mode=max',
     ]);
     expect(buildxCacheArgs(cache, () => false)).toEqual(['--cache-to', 'type=local,dest=/c/s.new-r1,mode=max']);
-    expect(buildxCacheArgs({ backend: 'registry', scope: 's', ref: 'reg.local/c:gw' })).toEqual([
+    // builds.cacheRef is a repository: each image gets its own tag in it.
+    expect(buildxCacheArgs({ backend: 'registry', scope: 'gw', ref: 'reg.local/c' })).toEqual([
       '--cache-from',
       'type=registry,ref=reg.local/c:gw',
       '--cache-to',
@@ -119,7 +120,8 @@ describe('podman invocation and crash classification', () => {
     const a = podmanBuildArgs(caps, req({ cache: { backend: 'registry', scope: 's', ref: 'reg.local/c' }, network: 'none' }), '/tmp/x');
     expect(a.slice(0, 2)).toEqual(['build', '--layers']);
     expect(after(a, '--format')).toEqual(['docker']);
-    expect(after(a, '--cache-from')).toEqual(['reg.local/c']);
+    expect(after(a, '--cache-from')).toEqual(['reg.local/c/s']);
+    expect(after(a, '--cache-to')).toEqual(['reg.local/c/s']);
     expect(after(a, '--network')).toEqual(['none']);
     expect(podmanBuildArgs({ ...caps, cacheExport: false }, req(), '/tmp/x')).not.toContain('--cache-to');
   });

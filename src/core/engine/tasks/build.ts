@@ -97,7 +97,7 @@ async function build(
       scope,
       dir: path.join(ctx.cacheDir, scope),
       dirOut: path.join(ctx.cacheDir, `${scope}.new-${ctx.runId}`),
-      ...(ctx.cacheRef ? { ref: `${ctx.cacheRef}:${scope}` } : {}),
+      ...(ctx.cacheRef ? { ref: ctx.cacheRef } : {}),
     },
     ...(builder.caps.outputTarball ? { tarball: tarballOf(ctx, t.service) } : {}),
     network: ctx.buildNetwork,
