@@ -124,7 +124,8 @@ describe('create -> load -> apply -> rollout', () => {
       clusters: { name: string; cluster: { server: string } }[];
     };
     expect(cfg['current-context']).toBe('kind-flow');
-    expect(cfg.clusters.find((x) => x.name === 'kind-flow')?.cluster.server).toBe(`https://127.0.0.1:${c?.port}`);
+    // http, not https: the emulator has no TLS (test/fakes/README.md)
+    expect(cfg.clusters.find((x) => x.name === 'kind-flow')?.cluster.server).toBe(`http://127.0.0.1:${c?.port}`);
 
     // ---- load: a bogus file is rejected the way ctr import rejects it, a real tarball is imported on every node
     const bad = await fake.run('kind', ['load', 'image-archive', bogus, '--name', 'flow']);
@@ -189,31 +190,30 @@ describe('create -> load -> apply -> rollout', () => {
     expect(dep?.fieldManager).toBe('hybrid-e2e');
     expect(dep?.applyMode).toBe('ssa');
 
-    // ---- call log
+    // ---- call log: the fake kind's processes, and what the real kubectl asked the emulator
     const calls = fake.calls();
-    const ops = calls.map((x) => `${x.op}:${x.exitCode}`);
-    expect(ops).toEqual([
+    const kindCalls = calls.filter((x) => x.tool === 'kind');
+    expect(kindCalls.map((x) => `${x.op}:${x.exitCode}`)).toEqual([
       'kind:create-cluster:0',
       'kind:load-image-archive:1',
       'kind:load-image-archive:1',
       'kind:load-image-archive:0',
-      'kubectl:apply:0',
-      'kubectl:rollout-status:0',
-      'kubectl:get:0',
-      'kubectl:get:0',
     ]);
-    for (const x of calls) {
+    for (const x of kindCalls) {
       expect(x.env.KUBECONFIG).toBe(kc);
       expect(x.cwd).toBe(process.cwd());
       expect(x.endMs).toBeGreaterThanOrEqual(x.startMs);
       expect(x.ppid).toBeGreaterThan(0);
     }
-    const loadCall = calls[3] as CallRecord;
+    const loadCall = kindCalls[3] as CallRecord;
     expect(loadCall.loaded).toEqual([
       { archive: tarball, format: 'docker-archive', images: [TAG], nodes: ['flow-control-plane', 'flow-worker'] },
     ]);
-    const applyCall = calls[4] as CallRecord;
-    expect(applyCall.applied?.find((a) => a.kind === 'Deployment')).toEqual({
+    expect(kindCalls[1]?.stderrTail).toContain('invalid tar header');
+    const api = calls.filter((x) => x.tool === 'apiserver');
+    const applyCall = api.find((x) => x.op === 'apply' && x.applied?.some((a) => a.kind === 'Deployment'))!;
+    expect(applyCall).toMatchObject({ fieldManager: 'hybrid-e2e', force: false, code: 201 });
+    expect(applyCall.applied![0]).toEqual({
       kind: 'Deployment',
       apiVersion: 'apps/v1',
       name: 'gateway',
@@ -222,9 +222,11 @@ describe('create -> load -> apply -> rollout', () => {
       containers: [{ name: 'gateway', image: TAG, imagePullPolicy: 'IfNotPresent' }],
       initContainers: [],
     });
-    const rolloutCall = calls[5] as CallRecord;
-    expect(rolloutCall.endMs).toBeGreaterThanOrEqual((dep?.templateMs ?? 0) + ROLLOUT_MS);
-    expect(calls[1]?.stderrTail).toContain('invalid tar header');
+    // rollout status is a list, then a watch from the list's resourceVersion, by name (kubectl rollout_status.go)
+    const watch = api.find((x) => x.op === 'watch' && x.path === '/apis/apps/v1/namespaces/kubernaut/deployments')!;
+    expect(new URLSearchParams(watch.query).get('fieldSelector')).toBe('metadata.name=gateway');
+    const ready = api.find((x) => x.op === 'ready' && x.kind === 'Deployment' && x.name === 'gateway')!;
+    expect(ready.t).toBeGreaterThanOrEqual((dep?.templateMs ?? 0) + ROLLOUT_MS);
 
     // ---- diagnostics and teardown
     const logsDir = path.join(work, 'kind-logs');

@@ -93,7 +93,7 @@ describe('fault matrix (bundled CLI, real Docker, fake kind/kubectl)', () => {
       const c = r.tasks.find((t) => t.id === 'cluster')!;
       expect(c.attempts).toBe(3); // 1 + cluster.retries (2)
       expect(c.error).toMatch(
-        /^kind create cluster failed 3 time\(s\) with a known transient error \(kind logs: .*kind-create-attempt-3\): /,
+        /^kind create cluster failed 3 time\(s\) with a known transient error \(the kubelet was not healthy in time\) \(kind logs: .*kind-create-attempt-3\): /,
       );
       const logs = path.join(r.runDir, 'diagnostics', 'kind-create-attempt-3');
       expect(readdirSync(logs).length).toBeGreaterThan(0);
@@ -120,7 +120,7 @@ describe('fault matrix (bundled CLI, real Docker, fake kind/kubectl)', () => {
       expect(failed.length).toBeGreaterThan(0);
       expect(failed[0]!.error).toMatch(
         new RegExp(
-          `^not enough disk space in ${mnt}/hybrid-e2e-\\S+/images for the image tarball of \\S+ \\(\\d+ MiB free; .*\\)\\. Free space \\(e\\.g\\. docker system prune -f\\) or point HYBRID_E2E_TMPDIR`,
+          `^not enough disk space in ${mnt}/hybrid-e2e-\\S+/images for the archive of load wave \\d+ \\(\\d+ MiB free; .*\\)\\. Free space \\(e\\.g\\. docker system prune -f\\) or point HYBRID_E2E_TMPDIR`,
         ),
       );
       expect(existsSync(path.join(r.runDir, 'images'))).toBe(false);
@@ -161,12 +161,12 @@ describe('fault matrix (bundled CLI, real Docker, fake kind/kubectl)', () => {
       expect(res.exitCode, String(res.all)).toBe(0);
       const r = readResults(resultsFile);
       const calls = fake.calls();
-      const rollout = calls.find((c) => c.op === 'kubectl:rollout-status' && c.argv.includes('statefulset/redis'))!;
-      const dsApply = calls.find((c) => c.op === 'kubectl:apply' && c.argv.some((a) => a.endsWith('/manifests/datastorage.yaml')))!;
-      // The rollout said ready long before the endpoints existed; datastorage waited for the endpoints.
-      expect(dsApply.startMs - rollout.endMs).toBeGreaterThanOrEqual(2_000);
-      const epPolls = calls.filter((c) => c.argv.includes('endpoints') && c.argv.includes('redis'));
-      expect(epPolls.length).toBeGreaterThan(1);
+      const api = calls.filter((c) => c.tool === 'apiserver');
+      const redisReady = api.find((c) => c.op === 'ready' && c.kind === 'StatefulSet' && c.name === 'redis')!;
+      const dsApply = api.find((c) => c.op === 'apply' && c.applied?.some((o) => o.kind === 'Deployment' && o.name === 'datastorage'))!;
+      // The StatefulSet was rolled out long before its Service had a ready endpoint; datastorage waited for the endpoint.
+      expect(dsApply.t! - redisReady.t!).toBeGreaterThanOrEqual(2_000);
+      expect(api.some((c) => c.op === 'watch' && c.path === '/apis/discovery.k8s.io/v1/endpointslices')).toBe(true);
       await down(fake, r.runDir);
       await leakCheck(fake, r);
     } finally {

@@ -1,13 +1,14 @@
-// Test helper for the fake `kind` and `kubectl` (test/fakes/bin). Gives an
-// environment whose PATH resolves `kind`/`kubectl` to the fakes, a private
-// state directory, typed knobs, and readers for the call log and cluster state.
-// Knobs are documented in test/fakes/README.md.
+// Test helper for the fake `kind` (test/fakes/bin) and the real kubectl 1.33 (test/helpers/kubectl-bin.ts) in
+// front of the Kubernetes API emulator the fake kind starts per cluster. Gives an environment whose PATH resolves
+// `kind` to the fake and `kubectl` to the real binary, a private state directory, typed knobs, and readers for the
+// call log and cluster state. Knobs are documented in test/fakes/README.md.
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { kubectlDir } from './kubectl-bin.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..', '..');
@@ -20,10 +21,6 @@ export type FailOp =
   | 'load'
   | 'export'
   | 'apply'
-  | 'rollout'
-  | 'wait'
-  | 'logs'
-  | 'describe'
   | 'kind:create'
   | 'kind:create-cluster'
   | 'kind:delete'
@@ -33,7 +30,8 @@ export type FailOp =
   | 'kind:load-docker-image'
   | 'kind:export'
   | 'kind:export-logs'
-  | `kubectl:${string}`;
+  /** Emulator requests: apiserver:apply, apiserver:post, apiserver:put, apiserver:patch, apiserver:list. */
+  | `apiserver:${string}`;
 
 export interface FailRule {
   /** Operation(s) the rule applies to. */
@@ -57,7 +55,7 @@ export interface FakeKnobs {
   /** FAKE_KIND_DELETE_MS */ deleteMs?: number;
   /** FAKE_KIND_LOAD_MS */ loadMs?: number;
   /** FAKE_KIND_EXPORT_MS */ exportMs?: number;
-  /** FAKE_KUBECTL_MS: latency added to every kubectl call that talks to the cluster */ kubectlMs?: number;
+  /** FAKE_KUBECTL_MS: latency the emulator adds to each request (not discovery, OpenAPI, watches) */ kubectlMs?: number;
   /** FAKE_KUBECTL_APPLY_MS */ applyMs?: number;
   /** FAKE_ROLLOUT_MS: time from (re)apply until a workload's pods are Ready */ rolloutMs?: number;
   /** FAKE_ENDPOINTS_DELAY_MS: time from pod Ready until it is a ready Service endpoint */ endpointsDelayMs?: number;
@@ -65,9 +63,9 @@ export interface FakeKnobs {
   /** FAKE_COREDNS_READY_MS: extra time until CoreDNS pods are Ready */ corednsReadyMs?: number;
   /** FAKE_SA_DELAY_MS: time from namespace creation until its default ServiceAccount exists */ saDelayMs?: number;
   /** FAKE_CRASH_AFTER_MS */ crashAfterMs?: number;
-  /** FAKE_CRASH_RESTART_MS */ crashRestartMs?: number;
+  /** FAKE_CRASH_RESTART_MS: how long 10 s of the kubelet's crash back-off lasts */ crashRestartMs?: number;
   /** FAKE_PULL_BACKOFF_MS: ErrImagePull before ImagePullBackOff */ pullBackoffMs?: number;
-  /** FAKE_POLL_MS: poll interval of rollout status / wait */ pollMs?: number;
+  /** FAKE_POLL_MS: how often the emulator evaluates the model and sends watch events */ pollMs?: number;
   /** FAKE_KIND_MAX_PARALLEL_LOADS (default 3, 0 = unlimited) */ maxParallelLoads?: number;
   /** FAKE_KIND_IDLE_DEATH_MS (default off) */ idleDeathMs?: number;
   /** FAKE_SEED */ seed?: number;
@@ -118,7 +116,8 @@ export interface LoadRecord {
 }
 
 export interface CallRecord {
-  tool: 'kind' | 'kubectl';
+  /** `apiserver`: one record per request of the emulator that changes or lists objects (op: apply, list, watch, …). */
+  tool: 'kind' | 'apiserver';
   argv: string[];
   cwd: string;
   env: { KIND_EXPERIMENTAL_PROVIDER: string | null; KUBECONFIG: string | null };
@@ -128,7 +127,7 @@ export interface CallRecord {
   endMs: number;
   exitCode: number;
   stderrTail: string;
-  /** e.g. "kind:create-cluster", "kind:load-image-archive", "kubectl:apply", "kubectl:rollout-status". */
+  /** e.g. "kind:create-cluster", "kind:load-image-archive"; for the emulator "apply", "post", "list", "watch", "delete". */
   op?: string;
   cluster?: string | string[];
   provider?: string;
@@ -145,6 +144,16 @@ export interface CallRecord {
   refused?: boolean;
   exportedTo?: string;
   portConflict?: { hostPort: number; otherCluster: string };
+  /** Emulator records: API path, query, field manager, HTTP status, wall-clock time; for op "ready" the workload. */
+  kind?: string;
+  namespace?: string | null;
+  name?: string;
+  path?: string;
+  query?: string;
+  fieldManager?: string;
+  force?: boolean;
+  code?: number;
+  t?: number;
 }
 
 export interface ImageRecord {
@@ -229,7 +238,7 @@ export interface FakeEnv {
   calls(): CallRecord[];
   cluster(name: string): ClusterState | undefined;
   clusters(): string[];
-  /** Fake processes that are still running (pid alive). */
+  /** kind and kubectl processes of this environment that are still running (pid alive). */
   running(): RunningCall[];
   /** Run `kind` or `kubectl` (resolved through env.PATH) with an argument array. */
   run(
@@ -292,7 +301,10 @@ export function createFakeEnv(opts: CreateFakeEnvOptions = {}): FakeEnv {
   const base = opts.baseEnv ?? process.env;
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(base)) if (v !== undefined && !STRIP.test(k)) env[k] = v;
-  env.PATH = `${fakeBinDir}${path.delimiter}${base.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`;
+  const kubectl = kubectlDir();
+  if (!fs.existsSync(path.join(kubectl, 'kubectl')))
+    throw new Error(`${kubectl}/kubectl is missing: the integration tier's global setup (test/setup/kubectl.ts) extracts it`);
+  env.PATH = [fakeBinDir, kubectl, base.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(path.delimiter);
   env.HYBRID_FAKE_STATE = stateDir;
   env.FAKE_DEFAULT_KUBECONFIG = defaultKubeconfig;
   if (opts.provider) env.KIND_EXPERIMENTAL_PROVIDER = opts.provider;
@@ -339,7 +351,7 @@ export function createFakeEnv(opts: CreateFakeEnvOptions = {}): FakeEnv {
       } catch {
         return [];
       }
-      const out: RunningCall[] = [];
+      const out: RunningCall[] = kubectlProcesses(stateDir);
       for (const f of files) {
         try {
           const r = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as RunningCall;
@@ -363,9 +375,38 @@ export function createFakeEnv(opts: CreateFakeEnvOptions = {}): FakeEnv {
       return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
     },
     cleanup() {
+      // The emulators stop by themselves once their cluster is gone; a test that leaves clusters behind gets them
+      // stopped here.
+      for (const c of Object.values(readState().clusters) as { apiserverPid?: number }[]) {
+        if (!c.apiserverPid) continue;
+        try {
+          process.kill(c.apiserverPid, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+      }
       if (ownDir) fs.rmSync(stateDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Real kubectl processes started with this environment (found by HYBRID_FAKE_STATE in their environment). */
+function kubectlProcesses(stateDir: string): RunningCall[] {
+  const bin = path.join(kubectlDir(), 'kubectl');
+  const out: RunningCall[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (fs.readlinkSync(`/proc/${pid}/exe`) !== bin) continue;
+      if (!fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`HYBRID_FAKE_STATE=${stateDir}`)) continue;
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).slice(1);
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      out.push({ tool: 'kubectl', argv, pid: Number(pid), ppid, startMs: 0 });
+    } catch {
+      // exited meanwhile, or not ours to read
+    }
+  }
+  return out;
 }
 
 function sha256(data: string | Buffer): string {
@@ -376,7 +417,15 @@ function sha256(data: string | Buffer): string {
  * Write a small, valid image archive (like `docker save` / `podman save --format oci-archive`)
  * tagged with `repoTags`, without needing a container engine. Uses the system `tar`.
  */
-export async function writeImageArchive(dest: string, repoTags: string[], opts: { format?: 'docker-archive' | 'oci' } = {}): Promise<void> {
+export async function writeImageArchive(
+  dest: string,
+  repoTags: string[],
+  /**
+   * `multiArch` (OCI only): the tag points at an image index listing linux/amd64 and linux/arm64, but the archive
+   * holds the amd64 blobs only, like `docker save` from the containerd image store of one platform (kind#3795).
+   */
+  opts: { format?: 'docker-archive' | 'oci'; multiArch?: boolean } = {},
+): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-archive-'));
   try {
     const layerDir = path.join(work, 'layer');
@@ -416,17 +465,44 @@ export async function writeImageArchive(dest: string, repoTags: string[], opts: 
         config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${configSha}`, size: config.length },
         layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: `sha256:${layerSha}`, size: layer.length }],
       });
-      const manifestSha = sha256(manifest);
+      let manifestSha = sha256(manifest);
       fs.writeFileSync(path.join(blobs, manifestSha), manifest);
+      let topType = 'application/vnd.oci.image.manifest.v1+json';
+      let topSize = manifest.length;
+      if (opts.multiArch) {
+        const index = JSON.stringify({
+          schemaVersion: 2,
+          mediaType: 'application/vnd.oci.image.index.v1+json',
+          manifests: [
+            {
+              mediaType: 'application/vnd.oci.image.manifest.v1+json',
+              digest: `sha256:${manifestSha}`,
+              size: manifest.length,
+              platform: { architecture: 'amd64', os: 'linux' },
+            },
+            // the other platform's manifest is listed but not in the archive
+            {
+              mediaType: 'application/vnd.oci.image.manifest.v1+json',
+              digest: `sha256:${sha256(`arm64 of ${repoTags.join(',')}`)}`,
+              size: 1000,
+              platform: { architecture: 'arm64', os: 'linux' },
+            },
+          ],
+        });
+        manifestSha = sha256(index);
+        fs.writeFileSync(path.join(blobs, manifestSha), index);
+        topType = 'application/vnd.oci.image.index.v1+json';
+        topSize = index.length;
+      }
       fs.writeFileSync(path.join(out, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
       fs.writeFileSync(
         path.join(out, 'index.json'),
         JSON.stringify({
           schemaVersion: 2,
           manifests: repoTags.map((t) => ({
-            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            mediaType: topType,
             digest: `sha256:${manifestSha}`,
-            size: manifest.length,
+            size: topSize,
             annotations: { 'io.containerd.image.name': t, 'org.opencontainers.image.ref.name': t.slice(t.lastIndexOf(':') + 1) },
           })),
         }),

@@ -66,7 +66,7 @@ describe('failure paths', () => {
         .filter((c) => c.tool === 'kind' && /create|delete/.test(c.op ?? ''))
         .map((c) => `${c.op}:${c.exitCode}`);
       expect(ops).toEqual(['kind:create-cluster:1', 'kind:delete-cluster:0', 'kind:create-cluster:0']);
-      expect(r.stderr).toMatch(/known transient error \(attempt 1\); retrying with a fresh cluster/);
+      expect(r.stderr).toMatch(/known transient error \(the kubelet was not healthy in time; attempt 1\); retrying with a fresh cluster/);
       await cli(['down', '--run-dir', r.results!.runDir], { env: fake.env });
       expect(fake.clusters()).toEqual([]);
     } finally {

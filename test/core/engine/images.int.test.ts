@@ -48,8 +48,12 @@ describe('prebuilt images and coverage', () => {
       expect(b).toMatchObject({ outcome: 'success', cached: true, note: 'local image', image: prebuilt });
       const load = fake.calls().find((c) => c.op === 'kind:load-image-archive')!;
       expect(load.loaded![0]!.images).toContain(prebuilt);
-      const applied = fake.calls().find((c) => c.op === 'kubectl:apply' && c.applied?.some((o) => o.name === 'postgresql'))!;
-      expect(applied.applied!.find((o) => o.kind === 'StatefulSet')!.containers![0]!.image).toBe(prebuilt);
+      const applied = fake
+        .calls()
+        .find(
+          (c) => c.tool === 'apiserver' && c.op === 'apply' && c.applied?.some((o) => o.kind === 'StatefulSet' && o.name === 'postgresql'),
+        )!;
+      expect(applied.applied![0]!.containers![0]!.image).toBe(prebuilt);
       await cli(['down', '--run-dir', r.results!.runDir], { env: fake.env });
     } finally {
       fake.cleanup();

@@ -4,11 +4,12 @@ import type { Results } from '../../../src/core/engine/results.js';
 import type { ResolvedConfig } from '../../../src/core/config/loader.js';
 
 /**
- * The hybrid-parallel invariants, asserted from the fakes' recorded call log (what really ran, and when), not from
- * the engine's own bookkeeping:
+ * The hybrid-parallel invariants, asserted from the fake kind's call log and the API emulator's request log (what
+ * really ran, and when), not from the engine's own bookkeeping:
  * - no `kind create` before the last build ended;
  * - every image load after the cluster was ready;
- * - every service's apply after its own image was loaded and after each dependency's waits finished;
+ * - every service's apply after its own image was loaded and after each dependency's workloads were ready (the
+ *   emulator logs the moment the model's status of a workload turns ready);
  * - applied manifests carry the tag that was just built.
  */
 export function assertInvariants(results: Results, calls: CallRecord[], loaded: ResolvedConfig): void {
@@ -21,25 +22,26 @@ export function assertInvariants(results: Results, calls: CallRecord[], loaded: 
   const clusterReady = task('cluster').endMs!;
   const loads = calls.filter((c) => c.op === 'kind:load-image-archive' || c.op === 'kind:load-docker-image');
   for (const l of loads) expect(l.startMs, 'load before the cluster was ready').toBeGreaterThanOrEqual(clusterReady);
-  const applies = calls.filter((c) => c.op === 'kubectl:apply' && c.applied?.some((o) => o.kind !== 'Namespace'));
-  const rollouts = calls.filter((c) => c.op === 'kubectl:rollout-status');
+  const applies = calls.filter((c) => c.tool === 'apiserver' && c.op === 'apply' && c.applied?.some((o) => o.kind !== 'Namespace'));
+  const readiness = calls.filter((c) => c.tool === 'apiserver' && c.op === 'ready');
   for (const svc of results.services) {
     const s = loaded.services[svc]!;
     const ref = task(`build:${svc}`).image!;
-    const myApply = applies.find((a) => a.argv.some((x) => x.endsWith(`/manifests/${svc}.yaml`)));
-    expect(myApply, `apply of ${svc}`).toBeDefined();
+    const mine = applies.filter((a) => a.applied!.some((o) => o.namespace === s.namespace && o.name === svc && o.kind !== 'Service'));
+    expect(mine.length, `apply of ${svc}`).toBeGreaterThan(0);
+    const firstApply = Math.min(...mine.map((a) => a.t!));
     const myLoad = loads.find((l) => l.loaded?.some((x) => x.images.some((i) => i === ref || i.endsWith(`/${ref}`))) && l.exitCode === 0);
     expect(myLoad, `load of ${ref}`).toBeDefined();
-    expect(myApply!.startMs, `${svc} applied before its image was loaded`).toBeGreaterThanOrEqual(myLoad!.endMs);
+    expect(firstApply, `${svc} applied before its image was loaded`).toBeGreaterThanOrEqual(myLoad!.endMs);
     for (const dep of s.dependsOn) {
-      const depWaits = rollouts.filter(
-        (r) => r.argv.includes(loaded.services[dep]!.namespace) && r.argv.some((x) => x.endsWith(`/${dep}`)),
-      );
-      expect(depWaits.length, `waits of ${dep}`).toBeGreaterThan(0);
-      for (const w of depWaits) expect(myApply!.startMs, `${svc} applied before ${dep} was ready`).toBeGreaterThanOrEqual(w.endMs);
+      const depNs = loaded.services[dep]!.namespace;
+      const depReady = readiness.filter((r) => r.namespace === depNs && r.name === dep);
+      expect(depReady.length, `readiness of ${dep}`).toBeGreaterThan(0);
+      expect(firstApply, `${svc} applied before ${dep} was ready`).toBeGreaterThanOrEqual(Math.min(...depReady.map((r) => r.t!)));
     }
     if (s.build) {
-      const images = (myApply!.applied ?? [])
+      const images = mine
+        .flatMap((a) => a.applied ?? [])
         .flatMap((o) => [...(o.containers ?? []), ...(o.initContainers ?? [])])
         .filter((c) => c.image.startsWith(s.build!.image + ':') || c.image.startsWith(s.build!.image + '@'));
       expect(images.length, `${svc}'s manifests use its image`).toBeGreaterThan(0);

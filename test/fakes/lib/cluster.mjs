@@ -6,7 +6,9 @@ import { SYSTEM_IMAGES, systemObjects } from './model.mjs';
 import { objKey, typeForManifest } from './resources.mjs';
 import { formatGoDuration, hash32, isoTime, uidOf } from './util.mjs';
 
-export const KIND_VERSION = 'v0.29.0';
+// The project's default pin (src/adapters/tool-install.ts DEFAULT_VERSIONS); the default node image is kind v0.27.0's
+// (pkg/apis/config/defaults/image.go).
+export const KIND_VERSION = 'v0.27.0';
 
 const TOP_KEYS = [
   'kind',

@@ -221,6 +221,25 @@ export function readImageArchive(file) {
       const ref = ann['io.containerd.image.name'] ?? ann['org.opencontainers.image.ref.name'];
       if (typeof ref === 'string' && parseImageRef(ref) && (ref.includes('/') || ref.includes(':'))) rawTags.push(ref);
     }
+    // `ctr images import --all-platforms` (what kind runs, kind pkg/cluster/nodeutils/util.go LoadImageArchive)
+    // walks every manifest of every platform an index lists and fails on the first blob the archive lacks: a
+    // multi-arch index saved from a single-platform image store (kind#3795).
+    const small = new Set(entries.filter((e) => e.name.startsWith('blobs/') && e.size <= 256 * 1024).map((e) => e.name.replace(/\/$/, '')));
+    const blobs = readTar(file, (n) => small.has(n.replace(/\/$/, ''))).files;
+    const walk = (digest, depth) => {
+      const name = `blobs/${digest.replace(':', '/')}`;
+      if (!names.has(name)) throw new ArchiveError(`content digest ${digest}: not found`);
+      if (depth > 4 || !blobs[name]) return;
+      let doc;
+      try {
+        doc = JSON.parse(blobs[name].toString('utf8'));
+      } catch {
+        return; // a layer or config, not a manifest
+      }
+      if (Array.isArray(doc?.manifests)) for (const m of doc.manifests) walk(m.digest, depth + 1);
+      else if (doc?.config?.digest) for (const d of [doc.config.digest, ...(doc.layers ?? []).map((l) => l.digest)]) walk(d, depth + 1);
+    };
+    for (const d of digests) walk(d, 0);
     // docker >= 25 writes both index.json and manifest.json; prefer manifest RepoTags if present
     if (files['manifest.json']) {
       const manifest = parseJson('manifest.json');

@@ -1,8 +1,9 @@
-// The fake `kind` CLI (kind v0.29 grammar). See test/fakes/README.md.
-import { spawnSync } from 'node:child_process';
+// The fake `kind` CLI (kind v0.27.0 grammar). See test/fakes/README.md.
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { FlagError, findCommand, parseFlags } from './args.mjs';
 import {
   KIND_VERSION,
@@ -87,6 +88,8 @@ function provider(io) {
 function clusterName(flags) {
   return flags.name || process.env.KIND_CLUSTER_NAME || 'kind';
 }
+
+const APISERVER_BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'apiserver');
 
 export async function kindMain(ctx) {
   const { argv, io, record } = ctx;
@@ -327,7 +330,8 @@ async function createCluster(ctx, flags, prov, knobs, log) {
     return true;
   });
   if (!ok) throw fail(`failed to create cluster: the cluster "${name}" was deleted while it was being created`);
-  writeKindKubeconfig(kubeconfig, name, readState(dir).clusters[name].port);
+  const port = await startApiserver(dir, name);
+  writeKindKubeconfig(kubeconfig, name, port);
   log(' ✓ Starting control-plane 🕹️\n ✓ Installing CNI 🔌\n ✓ Installing StorageClass 💾\n');
   if (flags.wait > 0) {
     log(` ✓ Waiting ≤ ${formatGoDuration(flags.wait)} for control-plane = Ready ⏳\n`);
@@ -340,6 +344,63 @@ async function createCluster(ctx, flags, prov, knobs, log) {
     `Set kubectl context to "kind-${name}"\nYou can now use your cluster with:\n\nkubectl cluster-info --context kind-${name}${flags.kubeconfig ? ` --kubeconfig ${flags.kubeconfig}` : ''}\n\nThanks for using kind! 😊\n`,
   );
   return 0;
+}
+
+/**
+ * Starts the cluster's API emulator (bin/apiserver) as a detached process and records its address. It stops by itself
+ * when the cluster leaves the state, so a test that forgets `kind delete` leaks no server beyond its state dir.
+ */
+async function startApiserver(dir, name) {
+  const portFile = path.join(dir, `apiserver-${name}.json`);
+  fs.rmSync(portFile, { force: true });
+  const log = fs.openSync(path.join(dir, `apiserver-${name}.log`), 'a');
+  const child = spawn(process.execPath, [APISERVER_BIN, dir, name, portFile], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: process.env,
+  });
+  child.unref();
+  fs.closeSync(log);
+  const started = Date.now();
+  while (!fs.existsSync(portFile)) {
+    if (child.exitCode !== null || Date.now() - started > 20_000)
+      throw fail(`failed to create cluster: the API emulator did not start; see ${path.join(dir, `apiserver-${name}.log`)}`);
+    await sleep(10);
+  }
+  const { pid, port } = JSON.parse(fs.readFileSync(portFile, 'utf8'));
+  updateState(dir, (state) => {
+    const c = state.clusters[name];
+    if (c) Object.assign(c, { port, apiserverPid: pid });
+  });
+  return port;
+}
+
+/** kind's kubeconfig.Remove: lock (creating the directory), read, drop the entries, write. Returns an error text. */
+function kindRemoveEntry(file, name) {
+  const lock = `${file}.lock`;
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.writeFileSync(lock, '', { flag: 'wx' });
+  } catch (e) {
+    return `failed to lock config file: open ${lock}: ${e.code === 'EEXIST' ? 'file exists' : e.message}`;
+  }
+  try {
+    removeKindKubeconfig(file, name);
+    return undefined;
+  } catch (e) {
+    return `failed to read kubeconfig to remove KIND entry: ${e.message}`;
+  } finally {
+    fs.rmSync(lock, { force: true });
+  }
+}
+
+function stopApiserver(c) {
+  if (!c?.apiserverPid) return;
+  try {
+    process.kill(c.apiserverPid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
 }
 
 // ------------------------------------------------------------------ delete
@@ -362,6 +423,12 @@ async function deleteClusters(ctx, names, flags, prov, knobs, log, plural) {
         { injected: true, rule: rule.index },
       );
     }
+    // Like kind (pkg/cluster/internal/delete/delete.go:30-55): the kubeconfig entry is removed first, from
+    // --kubeconfig, else $KUBECONFIG, else ~/.kube/config, under a lock file (kubeconfig/internal/kubeconfig/
+    // remove.go:27-55, lock.go); a failure there is logged, the nodes are deleted anyway, and the command fails.
+    const kc = flags.kubeconfig ? flags.kubeconfig : kindKubeconfigTarget('', knobs);
+    const kerr = visible ? kindRemoveEntry(kc, name) : undefined;
+    if (kerr) log(`ERROR: failed to update kubeconfig: ${kerr}\n`);
     if (!visible) continue;
     await sleep(durationFor(knobs, 'delete', [name], knobs.deleteMs));
     const removed = updateState(dir, (state) => {
@@ -371,13 +438,12 @@ async function deleteClusters(ctx, names, flags, prov, knobs, log, plural) {
       return cur;
     });
     if (!removed) continue;
-    const kc = flags.kubeconfig ? flags.kubeconfig : kindKubeconfigTarget('', knobs);
-    try {
-      removeKindKubeconfig(kc, name);
-    } catch {
-      // kubeconfig may be gone already
-    }
+    stopApiserver(removed);
     deleted.push(removed);
+    if (kerr) {
+      if (!plural) log(`Deleted nodes: [${removed.nodes.map((n) => JSON.stringify(n.name)).join(' ')}]\n`);
+      throw new CliExit(1, `ERROR: failed to delete cluster "${name}": ${kerr}`);
+    }
   }
   if (plural) log(`Deleted clusters: [${deleted.map((c) => JSON.stringify(c.name)).join(' ')}]\n`);
   else if (deleted.length) log(`Deleted nodes: [${deleted[0].nodes.map((n) => JSON.stringify(n.name)).join(' ')}]\n`);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { yaml } from './yaml.mjs';
 import { withLock, writeFileAtomic } from './state.mjs';
-import { hexOf, toYaml } from './util.mjs';
+import { toYaml } from './util.mjs';
 
 /** Default kubeconfig path: FAKE_DEFAULT_KUBECONFIG (tests) else $HOME/.kube/config. */
 export function defaultKubeconfigPath(knobs) {
@@ -103,18 +103,11 @@ function writeKindKubeconfigUnlocked(file, clusterName, port) {
   const cfg = load(file) ?? empty();
   for (const k of ['clusters', 'contexts', 'users']) if (!Array.isArray(cfg[k])) cfg[k] = [];
   const n = `kind-${clusterName}`;
-  const fakeCa = Buffer.from(`-----BEGIN CERTIFICATE-----\nFAKE-${hexOf(`ca:${n}:${port}`, 48)}\n-----END CERTIFICATE-----\n`).toString(
-    'base64',
-  );
-  upsert(cfg.clusters, { cluster: { 'certificate-authority-data': fakeCa, server: `https://127.0.0.1:${port}` }, name: n });
+  // Real kind writes https with the cluster's CA and a client certificate (kind pkg/cluster/internal/kubeconfig);
+  // the emulator speaks plain http on 127.0.0.1, so the entry has no CA and no credentials.
+  upsert(cfg.clusters, { cluster: { server: `http://127.0.0.1:${port}` }, name: n });
   upsert(cfg.contexts, { context: { cluster: n, user: n }, name: n });
-  upsert(cfg.users, {
-    name: n,
-    user: {
-      'client-certificate-data': Buffer.from(`FAKE-CERT-${hexOf(`cert:${n}:${port}`, 32)}`).toString('base64'),
-      'client-key-data': Buffer.from(`FAKE-KEY-${hexOf(`key:${n}:${port}`, 32)}`).toString('base64'),
-    },
-  });
+  upsert(cfg.users, { name: n, user: {} });
   cfg['current-context'] = n;
   cfg.kind ??= 'Config';
   cfg.apiVersion ??= 'v1';
@@ -133,23 +126,33 @@ function removeKindKubeconfigUnlocked(file, clusterName) {
   const cfg = load(file);
   if (!cfg) return;
   const n = `kind-${clusterName}`;
-  for (const k of ['clusters', 'contexts', 'users']) if (Array.isArray(cfg[k])) cfg[k] = cfg[k].filter((e) => e?.name !== n);
-  if (cfg['current-context'] === n) cfg['current-context'] = '';
-  save(file, cfg);
+  let mutated = false;
+  for (const k of ['clusters', 'contexts', 'users']) {
+    if (!Array.isArray(cfg[k])) continue;
+    const kept = cfg[k].filter((e) => e?.name !== n);
+    mutated ||= kept.length !== cfg[k].length;
+    cfg[k] = kept;
+  }
+  if (cfg['current-context'] === n) {
+    cfg['current-context'] = '';
+    mutated = true;
+  }
+  // kind writes the file back only when it removed something (remove.go:45-50)
+  if (mutated) save(file, cfg);
 }
 
 /** The kubeconfig text kind prints for `kind get kubeconfig`. */
 export function kindKubeconfigText(clusterName, port, internal) {
   const n = `kind-${clusterName}`;
-  const server = internal ? `https://${clusterName}-control-plane:6443` : `https://127.0.0.1:${port}`;
+  const server = internal ? `https://${clusterName}-control-plane:6443` : `http://127.0.0.1:${port}`;
   return toYaml({
     apiVersion: 'v1',
-    clusters: [{ cluster: { 'certificate-authority-data': Buffer.from(`FAKE-CA-${n}`).toString('base64'), server }, name: n }],
+    clusters: [{ cluster: { server }, name: n }],
     contexts: [{ context: { cluster: n, user: n }, name: n }],
     'current-context': n,
     kind: 'Config',
     preferences: {},
-    users: [{ name: n, user: { 'client-certificate-data': 'RkFLRQ==', 'client-key-data': 'RkFLRQ==' } }],
+    users: [{ name: n, user: {} }],
   });
 }
 

@@ -161,6 +161,40 @@ function imageOn(node, container, t, podStart, knobs) {
   };
 }
 
+/** The Secrets/ConfigMaps a container's env needs: { missing: message } or { at: when the last one appeared }. */
+function configRefs(cluster, ns, c, now) {
+  let at = 0;
+  const find = (kind, name) =>
+    Object.values(cluster.objects).find(
+      (o) => o.obj.kind === kind && o.obj.metadata.namespace === ns && o.obj.metadata.name === name && o.createdMs <= now,
+    );
+  const need = (kind, name, key, optional) => {
+    if (!name || optional) return undefined;
+    const o = find(kind, name);
+    const what = kind === 'Secret' ? 'secret' : 'configmap';
+    if (!o) return `${what} "${name}" not found`;
+    if (key !== undefined) {
+      const data = { ...(o.obj.data ?? {}), ...(o.obj.stringData ?? {}) };
+      if (!(key in data)) return `couldn't find key ${key} in ${kind} ${ns}/${name}`;
+    }
+    at = Math.max(at, o.createdMs);
+    return undefined;
+  };
+  for (const e of c.env ?? []) {
+    const sk = e.valueFrom?.secretKeyRef;
+    const ck = e.valueFrom?.configMapKeyRef;
+    const m = (sk && need('Secret', sk.name, sk.key, sk.optional)) || (ck && need('ConfigMap', ck.name, ck.key, ck.optional));
+    if (m) return { missing: m };
+  }
+  for (const e of c.envFrom ?? []) {
+    const m =
+      (e.secretRef && need('Secret', e.secretRef.name, undefined, e.secretRef.optional)) ||
+      (e.configMapRef && need('ConfigMap', e.configMapRef.name, undefined, e.configMapRef.optional));
+    if (m) return { missing: m };
+  }
+  return { at };
+}
+
 function nodeIP(cluster, idx) {
   return cluster.provider === 'podman' ? `10.89.0.${idx + 2}` : `172.18.0.${idx + 2}`;
 }
@@ -319,7 +353,19 @@ function buildPod(cluster, ctx) {
       allTerminatedOk = false;
       continue;
     }
-    const start = Math.max(initDoneAt, img.at);
+    // Secrets and ConfigMaps the container's environment needs: the kubelet fails the container with
+    // CreateContainerConfigError while one is missing and retries on every sync, so it starts once it appears
+    // (pkg/kubelet/kubelet_pods.go makeEnvironmentVariables).
+    const refs = configRefs(cluster, ns, c, now);
+    if (refs.missing) {
+      statuses.push({ ...base, image: img.norm, state: { waiting: { reason: 'CreateContainerConfigError', message: refs.missing } } });
+      ev(initDoneAt, 'Warning', 'Failed', `Error: ${refs.missing}`);
+      readyAt = Infinity;
+      anyWaitingFresh = true;
+      allTerminatedOk = false;
+      continue;
+    }
+    const start = Math.max(initDoneAt, img.at, refs.at);
     const imageID = `${img.norm.split(':')[0]}@sha256:${hexOf(img.norm, 64)}`;
     const runningAt = start + Math.floor(rolloutMs / 2);
     const cReadyAt = start + rolloutMs;
@@ -334,33 +380,69 @@ function buildPod(cluster, ctx) {
     ev(runningAt, 'Normal', 'Created', `Created container: ${c.name}`);
     ev(runningAt, 'Normal', 'Started', `Started container ${c.name}`);
     if (crash) {
-      const firstCrash = runningAt + knobs.crashAfterMs;
+      // The kubelet restarts a crashing container after a back-off of 10 s doubling up to 5 min
+      // (pkg/kubelet/kubelet.go: backOffPeriod 10 s, MaxContainerBackOff 300 s); here every 10 s of it last
+      // FAKE_CRASH_RESTART_MS. Each run lasts FAKE_CRASH_AFTER_MS before the crash.
       readyAt = Infinity;
       allTerminatedOk = false;
-      if (now < firstCrash) {
-        statuses.push({ ...base, image: img.norm, imageID, started: true, state: { running: { startedAt: isoTime(runningAt) } } });
-        anyRunning = true;
-        continue;
-      }
-      const restarts = 1 + Math.floor((now - firstCrash) / Math.max(1, knobs.crashRestartMs));
-      const lastStart = firstCrash + (restarts - 1) * knobs.crashRestartMs;
-      statuses.push({
-        ...base,
-        image: img.norm,
-        imageID,
-        restartCount: restarts,
-        state: {
-          waiting: {
-            reason: 'CrashLoopBackOff',
-            message: `back-off ${Math.min(300, 10 * 2 ** Math.min(5, restarts - 1))}s restarting failed container=${c.name} pod=${name}_${ns}(${uid})`,
-          },
-        },
-        lastState: {
-          terminated: { exitCode: 1, reason: 'Error', startedAt: isoTime(lastStart - knobs.crashAfterMs), finishedAt: isoTime(lastStart) },
-        },
-      });
-      ev(firstCrash, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${name}_${ns}(${uid})`);
       anyRunning = true; // restarting containers count as running for the phase
+      const step = Math.max(1, knobs.crashRestartMs);
+      let runStart = runningAt;
+      let restarts = 0;
+      let crashed;
+      for (let guard = 0; guard < 10_000; guard++) {
+        const crashAt = runStart + knobs.crashAfterMs;
+        if (now < crashAt) break;
+        const backoff = Math.min(30 * step, step * 2 ** restarts);
+        crashed = { at: crashAt, start: runStart, backoffS: Math.min(300, 10 * 2 ** restarts) };
+        if (now < crashAt + backoff) break;
+        runStart = crashAt + backoff;
+        restarts++;
+        crashed = undefined;
+      }
+      const last =
+        restarts > 0 || crashed
+          ? {
+              terminated: {
+                exitCode: 1,
+                reason: 'Error',
+                startedAt: isoTime(crashed?.start ?? runStart),
+                finishedAt: isoTime(crashed?.at ?? runStart),
+              },
+            }
+          : undefined;
+      if (crashed) {
+        statuses.push({
+          ...base,
+          image: img.norm,
+          imageID,
+          restartCount: restarts,
+          state: {
+            waiting: {
+              reason: 'CrashLoopBackOff',
+              message: `back-off ${crashed.backoffS >= 60 ? `${Math.floor(crashed.backoffS / 60)}m${crashed.backoffS % 60 ? `${crashed.backoffS % 60}s` : '0s'}` : `${crashed.backoffS}s`} restarting failed container=${c.name} pod=${name}_${ns}(${uid})`,
+            },
+          },
+          lastState: last,
+        });
+      } else {
+        statuses.push({
+          ...base,
+          image: img.norm,
+          imageID,
+          restartCount: restarts,
+          started: true,
+          state: { running: { startedAt: isoTime(runStart) } },
+          ...(restarts ? { lastState: last } : {}),
+        });
+      }
+      if (restarts > 0 || crashed)
+        ev(
+          runningAt + knobs.crashAfterMs,
+          'Warning',
+          'BackOff',
+          `Back-off restarting failed container ${c.name} in pod ${name}_${ns}(${uid})`,
+        );
       continue;
     }
     if (completes) {

@@ -90,12 +90,12 @@ function writeState(dir, state) {
   writeFileAtomic(path.join(dir, 'state.json'), JSON.stringify(state, null, 1));
 }
 
-/** Read-modify-write the state under the lock. `fn` may return a value. */
-export function updateState(dir, fn) {
+/** Read-modify-write the state under the lock. `fn` may return a value. `skipWrite`: read under the lock only. */
+export function updateState(dir, fn, { skipWrite = false } = {}) {
   return withLock(dir, () => {
     const state = readState(dir);
     const result = fn(state);
-    writeState(dir, state);
+    if (!skipWrite) writeState(dir, state);
     return result;
   });
 }
