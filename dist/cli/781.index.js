@@ -290,7 +290,7 @@ function isResults(v) {
         !isStr(r['runId']) ||
         !['success', 'failure', 'cancelled'].includes(r['outcome']))
         return false;
-    if (!optStr(r['builder']) || !optStr(r['diagnosticsDir']))
+    if (!optStr(r['builder']) || !optStr(r['diagnosticsDir']) || !optNum(r['imageBytes']))
         return false;
     const cluster = r['cluster'];
     if (!cluster || typeof cluster !== 'object' || !isStr(cluster['name']))

@@ -710,7 +710,7 @@ which.sync = whichSync
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7102);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4707);
 /* harmony import */ var _io_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1604);
 
 
@@ -734,7 +734,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7102:
+/***/ 4707:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -747,182 +747,11 @@ __nccwpck_require__.d(__webpack_exports__, {
 var external_node_util_ = __nccwpck_require__(7975);
 // EXTERNAL MODULE: ./src/commands/common.ts + 1 modules
 var common = __nccwpck_require__(2998);
-// EXTERNAL MODULE: ./src/core/config/schema.ts
-var schema = __nccwpck_require__(7967);
-;// CONCATENATED MODULE: ./src/commands/json-schema.ts
-/** The `schema` use case: the JSON Schema of hybrid-e2e.yaml (also shipped as dist/hybrid-e2e.schema.json). */
-
-function jsonSchemaText() {
-    return JSON.stringify((0,schema/* configJsonSchema */.Mk)(), null, 2) + '\n';
-}
-
-// EXTERNAL MODULE: ./src/commands/lint.ts + 11 modules
-var lint = __nccwpck_require__(5397);
-// EXTERNAL MODULE: ./src/core/config/loader.ts
-var loader = __nccwpck_require__(2523);
-// EXTERNAL MODULE: ./src/core/plan/graph.ts
-var graph = __nccwpck_require__(3743);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./src/render/plan-text.ts
-
-function describe(t, plan, dir) {
-    switch (t.action) {
-        case 'build':
-            return `${external_node_path_default().relative(dir, t.build.dockerfile) || t.build.dockerfile} → ${t.build.image}`;
-        case 'pull':
-            return `prebuilt ${t.image}`;
-        case 'create':
-            return 'kind create cluster';
-        case 'load': {
-            const source = plan.tasks.find((x) => x.id === `build:${t.service}`);
-            return `kind load ${source?.action === 'build' ? source.build.image : source?.action === 'pull' ? source.image : t.service}`;
-        }
-        case 'deploy':
-            return `${t.deploy.manifests.length} manifest path(s) → namespace ${t.deploy.namespace}`;
-    }
-}
-/** Human-readable plan: one line per task with what it waits for. `dir` is the config's directory (paths relative to it). */
-function renderPlanText(plan, dir) {
-    const lines = [];
-    const req = plan.requested.length ? plan.requested.join(', ') : 'all';
-    lines.push(`Plan for ${plan.config} (requested: ${req}; services: ${plan.services.join(', ')})`);
-    lines.push(`Cluster: ${plan.cluster.baseName}${plan.cluster.unique ? '-<run id>' : ''} (start: ${plan.cluster.start})`);
-    const width = Math.max(...plan.tasks.map((t) => t.id.length));
-    let phase = '';
-    for (const t of plan.tasks) {
-        if (t.phase !== phase) {
-            phase = t.phase;
-            lines.push('', `${phase}:`);
-        }
-        const after = t.deps.length ? `  after: ${t.deps.join(', ')}` : '';
-        lines.push(`  ${t.id.padEnd(width)}  ${describe(t, plan, dir)}${after}`);
-    }
-    lines.push('', `${plan.tasks.length} tasks.`);
-    return lines.join('\n') + '\n';
-}
-
-;// CONCATENATED MODULE: ./src/commands/plan.ts
-/** The `plan` use case: the task graph of the selected services, and the reusable workflow's matrix. */
-
-
-
-
-function plan(config, services) {
-    const p = (0,graph/* buildPlan */.Gg)(config, services);
-    return { plan: p, text: renderPlanText(p, config.dir), matrix: services.length ? [...services] : (0,graph/* matrixServices */.QB)(config) };
-}
-
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __nccwpck_require__(4296);
-;// CONCATENATED MODULE: ./src/core/engine/run-state.ts
-
-
-
-const STATE_FILE = 'state.json';
-/** The run's state file: every change is written at once (a killed run leaves an accurate record). */
-class RunStateFile {
-    state;
-    onChange;
-    constructor(state, onChange) {
-        this.state = state;
-        this.onChange = onChange;
-        this.save();
-    }
-    update(change) {
-        change(this.state);
-        this.save();
-    }
-    save() {
-        (0,external_node_fs_.writeFileSync)(external_node_path_default().join(this.state.runDir, STATE_FILE), JSON.stringify(this.state, null, 2));
-        this.onChange?.(this.state);
-    }
-}
-function readRunState(runDir) {
-    const file = external_node_path_default().join(runDir, STATE_FILE);
-    if (!(0,external_node_fs_.existsSync)(file))
-        throw new errors/* UserError */.yo(`no run state at ${file}: pass the run directory printed by "hybrid-e2e up" (or --results FILE of that run).`);
-    return JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
-}
-
-;// CONCATENATED MODULE: ./src/core/engine/teardown.ts
-/** Removing what a run created: its cluster after a failed run, and everything at `down`. */
-
-
-
-/**
- * At the end of a run that did not succeed: delete its cluster, unless the run failed, created the cluster and the
- * user asked to keep it for debugging. Returns whether the cluster was kept.
- */
-async function releaseClusterAfterFailure(o) {
-    const cluster = o.state.state.cluster;
-    if (!cluster)
-        return false;
-    if (o.outcome === 'failure' && o.keepOnFailure && o.created) {
-        o.state.update((s) => (s.keepCluster = true));
-        o.reporter.warn(`keeping cluster ${cluster.name} for debugging (keep-cluster-on-failure); delete it with: kind delete cluster --name ${cluster.name}`);
-        return true;
-    }
-    await o.kind
-        .delete(cluster.name, cluster.kubeconfig)
-        .catch((e) => o.reporter.warn(`could not delete cluster ${cluster.name}: ${(0,errors/* errorMessage */.gJ)(e)}`));
-    o.state.update((s) => delete s.cluster);
-    return false;
-}
-/** Deletes exactly what one run created: its cluster, its image tags, its run directory. Idempotent. */
-async function teardownRun(state, o) {
-    const removed = [];
-    const problems = [];
-    if (o.collectCoverage) {
-        const src = external_node_path_default().join(state.runDir, 'coverage');
-        if ((0,external_node_fs_.existsSync)(src)) {
-            (0,external_node_fs_.cpSync)(src, o.collectCoverage, { recursive: true });
-            o.reporter.info(`coverage data copied to ${o.collectCoverage}`);
-        }
-        else
-            o.reporter.warn(`no coverage data in ${src} (was build.coverage on?)`);
-    }
-    if (state.cluster && o.respectKeep && state.keepCluster) {
-        o.reporter.warn(`leaving cluster ${state.cluster.name} (keep-cluster-on-failure); delete it with: kind delete cluster --name ${state.cluster.name}`);
-    }
-    else if (state.cluster) {
-        try {
-            await o.kind.delete(state.cluster.name, state.cluster.kubeconfig);
-            removed.push(`cluster ${state.cluster.name}`);
-        }
-        catch (e) {
-            problems.push(`could not delete cluster ${state.cluster.name}: ${(0,errors/* errorMessage */.gJ)(e)}`);
-        }
-    }
-    if (!o.keepImages && state.images.length) {
-        try {
-            await o.builder.removeImages(state.images);
-            removed.push(`${state.images.length} image tag(s)`);
-        }
-        catch (e) {
-            problems.push(`could not remove the run's image tags: ${(0,errors/* errorMessage */.gJ)(e)}`);
-        }
-    }
-    if (state.buildxBuilder) {
-        try {
-            await o.builder.dispose();
-            removed.push(`buildx builder ${state.buildxBuilder}`);
-        }
-        catch (e) {
-            problems.push(`could not remove the buildx builder ${state.buildxBuilder}: ${(0,errors/* errorMessage */.gJ)(e)}`);
-        }
-    }
-    (0,external_node_fs_.rmSync)(state.runDir, { recursive: true, force: true });
-    removed.push(`run directory ${state.runDir}`);
-    for (const p of problems)
-        o.reporter.warn(p);
-    o.reporter.info(`down: removed ${removed.join(', ')}`);
-    return { removed, problems };
-}
-
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/adapters/builders/archive.ts
@@ -2974,15 +2803,15 @@ const killOnTimeout = async ({kill, forceKillAfterDelay, context, controllerSign
 	} catch {}
 };
 
-;// CONCATENATED MODULE: external "node:events"
-const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
 ;// CONCATENATED MODULE: ./node_modules/execa/lib/utils/abort-signal.js
 
 
 // Combines `util.aborted()` and `events.addAbortListener()`: promise-based and cleaned up with a stop signal
 const onAbortedSignal = async (mainSignal, stopSignal) => {
 	if (!mainSignal.aborted) {
-		await (0,external_node_events_namespaceObject.once)(mainSignal, 'abort', {signal: stopSignal});
+		await (0,external_node_events_.once)(mainSignal, 'abort', {signal: stopSignal});
 	}
 };
 
@@ -3251,7 +3080,7 @@ const incrementMaxListeners = (eventEmitter, maxListenersIncrement, signal) => {
 	}
 
 	eventEmitter.setMaxListeners(maxListeners + maxListenersIncrement);
-	(0,external_node_events_namespaceObject.addAbortListener)(signal, () => {
+	(0,external_node_events_.addAbortListener)(signal, () => {
 		eventEmitter.setMaxListeners(eventEmitter.getMaxListeners() - maxListenersIncrement);
 	});
 };
@@ -3372,7 +3201,7 @@ const onDisconnect = async ({anyProcess, channel, isSubprocess, ipcEmitter, boun
 	const incomingMessages = INCOMING_MESSAGES.get(anyProcess);
 	while (incomingMessages?.length > 0) {
 		// eslint-disable-next-line no-await-in-loop
-		await (0,external_node_events_namespaceObject.once)(ipcEmitter, 'message:done');
+		await (0,external_node_events_.once)(ipcEmitter, 'message:done');
 	}
 
 	anyProcess.removeListener('message', boundOnMessage);
@@ -3398,7 +3227,7 @@ const getIpcEmitter = (anyProcess, channel, isSubprocess) => {
 
 	// Use an `EventEmitter`, like the `process` that is being proxied
 	// eslint-disable-next-line unicorn/prefer-event-target
-	const ipcEmitter = new external_node_events_namespaceObject.EventEmitter();
+	const ipcEmitter = new external_node_events_.EventEmitter();
 	ipcEmitter.connected = true;
 	IPC_EMITTERS.set(anyProcess, ipcEmitter);
 	forwardEvents({
@@ -3549,7 +3378,7 @@ const STRICT_RESPONSES = {};
 
 const throwOnDisconnect = async (anyProcess, isSubprocess, {signal}) => {
 	incrementMaxListeners(anyProcess, 1, signal);
-	await (0,external_node_events_namespaceObject.once)(anyProcess, 'disconnect', {signal});
+	await (0,external_node_events_.once)(anyProcess, 'disconnect', {signal});
 	throwOnStrictDisconnect(isSubprocess);
 };
 
@@ -6281,8 +6110,8 @@ const getStripFinalNewline = (stripFinalNewline, fdNumber) => fdNumber === 'all'
 	? stripFinalNewline[1] || stripFinalNewline[2]
 	: stripFinalNewline[fdNumber];
 
-;// CONCATENATED MODULE: external "node:stream"
-const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./node_modules/execa/lib/transform/split.js
 // Split chunks line-wise for generators passed to the `std*` options
 const getSplitLinesGenerator = (binary, preserveNewlines, skipped, state) => binary || skipped
@@ -6395,8 +6224,8 @@ const linesUint8ArrayInfo = {
 	concatBytes: concatUint8Array,
 };
 
-;// CONCATENATED MODULE: external "node:buffer"
-const external_node_buffer_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: ./node_modules/execa/lib/transform/validate.js
 
 
@@ -6407,7 +6236,7 @@ const getValidateTransformInput = (writableObjectMode, optionName) => writableOb
 	: validateStringTransformInput.bind(undefined, optionName);
 
 const validateStringTransformInput = function * (optionName, chunk) {
-	if (typeof chunk !== 'string' && !isUint8Array(chunk) && !external_node_buffer_namespaceObject.Buffer.isBuffer(chunk)) {
+	if (typeof chunk !== 'string' && !isUint8Array(chunk) && !external_node_buffer_.Buffer.isBuffer(chunk)) {
 		throw new TypeError(`The \`${optionName}\` option's transform must use "objectMode: true" to receive as input: ${typeof chunk}.`);
 	}
 
@@ -6475,7 +6304,7 @@ const getEncodingTransformGenerator = (binary, encoding, skipped) => {
 };
 
 const encodingUint8ArrayGenerator = function * (textEncoder, chunk) {
-	if (external_node_buffer_namespaceObject.Buffer.isBuffer(chunk)) {
+	if (external_node_buffer_.Buffer.isBuffer(chunk)) {
 		yield bufferToUint8Array(chunk);
 	} else if (typeof chunk === 'string') {
 		yield textEncoder.encode(chunk);
@@ -6657,11 +6486,11 @@ const generatorToStream = ({
 		? destroyTransform.bind(undefined, state)
 		: undefined;
 
-	const stream = new external_node_stream_namespaceObject.Transform({
+	const stream = new external_node_stream_.Transform({
 		writableObjectMode,
-		writableHighWaterMark: (0,external_node_stream_namespaceObject.getDefaultHighWaterMark)(writableObjectMode),
+		writableHighWaterMark: (0,external_node_stream_.getDefaultHighWaterMark)(writableObjectMode),
 		readableObjectMode,
-		readableHighWaterMark: (0,external_node_stream_namespaceObject.getDefaultHighWaterMark)(readableObjectMode),
+		readableHighWaterMark: (0,external_node_stream_.getDefaultHighWaterMark)(readableObjectMode),
 		transform(chunk, encoding, done) {
 			transformMethod([chunk, generators, 0], this, done);
 		},
@@ -7007,8 +6836,8 @@ const waitForExit = async (subprocess, context) => {
 
 const waitForExitOrError = async subprocess => {
 	const [spawnPayload, exitPayload] = await Promise.allSettled([
-		(0,external_node_events_namespaceObject.once)(subprocess, 'spawn'),
-		(0,external_node_events_namespaceObject.once)(subprocess, 'exit'),
+		(0,external_node_events_.once)(subprocess, 'spawn'),
+		(0,external_node_events_.once)(subprocess, 'exit'),
 	]);
 
 	if (spawnPayload.status === 'rejected') {
@@ -7022,7 +6851,7 @@ const waitForExitOrError = async subprocess => {
 
 const waitForSubprocessExit = async subprocess => {
 	try {
-		return await (0,external_node_events_namespaceObject.once)(subprocess, 'exit');
+		return await (0,external_node_events_.once)(subprocess, 'exit');
 	} catch {
 		return waitForSubprocessExit(subprocess);
 	}
@@ -7281,11 +7110,11 @@ const getOneMessageAsync = async ({anyProcess, channel, isSubprocess, filter, re
 
 const getMessage = async (ipcEmitter, filter, {signal}) => {
 	if (filter === undefined) {
-		const [message] = await (0,external_node_events_namespaceObject.once)(ipcEmitter, 'message', {signal});
+		const [message] = await (0,external_node_events_.once)(ipcEmitter, 'message', {signal});
 		return message;
 	}
 
-	for await (const [message] of (0,external_node_events_namespaceObject.on)(ipcEmitter, 'message', {signal})) {
+	for await (const [message] of (0,external_node_events_.on)(ipcEmitter, 'message', {signal})) {
 		if (filter(message)) {
 			return message;
 		}
@@ -7293,12 +7122,12 @@ const getMessage = async (ipcEmitter, filter, {signal}) => {
 };
 
 const get_one_throwOnDisconnect = async (ipcEmitter, isSubprocess, {signal}) => {
-	await (0,external_node_events_namespaceObject.once)(ipcEmitter, 'disconnect', {signal});
+	await (0,external_node_events_.once)(ipcEmitter, 'disconnect', {signal});
 	throwOnEarlyDisconnect(isSubprocess);
 };
 
 const throwOnStrictError = async (ipcEmitter, isSubprocess, {signal}) => {
-	const [error] = await (0,external_node_events_namespaceObject.once)(ipcEmitter, 'strict:error', {signal});
+	const [error] = await (0,external_node_events_.once)(ipcEmitter, 'strict:error', {signal});
 	throw getStrictResponseError(error, isSubprocess);
 };
 
@@ -7352,14 +7181,14 @@ const loopOnMessages = ({anyProcess, channel, isSubprocess, ipc, shouldAwait, re
 
 const stopOnDisconnect = async (anyProcess, ipcEmitter, controller) => {
 	try {
-		await (0,external_node_events_namespaceObject.once)(ipcEmitter, 'disconnect', {signal: controller.signal});
+		await (0,external_node_events_.once)(ipcEmitter, 'disconnect', {signal: controller.signal});
 		controller.abort();
 	} catch {}
 };
 
 const abortOnStrictError = async ({ipcEmitter, isSubprocess, controller, state}) => {
 	try {
-		const [error] = await (0,external_node_events_namespaceObject.once)(ipcEmitter, 'strict:error', {signal: controller.signal});
+		const [error] = await (0,external_node_events_.once)(ipcEmitter, 'strict:error', {signal: controller.signal});
 		state.error = getStrictResponseError(error, isSubprocess);
 		controller.abort();
 	} catch {}
@@ -7367,7 +7196,7 @@ const abortOnStrictError = async ({ipcEmitter, isSubprocess, controller, state})
 
 const iterateOnMessages = async function * ({anyProcess, channel, ipcEmitter, isSubprocess, shouldAwait, controller, state, reference}) {
 	try {
-		for await (const [message] of (0,external_node_events_namespaceObject.on)(ipcEmitter, 'message', {signal: controller.signal})) {
+		for await (const [message] of (0,external_node_events_.on)(ipcEmitter, 'message', {signal: controller.signal})) {
 			throwIfStrictError(state);
 			yield message;
 		}
@@ -7490,14 +7319,14 @@ const createDummyStreams = (subprocess, fileDescriptors) => {
 };
 
 const createDummyStream = () => {
-	const stream = new external_node_stream_namespaceObject.PassThrough();
+	const stream = new external_node_stream_.PassThrough();
 	stream.end();
 	return stream;
 };
 
-const readable = () => new external_node_stream_namespaceObject.Readable({read() {}});
-const writable = () => new external_node_stream_namespaceObject.Writable({write() {}});
-const duplex = () => new external_node_stream_namespaceObject.Duplex({read() {}, write() {}});
+const readable = () => new external_node_stream_.Readable({read() {}});
+const writable = () => new external_node_stream_.Writable({write() {}});
+const duplex = () => new external_node_stream_.Duplex({read() {}, write() {}});
 
 const handleDummyPromise = async (error, verboseInfo, options) => handleResult(error, verboseInfo, options);
 
@@ -7525,7 +7354,7 @@ const handle_async_addProperties = {
 	nodeStream: ({value}) => ({stream: value}),
 	webTransform({value: {transform, writableObjectMode, readableObjectMode}}) {
 		const objectMode = writableObjectMode || readableObjectMode;
-		const stream = external_node_stream_namespaceObject.Duplex.fromWeb(transform, {objectMode});
+		const stream = external_node_stream_.Duplex.fromWeb(transform, {objectMode});
 		return {stream};
 	},
 	duplex: ({value: {transform}}) => ({stream: transform}),
@@ -7537,17 +7366,17 @@ const addPropertiesAsync = {
 		...handle_async_addProperties,
 		fileUrl: ({value}) => ({stream: (0,external_node_fs_.createReadStream)(value)}),
 		filePath: ({value: {file}}) => ({stream: (0,external_node_fs_.createReadStream)(file)}),
-		webStream: ({value}) => ({stream: external_node_stream_namespaceObject.Readable.fromWeb(value)}),
-		iterable: ({value}) => ({stream: external_node_stream_namespaceObject.Readable.from(value)}),
-		asyncIterable: ({value}) => ({stream: external_node_stream_namespaceObject.Readable.from(value)}),
-		string: ({value}) => ({stream: external_node_stream_namespaceObject.Readable.from(value)}),
-		uint8Array: ({value}) => ({stream: external_node_stream_namespaceObject.Readable.from(external_node_buffer_namespaceObject.Buffer.from(value))}),
+		webStream: ({value}) => ({stream: external_node_stream_.Readable.fromWeb(value)}),
+		iterable: ({value}) => ({stream: external_node_stream_.Readable.from(value)}),
+		asyncIterable: ({value}) => ({stream: external_node_stream_.Readable.from(value)}),
+		string: ({value}) => ({stream: external_node_stream_.Readable.from(value)}),
+		uint8Array: ({value}) => ({stream: external_node_stream_.Readable.from(external_node_buffer_.Buffer.from(value))}),
 	},
 	output: {
 		...handle_async_addProperties,
 		fileUrl: ({value}) => ({stream: (0,external_node_fs_.createWriteStream)(value)}),
 		filePath: ({value: {file, append}}) => ({stream: (0,external_node_fs_.createWriteStream)(file, append ? {flags: 'a'} : {})}),
-		webStream: ({value}) => ({stream: external_node_stream_namespaceObject.Writable.fromWeb(value)}),
+		webStream: ({value}) => ({stream: external_node_stream_.Writable.fromWeb(value)}),
 		iterable: forbiddenIfAsync,
 		asyncIterable: forbiddenIfAsync,
 		string: forbiddenIfAsync,
@@ -7588,7 +7417,7 @@ function mergeStreams(streams) {
 
 const getHighWaterMark = (streams, objectMode) => {
 	if (streams.length === 0) {
-		return (0,external_node_stream_namespaceObject.getDefaultHighWaterMark)(objectMode);
+		return (0,external_node_stream_.getDefaultHighWaterMark)(objectMode);
 	}
 
 	const highWaterMarks = streams
@@ -7597,7 +7426,7 @@ const getHighWaterMark = (streams, objectMode) => {
 	return Math.max(...highWaterMarks);
 };
 
-class MergedStream extends external_node_stream_namespaceObject.PassThrough {
+class MergedStream extends external_node_stream_.PassThrough {
 	#streams = new Set([]);
 	#ended = new Set([]);
 	#aborted = new Set([]);
@@ -7674,7 +7503,7 @@ const onMergedStreamEnd = async (passThroughStream, {signal}) => {
 };
 
 const onInputStreamsUnpipe = async (passThroughStream, streams, unpipeEvent, {signal}) => {
-	for await (const [unpipedStream] of (0,external_node_events_namespaceObject.on)(passThroughStream, 'unpipe', {signal})) {
+	for await (const [unpipedStream] of (0,external_node_events_.on)(passThroughStream, 'unpipe', {signal})) {
 		if (streams.has(unpipedStream)) {
 			unpipedStream.emit(unpipeEvent);
 		}
@@ -7763,10 +7592,10 @@ const onInputStreamEnd = async ({passThroughStream, stream, streams, ended, abor
 };
 
 const onInputStreamUnpipe = async ({stream, streams, ended, aborted, unpipeEvent, controller: {signal}}) => {
-	await (0,external_node_events_namespaceObject.once)(stream, unpipeEvent, {signal});
+	await (0,external_node_events_.once)(stream, unpipeEvent, {signal});
 
 	if (!stream.readable) {
-		return (0,external_node_events_namespaceObject.once)(signal, 'abort', {signal});
+		return (0,external_node_events_.once)(signal, 'abort', {signal});
 	}
 
 	streams.delete(stream);
@@ -8285,7 +8114,7 @@ const cleanupOnExit = (subprocess, {cleanup, detached}, {signal}) => {
 	const removeExitHandler = onExit(() => {
 		subprocess.kill();
 	});
-	(0,external_node_events_namespaceObject.addAbortListener)(signal, () => {
+	(0,external_node_events_.addAbortListener)(signal, () => {
 		removeExitHandler();
 	});
 };
@@ -8847,7 +8676,7 @@ const stopReadingOnStreamEnd = async (onStreamEnd, controller, stream) => {
 };
 
 const iterateOnStream = ({stream, controller, binary, shouldEncode, encoding, shouldSplit, preserveNewlines}) => {
-	const onStdoutChunk = (0,external_node_events_namespaceObject.on)(stream, 'data', {
+	const onStdoutChunk = (0,external_node_events_.on)(stream, 'data', {
 		signal: controller.signal,
 		highWaterMark: HIGH_WATER_MARK,
 		// Backward compatibility with older name for this option
@@ -8866,7 +8695,7 @@ const iterateOnStream = ({stream, controller, binary, shouldEncode, encoding, sh
 	});
 };
 
-const DEFAULT_OBJECT_HIGH_WATER_MARK = (0,external_node_stream_namespaceObject.getDefaultHighWaterMark)(true);
+const DEFAULT_OBJECT_HIGH_WATER_MARK = (0,external_node_stream_.getDefaultHighWaterMark)(true);
 
 // The `highWaterMark` of `events.on()` is measured in number of events, not in bytes.
 // Not knowing the average amount of bytes per `data` event, we use the same heuristic as streams in objectMode, since they have the same issue.
@@ -9424,7 +9253,7 @@ const waitForCustomStreamsEnd = (fileDescriptors, streamInfo) => fileDescriptors
 
 // Fails when the subprocess emits an `error` event
 const throwOnSubprocessError = async (subprocess, {signal}) => {
-	const [error] = await (0,external_node_events_namespaceObject.once)(subprocess, 'error', {signal});
+	const [error] = await (0,external_node_events_.once)(subprocess, 'error', {signal});
 	throw error;
 };
 
@@ -9533,7 +9362,7 @@ const createReadable = ({subprocess, concurrentStreams, encoding}, {from, binary
 		encoding,
 		preserveNewlines,
 	});
-	const readable = new external_node_stream_namespaceObject.Readable({
+	const readable = new external_node_stream_.Readable({
 		read,
 		destroy: (0,external_node_util_.callbackify)(onReadableDestroy.bind(undefined, {subprocessStdout, subprocess, waitReadableDestroy})),
 		highWaterMark: readableHighWaterMark,
@@ -9631,7 +9460,7 @@ const destroyOtherReadable = (stream, error) => {
 // Create a `Writable` stream that forwards to `stdin` and awaits the subprocess
 const createWritable = ({subprocess, concurrentStreams}, {to} = {}) => {
 	const {subprocessStdin, waitWritableFinal, waitWritableDestroy} = getSubprocessStdin(subprocess, to, concurrentStreams);
-	const writable = new external_node_stream_namespaceObject.Writable({
+	const writable = new external_node_stream_.Writable({
 		...getWritableMethods(subprocessStdin, subprocess, waitWritableFinal),
 		destroy: (0,external_node_util_.callbackify)(onWritableDestroy.bind(undefined, {
 			subprocessStdin,
@@ -9728,7 +9557,7 @@ const createDuplex = ({subprocess, concurrentStreams, encoding}, {from, to, bina
 		encoding,
 		preserveNewlines,
 	});
-	const duplex = new external_node_stream_namespaceObject.Duplex({
+	const duplex = new external_node_stream_.Duplex({
 		read,
 		...getWritableMethods(subprocessStdin, subprocess, waitWritableFinal),
 		destroy: (0,external_node_util_.callbackify)(onDuplexDestroy.bind(undefined, {
@@ -9931,7 +9760,7 @@ const spawnSubprocessAsync = ({file, commandArguments, options, startTime, verbo
 	}
 
 	const controller = new AbortController();
-	(0,external_node_events_namespaceObject.setMaxListeners)(Number.POSITIVE_INFINITY, controller.signal);
+	(0,external_node_events_.setMaxListeners)(Number.POSITIVE_INFINITY, controller.signal);
 
 	const originalStreams = [...subprocess.stdio];
 	pipeOutputAsync(subprocess, fileDescriptors, controller);
@@ -10220,6 +10049,8 @@ const {
 } = getIpcExport();
 
 
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
 ;// CONCATENATED MODULE: ./src/adapters/process.ts
 /**
  * The one process runner: every tool the product runs (docker, podman, kind, kubectl) goes through here, with an
@@ -10281,7 +10112,7 @@ class Tail {
     }
 }
 /** Runs `file args`; never throws for a failing command (the caller decides). */
-async function runProcess(file, args, opts = {}) {
+async function process_runProcess(file, args, opts = {}) {
     const tail = new Tail(opts.tailLines ?? 30);
     const keepMax = opts.maxOutput ?? 64 << 20;
     let stdout = '';
@@ -10351,7 +10182,7 @@ async function runProcess(file, args, opts = {}) {
 }
 /** Runs `file args` and resolves with its output; throws ToolError when it fails, is killed or cannot start. */
 async function runChecked(file, args, opts = {}) {
-    const r = await runProcess(file, args, opts);
+    const r = await process_runProcess(file, args, opts);
     const stdout = r.stdout.replace(/\r?\n$/, '');
     const stderr = r.stderr.replace(/\r?\n$/, '');
     if (r.failed || r.cancelled) {
@@ -10372,7 +10203,7 @@ async function runChecked(file, args, opts = {}) {
 }
 /** Quick command for probes: full stdout/stderr, short timeout, never throws. */
 async function probe(file, args, env, timeoutMs = 10_000) {
-    const r = await runProcess(file, args, { env, timeoutMs, tailLines: 5 });
+    const r = await process_runProcess(file, args, { env, timeoutMs, tailLines: 5 });
     return {
         ok: r.exitCode === 0,
         ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
@@ -10518,6 +10349,88 @@ async function isExecutable(p) {
     catch {
         return false;
     }
+}
+/** The start time of a process (clock ticks since boot, from /proc), or undefined when it does not exist. */
+function processStart(pid) {
+    try {
+        const stat = (0,external_node_fs_.readFileSync)(`/proc/${pid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Whether the process that started as (`pid`, `start`) still runs; a pid reused by another process does not count. */
+function processAlive(pid, start) {
+    try {
+        process.kill(pid, 0);
+    }
+    catch (e) {
+        if (e.code !== 'EPERM')
+            return false;
+    }
+    if (start === undefined)
+        return true;
+    const now = processStart(pid);
+    return now === undefined ? (0,external_node_fs_.existsSync)('/proc') === false : now === start;
+}
+/**
+ * Processes a run left behind when it was killed without cleaning up (SIGKILL, OOM, a closed laptop): the tools the
+ * engine runs (kind, kubectl, docker, podman, buildx) whose command line names the run's directory or its run id
+ * (kind's `--name <cluster>-<id>`, tags `:e2e-<id>-…`, `--kubeconfig <run dir>/…`), never this process or its
+ * ancestors, nor any other program (an editor or `tail` on a file of the run). Linux /proc; none elsewhere.
+ */
+const RUN_TOOLS = new Set(['kind', 'kubectl', 'docker', 'podman', 'docker-buildx', 'buildctl']);
+async function leftoverProcesses(runId, runDir) {
+    let names;
+    try {
+        names = await (0,promises_namespaceObject.readdir)('/proc');
+    }
+    catch {
+        return [];
+    }
+    const ancestors = new Set();
+    for (let p = process.pid; p && p > 1 && !ancestors.has(p); p = (await readProc(p))?.ppid)
+        ancestors.add(p);
+    const out = [];
+    for (const n of names.filter((x) => /^\d+$/.test(x))) {
+        const pid = Number(n);
+        if (ancestors.has(pid))
+            continue;
+        let argv;
+        try {
+            argv = (await (0,promises_namespaceObject.readFile)(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+        }
+        catch {
+            continue;
+        }
+        // the tool itself, or a script of that name run by an interpreter (`node …/kind`)
+        if (!argv.slice(0, 2).some((a) => RUN_TOOLS.has(external_node_path_default().basename(a))))
+            continue;
+        const cmdline = argv.join(' ');
+        if (!cmdline.includes(runDir) && !new RegExp(`(^|[^a-z0-9])(e2e-)?${runId}([^a-z0-9]|$)`).test(cmdline))
+            continue;
+        const info = await readProc(pid);
+        if (info)
+            out.push(info);
+    }
+    return out;
+}
+/**
+ * Stops what a dead run left running (see `leftoverProcesses`) so that nothing recreates what `down` removes: a
+ * `kind create` that goes on after its parent died would bring the cluster back. SIGTERM, then SIGKILL after
+ * `graceMs`. Returns how many processes were found.
+ */
+async function stopLeftoverProcesses(runId, runDir, graceMs = 3000) {
+    const found = await leftoverProcesses(runId, runDir);
+    for (const p of found)
+        signalIfSame(p, 'SIGTERM', await readProc(p.pid));
+    const gone = () => found.every((p) => !processAlive(p.pid, p.start));
+    await waitUntil(gone, graceMs);
+    for (const p of found)
+        signalIfSame(p, 'SIGKILL', await readProc(p.pid));
+    await waitUntil(gone, 1000);
+    return found.length;
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/builders/build-output.ts
@@ -10789,7 +10702,7 @@ class EngineBuilder {
         return { ...this.env, ...(extra ?? {}) };
     }
     async runEngine(args, opts = {}) {
-        return runProcess(this.caps.binary, args, {
+        return process_runProcess(this.caps.binary, args, {
             env: this.engineEnv(opts.env),
             ...(opts.signal ? { signal: opts.signal } : {}),
             ...(opts.keepOutput ? {} : { maxOutput: 0 }),
@@ -10818,7 +10731,7 @@ class EngineBuilder {
                 const parser = new BuildOutputParser(inv.format, { labels: req.labels });
                 if (req.tarball && this.caps.outputTarball)
                     await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(req.tarball), { recursive: true });
-                const r = await runProcess(this.caps.binary, inv.args, {
+                const r = await process_runProcess(this.caps.binary, inv.args, {
                     env: this.engineEnv({ ...inv.env, ...(req.env ?? {}) }),
                     ...(req.signal ? { signal: req.signal } : {}),
                     maxOutput: 0,
@@ -10933,11 +10846,10 @@ class EngineBuilder {
         return r.exitCode === 0;
     }
     /**
-     * Every local image carrying `label`, by the label's value: a tagged reference where there is one, else the image
-     * id. Two calls for the whole run, whatever the number of services: the ids of the images that have the label, then
-     * one inspect of them all (`docker images` cannot print labels).
+     * Every local image carrying `label`: two calls whatever their number, the ids of the images that have the label,
+     * then one inspect of them all (`docker images` cannot print labels).
      */
-    async imagesByLabel(label) {
+    async labelledImages(label) {
         const list = await this.runEngine(['images', '--filter', `label=${label}`, '--format', '{{.ID}}'], { keepOutput: true });
         if (list.exitCode !== 0) {
             throw new errors/* BuildError */.zS(`listing images by label ${label} failed: ${list.tail.join(' ').trim()}`, {
@@ -10951,9 +10863,8 @@ class EngineBuilder {
                 .map((l) => l.trim())
                 .filter(Boolean)),
         ];
-        const out = new Map();
         if (!ids.length)
-            return out;
+            return [];
         const r = await this.runEngine(['image', 'inspect', ...ids], { keepOutput: true });
         // An image removed between the two calls makes inspect fail for it; what it printed for the others still counts.
         let images = [];
@@ -10966,15 +10877,25 @@ class EngineBuilder {
                 logTail: r.tail,
             });
         }
-        for (const img of images) {
-            const value = img.Config?.Labels?.[label];
-            if (!value || !img.Id)
-                continue;
-            const tagged = (img.RepoTags ?? []).find((t) => !t.includes('<none>'));
-            if (tagged)
-                out.set(value, tagged);
+        return images
+            .filter((img) => img.Id && img.Config?.Labels?.[label])
+            .map((img) => ({
+            id: img.Id,
+            tags: (img.RepoTags ?? []).filter((t) => !t.includes('<none>')),
+            labels: img.Config?.Labels ?? {},
+            createdMs: img.Created ? Date.parse(img.Created) || 0 : 0,
+            bytes: img.Size ?? 0,
+        }));
+    }
+    /** Every local image carrying `label`, by its value: a tagged reference where there is one, else the image id. */
+    async imagesByLabel(label) {
+        const out = new Map();
+        for (const img of await this.labelledImages(label)) {
+            const value = img.labels[label];
+            if (img.tags[0])
+                out.set(value, img.tags[0]);
             else if (!out.has(value))
-                out.set(value, img.Id);
+                out.set(value, img.id);
         }
         return out;
     }
@@ -10985,6 +10906,11 @@ class EngineBuilder {
                 exitCode: r.exitCode,
                 logTail: r.tail,
             });
+    }
+    async dataRoot() {
+        const r = await this.runEngine(['info', '--format', this.dataRootFormat], { keepOutput: true, timeoutMs: 15_000 });
+        const dir = r.stdout.trim();
+        return r.exitCode === 0 && dir.startsWith('/') ? dir : undefined;
     }
     async pull(ref, signal, platform) {
         const r = await this.runEngine(['pull', ...(platform ? ['--platform', platform] : []), ref], { signal });
@@ -11116,6 +11042,7 @@ class DockerBuilder extends EngineBuilder {
      * Removes the run's buildx builder (its BuildKit container and state), as docker/setup-buildx-action's post step
      * does; a builder already gone is not an error.
      */
+    dataRootFormat = '{{.DockerRootDir}}';
     async dispose() {
         const name = this.caps.builderName;
         if (!name)
@@ -11132,6 +11059,12 @@ class DockerBuilder extends EngineBuilder {
         const r = await this.runEngine(['image', 'rm', '--force', ...refs], { keepOutput: true });
         if (r.exitCode === 0)
             return;
+        // Not run at all (binary gone, killed): nothing was removed, whatever stderr says.
+        if (r.exitCode === undefined)
+            throw new errors/* BuildError */.zS(`docker image rm did not run: ${r.spawnError ?? (r.signal ? `killed by ${r.signal}` : 'no exit code')}`, {
+                ...(r.signal ? { signal: r.signal } : {}),
+                logTail: r.tail,
+            });
         const problems = r.stderr
             .split('\n')
             .map((l) => l.trim())
@@ -11256,6 +11189,7 @@ class PodmanBuilder extends EngineBuilder {
         const r = await this.runEngine(['image', 'exists', ref]);
         return r.exitCode === 0;
     }
+    dataRootFormat = '{{.Store.GraphRoot}}';
     async dispose() {
         // podman builds need no builder of their own.
     }
@@ -11705,7 +11639,7 @@ class Kubectl {
         let bad;
         const url = `${path}?watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(list.metadata?.resourceVersion ?? '0')}`;
         try {
-            const r = await runProcess(this.bin, this.argv(['get', '--raw', url]), {
+            const r = await process_runProcess(this.bin, this.argv(['get', '--raw', url]), {
                 env: this.env,
                 signal: stop.signal,
                 maxOutput: 0,
@@ -11803,25 +11737,783 @@ function builderOfRun(state, env) {
     const caps = dockerCapabilities({ binary: state.engineBinary, clientVersion: 'unknown', serverVersion: 'unknown' }, 'none').caps;
     return new DockerBuilder({ ...caps, ...(state.buildxBuilder ? { builderName: state.buildxBuilder } : {}) }, env);
 }
+/**
+ * The image builders of this machine, for commands that look at images rather than build them (`runs`, `prune`):
+ * `docker` or `podman` alone, or with `auto` every one of them that answers. `problems` says why one is missing.
+ */
+async function localBuilders(engine, env) {
+    const engines = engine === 'auto' ? ['docker', 'podman'] : [engine];
+    const found = await Promise.all(engines.map((e) => detectBuilder(e, { env, cacheBackend: 'none' }).then((d) => ({ builder: d.builder }), (err) => ({ problem: err instanceof Error ? err.message : String(err) }))));
+    return {
+        builders: found.flatMap((f) => ('builder' in f ? [f.builder] : [])),
+        problems: found.flatMap((f) => ('problem' in f ? [f.problem] : [])),
+    };
+}
+
+// EXTERNAL MODULE: ./src/core/config/schema.ts
+var schema = __nccwpck_require__(7967);
+;// CONCATENATED MODULE: ./src/commands/json-schema.ts
+/** The `schema` use case: the JSON Schema of hybrid-e2e.yaml (also shipped as dist/hybrid-e2e.schema.json). */
+
+function jsonSchemaText() {
+    return JSON.stringify((0,schema/* configJsonSchema */.Mk)(), null, 2) + '\n';
+}
+
+// EXTERNAL MODULE: ./src/commands/lint.ts + 11 modules
+var lint = __nccwpck_require__(5397);
+// EXTERNAL MODULE: ./src/core/config/loader.ts
+var loader = __nccwpck_require__(2523);
+// EXTERNAL MODULE: ./src/core/plan/graph.ts
+var graph = __nccwpck_require__(3743);
+;// CONCATENATED MODULE: ./src/render/plan-text.ts
+
+function describe(t, plan, dir) {
+    switch (t.action) {
+        case 'build':
+            return `${external_node_path_default().relative(dir, t.build.dockerfile) || t.build.dockerfile} → ${t.build.image}`;
+        case 'pull':
+            return `prebuilt ${t.image}`;
+        case 'create':
+            return 'kind create cluster';
+        case 'load': {
+            const source = plan.tasks.find((x) => x.id === `build:${t.service}`);
+            return `kind load ${source?.action === 'build' ? source.build.image : source?.action === 'pull' ? source.image : t.service}`;
+        }
+        case 'deploy':
+            return `${t.deploy.manifests.length} manifest path(s) → namespace ${t.deploy.namespace}`;
+    }
+}
+/** Human-readable plan: one line per task with what it waits for. `dir` is the config's directory (paths relative to it). */
+function renderPlanText(plan, dir) {
+    const lines = [];
+    const req = plan.requested.length ? plan.requested.join(', ') : 'all';
+    lines.push(`Plan for ${plan.config} (requested: ${req}; services: ${plan.services.join(', ')})`);
+    lines.push(`Cluster: ${plan.cluster.baseName}${plan.cluster.unique ? '-<run id>' : ''} (start: ${plan.cluster.start})`);
+    const width = Math.max(...plan.tasks.map((t) => t.id.length));
+    let phase = '';
+    for (const t of plan.tasks) {
+        if (t.phase !== phase) {
+            phase = t.phase;
+            lines.push('', `${phase}:`);
+        }
+        const after = t.deps.length ? `  after: ${t.deps.join(', ')}` : '';
+        lines.push(`  ${t.id.padEnd(width)}  ${describe(t, plan, dir)}${after}`);
+    }
+    lines.push('', `${plan.tasks.length} tasks.`);
+    return lines.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ./src/commands/plan.ts
+/** The `plan` use case: the task graph of the selected services, and the reusable workflow's matrix. */
+
+
+
+
+function plan(config, services) {
+    const p = (0,graph/* buildPlan */.Gg)(config, services);
+    return { plan: p, text: renderPlanText(p, config.dir), matrix: services.length ? [...services] : (0,graph/* matrixServices */.QB)(config) };
+}
+
+// EXTERNAL MODULE: ./src/core/size.ts
+var size = __nccwpck_require__(3910);
+;// CONCATENATED MODULE: ./src/core/engine/run-state.ts
+/**
+ * What a run created, so `down` and the post step can remove exactly that, even after the run was killed.
+ *
+ * Two copies of one record, rewritten on every change: `<run dir>/state.json` (for `down --run-dir`) and the
+ * per-user registry, `$XDG_STATE_HOME/hybrid-e2e/runs/<run id>.json` (default `~/.local/state/...`), through which
+ * `runs` lists and `down` without arguments finds every run, also one whose process is gone. The record is written
+ * first, before anything is created, and removed last, only when everything it lists is gone.
+ */
+
+
+
+
+const STATE_FILE = 'state.json';
+/** The per-user directory of run records. */
+function registryDir(env) {
+    const base = env.XDG_STATE_HOME || external_node_path_default().join(env.HOME || external_node_os_default().homedir(), '.local', 'state');
+    return external_node_path_default().join(base, 'hybrid-e2e', 'runs');
+}
+function writeAtomic(file, text) {
+    (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    (0,external_node_fs_.writeFileSync)(tmp, text);
+    (0,external_node_fs_.renameSync)(tmp, file);
+}
+/** The run's record: every change is written at once, to the run dir and the registry. */
+class RunStateFile {
+    state;
+    onChange;
+    registryFile;
+    constructor(state, env, onChange) {
+        this.state = state;
+        this.onChange = onChange;
+        this.registryFile = external_node_path_default().join(registryDir(env), `${state.runId}.json`);
+        this.save();
+    }
+    update(change) {
+        change(this.state);
+        this.save();
+    }
+    save() {
+        const text = JSON.stringify(this.state, null, 2);
+        if ((0,external_node_fs_.existsSync)(this.state.runDir))
+            writeAtomic(external_node_path_default().join(this.state.runDir, STATE_FILE), text);
+        writeAtomic(this.registryFile, text);
+        this.onChange?.(this.state);
+    }
+    /** The last step of a complete cleanup: the record goes. */
+    forget() {
+        (0,external_node_fs_.rmSync)(this.registryFile, { force: true });
+    }
+}
+function readRunState(runDir) {
+    const file = external_node_path_default().join(runDir, STATE_FILE);
+    if (!(0,external_node_fs_.existsSync)(file))
+        throw new errors/* UserError */.yo(`no run state at ${file}: pass the run directory printed by "hybrid-e2e up" (or --results FILE of that run).`);
+    return JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+}
+/** Every run in the registry (unreadable records are skipped). */
+function listRuns(env) {
+    const dir = registryDir(env);
+    if (!(0,external_node_fs_.existsSync)(dir))
+        return [];
+    const out = [];
+    for (const f of (0,external_node_fs_.readdirSync)(dir)
+        .filter((n) => n.endsWith('.json'))
+        .sort()) {
+        try {
+            out.push(JSON.parse((0,external_node_fs_.readFileSync)(external_node_path_default().join(dir, f), 'utf8')));
+        }
+        catch {
+            /* a record being written, or damaged: not a run we can act on */
+        }
+    }
+    return out;
+}
+/** The record of a run, from the registry (preferred) or its run dir. */
+function findRun(runDir, env) {
+    const inDir = (0,external_node_fs_.existsSync)(external_node_path_default().join(runDir, STATE_FILE)) ? readRunState(runDir) : undefined;
+    const registered = listRuns(env).find((r) => r.runDir === runDir || r.runId === inDir?.runId);
+    if (registered)
+        return registered;
+    if (inDir)
+        return inDir;
+    return readRunState(runDir);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./src/core/glob.ts
+var glob = __nccwpck_require__(6085);
+;// CONCATENATED MODULE: ./src/core/build-inputs.ts
+/**
+ * Content hash of a build's inputs: the cache/reuse key for images (`<repo>:e2e-<runid>-<hash8>`, label
+ * `io.hybrid-e2e.inputs=<hash>`). It covers the Dockerfile's content, the build args (sorted), the target and every
+ * file of the build context that the builder would send (honouring `.dockerignore`), never the git SHA: a commit
+ * that does not touch a service's context reuses its image.
+ *
+ * Per context entry it hashes: the relative path, the type (file, dir, symlink), the permission bits and the content
+ * (file bytes, symlink target). Timestamps and ownership are ignored (a fresh checkout must hash the same).
+ *
+ * `.dockerignore` matching follows Docker's rules (moby patternmatcher), documented here because we reimplement it:
+ * - one pattern per line; blank lines and lines starting with `#` are skipped; surrounding whitespace is trimmed;
+ * - a leading `!` makes an exception (re-include); patterns are cleaned like a path (`./a/../b` -> `b`) and a
+ *   leading `/` is dropped: every pattern is relative to the context root;
+ * - `*` matches any run of non-`/` characters, `?` one non-`/` character, `[...]` a character class (`[^...]` or
+ *   `[!...]` negated), `\x` a literal `x`, `**` any number of directories (including none);
+ * - a path is excluded when the last pattern matching it, or matching one of its parent directories, is not an
+ *   exception. So `vendor` excludes `vendor/a/b`, and `!vendor/keep` brings `vendor/keep` back.
+ * The ignore file used: `<Dockerfile>.dockerignore` next to the Dockerfile (BuildKit), else `<context>/.dockerignore`,
+ * else `<context>/.containerignore` (podman).
+ */
+
+
+
+
+
+function cleanPath(p) {
+    const parts = [];
+    for (const seg of p.split('/')) {
+        if (seg === '' || seg === '.')
+            continue;
+        if (seg === '..') {
+            if (parts.length > 0 && parts[parts.length - 1] !== '..')
+                parts.pop();
+            else if (parts.length > 0 || !p.startsWith('/'))
+                parts.push('..');
+            continue;
+        }
+        parts.push(seg);
+    }
+    return parts.join('/');
+}
+/** Compile one pattern (without `!`) to an anchored RegExp over `/`-separated relative paths. */
+function compilePattern(pattern) {
+    return (0,glob/* globToRegExp */.t)(pattern, 'docker');
+}
+/** Parse `.dockerignore` text into ordered patterns. */
+function parseDockerignore(text) {
+    const out = [];
+    for (const raw of text.split(/\r?\n/)) {
+        let line = raw.trim();
+        if (!line || line.startsWith('#'))
+            continue;
+        let exclusion = false;
+        if (line.startsWith('!')) {
+            exclusion = true;
+            line = line.slice(1).trim();
+        }
+        const cleaned = cleanPath(line);
+        if (!cleaned)
+            continue;
+        out.push({ re: compilePattern(cleaned), exclusion });
+    }
+    return out;
+}
+function createIgnoreMatcher(text) {
+    const patterns = parseDockerignore(text);
+    const hasExceptions = patterns.some((p) => p.exclusion);
+    return {
+        hasExceptions,
+        ignores(rel) {
+            const parents = rel.split('/').slice(0, -1);
+            let matched = false;
+            for (const p of patterns) {
+                if (p.exclusion !== matched)
+                    continue; // only exceptions can undo a match, only non-exceptions can make one
+                let m = p.re.test(rel);
+                for (let i = 1; !m && i <= parents.length; i++)
+                    m = p.re.test(parents.slice(0, i).join('/'));
+                if (m)
+                    matched = !p.exclusion;
+            }
+            return matched;
+        },
+    };
+}
+async function readIgnoreFile(context, dockerfile) {
+    for (const f of [`${dockerfile}.dockerignore`, external_node_path_default().join(context, '.dockerignore'), external_node_path_default().join(context, '.containerignore')]) {
+        try {
+            return await (0,promises_namespaceObject.readFile)(f, 'utf8');
+        }
+        catch {
+            /* try next */
+        }
+    }
+    return '';
+}
+/**
+ * Cooperative yielding: the walk and the hashing of small files use synchronous fs calls (several times faster
+ * than thousands of tiny async operations through libuv's thread pool) but give the event loop a turn every few
+ * milliseconds, so build output streaming elsewhere in the process is not starved.
+ */
+class Yielder {
+    last = Date.now();
+    async maybe() {
+        if (Date.now() - this.last < 8)
+            return;
+        await new Promise((r) => setImmediate(r));
+        this.last = Date.now();
+    }
+}
+/** Context entries (sorted by relative path) that the builder would see. */
+async function listContextEntries(context, matcher) {
+    const out = [];
+    const y = new Yielder();
+    async function walk(dirAbs, dirRel) {
+        const names = (0,external_node_fs_.readdirSync)(dirAbs).sort();
+        for (const name of names) {
+            await y.maybe();
+            const rel = dirRel ? `${dirRel}/${name}` : name;
+            const abs = external_node_path_default().join(dirAbs, name);
+            const st = (0,external_node_fs_.lstatSync)(abs);
+            const ignored = matcher.ignores(rel);
+            if (st.isDirectory()) {
+                if (ignored && !matcher.hasExceptions)
+                    continue;
+                if (!ignored)
+                    out.push({ rel, abs, type: 'd', mode: st.mode & 0o7777, size: 0 });
+                await walk(abs, rel);
+            }
+            else if (!ignored) {
+                if (st.isFile())
+                    out.push({ rel, abs, type: 'f', mode: st.mode & 0o7777, size: st.size });
+                else if (st.isSymbolicLink())
+                    out.push({ rel, abs, type: 'l', mode: 0, size: 0 });
+                // sockets, fifos, devices: not sent by builders
+            }
+        }
+    }
+    await walk(context, '');
+    return out;
+}
+const SMALL_FILE = 256 << 10;
+async function streamDigest(abs) {
+    const h = (0,external_node_crypto_.createHash)('sha256');
+    for await (const chunk of (0,external_node_fs_.createReadStream)(abs))
+        h.update(chunk);
+    return h.digest('hex');
+}
+/** sha256 hex of a context's contents (after `.dockerignore`). */
+async function hashContext(context, dockerfile) {
+    const matcher = createIgnoreMatcher(await readIgnoreFile(context, dockerfile));
+    const entries = await listContextEntries(context, matcher);
+    const y = new Yielder();
+    // Large files are streamed concurrently; small ones are read synchronously in between.
+    const big = new Map();
+    entries.forEach((e, i) => {
+        if (e.type === 'f' && e.size > SMALL_FILE)
+            big.set(i, streamDigest(e.abs));
+    });
+    const h = (0,external_node_crypto_.createHash)('sha256');
+    for (let i = 0; i < entries.length; i++) {
+        const e = entries[i];
+        let digest = '';
+        if (e.type === 'f')
+            digest = big.has(i) ? await big.get(i) : (0,external_node_crypto_.createHash)('sha256').update((0,external_node_fs_.readFileSync)(e.abs)).digest('hex');
+        else if (e.type === 'l')
+            digest = (0,external_node_crypto_.createHash)('sha256').update((0,external_node_fs_.readlinkSync)(e.abs)).digest('hex');
+        h.update(JSON.stringify([e.type, e.rel, e.mode.toString(8), digest]) + '\n');
+        await y.maybe();
+    }
+    return h.digest('hex');
+}
+function sortedEntries(rec) {
+    return Object.entries(rec ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+/** The cache/reuse key of one image build. */
+async function hashBuildInputs(inp) {
+    const [dockerfile, context] = await Promise.all([(0,promises_namespaceObject.readFile)(inp.dockerfile), hashContext(inp.context, inp.dockerfile)]);
+    const h = (0,external_node_crypto_.createHash)('sha256');
+    h.update('hybrid-e2e build inputs v1\n');
+    h.update(JSON.stringify(['dockerfile', (0,external_node_crypto_.createHash)('sha256').update(dockerfile).digest('hex')]) + '\n');
+    h.update(JSON.stringify(['target', inp.target ?? '']) + '\n');
+    for (const [k, v] of sortedEntries(inp.args))
+        h.update(JSON.stringify(['arg', k, v]) + '\n');
+    for (const [k, v] of sortedEntries(inp.extra))
+        h.update(JSON.stringify(['extra', k, v]) + '\n');
+    h.update(JSON.stringify(['context', context]) + '\n');
+    return h.digest('hex');
+}
+
+;// CONCATENATED MODULE: ./src/core/engine/disk.ts
+
+
+
+/** Free bytes where `dir` lives, or undefined when it cannot be told. */
+function freeBytes(dir) {
+    try {
+        const st = (0,external_node_fs_.statfsSync)(dir);
+        return st.bavail * st.bsize;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** ENOSPC while writing `what` into `dir`: name the directory, the space free, and what to do. Other errors pass. */
+function diskFullHint(e, dir, what) {
+    const msg = `${(0,errors/* errorMessage */.gJ)(e)}\n${(e.logTail ?? []).join('\n')}`;
+    if (!/no space left on device|ENOSPC/i.test(msg))
+        return e;
+    const free = freeBytes(dir);
+    const err = new Error(`not enough disk space in ${dir} for ${what} (${free === undefined ? '?' : `${Math.round(free / 1024 / 1024)} MiB`} free; an archive needs about the images' size, see "docker image ls"). Free space (e.g. docker system prune -f) or point HYBRID_E2E_TMPDIR (RUNNER_TEMP in Actions) at a larger disk.`);
+    return Object.assign(err, { details: e.details });
+}
+/**
+ * Before the builds: is there room for the images and their archives? Directories on one filesystem share its free
+ * space; on two, each needs half. Fails early with the numbers and the fix, instead of a disk-full error mid-build.
+ */
+function checkFreeSpace(n, stat) {
+    const groups = new Map();
+    for (const d of n.dirs) {
+        const s = stat(d.dir);
+        const g = groups.get(s.dev) ?? { dirs: [], ...(s.free !== undefined ? { free: s.free } : {}) };
+        g.dirs.push(d);
+        groups.set(s.dev, g);
+    }
+    const share = n.needBytes / groups.size;
+    const short = [...groups.values()].filter((g) => g.free !== undefined && g.free < share);
+    if (!short.length)
+        return;
+    const where = short
+        .map((g) => `${g.dirs.map((d) => `${d.dir} (${d.what})`).join(' and ')} ${g.dirs.length > 1 ? 'share' : 'has'} ${(0,size/* formatSize */.X)(g.free)} free, needs about ${(0,size/* formatSize */.X)(share)}`)
+        .join('; ');
+    throw new Error(`not enough free disk for this run: ${where} (${n.basis}). Free space first (hybrid-e2e prune removes the images the tool keeps for reuse; docker system prune -f), point HYBRID_E2E_TMPDIR at a larger disk, or set builds.minFreeDisk.`);
+}
+
+;// CONCATENATED MODULE: ./src/core/engine/image-cache.ts
+/**
+ * The images a run keeps for the next one: `<repository>:cache-<hash>`, one per set of build inputs. Left alone they
+ * pile up (one per change of a service); after a successful run at most `builds.keepCached` of them stay per
+ * repository, the most recently used. Use is recorded per tag in the per-user state directory, because an image's
+ * creation time says nothing about a reuse.
+ */
+
+
+
+const usageFile = (env) => external_node_path_default().join(external_node_path_default().dirname(registryDir(env)), 'cache-use.json');
+function readCacheUse(env) {
+    try {
+        return JSON.parse((0,external_node_fs_.readFileSync)(usageFile(env), 'utf8'));
+    }
+    catch {
+        return {};
+    }
+}
+/** Records that these cache tags were used now. */
+function recordCacheUse(tags, env, nowMs = Date.now()) {
+    if (!tags.length)
+        return;
+    const file = usageFile(env);
+    const use = readCacheUse(env);
+    for (const t of tags)
+        use[t] = nowMs;
+    (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    (0,external_node_fs_.writeFileSync)(tmp, JSON.stringify(use, null, 2));
+    (0,external_node_fs_.renameSync)(tmp, file);
+}
+function cacheTagOf(repository, inputsHash) {
+    return `${repository}:cache-${inputsHash.slice(0, 12)}`;
+}
+/** The cache tags of `repositories` beyond the `keep` most recently used (use record, else image creation). */
+function cacheTagsToDrop(images, repositories, keep, use) {
+    const drop = [];
+    for (const repo of repositories) {
+        const tags = images
+            .flatMap((img) => img.tags.filter((t) => t.startsWith(`${repo}:cache-`)).map((t) => ({ t, at: use[t] ?? img.createdMs })))
+            .sort((a, b) => b.at - a.at || (a.t < b.t ? -1 : 1));
+        drop.push(...tags.slice(keep).map((x) => x.t));
+    }
+    return drop;
+}
+
+;// CONCATENATED MODULE: ./src/core/engine/tasks/build.ts
+/**
+ * Build tasks: build a service's image (or reuse the one built from the same inputs), or make a prebuilt image
+ * available locally. Output: the BuiltImage. Images reach the cluster through the load waves (load-waves.ts), which
+ * save several images into one archive; a build saves its own tarball only when the builder writes one anyway
+ * (buildx with a docker-container builder) or when the run keeps tarballs (build-once for matrix legs).
+ */
+
+
+
+
+
+/** The label that carries a build's input hash: `up` reuses an image whose label matches instead of rebuilding. */
+const INPUTS_LABEL = 'io.hybrid-e2e.inputs';
+/** The label that names the run that built an image. */
+const RUN_LABEL = 'io.hybrid-e2e.run';
+const tarballOf = (ctx, service) => external_node_path_default().join(ctx.tarballDir, `${service}.tar`);
+async function runPull(t, ctx, signal) {
+    const { builder } = ctx.tools;
+    const ref = t.image;
+    ctx.journal.set(t.id, { image: ref, attempts: 1 });
+    const { platform } = builder.caps;
+    let note = 'local image';
+    if (!(await builder.imageExists(ref))) {
+        ctx.reporter.info(`${t.id}: ${ref} is not present locally; pulling it for ${platform}`);
+        await builder.pull(ref, signal, platform);
+        note = 'pulled';
+    }
+    ctx.journal.set(t.id, { cached: note === 'local image', note });
+    const image = { service: t.service, repository: ref, ref, prebuilt: true };
+    if (ctx.keepTarballs) {
+        const tarball = tarballOf(ctx, t.service);
+        await builder.save(ref, tarball, signal, platform);
+        image.tarball = tarball;
+    }
+    return image;
+}
+async function runBuild(t, ctx, signal) {
+    const b = t.build;
+    ctx.journal.set(t.id, { image: b.image, attempts: 1 });
+    try {
+        const args = { ...b.args, ...(b.coverage ? { [b.coverageArg]: '-cover' } : {}) };
+        const hash = await hashBuildInputs({ context: b.context, dockerfile: b.dockerfile, args, ...(b.target ? { target: b.target } : {}) });
+        const ref = `${b.image}:e2e-${ctx.runId}-${hash.slice(0, 8)}`;
+        const result = (await reuse(t, ctx, hash, ref)) ?? (await build(t, ctx, { hash, ref, args, signal }));
+        ctx.journal.set(t.id, { image: ref, cached: result.cached, ...(result.cacheNote ? { note: result.cacheNote } : {}) });
+        const image = { service: t.service, repository: b.image, ref, ...(result.tarball ? { tarball: result.tarball } : {}) };
+        if (ctx.keepTarballs && !image.tarball) {
+            image.tarball = tarballOf(ctx, t.service);
+            await ctx.tools.builder.save(ref, image.tarball, signal);
+        }
+        return image;
+    }
+    catch (e) {
+        throw diskFullHint(e, ctx.tarballDir, `the image tarball of ${t.service}`);
+    }
+}
+/**
+ * An image built earlier from the same inputs (found by its label among the local images, looked up once for the
+ * whole run): tag it for this run. Images a docker-container builder wrote only to a tarball are not local, but the
+ * ones a build-once job handed over (`docker load`) are, whatever the builder.
+ */
+async function reuse(t, ctx, hash, ref) {
+    const found = (await ctx.localImages()).get(hash);
+    if (!found)
+        return undefined;
+    ctx.onCacheTag?.(cacheTagOf(t.build.image, hash));
+    await ctx.tools.builder.tag(found, ref);
+    ctx.state.update((s) => s.images.push(ref));
+    return { ref, imageId: found, cached: true, cacheNote: 'inputs unchanged: reused the image built from the same inputs', logTail: [] };
+}
+async function build(t, ctx, o) {
+    const { builder } = ctx.tools;
+    const b = t.build;
+    const scope = b.image.replace(/[^a-zA-Z0-9_.-]+/g, '_');
+    // The content-addressed tag keeps the image for the next run with the same inputs; given at build time, so no
+    // separate `tag` call. An image that exists only in a tarball (docker-container builder) has no use for it.
+    const cacheTag = cacheTagOf(b.image, o.hash);
+    if (!builder.caps.tarballOnly)
+        ctx.onCacheTag?.(cacheTag);
+    const request = {
+        service: t.service,
+        context: b.context,
+        dockerfile: b.dockerfile,
+        image: b.image,
+        tag: o.ref,
+        ...(builder.caps.tarballOnly ? {} : { extraTags: [cacheTag] }),
+        args: o.args,
+        ...(b.target ? { target: b.target } : {}),
+        labels: { [INPUTS_LABEL]: o.hash, [RUN_LABEL]: ctx.runId },
+        cache: {
+            backend: ctx.cache,
+            scope,
+            dir: external_node_path_default().join(ctx.cacheDir, scope),
+            dirOut: external_node_path_default().join(ctx.cacheDir, `${scope}.new-${ctx.runId}`),
+            ...(ctx.cacheRef ? { ref: ctx.cacheRef } : {}),
+        },
+        ...(builder.caps.outputTarball ? { tarball: tarballOf(ctx, t.service) } : {}),
+        network: ctx.buildNetwork,
+        signal: o.signal,
+    };
+    // Record the tag before building: a build that fails after tagging still leaves it.
+    ctx.state.update((s) => s.images.push(o.ref));
+    let result;
+    let attempts = 0;
+    for (;;) {
+        attempts++;
+        ctx.journal.set(t.id, { attempts });
+        try {
+            result = await builder.build(request);
+            break;
+        }
+        catch (e) {
+            const d = e;
+            const killed = !o.signal.aborted && !d.cancelled && Boolean(d.signal);
+            if (killed && attempts <= ctx.buildRetries) {
+                ctx.reporter.warn(`${t.id}: the build process was killed by ${d.signal} (engine crash or out of memory); retrying (builds.retries: ${ctx.buildRetries})`);
+                continue;
+            }
+            if (!killed)
+                throw e;
+            const err = new Error(`the build process was killed by ${d.signal}: the engine crashed or ran out of memory${ctx.buildRetries ? ` (after ${attempts} attempts)` : '; set builds.retries to retry such builds'}`);
+            throw Object.assign(err, { details: e.details });
+        }
+    }
+    ctx.journal.set(t.id, { attempts: Math.max(attempts, result.attempts ?? 1) });
+    // Local cache rotation: the build exported into a new directory; it replaces the old one, so the cache holds what
+    // this build used and does not grow without bound.
+    const out = request.cache.dirOut;
+    if (ctx.cache === 'local' && builder.caps.cacheExport && out && (0,external_node_fs_.existsSync)(out)) {
+        (0,external_node_fs_.rmSync)(request.cache.dir, { recursive: true, force: true });
+        (0,external_node_fs_.renameSync)(out, request.cache.dir);
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./src/core/engine/teardown.ts
+/** Removing what a run created: its cluster after a failed run, and everything at `down`. */
+
+
+
+/**
+ * At the end of a run that did not succeed: delete its cluster, unless the run failed, created the cluster and the
+ * user asked to keep it for debugging. Returns whether the cluster was kept.
+ */
+async function releaseClusterAfterFailure(o) {
+    const cluster = o.state.state.cluster;
+    if (!cluster)
+        return false;
+    if (o.outcome === 'failure' && o.keepOnFailure && o.created) {
+        o.state.update((s) => (s.keepCluster = true));
+        o.reporter.warn(`keeping cluster ${cluster.name} for debugging (keep-cluster-on-failure); delete it with: kind delete cluster --name ${cluster.name}`);
+        return true;
+    }
+    await o.kind
+        .delete(cluster.name, cluster.kubeconfig)
+        .catch((e) => o.reporter.warn(`could not delete cluster ${cluster.name}: ${(0,errors/* errorMessage */.gJ)(e)}`));
+    o.state.update((s) => delete s.cluster);
+    return false;
+}
+/**
+ * Removes exactly what one run created, one resource at a time: each is struck from the record only once its removal
+ * succeeded, so a failed step (kind missing, a daemon down) leaves an accurate record and `down` again finishes the
+ * job. The run directory (its kubeconfig is what kind needs to delete the cluster) and the record go last, only when
+ * nothing is left. Idempotent.
+ */
+async function teardownRun(file, o) {
+    const state = file.state;
+    const removed = [];
+    const problems = [];
+    const left = [];
+    if (o.collectCoverage) {
+        const src = external_node_path_default().join(state.runDir, 'coverage');
+        if ((0,external_node_fs_.existsSync)(src)) {
+            (0,external_node_fs_.cpSync)(src, o.collectCoverage, { recursive: true });
+            o.reporter.info(`coverage data copied to ${o.collectCoverage}`);
+        }
+        else
+            o.reporter.warn(`no coverage data in ${src} (was build.coverage on?)`);
+    }
+    const cluster = state.cluster;
+    if (cluster && o.respectKeep && state.keepCluster) {
+        left.push(`cluster ${cluster.name} (kept: keep-cluster-on-failure)`);
+        o.reporter.warn(`leaving cluster ${cluster.name} (keep-cluster-on-failure); remove it and the rest of the run with: hybrid-e2e down --run-dir ${state.runDir}`);
+    }
+    else if (cluster) {
+        try {
+            await o.kind.delete(cluster.name, cluster.kubeconfig);
+            file.update((s) => delete s.cluster);
+            removed.push(`cluster ${cluster.name}`);
+        }
+        catch (e) {
+            problems.push(`could not delete cluster ${cluster.name}: ${(0,errors/* errorMessage */.gJ)(e)}`);
+            left.push(`cluster ${cluster.name}`);
+        }
+    }
+    if (state.images.length) {
+        const images = [...state.images];
+        try {
+            if (!o.builder)
+                throw new Error('the run recorded no image builder');
+            await o.builder.removeImages(images);
+            file.update((s) => (s.images = s.images.filter((i) => !images.includes(i))));
+            removed.push(`${images.length} image tag(s)`);
+        }
+        catch (e) {
+            problems.push(`could not remove the run's image tags (${images.join(', ')}): ${(0,errors/* errorMessage */.gJ)(e)}`);
+            left.push(`${images.length} image tag(s)`);
+        }
+    }
+    if (state.buildxBuilder) {
+        const name = state.buildxBuilder;
+        try {
+            if (!o.builder)
+                throw new Error('the run recorded no image builder');
+            await o.builder.dispose();
+            file.update((s) => delete s.buildxBuilder);
+            removed.push(`buildx builder ${name}`);
+        }
+        catch (e) {
+            problems.push(`could not remove the buildx builder ${name}: ${(0,errors/* errorMessage */.gJ)(e)}`);
+            left.push(`buildx builder ${name}`);
+        }
+    }
+    if (left.length === 0) {
+        (0,external_node_fs_.rmSync)(state.runDir, { recursive: true, force: true });
+        removed.push(`run directory ${state.runDir}`);
+        file.forget();
+    }
+    for (const p of problems)
+        o.reporter.warn(p);
+    o.reporter.info(`down ${state.runId}: ${removed.length ? `removed ${removed.join(', ')}` : 'nothing removed'}${left.length ? `; left: ${left.join(', ')} (record kept: run "hybrid-e2e down --run-dir ${state.runDir}" again)` : ''}`);
+    return { removed, problems, left };
+}
 
 ;// CONCATENATED MODULE: ./src/commands/down.ts
-/** The `down` use case: remove exactly what one run created (its cluster, image tags and run directory). */
+/**
+ * The `down` use case: remove exactly what runs created (cluster, image tags, builder, run directory), one run or
+ * every stale run of a config, found through the per-user registry of runs (core/engine/run-state.ts).
+ */
 
 
 
 
 
 
+
+/** Removes one run, named by its run directory. */
 async function down(o) {
-    const state = readRunState(o.runDir);
     const env = { ...process.env, ...o.env };
-    return teardownRun(state, {
-        kind: clusterTool(state.provider, env),
-        builder: builderOfRun(state, env),
-        reporter: o.reporter,
+    return removeRun(findRun(o.runDir, env), env, o.reporter, {
         ...(o.collectCoverage ? { collectCoverage: o.collectCoverage } : {}),
         ...(o.respectKeep ? { respectKeep: true } : {}),
+        ...(o.kindEnv ? { kindEnv: o.kindEnv } : {}),
     });
+}
+/** A kind that cannot be had: every call fails with why. */
+function unavailableKind(e) {
+    const fail = async () => {
+        throw e;
+    };
+    return { create: fail, delete: fail, loadImageArchive: fail, exportLogs: fail };
+}
+async function removeRun(state, env, reporter, extra = {}) {
+    const { kindEnv, ...teardown } = extra;
+    const file = new RunStateFile(state, env);
+    // A run that died without cleaning up may have left a `kind create` or a build going, which would bring back what
+    // is removed here: stop them first. Never for a live run (its children are its own business).
+    if (state.pid !== process.pid && !runIsLive(state)) {
+        const n = await stopLeftoverProcesses(state.runId, state.runDir);
+        if (n)
+            reporter.info(`down ${state.runId}: stopped ${n} process(es) the run left running`);
+    }
+    const provider = state.provider ?? 'docker';
+    let kind = clusterTool(provider, env);
+    if (kindEnv && state.cluster && !(teardown.respectKeep && state.keepCluster)) {
+        try {
+            kind = clusterTool(provider, await kindEnv(env));
+        }
+        catch (e) {
+            kind = unavailableKind(e);
+        }
+    }
+    return teardownRun(file, {
+        kind,
+        ...(state.engineBinary
+            ? { builder: builderOfRun({ ...state, provider: state.provider ?? 'docker', engineBinary: state.engineBinary }, env) }
+            : {}),
+        reporter,
+        ...teardown,
+    });
+}
+/** Whether a run's process is still going (then its resources are in use). */
+function runIsLive(r) {
+    return r.pid !== process.pid && processAlive(r.pid, r.pidStart);
+}
+/**
+ * Removes every run of `config` (every run at all with `config` undefined) whose process is gone. A live run is left
+ * alone, with a message.
+ */
+async function downStale(o) {
+    const env = { ...process.env, ...o.env };
+    const runs = listRuns(env).filter((r) => o.config === undefined || r.config === o.config);
+    const out = { removed: [], live: [], problems: [], left: [] };
+    // kind is made available once, for the first run that has a cluster, whatever the number of runs.
+    let kindOnce;
+    const kindEnv = o.kindEnv && ((e) => (kindOnce ??= o.kindEnv(e)));
+    if (!runs.length)
+        o.reporter.info(o.config ? `down: no runs of ${o.config} to remove` : 'down: no runs to remove');
+    for (const r of runs) {
+        if (runIsLive(r)) {
+            out.live.push(r.runId);
+            o.reporter.info(`down: run ${r.runId} is still running (pid ${r.pid}): left alone; stop it first (Ctrl-C cleans up after itself)`);
+            continue;
+        }
+        const t = await removeRun(r, env, o.reporter, kindEnv ? { kindEnv } : {});
+        if (t.problems.length)
+            out.problems.push(...t.problems.map((p) => `${r.runId}: ${p}`));
+        if (t.left.length)
+            out.left.push(...t.left.map((l) => `${r.runId}: ${l}`));
+        else
+            out.removed.push(r.runId);
+    }
+    return out;
 }
 /** The run directory named by `--run-dir`, or recorded in the results file given with `--results`. */
 function runDirFrom(a, cwd) {
@@ -11837,8 +12529,549 @@ function runDirFrom(a, cwd) {
         }
         if (runDir)
             return external_node_path_default().resolve(cwd, runDir);
+        throw new errors/* UserError */.yo(`results file ${a.results} names no run directory.`);
     }
-    throw new errors/* UserError */.yo('down needs --run-dir DIR or --results FILE (both printed by "hybrid-e2e up").');
+    return undefined;
+}
+/** The config `down` without arguments cleans up after: `--config`, else hybrid-e2e.yaml in the current directory. */
+function configFor(cwd, config) {
+    const file = external_node_path_default().resolve(cwd, config ?? 'hybrid-e2e.yaml');
+    if (!(0,external_node_fs_.existsSync)(file) && config)
+        throw new errors/* UserError */.yo(`${config}: config file not found.`);
+    return file;
+}
+
+;// CONCATENATED MODULE: ./src/commands/prune.ts
+/**
+ * The `prune` use case: remove every image hybrid-e2e created (they carry its build-inputs label) that no live run
+ * uses — the `<repository>:cache-<hash>` images kept for reuse, build-once images, and the tags of runs whose process
+ * is gone. What a live run recorded, or built, stays.
+ */
+
+
+
+
+
+/** Every image `builder`'s engine holds that hybrid-e2e created, with the live runs that use it. */
+async function toolImages(builder, liveRuns) {
+    const images = await builder.labelledImages(INPUTS_LABEL);
+    return images.map((img) => ({
+        engine: builder.caps.engine,
+        id: img.id,
+        tags: img.tags,
+        bytes: img.bytes,
+        usedBy: liveRuns.filter((r) => img.labels[RUN_LABEL] === r.runId || img.tags.some((t) => r.images.includes(t))).map((r) => r.runId),
+    }));
+}
+/** The runs of the registry whose process still runs. */
+function liveRuns(env) {
+    return listRuns({ ...process.env, ...env }).filter(runIsLive);
+}
+/** Removes, in each engine, every image hybrid-e2e created that no live run uses. */
+async function prune(o) {
+    const live = liveRuns(o.env);
+    const out = { dryRun: Boolean(o.dryRun), removed: [], kept: [], bytes: 0, problems: [] };
+    for (const builder of o.builders) {
+        const engine = builder.caps.engine;
+        let images;
+        try {
+            images = await toolImages(builder, live);
+        }
+        catch (e) {
+            out.problems.push(`${engine}: could not list the images hybrid-e2e created: ${(0,errors/* errorMessage */.gJ)(e)}`);
+            continue;
+        }
+        out.kept.push(...images.filter((i) => i.usedBy.length));
+        const drop = images.filter((i) => !i.usedBy.length);
+        if (!drop.length)
+            continue;
+        if (o.dryRun) {
+            out.removed.push(...drop);
+            continue;
+        }
+        // By tag (an id with several tags is refused by podman without --force, which would also remove containers);
+        // an image without tags by its id.
+        const refs = drop.flatMap((i) => (i.tags.length ? i.tags : [i.id]));
+        let failure;
+        try {
+            await builder.removeImages(refs);
+        }
+        catch (e) {
+            failure = (0,errors/* errorMessage */.gJ)(e);
+        }
+        // What is really gone: listed again, since a removal can fail for some images and succeed for others.
+        let still;
+        try {
+            still = new Map((await builder.labelledImages(INPUTS_LABEL)).map((i) => [i.id, i.tags]));
+        }
+        catch {
+            still = new Map(failure ? drop.map((i) => [i.id, i.tags]) : []);
+        }
+        const left = drop.filter((i) => still.has(i.id));
+        out.removed.push(...drop.filter((i) => !still.has(i.id)));
+        if (left.length)
+            out.problems.push(`${engine}: could not remove ${left.map((i) => still.get(i.id)[0] ?? i.id).join(', ')}${failure ? `: ${failure}` : ' (still there: a container may be using it)'}`);
+    }
+    out.bytes = out.removed.reduce((n, i) => n + i.bytes, 0);
+    return out;
+}
+/** What `prune` prints: each image removed (or that would be), those kept, and the total. */
+function pruneText(r) {
+    const verb = r.dryRun ? 'would remove' : 'removed';
+    const lines = [];
+    for (const i of r.removed)
+        lines.push(`${verb} ${i.tags.length ? i.tags.join(' ') : i.id} (${i.engine}, ${(0,size/* formatSize */.X)(i.bytes)})`);
+    for (const i of r.kept)
+        lines.push(`kept ${i.tags.length ? i.tags.join(' ') : i.id} (${i.engine}): used by live run ${i.usedBy.join(', ')}`);
+    lines.push(r.removed.length
+        ? `${r.dryRun ? 'would remove' : 'removed'} ${r.removed.length} image(s), ${(0,size/* formatSize */.X)(r.bytes)}${r.dryRun ? '' : ' freed'} (image sizes as the engine reports them: layers that images still present share stay)`
+        : r.kept.length
+            ? 'nothing to remove: every image hybrid-e2e made is used by a live run'
+            : 'nothing to remove: no image made by hybrid-e2e here');
+    return lines.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ./src/commands/runs.ts
+/**
+ * The `runs` use case: every run in the per-user registry — whether its process still runs, what it created, and the
+ * disk its run directory and its images hold — and the images hybrid-e2e keeps in each engine.
+ */
+
+
+
+
+
+
+
+/** Bytes of the files under `dir` (symlinks not followed; what cannot be read is skipped). */
+function dirBytes(dir) {
+    let total = 0;
+    let entries;
+    try {
+        entries = (0,external_node_fs_.readdirSync)(dir, { withFileTypes: true });
+    }
+    catch {
+        return 0;
+    }
+    for (const e of entries) {
+        const p = external_node_path_default().join(dir, e.name);
+        if (e.isDirectory())
+            total += dirBytes(p);
+        else {
+            try {
+                total += (0,external_node_fs_.lstatSync)(p).size;
+            }
+            catch {
+                /* gone meanwhile */
+            }
+        }
+    }
+    return total;
+}
+/** The registry's runs and the engines' hybrid-e2e images (`builders`: the engines to ask). */
+async function runs(o) {
+    const env = { ...process.env, ...o.env };
+    const all = listRuns(env).sort((a, b) => (a.startedMs ?? 0) - (b.startedMs ?? 0) || (a.runId < b.runId ? -1 : 1));
+    const live = all.filter(runIsLive);
+    const problems = [];
+    const byEngine = new Map();
+    for (const b of o.builders) {
+        try {
+            byEngine.set(b.caps.engine, await toolImages(b, live));
+        }
+        catch (e) {
+            problems.push(`${b.caps.engine}: could not list its images: ${(0,errors/* errorMessage */.gJ)(e)}`);
+        }
+    }
+    const infos = all.map((r) => {
+        const images = r.images ?? [];
+        const store = byEngine.get(r.provider ?? 'docker');
+        const mine = store?.filter((i) => i.tags.some((t) => images.includes(t)));
+        const imageBytes = images.length === 0 ? 0 : mine?.reduce((n, i) => n + i.bytes, 0);
+        return {
+            runId: r.runId,
+            runDir: r.runDir,
+            ...(r.config ? { config: r.config } : {}),
+            ...(r.startedMs ? { startedMs: r.startedMs } : {}),
+            pid: r.pid,
+            alive: live.includes(r),
+            ...(r.cluster ? { cluster: r.cluster.name, kubeconfig: r.cluster.kubeconfig } : {}),
+            images,
+            ...(r.provider ? { engine: r.provider } : {}),
+            ...(r.buildxBuilder ? { buildxBuilder: r.buildxBuilder } : {}),
+            ...(r.keepCluster ? { keepCluster: true } : {}),
+            runDirBytes: dirBytes(r.runDir),
+            ...(imageBytes !== undefined ? { imageBytes } : {}),
+        };
+    });
+    const stores = [...byEngine].map(([engine, imgs]) => {
+        const unused = imgs.filter((i) => !i.usedBy.length);
+        return {
+            engine: engine,
+            images: imgs.length,
+            bytes: imgs.reduce((n, i) => n + i.bytes, 0),
+            unused: unused.length,
+            unusedBytes: unused.reduce((n, i) => n + i.bytes, 0),
+        };
+    });
+    return { registry: registryDir(env), runs: infos, stores, problems };
+}
+const pad = (n) => String(n).padStart(2, '0');
+/** Local time, to the second: `2025-01-31 14:05:09`. */
+function localTime(ms) {
+    const d = new Date(ms);
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+function table(rows) {
+    const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+    return rows.map((r) => r
+        .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c])))
+        .join('  ')
+        .trimEnd());
+}
+/** What `runs` prints: a table of the runs, each one's image tags under it, then the image stores and what to do. */
+function runsText(r, cwd) {
+    const shown = (file) => {
+        if (!file)
+            return '-';
+        const rel = external_node_path_default().relative(cwd, file);
+        return rel && !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel) ? `./${rel}` : file;
+    };
+    const lines = [];
+    if (!r.runs.length)
+        lines.push(`no runs recorded (registry: ${r.registry})`);
+    else {
+        const rows = [['RUN', 'STARTED', 'PID', 'CLUSTER', 'RUN DIR', 'IMAGES', 'CONFIG']];
+        for (const x of r.runs) {
+            rows.push([
+                x.runId,
+                x.startedMs ? localTime(x.startedMs) : '-',
+                `${x.pid} ${x.alive ? 'live' : 'gone'}`,
+                x.cluster ? `${x.cluster}${x.keepCluster ? ' (kept)' : ''}` : '-',
+                (0,size/* formatSize */.X)(x.runDirBytes),
+                x.images.length
+                    ? `${x.images.length} tag(s), ${x.imageBytes === undefined ? '? (engine not reachable)' : (0,size/* formatSize */.X)(x.imageBytes)}`
+                    : '-',
+                shown(x.config),
+            ]);
+        }
+        const [head, ...body] = table(rows);
+        lines.push(head);
+        r.runs.forEach((x, i) => {
+            lines.push(body[i]);
+            if (x.images.length)
+                lines.push(`    images: ${x.images.join(' ')}`);
+        });
+        const stale = r.runs.filter((x) => !x.alive).length;
+        lines.push('', `${r.runs.length} run(s): ${r.runs.length - stale} live, ${stale} stale${stale ? ' — "hybrid-e2e down" removes the stale runs of the config in the current directory, "hybrid-e2e down --all" every stale run' : ''}`, `registry: ${r.registry}`);
+    }
+    for (const s of r.stores) {
+        lines.push(`${s.engine}: ${s.images} image(s) made by hybrid-e2e, ${(0,size/* formatSize */.X)(s.bytes)}${s.unused ? `; ${s.unused} of them (${(0,size/* formatSize */.X)(s.unusedBytes)}) used by no live run — "hybrid-e2e prune" removes them` : ''}`);
+    }
+    for (const p of r.problems)
+        lines.push(`warning: ${p}`);
+    return lines.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ./src/adapters/tool-install.ts
+/**
+ * Installing kind and kubectl: a release is downloaded from the official URLs and verified before it is kept — against
+ * the sha256 pinned below for the default versions, else against the checksum file the release publishes next to
+ * the binary. The action keeps it in the runner's tool cache (@actions/tool-cache); the CLI in a per-user cache dir
+ * (`$XDG_CACHE_HOME/hybrid-e2e/tools`, default `~/.cache/...`). `HYBRID_E2E_KIND_BASE_URL` /
+ * `HYBRID_E2E_KUBECTL_BASE_URL` point the downloads at a mirror with the same layout.
+ */
+
+
+
+
+
+
+
+
+const tool_install_DEFAULT_VERSIONS = { kind: 'v0.27.0', kubectl: 'v1.32.2' };
+const DEFAULT_BASE = {
+    kind: 'https://github.com/kubernetes-sigs/kind/releases/download',
+    kubectl: 'https://dl.k8s.io/release',
+};
+const BASE_ENV = { kind: 'HYBRID_E2E_KIND_BASE_URL', kubectl: 'HYBRID_E2E_KUBECTL_BASE_URL' };
+/**
+ * The sha256 of the default releases' binaries, as kind and Kubernetes publish them (`kind-<os>-<arch>.sha256sum`,
+ * `bin/<os>/<arch>/kubectl.sha256`). A download of one of these versions must match this table, so a mirror cannot
+ * swap a binary and its checksum file together; other versions are checked against the published checksum file.
+ * Update it together with DEFAULT_VERSIONS.
+ */
+const RELEASE_SHA256 = {
+    kind: {
+        'v0.27.0': {
+            'linux-amd64': 'a6875aaea358acf0ac07786b1a6755d08fd640f4c79b7a2e46681cc13f49a04b',
+            'linux-arm64': '5e4507a41c69679562610b1be82ba4f80693a7826f4e9c6e39236169a3e4f9d0',
+            'darwin-amd64': '3435134325b6b9406ccfec417b13bb46a808fc74e9a2ebb0ca31b379c8293863',
+            'darwin-arm64': '5240ca1acb587e1d0386532dd8c3373d81f5173b5af322919fc56f0cdd646596',
+        },
+    },
+    kubectl: {
+        'v1.32.2': {
+            'linux-amd64': '4f6a959dcc5b702135f8354cc7109b542a2933c46b808b248a214c1f69f817ea',
+            'linux-arm64': '7381bea99c83c264100f324c2ca6e7e13738a73b8928477ac805991440a065cd',
+            'darwin-amd64': '371b8fbd481e1e9052ace16d9c243e92618a2ea9a18c1aaf235d35fef20c0c32',
+            'darwin-arm64': '31b6318deaa72014b72121e1c7a2e12496d077cee49bbeda94250aec4c978ffb',
+        },
+    },
+};
+/** The pinned sha256 of `tool@version` for this platform, if there is one. */
+function pinnedChecksum(tool, version, pins = RELEASE_SHA256, p = platform()) {
+    return pins[tool]?.[version]?.[`${p.os}-${p.arch}`]?.toLowerCase();
+}
+function platform() {
+    const os = process.platform === 'darwin' ? 'darwin' : process.platform === 'linux' ? 'linux' : undefined;
+    const arch = process.arch === 'x64' ? 'amd64' : process.arch === 'arm64' ? 'arm64' : undefined;
+    if (!os || !arch)
+        throw new errors/* UserError */.yo(`kind and kubectl can only be installed on Linux or macOS, amd64 or arm64 (this is ${process.platform}/${process.arch}).`);
+    return { os, arch };
+}
+/** Release binary and checksum URLs, as kind and Kubernetes publish them. */
+function releaseUrls(tool, version, env, p = platform()) {
+    const base = (env[BASE_ENV[tool]] || DEFAULT_BASE[tool]).replace(/\/+$/, '');
+    if (tool === 'kind') {
+        const binary = `${base}/${version}/kind-${p.os}-${p.arch}`;
+        return { binary, checksum: `${binary}.sha256sum` };
+    }
+    const binary = `${base}/${version}/bin/${p.os}/${p.arch}/kubectl`;
+    return { binary, checksum: `${binary}.sha256` };
+}
+/** The first 64-hex-digit word of a checksum file (`<hash>  kind-linux-amd64`, or just `<hash>`). */
+function parseChecksum(text) {
+    return text.match(/\b[a-f0-9]{64}\b/i)?.[0]?.toLowerCase();
+}
+async function sha256File(file) {
+    const h = (0,external_node_crypto_.createHash)('sha256');
+    for await (const chunk of (0,external_node_fs_.createReadStream)(file))
+        h.update(chunk);
+    return h.digest('hex');
+}
+/**
+ * Downloads `tool@version` with `download` (url → local file) and checks it: against the pinned sha256 when there is
+ * one, else against the checksum file published next to it. Throws a UserError naming the URL; `onDownloadFailure`
+ * words the advice. Returns the verified file (made executable) and its sha256.
+ */
+async function downloadVerified(tool, version, env, download, o) {
+    const urls = releaseUrls(tool, version, env);
+    const pinned = pinnedChecksum(tool, version, o.pins);
+    const got = await Promise.allSettled([download(urls.binary), pinned ? Promise.resolve(undefined) : download(urls.checksum)]);
+    const failed = got.findIndex((g) => g.status === 'rejected');
+    if (failed >= 0) {
+        for (const g of got)
+            if (g.status === 'fulfilled' && g.value)
+                (0,external_node_fs_.rmSync)(g.value, { force: true });
+        const reason = got[failed].reason;
+        throw new errors/* UserError */.yo(o.onDownloadFailure(failed === 0 ? urls.binary : urls.checksum, (0,errors/* errorMessage */.gJ)(reason)));
+    }
+    const bin = got[0].value;
+    const sumFile = got[1].value;
+    const discard = () => {
+        (0,external_node_fs_.rmSync)(bin, { force: true });
+        if (sumFile)
+            (0,external_node_fs_.rmSync)(sumFile, { force: true });
+    };
+    const expected = pinned ?? parseChecksum((0,external_node_fs_.readFileSync)(sumFile, 'utf8'));
+    const source = pinned ? 'the checksum pinned for this release' : urls.checksum;
+    if (!expected) {
+        discard();
+        throw new errors/* UserError */.yo(`${tool} ${version}: ${urls.checksum} has no sha256 checksum in it; not installing an unverified binary.`);
+    }
+    const actual = await sha256File(bin);
+    if (actual !== expected) {
+        discard();
+        throw new errors/* UserError */.yo(`${tool} ${version}: checksum mismatch: ${urls.binary} has sha256 ${actual}, but ${source} says ${expected}. Not installing it (a corrupted download or a tampered mirror).`);
+    }
+    if (sumFile)
+        (0,external_node_fs_.rmSync)(sumFile, { force: true });
+    (0,external_node_fs_.chmodSync)(bin, 0o755);
+    return { file: bin, sha256: actual };
+}
+/**
+ * Installs `tool@version` into the runner's tool cache (or finds it there), for the action. Returns its directory and
+ * where it came from.
+ */
+async function tool_install_installTool(tool, version, env = process.env, o = {}) {
+    platform();
+    const arch = process.arch; // the tool cache's own convention (x64, arm64)
+    // Loaded on first use: a run whose tools are on PATH never needs it.
+    const tc = await __nccwpck_require__.e(/* import() */ 991).then(__nccwpck_require__.bind(__nccwpck_require__, 5991));
+    const cached = tc.find(tool, version.replace(/^v/, ''), arch);
+    if (cached)
+        return { dir: cached, source: 'tool-cache' };
+    const { file } = await downloadVerified(tool, version, env, (url) => tc.downloadTool(url), {
+        ...(o.pins ? { pins: o.pins } : {}),
+        onDownloadFailure: (url, reason) => `${tool} ${version}: download failed (${reason}) from ${url}. Check the version (input "${tool}-version"), or put ${tool} on PATH before this step.`,
+    });
+    const dir = await tc.cacheFile(file, tool, tool, version.replace(/^v/, ''), arch);
+    return { dir, source: 'downloaded' };
+}
+/** The CLI's per-user cache: `$XDG_CACHE_HOME/hybrid-e2e` (default `~/.cache/hybrid-e2e`). */
+function userCacheDir(env) {
+    return external_node_path_default().join(env.XDG_CACHE_HOME || external_node_path_default().join(env.HOME || external_node_os_default().homedir(), '.cache'), 'hybrid-e2e');
+}
+/** Where the CLI keeps `tool@version`: `<user cache>/tools/<tool>/<version>/<os>-<arch>/`. */
+function userToolDir(tool, version, env) {
+    const p = platform();
+    return external_node_path_default().join(userCacheDir(env), 'tools', tool, version, `${p.os}-${p.arch}`);
+}
+/** `tool@version` installed earlier into the CLI's per-user cache: its directory, or undefined. */
+function findUserTool(tool, version, env) {
+    const dir = userToolDir(tool, version, env);
+    return (0,external_node_fs_.existsSync)(external_node_path_default().join(dir, tool)) ? dir : undefined;
+}
+/** The shell lines that install `tool@version` by hand, checksum checked, into ~/.local/bin. */
+function manualInstall(tool, version, env) {
+    const urls = releaseUrls(tool, version, env);
+    const sum = pinnedChecksum(tool, version);
+    const check = sum
+        ? `echo "${sum}  $HOME/.local/bin/${tool}" | ${process.platform === 'darwin' ? 'shasum -a 256 -c' : 'sha256sum -c'} && `
+        : '';
+    return `mkdir -p ~/.local/bin && curl -fLo ~/.local/bin/${tool} ${urls.binary} && ${check}chmod +x ~/.local/bin/${tool} (and put ~/.local/bin on PATH)`;
+}
+/** GET `url` into `dest`, following redirects; throws on a non-200 answer or a network failure. */
+async function fetchToFile(url, dest, timeoutMs) {
+    let res;
+    try {
+        res = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
+    }
+    catch (e) {
+        // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, a timeout) is its cause.
+        const cause = e.cause;
+        throw new Error(cause ? (0,errors/* errorMessage */.gJ)(cause) : (0,errors/* errorMessage */.gJ)(e));
+    }
+    if (res.status !== 200 || !res.body) {
+        await res.body?.cancel();
+        throw new Error(`HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
+    }
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_.Readable.fromWeb(res.body), (0,external_node_fs_.createWriteStream)(dest));
+    }
+    catch (e) {
+        (0,external_node_fs_.rmSync)(dest, { force: true });
+        throw e;
+    }
+    return dest;
+}
+/**
+ * Installs `tool@version` into the CLI's per-user cache (see userToolDir), verified as the action's install is.
+ * Returns its directory.
+ *
+ * Not @actions/tool-cache, though the action uses it: outside a runner it prints `::debug::` workflow commands on
+ * stdout for every step (core.debug writes unconditionally), takes its directories only from the process-wide
+ * RUNNER_TOOL_CACHE / RUNNER_TEMP, and retries a failed connection three times with 10–20 s pauses, so an offline
+ * laptop would wait about half a minute to be told so. Node's fetch has none of that; it does not use HTTPS_PROXY
+ * (the failure message gives the manual install for that case).
+ */
+async function installUserTool(tool, version, env, o = {}) {
+    const dir = userToolDir(tool, version, env);
+    (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
+    const partial = (url) => external_node_path_default().join(dir, `.${external_node_path_default().basename(new URL(url).pathname)}.${process.pid}.download`);
+    const { file } = await downloadVerified(tool, version, env, (url) => fetchToFile(url, partial(url), o.timeoutMs ?? 600_000), {
+        ...(o.pins ? { pins: o.pins } : {}),
+        onDownloadFailure: (url, reason) => `${tool} ${version} is not on PATH and could not be downloaded from ${url} (${reason}). Install it by hand: ${manualInstall(tool, version, env)}; or point ${BASE_ENV[tool]} at a mirror.`,
+    });
+    // Only a verified binary gets the tool's name: a crash mid-download leaves no half-written `kind` to be found.
+    (0,external_node_fs_.renameSync)(file, external_node_path_default().join(dir, tool));
+    return dir;
+}
+/** `kind version` / `kubectl version --client` of whatever `tool` resolves to, or undefined when it is missing. */
+async function tool_install_toolVersion(tool, env = process.env) {
+    const args = tool === 'kind' ? ['version'] : ['version', '--client', '--output=json'];
+    const r = await runProcess(tool, args, { env, timeoutMs: 20_000, tailLines: 5 });
+    if (r.spawnError === 'ENOENT')
+        return undefined;
+    const out = r.stdout;
+    if (tool === 'kubectl') {
+        try {
+            const v = JSON.parse(out).clientVersion?.gitVersion;
+            if (v)
+                return v;
+        }
+        catch {
+            // older kubectl: text
+        }
+    }
+    return out.match(/v\d+\.\d+\.\d+[^\s]*/)?.[0] ?? (r.exitCode === 0 ? 'unknown' : undefined);
+}
+
+;// CONCATENATED MODULE: ./src/commands/tools.ts
+/**
+ * kind and kubectl for a run. The action: a pinned version (inputs `kind-version`, `kubectl-version`) is installed
+ * (tool cache or a checksum-verified download); without a pin the tool on PATH is used, and a missing tool gets the
+ * default pin. The CLI: the tool on PATH, else the default pin from the per-user cache, downloaded and verified the
+ * same way when it is not there yet (unless installing is turned off).
+ */
+
+
+
+
+
+/** Each tool: the pin if given, else the one on PATH, else the default pin. Prints and returns the versions used. */
+async function setupTools(pins, env, io, o = {}) {
+    const out = [];
+    const opts = o.checksums ? { pins: o.checksums } : {};
+    for (const tool of ['kind', 'kubectl']) {
+        const pin = pins[tool];
+        let source;
+        if (pin) {
+            const r = await installTool(tool, pin, env, opts);
+            io.addPath(r.dir);
+            source = r.source;
+        }
+        else {
+            const found = await toolVersion(tool, { ...env, PATH: process.env.PATH });
+            if (found) {
+                out.push({ name: tool, version: found, source: 'PATH' });
+                io.info(`${tool} ${found} (PATH)`);
+                continue;
+            }
+            io.info(`${tool} is not on PATH: installing ${DEFAULT_VERSIONS[tool]}`);
+            const r = await installTool(tool, DEFAULT_VERSIONS[tool], env, opts);
+            io.addPath(r.dir);
+            source = r.source;
+        }
+        const v = (await toolVersion(tool, { ...env, PATH: process.env.PATH })) ?? pins[tool] ?? DEFAULT_VERSIONS[tool];
+        out.push({ name: tool, version: v, source });
+        io.info(`${tool} ${v} (${source})`);
+    }
+    return out;
+}
+/** `HYBRID_E2E_NO_INSTALL=1` (or `true`, `yes`): the CLI never downloads a tool. */
+function installDisabled(env) {
+    return /^(1|true|yes)$/i.test(env.HYBRID_E2E_NO_INSTALL ?? '');
+}
+/**
+ * For the CLI: each tool from PATH; else the default pin, from the per-user cache (`$XDG_CACHE_HOME/hybrid-e2e/tools`)
+ * or downloaded into it and verified against its sha256 first. Returns `env` with the directories of the tools taken
+ * from the cache first on PATH. Throws a UserError that says how to install the tool by hand when installing is off
+ * or the download fails.
+ */
+async function ensureTools(tools, env, o) {
+    const dirs = [];
+    for (const tool of tools) {
+        if (await findExecutable(tool, env))
+            continue;
+        const version = tool_install_DEFAULT_VERSIONS[tool];
+        const cached = findUserTool(tool, version, env);
+        if (cached) {
+            dirs.push(cached);
+            continue;
+        }
+        if (!o.install) {
+            throw new errors/* UserError */.yo(`${tool} is not on PATH, and installing it is turned off (--no-install or HYBRID_E2E_NO_INSTALL=1). Install ${tool} ${version} by hand: ${manualInstall(tool, version, env)}; or run without --no-install to have it downloaded, checksum-verified, into ${userToolDir(tool, version, env)}.`);
+        }
+        o.info(`${tool} is not on PATH: installing ${version} into ${userToolDir(tool, version, env)}`);
+        const dir = await installUserTool(tool, version, env, o.checksums ? { pins: o.checksums } : {});
+        o.info(`${tool} ${version} installed (sha256 verified)`);
+        dirs.push(dir);
+    }
+    if (!dirs.length)
+        return env;
+    return { ...env, PATH: [...dirs, env.PATH ?? ''].filter(Boolean).join((external_node_path_default()).delimiter) };
 }
 
 ;// CONCATENATED MODULE: ./src/commands/progress.ts
@@ -12218,29 +13451,6 @@ class TaskJournal {
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/engine/disk.ts
-
-
-/** Free bytes where `dir` lives, or undefined when it cannot be told. */
-function freeBytes(dir) {
-    try {
-        const st = (0,external_node_fs_.statfsSync)(dir);
-        return st.bavail * st.bsize;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** ENOSPC while writing `what` into `dir`: name the directory, the space free, and what to do. Other errors pass. */
-function diskFullHint(e, dir, what) {
-    const msg = `${(0,errors/* errorMessage */.gJ)(e)}\n${(e.logTail ?? []).join('\n')}`;
-    if (!/no space left on device|ENOSPC/i.test(msg))
-        return e;
-    const free = freeBytes(dir);
-    const err = new Error(`not enough disk space in ${dir} for ${what} (${free === undefined ? '?' : `${Math.round(free / 1024 / 1024)} MiB`} free; an archive needs about the images' size, see "docker image ls"). Free space (e.g. docker system prune -f) or point HYBRID_E2E_TMPDIR (RUNNER_TEMP in Actions) at a larger disk.`);
-    return Object.assign(err, { details: e.details });
-}
-
 ;// CONCATENATED MODULE: ./src/core/engine/load-waves.ts
 /**
  * Getting images into the cluster in waves of combined archives. Services are grouped by dependency depth
@@ -12308,6 +13518,8 @@ class LoadWaves {
     imports;
     /** Saves run one at a time: they are disk-bound and may overlap the last builds. */
     saves = new load_waves_Semaphore(1);
+    /** Bytes of every archive the run handed to kind (the disk guard's estimate for the next run). */
+    bytes = 0;
     constructor(ctx, plan, loadParallelism, 
     /** The run is cancelled or over: archives not yet imported are not needed. */
     signal) {
@@ -12342,6 +13554,8 @@ class LoadWaves {
     async prepare(w) {
         const images = w.services.map((s) => w.images.get(s));
         const own = images.filter((i) => i.tarball).map((i) => i.tarball);
+        for (const t of own)
+            this.bytes += (0,external_node_fs_.statSync)(t, { throwIfNoEntry: false })?.size ?? 0;
         const toSave = images.filter((i) => !i.tarball);
         if (!toSave.length)
             return own;
@@ -12352,7 +13566,8 @@ class LoadWaves {
         if (platform && !builder.caps.savePlatform && builder.caps.platformNote)
             this.ctx.reporter.info(`load wave ${w.index}: ${builder.caps.platformNote}`);
         try {
-            await this.saves.run(() => builder.saveMany(toSave.map((i) => i.ref), dest, this.signal, platform));
+            const { bytes } = await this.saves.run(() => builder.saveMany(toSave.map((i) => i.ref), dest, this.signal, platform));
+            this.bytes += bytes;
         }
         catch (e) {
             throw diskFullHint(e, this.ctx.tarballDir, `the archive of load wave ${w.index}`);
@@ -12570,331 +13785,6 @@ function runGraph(opts) {
     };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ./src/core/glob.ts
-var glob = __nccwpck_require__(6085);
-;// CONCATENATED MODULE: ./src/core/build-inputs.ts
-/**
- * Content hash of a build's inputs: the cache/reuse key for images (`<repo>:e2e-<runid>-<hash8>`, label
- * `io.hybrid-e2e.inputs=<hash>`). It covers the Dockerfile's content, the build args (sorted), the target and every
- * file of the build context that the builder would send (honouring `.dockerignore`), never the git SHA: a commit
- * that does not touch a service's context reuses its image.
- *
- * Per context entry it hashes: the relative path, the type (file, dir, symlink), the permission bits and the content
- * (file bytes, symlink target). Timestamps and ownership are ignored (a fresh checkout must hash the same).
- *
- * `.dockerignore` matching follows Docker's rules (moby patternmatcher), documented here because we reimplement it:
- * - one pattern per line; blank lines and lines starting with `#` are skipped; surrounding whitespace is trimmed;
- * - a leading `!` makes an exception (re-include); patterns are cleaned like a path (`./a/../b` -> `b`) and a
- *   leading `/` is dropped: every pattern is relative to the context root;
- * - `*` matches any run of non-`/` characters, `?` one non-`/` character, `[...]` a character class (`[^...]` or
- *   `[!...]` negated), `\x` a literal `x`, `**` any number of directories (including none);
- * - a path is excluded when the last pattern matching it, or matching one of its parent directories, is not an
- *   exception. So `vendor` excludes `vendor/a/b`, and `!vendor/keep` brings `vendor/keep` back.
- * The ignore file used: `<Dockerfile>.dockerignore` next to the Dockerfile (BuildKit), else `<context>/.dockerignore`,
- * else `<context>/.containerignore` (podman).
- */
-
-
-
-
-
-function cleanPath(p) {
-    const parts = [];
-    for (const seg of p.split('/')) {
-        if (seg === '' || seg === '.')
-            continue;
-        if (seg === '..') {
-            if (parts.length > 0 && parts[parts.length - 1] !== '..')
-                parts.pop();
-            else if (parts.length > 0 || !p.startsWith('/'))
-                parts.push('..');
-            continue;
-        }
-        parts.push(seg);
-    }
-    return parts.join('/');
-}
-/** Compile one pattern (without `!`) to an anchored RegExp over `/`-separated relative paths. */
-function compilePattern(pattern) {
-    return (0,glob/* globToRegExp */.t)(pattern, 'docker');
-}
-/** Parse `.dockerignore` text into ordered patterns. */
-function parseDockerignore(text) {
-    const out = [];
-    for (const raw of text.split(/\r?\n/)) {
-        let line = raw.trim();
-        if (!line || line.startsWith('#'))
-            continue;
-        let exclusion = false;
-        if (line.startsWith('!')) {
-            exclusion = true;
-            line = line.slice(1).trim();
-        }
-        const cleaned = cleanPath(line);
-        if (!cleaned)
-            continue;
-        out.push({ re: compilePattern(cleaned), exclusion });
-    }
-    return out;
-}
-function createIgnoreMatcher(text) {
-    const patterns = parseDockerignore(text);
-    const hasExceptions = patterns.some((p) => p.exclusion);
-    return {
-        hasExceptions,
-        ignores(rel) {
-            const parents = rel.split('/').slice(0, -1);
-            let matched = false;
-            for (const p of patterns) {
-                if (p.exclusion !== matched)
-                    continue; // only exceptions can undo a match, only non-exceptions can make one
-                let m = p.re.test(rel);
-                for (let i = 1; !m && i <= parents.length; i++)
-                    m = p.re.test(parents.slice(0, i).join('/'));
-                if (m)
-                    matched = !p.exclusion;
-            }
-            return matched;
-        },
-    };
-}
-async function readIgnoreFile(context, dockerfile) {
-    for (const f of [`${dockerfile}.dockerignore`, external_node_path_default().join(context, '.dockerignore'), external_node_path_default().join(context, '.containerignore')]) {
-        try {
-            return await (0,promises_namespaceObject.readFile)(f, 'utf8');
-        }
-        catch {
-            /* try next */
-        }
-    }
-    return '';
-}
-/**
- * Cooperative yielding: the walk and the hashing of small files use synchronous fs calls (several times faster
- * than thousands of tiny async operations through libuv's thread pool) but give the event loop a turn every few
- * milliseconds, so build output streaming elsewhere in the process is not starved.
- */
-class Yielder {
-    last = Date.now();
-    async maybe() {
-        if (Date.now() - this.last < 8)
-            return;
-        await new Promise((r) => setImmediate(r));
-        this.last = Date.now();
-    }
-}
-/** Context entries (sorted by relative path) that the builder would see. */
-async function listContextEntries(context, matcher) {
-    const out = [];
-    const y = new Yielder();
-    async function walk(dirAbs, dirRel) {
-        const names = (0,external_node_fs_.readdirSync)(dirAbs).sort();
-        for (const name of names) {
-            await y.maybe();
-            const rel = dirRel ? `${dirRel}/${name}` : name;
-            const abs = external_node_path_default().join(dirAbs, name);
-            const st = (0,external_node_fs_.lstatSync)(abs);
-            const ignored = matcher.ignores(rel);
-            if (st.isDirectory()) {
-                if (ignored && !matcher.hasExceptions)
-                    continue;
-                if (!ignored)
-                    out.push({ rel, abs, type: 'd', mode: st.mode & 0o7777, size: 0 });
-                await walk(abs, rel);
-            }
-            else if (!ignored) {
-                if (st.isFile())
-                    out.push({ rel, abs, type: 'f', mode: st.mode & 0o7777, size: st.size });
-                else if (st.isSymbolicLink())
-                    out.push({ rel, abs, type: 'l', mode: 0, size: 0 });
-                // sockets, fifos, devices: not sent by builders
-            }
-        }
-    }
-    await walk(context, '');
-    return out;
-}
-const SMALL_FILE = 256 << 10;
-async function streamDigest(abs) {
-    const h = (0,external_node_crypto_.createHash)('sha256');
-    for await (const chunk of (0,external_node_fs_.createReadStream)(abs))
-        h.update(chunk);
-    return h.digest('hex');
-}
-/** sha256 hex of a context's contents (after `.dockerignore`). */
-async function hashContext(context, dockerfile) {
-    const matcher = createIgnoreMatcher(await readIgnoreFile(context, dockerfile));
-    const entries = await listContextEntries(context, matcher);
-    const y = new Yielder();
-    // Large files are streamed concurrently; small ones are read synchronously in between.
-    const big = new Map();
-    entries.forEach((e, i) => {
-        if (e.type === 'f' && e.size > SMALL_FILE)
-            big.set(i, streamDigest(e.abs));
-    });
-    const h = (0,external_node_crypto_.createHash)('sha256');
-    for (let i = 0; i < entries.length; i++) {
-        const e = entries[i];
-        let digest = '';
-        if (e.type === 'f')
-            digest = big.has(i) ? await big.get(i) : (0,external_node_crypto_.createHash)('sha256').update((0,external_node_fs_.readFileSync)(e.abs)).digest('hex');
-        else if (e.type === 'l')
-            digest = (0,external_node_crypto_.createHash)('sha256').update((0,external_node_fs_.readlinkSync)(e.abs)).digest('hex');
-        h.update(JSON.stringify([e.type, e.rel, e.mode.toString(8), digest]) + '\n');
-        await y.maybe();
-    }
-    return h.digest('hex');
-}
-function sortedEntries(rec) {
-    return Object.entries(rec ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-/** The cache/reuse key of one image build. */
-async function hashBuildInputs(inp) {
-    const [dockerfile, context] = await Promise.all([(0,promises_namespaceObject.readFile)(inp.dockerfile), hashContext(inp.context, inp.dockerfile)]);
-    const h = (0,external_node_crypto_.createHash)('sha256');
-    h.update('hybrid-e2e build inputs v1\n');
-    h.update(JSON.stringify(['dockerfile', (0,external_node_crypto_.createHash)('sha256').update(dockerfile).digest('hex')]) + '\n');
-    h.update(JSON.stringify(['target', inp.target ?? '']) + '\n');
-    for (const [k, v] of sortedEntries(inp.args))
-        h.update(JSON.stringify(['arg', k, v]) + '\n');
-    for (const [k, v] of sortedEntries(inp.extra))
-        h.update(JSON.stringify(['extra', k, v]) + '\n');
-    h.update(JSON.stringify(['context', context]) + '\n');
-    return h.digest('hex');
-}
-
-;// CONCATENATED MODULE: ./src/core/engine/tasks/build.ts
-/**
- * Build tasks: build a service's image (or reuse the one built from the same inputs), or make a prebuilt image
- * available locally. Output: the BuiltImage. Images reach the cluster through the load waves (load-waves.ts), which
- * save several images into one archive; a build saves its own tarball only when the builder writes one anyway
- * (buildx with a docker-container builder) or when the run keeps tarballs (build-once for matrix legs).
- */
-
-
-
-
-/** The label that carries a build's input hash: `up` reuses an image whose label matches instead of rebuilding. */
-const INPUTS_LABEL = 'io.hybrid-e2e.inputs';
-const tarballOf = (ctx, service) => external_node_path_default().join(ctx.tarballDir, `${service}.tar`);
-async function runPull(t, ctx, signal) {
-    const { builder } = ctx.tools;
-    const ref = t.image;
-    ctx.journal.set(t.id, { image: ref, attempts: 1 });
-    const { platform } = builder.caps;
-    let note = 'local image';
-    if (!(await builder.imageExists(ref))) {
-        ctx.reporter.info(`${t.id}: ${ref} is not present locally; pulling it for ${platform}`);
-        await builder.pull(ref, signal, platform);
-        note = 'pulled';
-    }
-    ctx.journal.set(t.id, { cached: note === 'local image', note });
-    const image = { service: t.service, repository: ref, ref, prebuilt: true };
-    if (ctx.keepTarballs) {
-        const tarball = tarballOf(ctx, t.service);
-        await builder.save(ref, tarball, signal, platform);
-        image.tarball = tarball;
-    }
-    return image;
-}
-async function runBuild(t, ctx, signal) {
-    const b = t.build;
-    ctx.journal.set(t.id, { image: b.image, attempts: 1 });
-    try {
-        const args = { ...b.args, ...(b.coverage ? { [b.coverageArg]: '-cover' } : {}) };
-        const hash = await hashBuildInputs({ context: b.context, dockerfile: b.dockerfile, args, ...(b.target ? { target: b.target } : {}) });
-        const ref = `${b.image}:e2e-${ctx.runId}-${hash.slice(0, 8)}`;
-        const result = (await reuse(t, ctx, hash, ref)) ?? (await build(t, ctx, { hash, ref, args, signal }));
-        ctx.journal.set(t.id, { image: ref, cached: result.cached, ...(result.cacheNote ? { note: result.cacheNote } : {}) });
-        const image = { service: t.service, repository: b.image, ref, ...(result.tarball ? { tarball: result.tarball } : {}) };
-        if (ctx.keepTarballs && !image.tarball) {
-            image.tarball = tarballOf(ctx, t.service);
-            await ctx.tools.builder.save(ref, image.tarball, signal);
-        }
-        return image;
-    }
-    catch (e) {
-        throw diskFullHint(e, ctx.tarballDir, `the image tarball of ${t.service}`);
-    }
-}
-/**
- * An image built earlier from the same inputs (found by its label among the local images, looked up once for the
- * whole run): tag it for this run. Images a docker-container builder wrote only to a tarball are not local, but the
- * ones a build-once job handed over (`docker load`) are, whatever the builder.
- */
-async function reuse(t, ctx, hash, ref) {
-    const found = (await ctx.localImages()).get(hash);
-    if (!found)
-        return undefined;
-    await ctx.tools.builder.tag(found, ref);
-    ctx.state.update((s) => s.images.push(ref));
-    return { ref, imageId: found, cached: true, cacheNote: 'inputs unchanged: reused the image built from the same inputs', logTail: [] };
-}
-async function build(t, ctx, o) {
-    const { builder } = ctx.tools;
-    const b = t.build;
-    const scope = b.image.replace(/[^a-zA-Z0-9_.-]+/g, '_');
-    // The content-addressed tag keeps the image for the next run with the same inputs; given at build time, so no
-    // separate `tag` call. An image that exists only in a tarball (docker-container builder) has no use for it.
-    const cacheTag = `${b.image}:cache-${o.hash.slice(0, 12)}`;
-    const request = {
-        service: t.service,
-        context: b.context,
-        dockerfile: b.dockerfile,
-        image: b.image,
-        tag: o.ref,
-        ...(builder.caps.tarballOnly ? {} : { extraTags: [cacheTag] }),
-        args: o.args,
-        ...(b.target ? { target: b.target } : {}),
-        labels: { [INPUTS_LABEL]: o.hash, 'io.hybrid-e2e.run': ctx.runId },
-        cache: {
-            backend: ctx.cache,
-            scope,
-            dir: external_node_path_default().join(ctx.cacheDir, scope),
-            dirOut: external_node_path_default().join(ctx.cacheDir, `${scope}.new-${ctx.runId}`),
-            ...(ctx.cacheRef ? { ref: ctx.cacheRef } : {}),
-        },
-        ...(builder.caps.outputTarball ? { tarball: tarballOf(ctx, t.service) } : {}),
-        network: ctx.buildNetwork,
-        signal: o.signal,
-    };
-    // Record the tag before building: a build that fails after tagging still leaves it.
-    ctx.state.update((s) => s.images.push(o.ref));
-    let result;
-    let attempts = 0;
-    for (;;) {
-        attempts++;
-        ctx.journal.set(t.id, { attempts });
-        try {
-            result = await builder.build(request);
-            break;
-        }
-        catch (e) {
-            const d = e;
-            const killed = !o.signal.aborted && !d.cancelled && Boolean(d.signal);
-            if (killed && attempts <= ctx.buildRetries) {
-                ctx.reporter.warn(`${t.id}: the build process was killed by ${d.signal} (engine crash or out of memory); retrying (builds.retries: ${ctx.buildRetries})`);
-                continue;
-            }
-            if (!killed)
-                throw e;
-            const err = new Error(`the build process was killed by ${d.signal}: the engine crashed or ran out of memory${ctx.buildRetries ? ` (after ${attempts} attempts)` : '; set builds.retries to retry such builds'}`);
-            throw Object.assign(err, { details: e.details });
-        }
-    }
-    ctx.journal.set(t.id, { attempts: Math.max(attempts, result.attempts ?? 1) });
-    // Local cache rotation: the build exported into a new directory; it replaces the old one, so the cache holds what
-    // this build used and does not grow without bound.
-    const out = request.cache.dirOut;
-    if (ctx.cache === 'local' && builder.caps.cacheExport && out && (0,external_node_fs_.existsSync)(out)) {
-        (0,external_node_fs_.rmSync)(request.cache.dir, { recursive: true, force: true });
-        (0,external_node_fs_.renameSync)(out, request.cache.dir);
-    }
-    return result;
-}
-
 ;// CONCATENATED MODULE: ./src/core/engine/create-failures.ts
 /**
  * Which `kind create cluster` failures are worth a fresh cluster. kind wraps every kubeadm init failure the same way
@@ -12962,9 +13852,9 @@ function classifyCreateFailure(output) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_namespaceObject);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
 ;// CONCATENATED MODULE: ./src/core/engine/host-ports.ts
 
 /** Whether a TCP port can be bound on the address now (kind binds it for extraPortMappings). */
@@ -13650,7 +14540,6 @@ async function runLoad(t, ctx, signal, image, cluster) {
 
 
 
-
 /** Predictive start never starts while more than the predicted create time plus this much build work remains. */
 const PREDICTIVE_MARGIN_MS = 30_000;
 /** Concurrent builds: CPUs + 1, capped by free memory (1.5 GiB a build), 8 and the builder's own limit. */
@@ -13692,15 +14581,13 @@ async function runUp(o) {
     const startMs = Date.now();
     const clusterName = (0,run_id/* clusterNameFor */.tk)(plan.cluster.baseName, plan.cluster.unique, runId);
     const caps = tools.builder.caps;
-    const state = new RunStateFile({
-        runId,
-        runDir,
-        pid: process.pid,
-        provider: caps.engine,
-        engineBinary: caps.binary,
-        images: [],
-        ...(caps.builderName ? { buildxBuilder: caps.builderName } : {}),
-    }, o.onState);
+    const { state } = o;
+    state.update((st) => {
+        st.provider = caps.engine;
+        st.engineBinary = caps.binary;
+        if (caps.builderName)
+            st.buildxBuilder = caps.builderName;
+    });
     const journal = new TaskJournal(reporter);
     // Stops the load waves' saves and imports when the run is cancelled or over.
     const waveStop = new AbortController();
@@ -13793,6 +14680,7 @@ async function runUp(o) {
             ...(ports.length ? { ports } : {}),
         },
         phases: summarisePhases(tasks),
+        ...(ctx.waves.bytes ? { imageBytes: ctx.waves.bytes } : {}),
         tasks,
         ...(diagnosticsDir ? { diagnosticsDir } : {}),
         errors: cancelled ? ['cancelled', ...journal.errors()] : journal.errors(),
@@ -13823,6 +14711,7 @@ function engineContext(o, clusterName, state, journal, stop) {
         cache: o.cache,
         cacheDir: o.cacheDir,
         ...(o.cacheRef ? { cacheRef: o.cacheRef } : {}),
+        ...(o.onCacheTag ? { onCacheTag: o.onCacheTag } : {}),
         buildRetries: o.builds.retries,
         buildNetwork: o.buildNetwork,
         watch: new ClusterWatch(o.tools.kube),
@@ -13895,6 +14784,59 @@ function applyStrategy(plan, strategy) {
 
 
 
+
+
+
+
+
+
+
+/** Enough free disk for the images and their archives, before anything is built. */
+async function guardDisk(o, builder, tmp) {
+    const store = await builder.dataRoot().catch(() => undefined);
+    const need = o.config.builds.minFreeDisk ?? (o.previousImageBytes ? 2 * o.previousImageBytes : DEFAULT_FREE_DISK);
+    const basis = o.config.builds.minFreeDisk !== undefined
+        ? 'builds.minFreeDisk'
+        : o.previousImageBytes
+            ? `twice the ${(0,size/* formatSize */.X)(o.previousImageBytes)} of images of the previous run`
+            : `builds.minFreeDisk's default of ${(0,size/* formatSize */.X)(DEFAULT_FREE_DISK)}`;
+    try {
+        checkFreeSpace({
+            dirs: [...(store && (0,external_node_fs_.existsSync)(store) ? [{ dir: store, what: 'images' }] : []), { dir: tmp, what: 'image archives' }],
+            needBytes: need,
+            basis,
+        }, (dir) => ({ dev: (0,external_node_fs_.statSync)(dir).dev, ...(freeBytes(dir) !== undefined ? { free: freeBytes(dir) } : {}) }));
+    }
+    catch (e) {
+        throw new errors/* RunBlockedError */.cH((0,errors/* errorMessage */.gJ)(e));
+    }
+}
+/**
+ * After a successful run: record which cache tags it used, then keep at most builds.keepCached of them per
+ * repository it builds, the most recently used. Never fails the run (a removal that fails is a warning).
+ */
+async function trimImageCache(o, plan, builder, used, env) {
+    recordCacheUse(used, env);
+    const repos = plan.tasks.flatMap((t) => (t.action === 'build' ? [t.build.image] : []));
+    if (!repos.length || builder.caps.tarballOnly)
+        return;
+    try {
+        const drop = cacheTagsToDrop(await builder.labelledImages(INPUTS_LABEL), repos, o.config.builds.keepCached, readCacheUse(env));
+        if (!drop.length)
+            return;
+        await builder.removeImages(drop);
+        o.reporter.info(`image cache: removed ${drop.length} older cached image(s) (builds.keepCached: ${o.config.builds.keepCached}): ${drop.join(', ')}`);
+    }
+    catch (e) {
+        o.reporter.warn(`image cache: could not remove older cached images: ${(0,errors/* errorMessage */.gJ)(e)}`);
+    }
+}
+/** Free disk a run needs when neither the config nor an earlier run says more. */
+const DEFAULT_FREE_DISK = 2 * 1024 ** 3;
+function pidStartOf(pid) {
+    const start = processStart(pid);
+    return start ? { pidStart: start } : {};
+}
 /** Where the `local` cache backend keeps its directories unless told otherwise. */
 function defaultCacheDir() {
     return external_node_path_default().join(external_node_os_default().tmpdir(), 'hybrid-e2e-cache');
@@ -13921,17 +14863,41 @@ async function up(o) {
     const runId = o.runId ?? (0,run_id/* makeRunId */.fN)(env);
     const runDir = (0,run_id/* makeRunDir */.rc)(runId, (0,run_id/* tempRoot */.fQ)(env));
     const resultsFile = o.resultsFile ?? (0,run_id/* defaultResultsFile */.iH)(runId, env);
-    const detected = await detect(o.engine, o.cache, env, runId);
+    // The record comes first: a run killed at any later point can be found and cleaned up.
+    const state = new RunStateFile({ runId, runDir, pid: process.pid, ...pidStartOf(process.pid), startedMs: Date.now(), config: o.config.file, images: [] }, env, o.onState);
+    o.reporter.info(`run ${runId}: run directory ${runDir}`);
+    o.reporter.info(`to remove what this run creates, also after a crash: hybrid-e2e down --run-dir ${runDir}`);
+    let detected;
+    let toolEnv = env;
+    try {
+        detected = await detect(o.engine, o.cache, env, runId);
+        // Recorded at once: a run builder just created is removed by down also when the disk guard or the tools fail.
+        const caps = detected.builder.caps;
+        state.update((st) => {
+            st.provider = caps.engine;
+            st.engineBinary = caps.binary;
+            if (caps.builderName)
+                st.buildxBuilder = caps.builderName;
+        });
+        await guardDisk(o, detected.builder, (0,run_id/* tempRoot */.fQ)(env));
+        if (o.prepareTools)
+            toolEnv = await o.prepareTools(env);
+    }
+    catch (e) {
+        await down({ runDir, reporter: o.reporter, env });
+        throw e;
+    }
     // Compliance of exactly the Dockerfiles this run builds, reported with the timings: checked while the run goes on,
     // never before the first build.
     const compliance = (0,lint/* lintServices */.G)(o.config, plan.services);
+    const usedCacheTags = [];
     compliance.catch(() => undefined);
     const results = await runUp({
         plan,
         builds: o.config.builds,
         runId,
         runDir,
-        tools: runTools(detected.builder, runDir, env),
+        tools: runTools(detected.builder, runDir, toolEnv),
         builderReason: detected.reason,
         cache: o.cache,
         ...(o.config.builds.cacheRef ? { cacheRef: o.config.builds.cacheRef } : {}),
@@ -13941,11 +14907,14 @@ async function up(o) {
         ...(o.signal ? { signal: o.signal } : {}),
         ...(o.keepClusterOnFailure ? { keepClusterOnFailure: true } : {}),
         ...(o.buildParallelism ? { buildParallelism: o.buildParallelism } : {}),
-        ...(o.onState ? { onState: o.onState } : {}),
+        state,
+        onCacheTag: (t) => usedCacheTags.push(t),
         ...(pools ? { pools } : {}),
         ...(o.buildOnlyTo ? { tarballDir: o.buildOnlyTo } : {}),
         ...(o.history ? { history: o.history } : {}),
     });
+    if (results.outcome === 'success' && !o.buildOnlyTo)
+        await trimImageCache(o, plan, detected.builder, usedCacheTags, env);
     const report = await compliance;
     if (report)
         results.compliance = report;
@@ -13963,6 +14932,11 @@ async function up(o) {
 
 
 
+
+/** kind/kubectl from PATH, else the per-user cache, else downloaded there (unless --no-install); progress on stderr. */
+function toolsFor(tools, io, noInstall) {
+    return (env) => ensureTools(tools, env, { install: !noInstall, info: (l) => io.stderr(`${l}\n`) });
+}
 function pick(flag, v, allowed, dflt) {
     if (v === undefined)
         return dflt;
@@ -13981,9 +14955,13 @@ async function runUpCommand(a, io, signal) {
             throw new common/* UserError */.yo(`--build-parallelism "${a.buildParallelism}": use a whole number ≥ 1.`);
     }
     let history;
+    let previousImageBytes;
     if (a.history) {
         try {
-            history = (0,common/* historyFromResults */.dD)(JSON.parse((0,external_node_fs_.readFileSync)(external_node_path_default().resolve(io.cwd, a.history), 'utf8')));
+            const earlier = JSON.parse((0,external_node_fs_.readFileSync)(external_node_path_default().resolve(io.cwd, a.history), 'utf8'));
+            history = (0,common/* historyFromResults */.dD)(earlier);
+            if (typeof earlier.imageBytes === 'number' && earlier.imageBytes > 0)
+                previousImageBytes = earlier.imageBytes;
         }
         catch (e) {
             throw new common/* UserError */.yo(`--history ${a.history}: cannot read a results file there (${(0,common/* errorMessage */.gJ)(e)}); pass the results JSON of an earlier run.`);
@@ -14003,6 +14981,8 @@ async function runUpCommand(a, io, signal) {
         ...(a.keepClusterOnFailure ? { keepClusterOnFailure: true } : {}),
         ...(buildParallelism ? { buildParallelism } : {}),
         ...(history ? { history } : {}),
+        ...(previousImageBytes ? { previousImageBytes } : {}),
+        prepareTools: toolsFor(['kind', 'kubectl'], io, a.noInstall),
     }).finally(() => tty?.stop());
     for (const g of (0,common/* phaseRecap */.nG)(results))
         io.stderr(`── ${g.phase}\n${g.lines.map((l) => `   ${l}`).join('\n')}\n`);
@@ -14021,16 +15001,35 @@ async function runUpCommand(a, io, signal) {
     return results.outcome === 'cancelled' ? 130 : 1;
 }
 async function runDownCommand(a, io) {
-    const { problems } = await down({
-        env: io.env,
-        runDir: runDirFrom(a, io.cwd),
-        reporter: lineReporter(io.stderr),
-        ...(a.collectCoverage ? { collectCoverage: external_node_path_default().resolve(io.cwd, a.collectCoverage) } : {}),
-    });
-    return problems.length ? 1 : 0;
+    const reporter = lineReporter(io.stderr);
+    // kind is needed only to delete a cluster: it is installed (when missing) only then.
+    const kindEnv = toolsFor(['kind'], io, a.noInstall);
+    const runDir = runDirFrom(a, io.cwd);
+    if (runDir) {
+        const { problems } = await down({
+            env: io.env,
+            runDir,
+            reporter,
+            kindEnv,
+            ...(a.collectCoverage ? { collectCoverage: external_node_path_default().resolve(io.cwd, a.collectCoverage) } : {}),
+        });
+        return problems.length ? 1 : 0;
+    }
+    if (a.collectCoverage)
+        throw new common/* UserError */.yo('--collect-coverage needs the run: pass --run-dir DIR (or --results FILE).');
+    const r = await downStale({ ...(a.all ? {} : { config: configFor(io.cwd, a.config) }), env: io.env, reporter, kindEnv });
+    if (r.left.length) {
+        const again = `hybrid-e2e down${a.all ? ' --all' : a.config ? ` --config ${a.config}` : ''}`;
+        io.stderr(`down: not everything could be removed; left:\n${r.left.map((l) => `  ${l}`).join('\n')}\nFix the problem above, then run "${again}" again.\n`);
+    }
+    return r.problems.length ? 1 : 0;
 }
 
 ;// CONCATENATED MODULE: ./src/cli/cli.ts
+
+
+
+
 
 
 
@@ -14041,7 +15040,10 @@ const USAGE = `Usage: hybrid-e2e <command> [options]
 
 Commands:
   up       Build the images, create the kind cluster, load and deploy (hybrid parallel)
-  down     Delete what one run created: its cluster, image tags and run directory
+  down     Remove what runs created (cluster, image tags, run directory): every stale run of the config here,
+           every stale run on this machine (--all), or one run (--run-dir DIR | --results FILE)
+  runs     List the runs on this machine: started, process alive or gone, cluster, image tags, disk used
+  prune    Remove every image hybrid-e2e made that no live run uses, and say how much that freed
   report   Aggregate results files of matrix legs into one PR comment / summary (see hybrid-e2e report --help)
   plan     Print the task graph for the selected services, without running anything
   lint     Check Dockerfiles for package upgrades and base image policy
@@ -14052,6 +15054,7 @@ Common options:
   -c, --config FILE     Config file (default: ${common/* DEFAULT_CONFIG_FILE */.Cu})
   -s, --service NAME    Service(s) to select, repeatable or comma-separated (default: all)
       --format FMT      plan: text|json; lint: text|json|sarif|markdown
+      --no-install      up, down: never download kind or kubectl when they are missing (also HYBRID_E2E_NO_INSTALL=1)
   -h, --help            Show help for a command
   -v, --version         Print the version
 
@@ -14064,12 +15067,24 @@ Up options:
       --history FILE            Results of an earlier run: task durations for cluster.start: predictive
 
 Down options:
-  hybrid-e2e down --run-dir DIR | --results FILE [--collect-coverage DIR]
+  hybrid-e2e down [--config FILE]   every run of that config (default: ./${common/* DEFAULT_CONFIG_FILE */.Cu}) whose process is gone;
+                                    a live run is left alone
+  hybrid-e2e down --all             every run on this machine whose process is gone
+  hybrid-e2e down --run-dir DIR | --results FILE [--collect-coverage DIR]   one run
+  A removal that fails keeps the run's record and exits 1 with what is left: run the same down again.
+
+Runs and prune options:
+  hybrid-e2e runs [--json] [--engine auto|docker|podman]
+  hybrid-e2e prune [--dry-run] [--engine auto|docker|podman]   (auto: every engine that answers)
+
+kind and kubectl come from PATH. When one is missing, up and down download the pinned release, check its sha256,
+and keep it in $XDG_CACHE_HOME/hybrid-e2e/tools (default ~/.cache/hybrid-e2e/tools); HYBRID_E2E_KIND_BASE_URL and
+HYBRID_E2E_KUBECTL_BASE_URL point the download at a mirror.
 
 Lint options:
   hybrid-e2e lint [PATH...] [--config FILE] [--format FMT] [--fix [--dry-run]]
 
-Exit codes: 0 success, 1 failure (or lint errors), 2 usage or config error.
+Exit codes: 0 success, 1 failure (lint errors; down or prune could not remove everything), 2 usage or config error.
 `;
 const OPTIONS = {
     config: { type: 'string', short: 'c' },
@@ -14085,6 +15100,9 @@ const OPTIONS = {
     'run-dir': { type: 'string' },
     history: { type: 'string' },
     'collect-coverage': { type: 'string' },
+    all: { type: 'boolean' },
+    json: { type: 'boolean' },
+    'no-install': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean', short: 'v' },
 };
@@ -14092,6 +15110,11 @@ const FORMATS = {
     plan: ['text', 'json'],
     lint: ['text', 'json', 'sarif', 'markdown'],
 };
+function engineOf(v) {
+    if (v === undefined || v === 'auto' || v === 'docker' || v === 'podman')
+        return v ?? 'auto';
+    throw new common/* UserError */.yo(`--engine "${v}": use one of auto, docker, podman.`);
+}
 /** Runs the CLI; returns the exit code. Never throws for user error. */
 async function runCli(argv, io, signal) {
     if (argv[0] === 'report') {
@@ -14127,6 +15150,7 @@ async function runCli(argv, io, signal) {
         io.stdout(USAGE);
         return command || values.help ? 0 : 2;
     }
+    const noInstall = Boolean(values['no-install']) || installDisabled(io.env);
     const formats = FORMATS[command];
     if (values.format && formats && !formats.includes(values.format)) {
         io.stderr(`hybrid-e2e ${command}: unknown format "${values.format}"; use one of ${formats.join(', ')}.\n`);
@@ -14169,13 +15193,50 @@ async function runCli(argv, io, signal) {
                     ...(values['build-parallelism'] ? { buildParallelism: values['build-parallelism'] } : {}),
                     ...(values['keep-cluster-on-failure'] ? { keepClusterOnFailure: true } : {}),
                     ...(values.history ? { history: values.history } : {}),
+                    ...(noInstall ? { noInstall: true } : {}),
                 }, io, signal);
-            case 'down':
+            case 'down': {
+                if (rest.length)
+                    throw new common/* UserError */.yo(`down takes no positional arguments (got "${rest.join(' ')}"); name a run with --run-dir DIR.`);
+                const one = values['run-dir'] ?? values.results;
+                if (values.all && (one || values.config))
+                    throw new common/* UserError */.yo(`--all removes every stale run on this machine; leave out ${one ? (values['run-dir'] ? '--run-dir' : '--results') : '--config'}, or drop --all.`);
+                if (one && values.config)
+                    throw new common/* UserError */.yo('--config picks the runs of a config; with --run-dir or --results leave it out.');
                 return await runDownCommand({
                     ...(values['run-dir'] ? { runDir: values['run-dir'] } : {}),
                     ...(values.results ? { results: values.results } : {}),
                     ...(values['collect-coverage'] ? { collectCoverage: values['collect-coverage'] } : {}),
+                    ...(values.all ? { all: true } : {}),
+                    ...(values.config ? { config: values.config } : {}),
+                    ...(noInstall ? { noInstall: true } : {}),
                 }, io);
+            }
+            case 'runs': {
+                if (rest.length)
+                    throw new common/* UserError */.yo(`runs takes no positional arguments (got "${rest.join(' ')}").`);
+                const { builders, problems } = await localBuilders(engineOf(values.engine), io.env);
+                const report = await runs({ env: io.env, builders });
+                // With auto, an engine that is not installed is no news; one that was asked for is.
+                if (values.engine && values.engine !== 'auto')
+                    report.problems.push(...problems);
+                io.stdout(values.json ? JSON.stringify(report, null, 2) + '\n' : runsText(report, io.cwd));
+                return 0;
+            }
+            case 'prune': {
+                if (rest.length)
+                    throw new common/* UserError */.yo(`prune takes no positional arguments (got "${rest.join(' ')}").`);
+                const { builders, problems } = await localBuilders(engineOf(values.engine), io.env);
+                if (!builders.length) {
+                    io.stderr(`hybrid-e2e prune: no image engine answers:\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
+                    return 1;
+                }
+                const r = await prune({ builders, env: io.env, dryRun: Boolean(values['dry-run']) });
+                io.stdout(pruneText(r));
+                for (const p of r.problems)
+                    io.stderr(`hybrid-e2e prune: ${p}\n`);
+                return r.problems.length ? 1 : 0;
+            }
             case 'schema':
                 io.stdout(jsonSchemaText());
                 return 0;
@@ -17641,8 +18702,10 @@ function ruleMeta(id) {
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8815);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4296);
 /* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8571);
-/* harmony import */ var _suggest_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2085);
-/* harmony import */ var _schema_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7967);
+/* harmony import */ var _size_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3910);
+/* harmony import */ var _suggest_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2085);
+/* harmony import */ var _schema_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7967);
+
 
 
 
@@ -17664,7 +18727,7 @@ function resolveBudgets(raw) {
 }
 /** The report settings of a config with no `report:` section (for `report` runs without a config file). */
 const DEFAULT_REPORT = (() => {
-    const r = _schema_js__WEBPACK_IMPORTED_MODULE_5__/* .reportSchema */ .Qh.parse({});
+    const r = _schema_js__WEBPACK_IMPORTED_MODULE_6__/* .reportSchema */ .Qh.parse({});
     return { budgets: resolveBudgets(r.budgets), regressionThreshold: r.regressionThreshold };
 })();
 function formatPath(segs) {
@@ -17781,7 +18844,7 @@ function zodProblems(error, raw, pos, file) {
                     file,
                     ...p,
                     path: formatPath([...segs, k]),
-                    message: `unknown field "${k}"${(0,_suggest_js__WEBPACK_IMPORTED_MODULE_6__/* .didYouMean */ .au)(k, keysAt(_schema_js__WEBPACK_IMPORTED_MODULE_5__/* .configSchema */ .Qn, segs))}`,
+                    message: `unknown field "${k}"${(0,_suggest_js__WEBPACK_IMPORTED_MODULE_7__/* .didYouMean */ .au)(k, keysAt(_schema_js__WEBPACK_IMPORTED_MODULE_6__/* .configSchema */ .Qn, segs))}`,
                 });
             }
             continue;
@@ -17885,7 +18948,7 @@ function parseConfig(text, file, opts = {}) {
             },
         ]);
     }
-    const parsed = _schema_js__WEBPACK_IMPORTED_MODULE_5__/* .configSchema */ .Qn.safeParse(raw);
+    const parsed = _schema_js__WEBPACK_IMPORTED_MODULE_6__/* .configSchema */ .Qn.safeParse(raw);
     if (!parsed.success)
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL(zodProblems(parsed.error, raw, pos, displayFile));
     const config = parsed.data;
@@ -17920,12 +18983,12 @@ function parseConfig(text, file, opts = {}) {
     const repoOwner = new Map();
     for (const name of names) {
         const s = config.services[name];
-        if (!_schema_js__WEBPACK_IMPORTED_MODULE_5__/* .DNS_LABEL */ .HR.test(name) || name.length > 63) {
+        if (!_schema_js__WEBPACK_IMPORTED_MODULE_6__/* .DNS_LABEL */ .HR.test(name) || name.length > 63) {
             problem(['services', name], `service name "${name}" is not a DNS-1123 label (lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters)`, true);
         }
         s.dependsOn.forEach((dep, i) => {
             if (!(dep in config.services))
-                problem(['services', name, 'dependsOn', i], `unknown service "${dep}"${(0,_suggest_js__WEBPACK_IMPORTED_MODULE_6__/* .didYouMean */ .au)(dep, names)}`);
+                problem(['services', name, 'dependsOn', i], `unknown service "${dep}"${(0,_suggest_js__WEBPACK_IMPORTED_MODULE_7__/* .didYouMean */ .au)(dep, names)}`);
             else if (dep === name)
                 problem(['services', name, 'dependsOn', i], `a service cannot depend on itself`);
         });
@@ -18008,7 +19071,15 @@ function parseConfig(text, file, opts = {}) {
             retries: c.retries,
             waitTimeoutMs: (0,_duration_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E)(c.waitTimeout),
         },
-        builds: { ...config.builds },
+        builds: {
+            parallelism: config.builds.parallelism,
+            loadParallelism: config.builds.loadParallelism,
+            deployParallelism: config.builds.deployParallelism,
+            retries: config.builds.retries,
+            keepCached: config.builds.keepCached,
+            ...(config.builds.cacheRef ? { cacheRef: config.builds.cacheRef } : {}),
+            ...(config.builds.minFreeDisk !== undefined ? { minFreeDisk: (0,_size_js__WEBPACK_IMPORTED_MODULE_5__/* .parseSize */ .D)(config.builds.minFreeDisk) } : {}),
+        },
         deploy: { crashLoopRestarts: config.deploy.crashLoopRestarts, configErrorGraceMs: (0,_duration_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E)(config.deploy.configErrorGrace) },
         services,
         ...(config.compliance ? { compliance: config.compliance } : {}),
@@ -18030,10 +19101,12 @@ function parseConfig(text, file, opts = {}) {
 /* harmony export */   Qn: () => (/* binding */ configSchema)
 /* harmony export */ });
 /* unused harmony exports IMAGE_REPOSITORY, IMAGE_REFERENCE, serviceSchema, clusterSchema, buildsSchema, deploySchema */
-/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2311);
-/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8439);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2311);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8439);
 /* harmony import */ var _compliance_policy_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4941);
 /* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8571);
+/* harmony import */ var _size_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3910);
+
 
 
 
@@ -18046,7 +19119,7 @@ const IMAGE_REPOSITORY = new RegExp(`^${HOST}${PATH_COMPONENT}(?:/${PATH_COMPONE
 const IMAGE_REFERENCE = new RegExp(`^${HOST}${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`);
 const BUILD_ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const WAIT_TARGET = /^[a-z][a-z0-9.]*\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-const anyDuration = () => zod__WEBPACK_IMPORTED_MODULE_2__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig()]).superRefine((v, ctx) => {
+const anyDuration = () => zod__WEBPACK_IMPORTED_MODULE_3__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig()]).superRefine((v, ctx) => {
     if ((0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .parseDuration */ .E)(v) === undefined)
         ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (use e.g. 90s, 5m, 1m30s)` });
 });
@@ -18054,86 +19127,96 @@ const DURATION_HELP = 'A duration: 90s, 5m, 1m30s, or a number of seconds.';
 const duration = (dflt) => anyDuration().default(dflt).describe(DURATION_HELP);
 /** A duration with no default: absent means not set. */
 const optionalDuration = () => anyDuration().optional().describe(DURATION_HELP);
-const relPath = zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()
+const relPath = zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP()
     .min(1)
     .refine((p) => !p.includes('\0') && !/[\r\n]/.test(p), 'a path may not contain newlines or NUL bytes')
     .describe('A path relative to the directory of hybrid-e2e.yaml.');
-const buildSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
+const buildSchema = zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({
     context: relPath.default('.').describe('Build context, relative to the config file. Default ".".'),
     dockerfile: relPath.default('Dockerfile').describe('Dockerfile path, relative to the config file.'),
-    image: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()
+    image: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP()
         .regex(IMAGE_REPOSITORY, 'must be an image repository without tag, e.g. localhost/kubernaut/gateway')
         .describe('Image repository to build (no tag: the tool picks a run-unique tag). Manifests that reference this repository are rewritten to the built tag.'),
-    args: zod__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(BUILD_ARG_NAME, 'build arg names are letters, digits and _'), zod__WEBPACK_IMPORTED_MODULE_2__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig(), zod__WEBPACK_IMPORTED_MODULE_2__/* .boolean */ .zMY()]).transform(String))
+    args: zod__WEBPACK_IMPORTED_MODULE_3__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().regex(BUILD_ARG_NAME, 'build arg names are letters, digits and _'), zod__WEBPACK_IMPORTED_MODULE_3__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig(), zod__WEBPACK_IMPORTED_MODULE_3__/* .boolean */ .zMY()]).transform(String))
         .default({})
         .describe('Build arguments (--build-arg).'),
-    target: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()
+    target: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP()
         .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/)
         .optional()
         .describe('Multi-stage target (--target).'),
-    coverage: zod__WEBPACK_IMPORTED_MODULE_2__/* .boolean */ .zMY().default(false).describe('Build with Go coverage: passes coverageArg=-cover and mounts a GOCOVERDIR hostPath.'),
-    coverageArg: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(BUILD_ARG_NAME).default('GOFLAGS').describe('Build arg that receives -cover when coverage is on.'),
+    coverage: zod__WEBPACK_IMPORTED_MODULE_3__/* .boolean */ .zMY().default(false).describe('Build with Go coverage: passes coverageArg=-cover and mounts a GOCOVERDIR hostPath.'),
+    coverageArg: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().regex(BUILD_ARG_NAME).default('GOFLAGS').describe('Build arg that receives -cover when coverage is on.'),
 })
     .strict();
-const serviceSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
-    image: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()
+const serviceSchema = zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({
+    image: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP()
         .regex(IMAGE_REFERENCE, 'must be an image reference such as postgres:16-alpine')
         .optional()
         .describe('A prebuilt image: used locally if present, else pulled once, then loaded into the cluster. Never built.'),
     build: buildSchema.optional().describe("How to build this service's image."),
-    manifests: zod__WEBPACK_IMPORTED_MODULE_2__/* .array */ .YOg(relPath)
+    manifests: zod__WEBPACK_IMPORTED_MODULE_3__/* .array */ .YOg(relPath)
         .default([])
         .describe('Manifest files, directories, or kustomize directories (with kustomization.yaml), applied in order.'),
-    namespace: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()
+    namespace: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP()
         .regex(DNS_LABEL, 'must be a DNS-1123 label')
         .default('default')
         .describe('Namespace the manifests are applied into (created if missing).'),
-    dependsOn: zod__WEBPACK_IMPORTED_MODULE_2__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()).default([]).describe('Services that must be ready before this one is deployed.'),
-    wait: zod__WEBPACK_IMPORTED_MODULE_2__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(WAIT_TARGET, 'must be kind/name, e.g. deployment/datastorage'))
+    dependsOn: zod__WEBPACK_IMPORTED_MODULE_3__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP()).default([]).describe('Services that must be ready before this one is deployed.'),
+    wait: zod__WEBPACK_IMPORTED_MODULE_3__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().regex(WAIT_TARGET, 'must be kind/name, e.g. deployment/datastorage'))
         .optional()
         .describe('What must be ready. Default: every Deployment/StatefulSet/DaemonSet in the manifests.'),
     waitTimeout: duration('5m').describe('How long to wait for readiness.'),
-    e2e: zod__WEBPACK_IMPORTED_MODULE_2__/* .boolean */ .zMY().default(false).describe("Include this service in the reusable workflow's default matrix."),
+    e2e: zod__WEBPACK_IMPORTED_MODULE_3__/* .boolean */ .zMY().default(false).describe("Include this service in the reusable workflow's default matrix."),
 })
     .strict()
     .superRefine((s, ctx) => {
     if (s.image && s.build)
         ctx.addIssue({ code: 'custom', path: ['image'], message: 'a service has either "image" (prebuilt) or "build", not both' });
 });
-const clusterSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
-    name: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()
+const clusterSchema = zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({
+    name: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP()
         .regex(DNS_LABEL, 'must be a DNS-1123 label')
         .max(40, 'keep it under 40 characters: the run-unique suffix is added')
         .default('e2e')
         .describe('Base cluster name; made run-unique unless unique is false.'),
-    unique: zod__WEBPACK_IMPORTED_MODULE_2__/* .boolean */ .zMY().default(true).describe('Append a run-unique suffix so concurrent runs never share a cluster.'),
+    unique: zod__WEBPACK_IMPORTED_MODULE_3__/* .boolean */ .zMY().default(true).describe('Append a run-unique suffix so concurrent runs never share a cluster.'),
     kindConfig: relPath.optional().describe('kind cluster config (nodes, port mappings, mounts).'),
-    nodeImage: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()
+    nodeImage: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP()
         .regex(IMAGE_REFERENCE, 'must be an image reference such as kindest/node:v1.31.0')
         .optional()
         .describe('kind node image (--image), ideally pinned by digest.'),
-    hostPorts: zod__WEBPACK_IMPORTED_MODULE_2__/* ["enum"] */ .k5n(['keep', 'auto'])
+    hostPorts: zod__WEBPACK_IMPORTED_MODULE_3__/* ["enum"] */ .k5n(['keep', 'auto'])
         .default('keep')
         .describe("keep: use the kind config's extraPortMappings hostPorts as written (a busy port fails fast with a hint). auto: give each mapping a free host port, so concurrent runs on one host never collide; the mapping is in the results (cluster.ports)."),
-    start: zod__WEBPACK_IMPORTED_MODULE_2__/* ["enum"] */ .k5n(['after-builds', 'predictive', 'with-builds'])
+    start: zod__WEBPACK_IMPORTED_MODULE_3__/* ["enum"] */ .k5n(['after-builds', 'predictive', 'with-builds'])
         .optional()
         .describe('When to create the cluster relative to the builds. Default: predictive when durations of an earlier run are known (the baseline, --history), else after-builds.'),
-    crds: zod__WEBPACK_IMPORTED_MODULE_2__/* .array */ .YOg(relPath).default([]).describe('CRD manifests applied once the cluster is ready, before any service.'),
-    retries: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().min(0).max(5).default(2).describe('Extra attempts with a fresh cluster on known transient create failures.'),
+    crds: zod__WEBPACK_IMPORTED_MODULE_3__/* .array */ .YOg(relPath).default([]).describe('CRD manifests applied once the cluster is ready, before any service.'),
+    retries: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().int().min(0).max(5).default(2).describe('Extra attempts with a fresh cluster on known transient create failures.'),
     waitTimeout: duration('5m').describe('kind --wait and readiness gate timeout.'),
 })
     .strict();
-const buildsSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
-    parallelism: zod__WEBPACK_IMPORTED_MODULE_2__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .euz('auto'), zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().min(1).max(64)])
+const buildsSchema = zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({
+    parallelism: zod__WEBPACK_IMPORTED_MODULE_3__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_3__/* .literal */ .euz('auto'), zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().int().min(1).max(64)])
         .default('auto')
         .describe('Concurrent builds; auto derives it from CPUs and free memory.'),
-    loadParallelism: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().min(1).max(4).default(2).describe('Concurrent image imports per node.'),
-    cacheRef: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()
+    loadParallelism: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().int().min(1).max(4).default(2).describe('Concurrent image imports per node.'),
+    keepCached: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig()
+        .int()
+        .min(1)
+        .max(100)
+        .default(3)
+        .describe('How many content-addressed images (<repository>:cache-<hash>) to keep per repository for reuse by later runs; older ones are removed after a successful run.'),
+    minFreeDisk: zod__WEBPACK_IMPORTED_MODULE_3__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig()])
+        .refine((v) => (0,_size_js__WEBPACK_IMPORTED_MODULE_2__/* .parseSize */ .D)(v) !== undefined, 'must be a size such as 10GiB, 500MB, or a number of bytes')
+        .optional()
+        .describe('Free space the run needs where images and archives go (e.g. 10GiB, or bytes), checked before the builds. Default: twice the size of the images of the previous run (its results), else 2GiB.'),
+    cacheRef: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP()
         .regex(IMAGE_REPOSITORY, 'must be an image repository without tag, e.g. ghcr.io/org/app-cache')
         .optional()
         .describe('Registry repository for the layer cache of the `registry` cache backend (required with it), e.g. ghcr.io/org/app-cache: each image gets its own tag (buildx) or sub-repository (podman).'),
-    deployParallelism: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().min(1).max(64).default(8).describe('Concurrent deploys.'),
-    retries: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig()
+    deployParallelism: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().int().min(1).max(64).default(8).describe('Concurrent deploys.'),
+    retries: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig()
         .int()
         .min(0)
         .max(3)
@@ -18141,8 +19224,8 @@ const buildsSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
         .describe('Extra attempts for a build whose process was killed or crashed (not for a failing RUN step).'),
 })
     .strict();
-const deploySchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
-    crashLoopRestarts: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig()
+const deploySchema = zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({
+    crashLoopRestarts: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig()
         .int()
         .min(0)
         .max(50)
@@ -18151,8 +19234,8 @@ const deploySchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
     configErrorGrace: duration('60s').describe('How long a container may report CreateContainerConfigError (e.g. a Secret that a later step creates) before the deploy fails.'),
 })
     .strict();
-const reportSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
-    budgets: zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
+const reportSchema = zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({
+    budgets: zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({
         setup: duration('6m'),
         build: duration('3m'),
         cluster: optionalDuration(),
@@ -18162,23 +19245,23 @@ const reportSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
         .strict()
         .default({ setup: '6m', build: '3m' })
         .describe('Time budgets per phase; the summary flags phases over budget.'),
-    regressionThreshold: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().min(0).default(0.2).describe('Flag a phase slower than the baseline by more than this fraction.'),
+    regressionThreshold: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().min(0).default(0.2).describe('Flag a phase slower than the baseline by more than this fraction.'),
 })
     .strict();
-const configSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
-    $schema: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
-    version: zod__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .euz(1, { error: 'version must be 1' }).describe('Config schema version. Always 1.'),
+const configSchema = zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({
+    $schema: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().optional(),
+    version: zod__WEBPACK_IMPORTED_MODULE_3__/* .literal */ .euz(1, { error: 'version must be 1' }).describe('Config schema version. Always 1.'),
     cluster: clusterSchema.default(clusterSchema.parse({})),
     builds: buildsSchema.default(buildsSchema.parse({})),
     deploy: deploySchema.default(deploySchema.parse({})).describe('How deploys judge pods that are not ready yet.'),
-    services: zod__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), serviceSchema).describe('Services by name (DNS-1123 labels).'),
+    services: zod__WEBPACK_IMPORTED_MODULE_3__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(), serviceSchema).describe('Services by name (DNS-1123 labels).'),
     compliance: _compliance_policy_js__WEBPACK_IMPORTED_MODULE_0__/* .compliancePolicySchema */ .tt.optional(),
     report: reportSchema.default(reportSchema.parse({})),
 })
     .strict();
 /** JSON Schema (draft 2020-12) for editors, generated from the zod schema. */
 function configJsonSchema() {
-    const schema = zod__WEBPACK_IMPORTED_MODULE_3__/* .toJSONSchema */ .bl(configSchema, { io: 'input', unrepresentable: 'any' });
+    const schema = zod__WEBPACK_IMPORTED_MODULE_4__/* .toJSONSchema */ .bl(configSchema, { io: 'input', unrepresentable: 'any' });
     return { ...schema, $id: 'https://github.com/hybrid-e2e/hybrid-e2e-action/dist/hybrid-e2e.schema.json', title: 'hybrid-e2e.yaml' };
 }
 
@@ -18296,6 +19379,7 @@ function historyFromResults(results) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   YP: () => (/* binding */ failureOutput),
+/* harmony export */   cH: () => (/* binding */ RunBlockedError),
 /* harmony export */   gJ: () => (/* binding */ errorMessage),
 /* harmony export */   v4: () => (/* binding */ ToolError),
 /* harmony export */   xL: () => (/* binding */ ConfigError),
@@ -18309,6 +19393,14 @@ class UserError extends Error {
     constructor(message) {
         super(message);
         this.name = 'UserError';
+    }
+}
+/** The run cannot go ahead on this machine as it is (e.g. too little free disk); exit 1, no stack trace. */
+class RunBlockedError extends UserError {
+    exitCode = 1;
+    constructor(message) {
+        super(message);
+        this.name = 'RunBlockedError';
     }
 }
 function formatProblem(p) {
@@ -18733,6 +19825,58 @@ function makeRunDir(runId, root) {
 /** The default results file of a run: `<temp root>/hybrid-e2e-results/<run id>.json`. */
 function defaultResultsFile(runId, env) {
     return node_path__WEBPACK_IMPORTED_MODULE_3___default().join(tempRoot(env), 'hybrid-e2e-results', `${runId}.json`);
+}
+
+
+/***/ }),
+
+/***/ 3910:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D: () => (/* binding */ parseSize),
+/* harmony export */   X: () => (/* binding */ formatSize)
+/* harmony export */ });
+const UNITS = {
+    '': 1,
+    b: 1,
+    k: 1e3,
+    kb: 1e3,
+    m: 1e6,
+    mb: 1e6,
+    g: 1e9,
+    gb: 1e9,
+    t: 1e12,
+    tb: 1e12,
+    ki: 1024,
+    kib: 1024,
+    mi: 1024 ** 2,
+    mib: 1024 ** 2,
+    gi: 1024 ** 3,
+    gib: 1024 ** 3,
+    ti: 1024 ** 4,
+    tib: 1024 ** 4,
+};
+/** `10GiB`, `500MB`, `2G`, or a number of bytes; undefined when malformed. */
+function parseSize(input) {
+    if (typeof input === 'number')
+        return Number.isFinite(input) && input >= 0 ? Math.round(input) : undefined;
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(input);
+    if (!m)
+        return undefined;
+    const unit = UNITS[m[2].toLowerCase()];
+    return unit === undefined ? undefined : Math.round(Number(m[1]) * unit);
+}
+/** `1.2 GiB`, `340 MiB`, `12 KiB`, `512 B`. */
+function formatSize(bytes) {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let v = bytes;
+    let i = 0;
+    while (v >= 1024 && i < units.length - 1) {
+        v /= 1024;
+        i++;
+    }
+    return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
 
@@ -19242,6 +20386,13 @@ function renderSummary(results, opts) {
 
 /***/ }),
 
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
 /***/ 181:
 /***/ ((module) => {
 
@@ -19256,10 +20407,73 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_proces
 
 /***/ }),
 
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
 /***/ 9896:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 4589:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 7540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
 
 /***/ }),
 
@@ -19270,10 +20484,52 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto"
 
 /***/ }),
 
+/***/ 3053:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+
+/***/ }),
+
+/***/ 610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
+/***/ 8474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
 /***/ 3024:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 
 /***/ }),
 
@@ -19291,6 +20547,34 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
+/***/ 643:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1792:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 9311:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
 /***/ 3136:
 /***/ ((module) => {
 
@@ -19305,6 +20589,34 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 
 /***/ }),
 
+/***/ 3429:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
 /***/ 6928:
 /***/ ((module) => {
 
@@ -19316,6 +20628,41 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
+
+/***/ }),
+
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 3557:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
@@ -37856,6 +39203,36 @@ function constantCatch(value) {
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -37893,6 +39270,17 @@ function constantCatch(value) {
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/import chunk loading */

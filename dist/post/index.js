@@ -29083,7 +29083,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _commands_down_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4293);
 /* harmony import */ var _commands_progress_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7111);
-/* harmony import */ var _commands_common_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6909);
+/* harmony import */ var _commands_common_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8949);
 /* harmony import */ var _step_state_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4634);
 
 
@@ -29096,7 +29096,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 const runDir = _step_state_js__WEBPACK_IMPORTED_MODULE_4__/* .stepState */ .Q.runDir();
 if (runDir && (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)(runDir)) {
     try {
-        await (0,_commands_down_js__WEBPACK_IMPORTED_MODULE_2__/* .down */ .T)({ runDir, respectKeep: true, env: process.env, reporter: (0,_commands_progress_js__WEBPACK_IMPORTED_MODULE_5__/* .lineReporter */ .O)((s) => process.stdout.write(s)) });
+        await (0,_commands_down_js__WEBPACK_IMPORTED_MODULE_2__/* .down */ .TR)({ runDir, respectKeep: true, env: process.env, reporter: (0,_commands_progress_js__WEBPACK_IMPORTED_MODULE_5__/* .lineReporter */ .O)((s) => process.stdout.write(s)) });
     }
     catch (e) {
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`hybrid-e2e cleanup: ${(0,_commands_common_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(e)}`);
@@ -29137,7 +29137,7 @@ const stepState = {
 
 /***/ }),
 
-/***/ 6909:
+/***/ 8949:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29158,6 +29158,49 @@ var dist = __nccwpck_require__(8815);
 var errors = __nccwpck_require__(4296);
 // EXTERNAL MODULE: ./src/core/duration.ts
 var duration = __nccwpck_require__(8571);
+;// CONCATENATED MODULE: ./src/core/size.ts
+const UNITS = {
+    '': 1,
+    b: 1,
+    k: 1e3,
+    kb: 1e3,
+    m: 1e6,
+    mb: 1e6,
+    g: 1e9,
+    gb: 1e9,
+    t: 1e12,
+    tb: 1e12,
+    ki: 1024,
+    kib: 1024,
+    mi: 1024 ** 2,
+    mib: 1024 ** 2,
+    gi: 1024 ** 3,
+    gib: 1024 ** 3,
+    ti: 1024 ** 4,
+    tib: 1024 ** 4,
+};
+/** `10GiB`, `500MB`, `2G`, or a number of bytes; undefined when malformed. */
+function size_parseSize(input) {
+    if (typeof input === 'number')
+        return Number.isFinite(input) && input >= 0 ? Math.round(input) : undefined;
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(input);
+    if (!m)
+        return undefined;
+    const unit = UNITS[m[2].toLowerCase()];
+    return unit === undefined ? undefined : Math.round(Number(m[1]) * unit);
+}
+/** `1.2 GiB`, `340 MiB`, `12 KiB`, `512 B`. */
+function formatSize(bytes) {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let v = bytes;
+    let i = 0;
+    while (v >= 1024 && i < units.length - 1) {
+        v /= 1024;
+        i++;
+    }
+    return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -38943,6 +38986,7 @@ function repoRuleFor(p, repository) {
 
 
 
+
 /** DNS-1123 label: what Kubernetes and kind accept as a name. */
 const schema_DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** A repository reference without tag or digest (docker reference grammar, lower case). */
@@ -39034,6 +39078,16 @@ const buildsSchema = object({
         .default('auto')
         .describe('Concurrent builds; auto derives it from CPUs and free memory.'),
     loadParallelism: schemas_number().int().min(1).max(4).default(2).describe('Concurrent image imports per node.'),
+    keepCached: schemas_number()
+        .int()
+        .min(1)
+        .max(100)
+        .default(3)
+        .describe('How many content-addressed images (<repository>:cache-<hash>) to keep per repository for reuse by later runs; older ones are removed after a successful run.'),
+    minFreeDisk: union([schemas_string(), schemas_number()])
+        .refine((v) => size_parseSize(v) !== undefined, 'must be a size such as 10GiB, 500MB, or a number of bytes')
+        .optional()
+        .describe('Free space the run needs where images and archives go (e.g. 10GiB, or bytes), checked before the builds. Default: twice the size of the images of the previous run (its results), else 2GiB.'),
     cacheRef: schemas_string()
         .regex(IMAGE_REPOSITORY, 'must be an image repository without tag, e.g. ghcr.io/org/app-cache')
         .optional()
@@ -39089,6 +39143,7 @@ function configJsonSchema() {
 }
 
 ;// CONCATENATED MODULE: ./src/core/config/loader.ts
+
 
 
 
@@ -39454,7 +39509,15 @@ function parseConfig(text, file, opts = {}) {
             retries: c.retries,
             waitTimeoutMs: parseDuration(c.waitTimeout),
         },
-        builds: { ...config.builds },
+        builds: {
+            parallelism: config.builds.parallelism,
+            loadParallelism: config.builds.loadParallelism,
+            deployParallelism: config.builds.deployParallelism,
+            retries: config.builds.retries,
+            keepCached: config.builds.keepCached,
+            ...(config.builds.cacheRef ? { cacheRef: config.builds.cacheRef } : {}),
+            ...(config.builds.minFreeDisk !== undefined ? { minFreeDisk: parseSize(config.builds.minFreeDisk) } : {}),
+        },
         deploy: { crashLoopRestarts: config.deploy.crashLoopRestarts, configErrorGraceMs: parseDuration(config.deploy.configErrorGrace) },
         services,
         ...(config.compliance ? { compliance: config.compliance } : {}),
@@ -40020,225 +40083,18 @@ function renderSummary(results, opts) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  T: () => (/* binding */ down)
+  TR: () => (/* binding */ down)
 });
 
-// UNUSED EXPORTS: runDirFrom
+// UNUSED EXPORTS: configFor, downStale, runDirFrom, runIsLive
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __nccwpck_require__(4296);
-;// CONCATENATED MODULE: ./src/core/engine/run-state.ts
-
-
-
-const STATE_FILE = 'state.json';
-/** The run's state file: every change is written at once (a killed run leaves an accurate record). */
-class RunStateFile {
-    state;
-    onChange;
-    constructor(state, onChange) {
-        this.state = state;
-        this.onChange = onChange;
-        this.save();
-    }
-    update(change) {
-        change(this.state);
-        this.save();
-    }
-    save() {
-        writeFileSync(path.join(this.state.runDir, STATE_FILE), JSON.stringify(this.state, null, 2));
-        this.onChange?.(this.state);
-    }
-}
-function readRunState(runDir) {
-    const file = external_node_path_default().join(runDir, STATE_FILE);
-    if (!(0,external_node_fs_.existsSync)(file))
-        throw new errors/* UserError */.yo(`no run state at ${file}: pass the run directory printed by "hybrid-e2e up" (or --results FILE of that run).`);
-    return JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
-}
-
-;// CONCATENATED MODULE: ./src/core/engine/teardown.ts
-/** Removing what a run created: its cluster after a failed run, and everything at `down`. */
-
-
-
-/**
- * At the end of a run that did not succeed: delete its cluster, unless the run failed, created the cluster and the
- * user asked to keep it for debugging. Returns whether the cluster was kept.
- */
-async function releaseClusterAfterFailure(o) {
-    const cluster = o.state.state.cluster;
-    if (!cluster)
-        return false;
-    if (o.outcome === 'failure' && o.keepOnFailure && o.created) {
-        o.state.update((s) => (s.keepCluster = true));
-        o.reporter.warn(`keeping cluster ${cluster.name} for debugging (keep-cluster-on-failure); delete it with: kind delete cluster --name ${cluster.name}`);
-        return true;
-    }
-    await o.kind
-        .delete(cluster.name, cluster.kubeconfig)
-        .catch((e) => o.reporter.warn(`could not delete cluster ${cluster.name}: ${errorMessage(e)}`));
-    o.state.update((s) => delete s.cluster);
-    return false;
-}
-/** Deletes exactly what one run created: its cluster, its image tags, its run directory. Idempotent. */
-async function teardownRun(state, o) {
-    const removed = [];
-    const problems = [];
-    if (o.collectCoverage) {
-        const src = external_node_path_default().join(state.runDir, 'coverage');
-        if ((0,external_node_fs_.existsSync)(src)) {
-            (0,external_node_fs_.cpSync)(src, o.collectCoverage, { recursive: true });
-            o.reporter.info(`coverage data copied to ${o.collectCoverage}`);
-        }
-        else
-            o.reporter.warn(`no coverage data in ${src} (was build.coverage on?)`);
-    }
-    if (state.cluster && o.respectKeep && state.keepCluster) {
-        o.reporter.warn(`leaving cluster ${state.cluster.name} (keep-cluster-on-failure); delete it with: kind delete cluster --name ${state.cluster.name}`);
-    }
-    else if (state.cluster) {
-        try {
-            await o.kind.delete(state.cluster.name, state.cluster.kubeconfig);
-            removed.push(`cluster ${state.cluster.name}`);
-        }
-        catch (e) {
-            problems.push(`could not delete cluster ${state.cluster.name}: ${(0,errors/* errorMessage */.gJ)(e)}`);
-        }
-    }
-    if (!o.keepImages && state.images.length) {
-        try {
-            await o.builder.removeImages(state.images);
-            removed.push(`${state.images.length} image tag(s)`);
-        }
-        catch (e) {
-            problems.push(`could not remove the run's image tags: ${(0,errors/* errorMessage */.gJ)(e)}`);
-        }
-    }
-    if (state.buildxBuilder) {
-        try {
-            await o.builder.dispose();
-            removed.push(`buildx builder ${state.buildxBuilder}`);
-        }
-        catch (e) {
-            problems.push(`could not remove the buildx builder ${state.buildxBuilder}: ${(0,errors/* errorMessage */.gJ)(e)}`);
-        }
-    }
-    (0,external_node_fs_.rmSync)(state.runDir, { recursive: true, force: true });
-    removed.push(`run directory ${state.runDir}`);
-    for (const p of problems)
-        o.reporter.warn(p);
-    o.reporter.info(`down: removed ${removed.join(', ')}`);
-    return { removed, problems };
-}
-
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: ./src/adapters/builders/archive.ts
-/**
- * Minimal reader for docker-archive tarballs (`docker save`, `podman save --format docker-archive`,
- * buildx `--output type=docker`): finds `manifest.json` without extracting anything.
- * Handles ustar, GNU long names (`L`) and pax headers (`x`); skips file data by seeking.
- */
-
-function cstr(buf, start, len) {
-    const slice = buf.subarray(start, start + len);
-    const nul = slice.indexOf(0);
-    return slice.subarray(0, nul === -1 ? slice.length : nul).toString('utf8');
-}
-function octal(buf, start, len) {
-    const first = buf[start] ?? 0;
-    if (first & 0x80) {
-        // base-256 (GNU) for big sizes
-        let n = 0;
-        for (let i = start + 1; i < start + len; i++)
-            n = n * 256 + (buf[i] ?? 0);
-        return n;
-    }
-    const s = cstr(buf, start, len).trim();
-    return s ? parseInt(s, 8) : 0;
-}
-function paxPath(data) {
-    let off = 0;
-    const text = data.toString('utf8');
-    while (off < text.length) {
-        const sp = text.indexOf(' ', off);
-        if (sp === -1)
-            break;
-        const len = Number(text.slice(off, sp));
-        if (!Number.isFinite(len) || len <= 0)
-            break;
-        const rec = text.slice(sp + 1, off + len - 1);
-        const eq = rec.indexOf('=');
-        if (eq !== -1 && rec.slice(0, eq) === 'path')
-            return rec.slice(eq + 1);
-        off += len;
-    }
-    return undefined;
-}
-/** Reads one named member (first match) of a tar file; undefined when absent. */
-async function readTarMember(tarPath, member, maxBytes = 16 << 20) {
-    const fh = await (0,promises_namespaceObject.open)(tarPath, 'r');
-    try {
-        const header = Buffer.alloc(512);
-        let pos = 0;
-        let longName;
-        for (;;) {
-            const { bytesRead } = await fh.read(header, 0, 512, pos);
-            if (bytesRead < 512)
-                return undefined;
-            if (header.every((b) => b === 0))
-                return undefined;
-            const size = octal(header, 124, 12);
-            const type = String.fromCharCode(header[156] ?? 0x30);
-            const dataPos = pos + 512;
-            const next = dataPos + Math.ceil(size / 512) * 512;
-            if (type === 'L' || type === 'x') {
-                const data = Buffer.alloc(Math.min(size, 1 << 20));
-                await fh.read(data, 0, data.length, dataPos);
-                longName = type === 'L' ? cstr(data, 0, data.length) : (paxPath(data) ?? longName);
-                pos = next;
-                continue;
-            }
-            const prefix = cstr(header, 345, 155);
-            const base = cstr(header, 0, 100);
-            const name = (longName ?? (prefix ? `${prefix}/${base}` : base)).replace(/^\.\//, '');
-            longName = undefined;
-            if (name === member && (type === '0' || type === '\0')) {
-                if (size > maxBytes)
-                    throw new Error(`${member} in ${tarPath} is too large (${size} bytes)`);
-                const data = Buffer.alloc(size);
-                await fh.read(data, 0, size, dataPos);
-                return data;
-            }
-            pos = next;
-        }
-    }
-    finally {
-        await fh.close();
-    }
-}
-/** The archive's manifest.json; throws if the file is not a docker-archive. */
-async function readDockerArchiveManifest(tarPath) {
-    const data = await readTarMember(tarPath, 'manifest.json');
-    if (!data)
-        throw new Error(`${tarPath} is not a docker-archive (no manifest.json)`);
-    const parsed = JSON.parse(data.toString('utf8'));
-    if (!Array.isArray(parsed))
-        throw new Error(`${tarPath}: manifest.json is not an array`);
-    return parsed;
-}
-/** `sha256:<hex>` of the image config named in the archive's manifest (the image ID). */
-function configDigest(entry) {
-    const m = /([0-9a-f]{64})(?:\.json)?$/.exec(entry.Config);
-    return m ? `sha256:${m[1]}` : undefined;
-}
-
 ;// CONCATENATED MODULE: ./node_modules/is-plain-obj/index.js
 function isPlainObject(value) {
 	if (typeof value !== 'object' || value === null) {
@@ -41625,6 +41481,7 @@ setErrorName(ExecaSyncError, ExecaSyncError.name);
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 ;// CONCATENATED MODULE: ./node_modules/human-signals/build/src/realtime.js
 
 const getRealtimeSignals=()=>{
@@ -49435,6 +49292,8 @@ const {
 } = getIpcExport();
 
 
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
 ;// CONCATENATED MODULE: ./src/adapters/process.ts
 /**
  * The one process runner: every tool the product runs (docker, podman, kind, kubectl) goes through here, with an
@@ -49733,6 +49592,374 @@ async function process_isExecutable(p) {
     catch {
         return false;
     }
+}
+/** The start time of a process (clock ticks since boot, from /proc), or undefined when it does not exist. */
+function processStart(pid) {
+    try {
+        const stat = (0,external_node_fs_.readFileSync)(`/proc/${pid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Whether the process that started as (`pid`, `start`) still runs; a pid reused by another process does not count. */
+function processAlive(pid, start) {
+    try {
+        process.kill(pid, 0);
+    }
+    catch (e) {
+        if (e.code !== 'EPERM')
+            return false;
+    }
+    if (start === undefined)
+        return true;
+    const now = processStart(pid);
+    return now === undefined ? (0,external_node_fs_.existsSync)('/proc') === false : now === start;
+}
+/**
+ * Processes a run left behind when it was killed without cleaning up (SIGKILL, OOM, a closed laptop): the tools the
+ * engine runs (kind, kubectl, docker, podman, buildx) whose command line names the run's directory or its run id
+ * (kind's `--name <cluster>-<id>`, tags `:e2e-<id>-…`, `--kubeconfig <run dir>/…`), never this process or its
+ * ancestors, nor any other program (an editor or `tail` on a file of the run). Linux /proc; none elsewhere.
+ */
+const RUN_TOOLS = new Set(['kind', 'kubectl', 'docker', 'podman', 'docker-buildx', 'buildctl']);
+async function leftoverProcesses(runId, runDir) {
+    let names;
+    try {
+        names = await (0,promises_namespaceObject.readdir)('/proc');
+    }
+    catch {
+        return [];
+    }
+    const ancestors = new Set();
+    for (let p = process.pid; p && p > 1 && !ancestors.has(p); p = (await readProc(p))?.ppid)
+        ancestors.add(p);
+    const out = [];
+    for (const n of names.filter((x) => /^\d+$/.test(x))) {
+        const pid = Number(n);
+        if (ancestors.has(pid))
+            continue;
+        let argv;
+        try {
+            argv = (await (0,promises_namespaceObject.readFile)(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+        }
+        catch {
+            continue;
+        }
+        // the tool itself, or a script of that name run by an interpreter (`node …/kind`)
+        if (!argv.slice(0, 2).some((a) => RUN_TOOLS.has(external_node_path_default().basename(a))))
+            continue;
+        const cmdline = argv.join(' ');
+        if (!cmdline.includes(runDir) && !new RegExp(`(^|[^a-z0-9])(e2e-)?${runId}([^a-z0-9]|$)`).test(cmdline))
+            continue;
+        const info = await readProc(pid);
+        if (info)
+            out.push(info);
+    }
+    return out;
+}
+/**
+ * Stops what a dead run left running (see `leftoverProcesses`) so that nothing recreates what `down` removes: a
+ * `kind create` that goes on after its parent died would bring the cluster back. SIGTERM, then SIGKILL after
+ * `graceMs`. Returns how many processes were found.
+ */
+async function stopLeftoverProcesses(runId, runDir, graceMs = 3000) {
+    const found = await leftoverProcesses(runId, runDir);
+    for (const p of found)
+        signalIfSame(p, 'SIGTERM', await readProc(p.pid));
+    const gone = () => found.every((p) => !processAlive(p.pid, p.start));
+    await waitUntil(gone, graceMs);
+    for (const p of found)
+        signalIfSame(p, 'SIGKILL', await readProc(p.pid));
+    await waitUntil(gone, 1000);
+    return found.length;
+}
+
+;// CONCATENATED MODULE: ./src/core/engine/run-state.ts
+/**
+ * What a run created, so `down` and the post step can remove exactly that, even after the run was killed.
+ *
+ * Two copies of one record, rewritten on every change: `<run dir>/state.json` (for `down --run-dir`) and the
+ * per-user registry, `$XDG_STATE_HOME/hybrid-e2e/runs/<run id>.json` (default `~/.local/state/...`), through which
+ * `runs` lists and `down` without arguments finds every run, also one whose process is gone. The record is written
+ * first, before anything is created, and removed last, only when everything it lists is gone.
+ */
+
+
+
+
+const STATE_FILE = 'state.json';
+/** The per-user directory of run records. */
+function registryDir(env) {
+    const base = env.XDG_STATE_HOME || external_node_path_default().join(env.HOME || external_node_os_default().homedir(), '.local', 'state');
+    return external_node_path_default().join(base, 'hybrid-e2e', 'runs');
+}
+function writeAtomic(file, text) {
+    (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    (0,external_node_fs_.writeFileSync)(tmp, text);
+    (0,external_node_fs_.renameSync)(tmp, file);
+}
+/** The run's record: every change is written at once, to the run dir and the registry. */
+class RunStateFile {
+    state;
+    onChange;
+    registryFile;
+    constructor(state, env, onChange) {
+        this.state = state;
+        this.onChange = onChange;
+        this.registryFile = external_node_path_default().join(registryDir(env), `${state.runId}.json`);
+        this.save();
+    }
+    update(change) {
+        change(this.state);
+        this.save();
+    }
+    save() {
+        const text = JSON.stringify(this.state, null, 2);
+        if ((0,external_node_fs_.existsSync)(this.state.runDir))
+            writeAtomic(external_node_path_default().join(this.state.runDir, STATE_FILE), text);
+        writeAtomic(this.registryFile, text);
+        this.onChange?.(this.state);
+    }
+    /** The last step of a complete cleanup: the record goes. */
+    forget() {
+        (0,external_node_fs_.rmSync)(this.registryFile, { force: true });
+    }
+}
+function readRunState(runDir) {
+    const file = external_node_path_default().join(runDir, STATE_FILE);
+    if (!(0,external_node_fs_.existsSync)(file))
+        throw new errors/* UserError */.yo(`no run state at ${file}: pass the run directory printed by "hybrid-e2e up" (or --results FILE of that run).`);
+    return JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+}
+/** Every run in the registry (unreadable records are skipped). */
+function run_state_listRuns(env) {
+    const dir = registryDir(env);
+    if (!(0,external_node_fs_.existsSync)(dir))
+        return [];
+    const out = [];
+    for (const f of (0,external_node_fs_.readdirSync)(dir)
+        .filter((n) => n.endsWith('.json'))
+        .sort()) {
+        try {
+            out.push(JSON.parse((0,external_node_fs_.readFileSync)(external_node_path_default().join(dir, f), 'utf8')));
+        }
+        catch {
+            /* a record being written, or damaged: not a run we can act on */
+        }
+    }
+    return out;
+}
+/** The record of a run, from the registry (preferred) or its run dir. */
+function findRun(runDir, env) {
+    const inDir = (0,external_node_fs_.existsSync)(external_node_path_default().join(runDir, STATE_FILE)) ? readRunState(runDir) : undefined;
+    const registered = run_state_listRuns(env).find((r) => r.runDir === runDir || r.runId === inDir?.runId);
+    if (registered)
+        return registered;
+    if (inDir)
+        return inDir;
+    return readRunState(runDir);
+}
+
+;// CONCATENATED MODULE: ./src/core/engine/teardown.ts
+/** Removing what a run created: its cluster after a failed run, and everything at `down`. */
+
+
+
+/**
+ * At the end of a run that did not succeed: delete its cluster, unless the run failed, created the cluster and the
+ * user asked to keep it for debugging. Returns whether the cluster was kept.
+ */
+async function releaseClusterAfterFailure(o) {
+    const cluster = o.state.state.cluster;
+    if (!cluster)
+        return false;
+    if (o.outcome === 'failure' && o.keepOnFailure && o.created) {
+        o.state.update((s) => (s.keepCluster = true));
+        o.reporter.warn(`keeping cluster ${cluster.name} for debugging (keep-cluster-on-failure); delete it with: kind delete cluster --name ${cluster.name}`);
+        return true;
+    }
+    await o.kind
+        .delete(cluster.name, cluster.kubeconfig)
+        .catch((e) => o.reporter.warn(`could not delete cluster ${cluster.name}: ${errorMessage(e)}`));
+    o.state.update((s) => delete s.cluster);
+    return false;
+}
+/**
+ * Removes exactly what one run created, one resource at a time: each is struck from the record only once its removal
+ * succeeded, so a failed step (kind missing, a daemon down) leaves an accurate record and `down` again finishes the
+ * job. The run directory (its kubeconfig is what kind needs to delete the cluster) and the record go last, only when
+ * nothing is left. Idempotent.
+ */
+async function teardownRun(file, o) {
+    const state = file.state;
+    const removed = [];
+    const problems = [];
+    const left = [];
+    if (o.collectCoverage) {
+        const src = external_node_path_default().join(state.runDir, 'coverage');
+        if ((0,external_node_fs_.existsSync)(src)) {
+            (0,external_node_fs_.cpSync)(src, o.collectCoverage, { recursive: true });
+            o.reporter.info(`coverage data copied to ${o.collectCoverage}`);
+        }
+        else
+            o.reporter.warn(`no coverage data in ${src} (was build.coverage on?)`);
+    }
+    const cluster = state.cluster;
+    if (cluster && o.respectKeep && state.keepCluster) {
+        left.push(`cluster ${cluster.name} (kept: keep-cluster-on-failure)`);
+        o.reporter.warn(`leaving cluster ${cluster.name} (keep-cluster-on-failure); remove it and the rest of the run with: hybrid-e2e down --run-dir ${state.runDir}`);
+    }
+    else if (cluster) {
+        try {
+            await o.kind.delete(cluster.name, cluster.kubeconfig);
+            file.update((s) => delete s.cluster);
+            removed.push(`cluster ${cluster.name}`);
+        }
+        catch (e) {
+            problems.push(`could not delete cluster ${cluster.name}: ${(0,errors/* errorMessage */.gJ)(e)}`);
+            left.push(`cluster ${cluster.name}`);
+        }
+    }
+    if (state.images.length) {
+        const images = [...state.images];
+        try {
+            if (!o.builder)
+                throw new Error('the run recorded no image builder');
+            await o.builder.removeImages(images);
+            file.update((s) => (s.images = s.images.filter((i) => !images.includes(i))));
+            removed.push(`${images.length} image tag(s)`);
+        }
+        catch (e) {
+            problems.push(`could not remove the run's image tags (${images.join(', ')}): ${(0,errors/* errorMessage */.gJ)(e)}`);
+            left.push(`${images.length} image tag(s)`);
+        }
+    }
+    if (state.buildxBuilder) {
+        const name = state.buildxBuilder;
+        try {
+            if (!o.builder)
+                throw new Error('the run recorded no image builder');
+            await o.builder.dispose();
+            file.update((s) => delete s.buildxBuilder);
+            removed.push(`buildx builder ${name}`);
+        }
+        catch (e) {
+            problems.push(`could not remove the buildx builder ${name}: ${(0,errors/* errorMessage */.gJ)(e)}`);
+            left.push(`buildx builder ${name}`);
+        }
+    }
+    if (left.length === 0) {
+        (0,external_node_fs_.rmSync)(state.runDir, { recursive: true, force: true });
+        removed.push(`run directory ${state.runDir}`);
+        file.forget();
+    }
+    for (const p of problems)
+        o.reporter.warn(p);
+    o.reporter.info(`down ${state.runId}: ${removed.length ? `removed ${removed.join(', ')}` : 'nothing removed'}${left.length ? `; left: ${left.join(', ')} (record kept: run "hybrid-e2e down --run-dir ${state.runDir}" again)` : ''}`);
+    return { removed, problems, left };
+}
+
+;// CONCATENATED MODULE: ./src/adapters/builders/archive.ts
+/**
+ * Minimal reader for docker-archive tarballs (`docker save`, `podman save --format docker-archive`,
+ * buildx `--output type=docker`): finds `manifest.json` without extracting anything.
+ * Handles ustar, GNU long names (`L`) and pax headers (`x`); skips file data by seeking.
+ */
+
+function cstr(buf, start, len) {
+    const slice = buf.subarray(start, start + len);
+    const nul = slice.indexOf(0);
+    return slice.subarray(0, nul === -1 ? slice.length : nul).toString('utf8');
+}
+function octal(buf, start, len) {
+    const first = buf[start] ?? 0;
+    if (first & 0x80) {
+        // base-256 (GNU) for big sizes
+        let n = 0;
+        for (let i = start + 1; i < start + len; i++)
+            n = n * 256 + (buf[i] ?? 0);
+        return n;
+    }
+    const s = cstr(buf, start, len).trim();
+    return s ? parseInt(s, 8) : 0;
+}
+function paxPath(data) {
+    let off = 0;
+    const text = data.toString('utf8');
+    while (off < text.length) {
+        const sp = text.indexOf(' ', off);
+        if (sp === -1)
+            break;
+        const len = Number(text.slice(off, sp));
+        if (!Number.isFinite(len) || len <= 0)
+            break;
+        const rec = text.slice(sp + 1, off + len - 1);
+        const eq = rec.indexOf('=');
+        if (eq !== -1 && rec.slice(0, eq) === 'path')
+            return rec.slice(eq + 1);
+        off += len;
+    }
+    return undefined;
+}
+/** Reads one named member (first match) of a tar file; undefined when absent. */
+async function readTarMember(tarPath, member, maxBytes = 16 << 20) {
+    const fh = await (0,promises_namespaceObject.open)(tarPath, 'r');
+    try {
+        const header = Buffer.alloc(512);
+        let pos = 0;
+        let longName;
+        for (;;) {
+            const { bytesRead } = await fh.read(header, 0, 512, pos);
+            if (bytesRead < 512)
+                return undefined;
+            if (header.every((b) => b === 0))
+                return undefined;
+            const size = octal(header, 124, 12);
+            const type = String.fromCharCode(header[156] ?? 0x30);
+            const dataPos = pos + 512;
+            const next = dataPos + Math.ceil(size / 512) * 512;
+            if (type === 'L' || type === 'x') {
+                const data = Buffer.alloc(Math.min(size, 1 << 20));
+                await fh.read(data, 0, data.length, dataPos);
+                longName = type === 'L' ? cstr(data, 0, data.length) : (paxPath(data) ?? longName);
+                pos = next;
+                continue;
+            }
+            const prefix = cstr(header, 345, 155);
+            const base = cstr(header, 0, 100);
+            const name = (longName ?? (prefix ? `${prefix}/${base}` : base)).replace(/^\.\//, '');
+            longName = undefined;
+            if (name === member && (type === '0' || type === '\0')) {
+                if (size > maxBytes)
+                    throw new Error(`${member} in ${tarPath} is too large (${size} bytes)`);
+                const data = Buffer.alloc(size);
+                await fh.read(data, 0, size, dataPos);
+                return data;
+            }
+            pos = next;
+        }
+    }
+    finally {
+        await fh.close();
+    }
+}
+/** The archive's manifest.json; throws if the file is not a docker-archive. */
+async function readDockerArchiveManifest(tarPath) {
+    const data = await readTarMember(tarPath, 'manifest.json');
+    if (!data)
+        throw new Error(`${tarPath} is not a docker-archive (no manifest.json)`);
+    const parsed = JSON.parse(data.toString('utf8'));
+    if (!Array.isArray(parsed))
+        throw new Error(`${tarPath}: manifest.json is not an array`);
+    return parsed;
+}
+/** `sha256:<hex>` of the image config named in the archive's manifest (the image ID). */
+function configDigest(entry) {
+    const m = /([0-9a-f]{64})(?:\.json)?$/.exec(entry.Config);
+    return m ? `sha256:${m[1]}` : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/adapters/builders/build-output.ts
@@ -50148,11 +50375,10 @@ class EngineBuilder {
         return r.exitCode === 0;
     }
     /**
-     * Every local image carrying `label`, by the label's value: a tagged reference where there is one, else the image
-     * id. Two calls for the whole run, whatever the number of services: the ids of the images that have the label, then
-     * one inspect of them all (`docker images` cannot print labels).
+     * Every local image carrying `label`: two calls whatever their number, the ids of the images that have the label,
+     * then one inspect of them all (`docker images` cannot print labels).
      */
-    async imagesByLabel(label) {
+    async labelledImages(label) {
         const list = await this.runEngine(['images', '--filter', `label=${label}`, '--format', '{{.ID}}'], { keepOutput: true });
         if (list.exitCode !== 0) {
             throw new errors/* BuildError */.zS(`listing images by label ${label} failed: ${list.tail.join(' ').trim()}`, {
@@ -50166,9 +50392,8 @@ class EngineBuilder {
                 .map((l) => l.trim())
                 .filter(Boolean)),
         ];
-        const out = new Map();
         if (!ids.length)
-            return out;
+            return [];
         const r = await this.runEngine(['image', 'inspect', ...ids], { keepOutput: true });
         // An image removed between the two calls makes inspect fail for it; what it printed for the others still counts.
         let images = [];
@@ -50181,15 +50406,25 @@ class EngineBuilder {
                 logTail: r.tail,
             });
         }
-        for (const img of images) {
-            const value = img.Config?.Labels?.[label];
-            if (!value || !img.Id)
-                continue;
-            const tagged = (img.RepoTags ?? []).find((t) => !t.includes('<none>'));
-            if (tagged)
-                out.set(value, tagged);
+        return images
+            .filter((img) => img.Id && img.Config?.Labels?.[label])
+            .map((img) => ({
+            id: img.Id,
+            tags: (img.RepoTags ?? []).filter((t) => !t.includes('<none>')),
+            labels: img.Config?.Labels ?? {},
+            createdMs: img.Created ? Date.parse(img.Created) || 0 : 0,
+            bytes: img.Size ?? 0,
+        }));
+    }
+    /** Every local image carrying `label`, by its value: a tagged reference where there is one, else the image id. */
+    async imagesByLabel(label) {
+        const out = new Map();
+        for (const img of await this.labelledImages(label)) {
+            const value = img.labels[label];
+            if (img.tags[0])
+                out.set(value, img.tags[0]);
             else if (!out.has(value))
-                out.set(value, img.Id);
+                out.set(value, img.id);
         }
         return out;
     }
@@ -50200,6 +50435,11 @@ class EngineBuilder {
                 exitCode: r.exitCode,
                 logTail: r.tail,
             });
+    }
+    async dataRoot() {
+        const r = await this.runEngine(['info', '--format', this.dataRootFormat], { keepOutput: true, timeoutMs: 15_000 });
+        const dir = r.stdout.trim();
+        return r.exitCode === 0 && dir.startsWith('/') ? dir : undefined;
     }
     async pull(ref, signal, platform) {
         const r = await this.runEngine(['pull', ...(platform ? ['--platform', platform] : []), ref], { signal });
@@ -50331,6 +50571,7 @@ class docker_DockerBuilder extends EngineBuilder {
      * Removes the run's buildx builder (its BuildKit container and state), as docker/setup-buildx-action's post step
      * does; a builder already gone is not an error.
      */
+    dataRootFormat = '{{.DockerRootDir}}';
     async dispose() {
         const name = this.caps.builderName;
         if (!name)
@@ -50347,6 +50588,12 @@ class docker_DockerBuilder extends EngineBuilder {
         const r = await this.runEngine(['image', 'rm', '--force', ...refs], { keepOutput: true });
         if (r.exitCode === 0)
             return;
+        // Not run at all (binary gone, killed): nothing was removed, whatever stderr says.
+        if (r.exitCode === undefined)
+            throw new errors/* BuildError */.zS(`docker image rm did not run: ${r.spawnError ?? (r.signal ? `killed by ${r.signal}` : 'no exit code')}`, {
+                ...(r.signal ? { signal: r.signal } : {}),
+                logTail: r.tail,
+            });
         const problems = r.stderr
             .split('\n')
             .map((l) => l.trim())
@@ -50471,6 +50718,7 @@ class podman_PodmanBuilder extends EngineBuilder {
         const r = await this.runEngine(['image', 'exists', ref]);
         return r.exitCode === 0;
     }
+    dataRootFormat = '{{.Store.GraphRoot}}';
     async dispose() {
         // podman builds need no builder of their own.
     }
@@ -51018,25 +51266,108 @@ function builderOfRun(state, env) {
     const caps = dockerCapabilities({ binary: state.engineBinary, clientVersion: 'unknown', serverVersion: 'unknown' }, 'none').caps;
     return new docker_DockerBuilder({ ...caps, ...(state.buildxBuilder ? { builderName: state.buildxBuilder } : {}) }, env);
 }
+/**
+ * The image builders of this machine, for commands that look at images rather than build them (`runs`, `prune`):
+ * `docker` or `podman` alone, or with `auto` every one of them that answers. `problems` says why one is missing.
+ */
+async function localBuilders(engine, env) {
+    const engines = engine === 'auto' ? ['docker', 'podman'] : [engine];
+    const found = await Promise.all(engines.map((e) => detectBuilder(e, { env, cacheBackend: 'none' }).then((d) => ({ builder: d.builder }), (err) => ({ problem: err instanceof Error ? err.message : String(err) }))));
+    return {
+        builders: found.flatMap((f) => ('builder' in f ? [f.builder] : [])),
+        problems: found.flatMap((f) => ('problem' in f ? [f.problem] : [])),
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/commands/down.ts
-/** The `down` use case: remove exactly what one run created (its cluster, image tags and run directory). */
+/**
+ * The `down` use case: remove exactly what runs created (cluster, image tags, builder, run directory), one run or
+ * every stale run of a config, found through the per-user registry of runs (core/engine/run-state.ts).
+ */
 
 
 
 
 
 
+
+/** Removes one run, named by its run directory. */
 async function down(o) {
-    const state = readRunState(o.runDir);
     const env = { ...process.env, ...o.env };
-    return teardownRun(state, {
-        kind: clusterTool(state.provider, env),
-        builder: builderOfRun(state, env),
-        reporter: o.reporter,
+    return removeRun(findRun(o.runDir, env), env, o.reporter, {
         ...(o.collectCoverage ? { collectCoverage: o.collectCoverage } : {}),
         ...(o.respectKeep ? { respectKeep: true } : {}),
+        ...(o.kindEnv ? { kindEnv: o.kindEnv } : {}),
     });
+}
+/** A kind that cannot be had: every call fails with why. */
+function unavailableKind(e) {
+    const fail = async () => {
+        throw e;
+    };
+    return { create: fail, delete: fail, loadImageArchive: fail, exportLogs: fail };
+}
+async function removeRun(state, env, reporter, extra = {}) {
+    const { kindEnv, ...teardown } = extra;
+    const file = new RunStateFile(state, env);
+    // A run that died without cleaning up may have left a `kind create` or a build going, which would bring back what
+    // is removed here: stop them first. Never for a live run (its children are its own business).
+    if (state.pid !== process.pid && !runIsLive(state)) {
+        const n = await stopLeftoverProcesses(state.runId, state.runDir);
+        if (n)
+            reporter.info(`down ${state.runId}: stopped ${n} process(es) the run left running`);
+    }
+    const provider = state.provider ?? 'docker';
+    let kind = clusterTool(provider, env);
+    if (kindEnv && state.cluster && !(teardown.respectKeep && state.keepCluster)) {
+        try {
+            kind = clusterTool(provider, await kindEnv(env));
+        }
+        catch (e) {
+            kind = unavailableKind(e);
+        }
+    }
+    return teardownRun(file, {
+        kind,
+        ...(state.engineBinary
+            ? { builder: builderOfRun({ ...state, provider: state.provider ?? 'docker', engineBinary: state.engineBinary }, env) }
+            : {}),
+        reporter,
+        ...teardown,
+    });
+}
+/** Whether a run's process is still going (then its resources are in use). */
+function runIsLive(r) {
+    return r.pid !== process.pid && processAlive(r.pid, r.pidStart);
+}
+/**
+ * Removes every run of `config` (every run at all with `config` undefined) whose process is gone. A live run is left
+ * alone, with a message.
+ */
+async function downStale(o) {
+    const env = { ...process.env, ...o.env };
+    const runs = listRuns(env).filter((r) => o.config === undefined || r.config === o.config);
+    const out = { removed: [], live: [], problems: [], left: [] };
+    // kind is made available once, for the first run that has a cluster, whatever the number of runs.
+    let kindOnce;
+    const kindEnv = o.kindEnv && ((e) => (kindOnce ??= o.kindEnv(e)));
+    if (!runs.length)
+        o.reporter.info(o.config ? `down: no runs of ${o.config} to remove` : 'down: no runs to remove');
+    for (const r of runs) {
+        if (runIsLive(r)) {
+            out.live.push(r.runId);
+            o.reporter.info(`down: run ${r.runId} is still running (pid ${r.pid}): left alone; stop it first (Ctrl-C cleans up after itself)`);
+            continue;
+        }
+        const t = await removeRun(r, env, o.reporter, kindEnv ? { kindEnv } : {});
+        if (t.problems.length)
+            out.problems.push(...t.problems.map((p) => `${r.runId}: ${p}`));
+        if (t.left.length)
+            out.left.push(...t.left.map((l) => `${r.runId}: ${l}`));
+        else
+            out.removed.push(r.runId);
+    }
+    return out;
 }
 /** The run directory named by `--run-dir`, or recorded in the results file given with `--results`. */
 function runDirFrom(a, cwd) {
@@ -51052,8 +51383,16 @@ function runDirFrom(a, cwd) {
         }
         if (runDir)
             return path.resolve(cwd, runDir);
+        throw new UserError(`results file ${a.results} names no run directory.`);
     }
-    throw new UserError('down needs --run-dir DIR or --results FILE (both printed by "hybrid-e2e up").');
+    return undefined;
+}
+/** The config `down` without arguments cleans up after: `--config`, else hybrid-e2e.yaml in the current directory. */
+function configFor(cwd, config) {
+    const file = path.resolve(cwd, config ?? 'hybrid-e2e.yaml');
+    if (!existsSync(file) && config)
+        throw new UserError(`${config}: config file not found.`);
+    return file;
 }
 
 
@@ -51171,13 +51510,21 @@ function toGoDuration(ms) {
 /* harmony export */   yo: () => (/* binding */ UserError),
 /* harmony export */   zS: () => (/* binding */ BuildError)
 /* harmony export */ });
-/* unused harmony exports formatProblem, ConfigError, lastLines, failureOutput */
+/* unused harmony exports RunBlockedError, formatProblem, ConfigError, lastLines, failureOutput */
 /** An error caused by the user's input (config, arguments). The CLI exits 2 and prints no stack trace. */
 class UserError extends Error {
     exitCode = 2;
     constructor(message) {
         super(message);
         this.name = 'UserError';
+    }
+}
+/** The run cannot go ahead on this machine as it is (e.g. too little free disk); exit 1, no stack trace. */
+class RunBlockedError extends UserError {
+    exitCode = 1;
+    constructor(message) {
+        super(message);
+        this.name = 'RunBlockedError';
     }
 }
 function formatProblem(p) {

@@ -13,7 +13,7 @@
  * ours because execa kills only the direct child and its line mode cannot split bare `\r` progress redraws.
  */
 import { access, readdir, readFile, realpath } from 'node:fs/promises';
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { ToolError } from '../core/errors.js';
@@ -340,4 +340,78 @@ export async function isExecutable(p: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The start time of a process (clock ticks since boot, from /proc), or undefined when it does not exist. */
+export function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the process that started as (`pid`, `start`) still runs; a pid reused by another process does not count. */
+export function processAlive(pid: number, start?: string): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (start === undefined) return true;
+  const now = processStart(pid);
+  return now === undefined ? existsSync('/proc') === false : now === start;
+}
+
+/**
+ * Processes a run left behind when it was killed without cleaning up (SIGKILL, OOM, a closed laptop): the tools the
+ * engine runs (kind, kubectl, docker, podman, buildx) whose command line names the run's directory or its run id
+ * (kind's `--name <cluster>-<id>`, tags `:e2e-<id>-…`, `--kubeconfig <run dir>/…`), never this process or its
+ * ancestors, nor any other program (an editor or `tail` on a file of the run). Linux /proc; none elsewhere.
+ */
+const RUN_TOOLS = new Set(['kind', 'kubectl', 'docker', 'podman', 'docker-buildx', 'buildctl']);
+
+export async function leftoverProcesses(runId: string, runDir: string): Promise<ProcInfo[]> {
+  let names: string[];
+  try {
+    names = await readdir('/proc');
+  } catch {
+    return [];
+  }
+  const ancestors = new Set<number>();
+  for (let p: number | undefined = process.pid; p && p > 1 && !ancestors.has(p); p = (await readProc(p))?.ppid) ancestors.add(p);
+  const out: ProcInfo[] = [];
+  for (const n of names.filter((x) => /^\d+$/.test(x))) {
+    const pid = Number(n);
+    if (ancestors.has(pid)) continue;
+    let argv: string[];
+    try {
+      argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+    } catch {
+      continue;
+    }
+    // the tool itself, or a script of that name run by an interpreter (`node …/kind`)
+    if (!argv.slice(0, 2).some((a) => RUN_TOOLS.has(path.basename(a)))) continue;
+    const cmdline = argv.join(' ');
+    if (!cmdline.includes(runDir) && !new RegExp(`(^|[^a-z0-9])(e2e-)?${runId}([^a-z0-9]|$)`).test(cmdline)) continue;
+    const info = await readProc(pid);
+    if (info) out.push(info);
+  }
+  return out;
+}
+
+/**
+ * Stops what a dead run left running (see `leftoverProcesses`) so that nothing recreates what `down` removes: a
+ * `kind create` that goes on after its parent died would bring the cluster back. SIGTERM, then SIGKILL after
+ * `graceMs`. Returns how many processes were found.
+ */
+export async function stopLeftoverProcesses(runId: string, runDir: string, graceMs = 3000): Promise<number> {
+  const found = await leftoverProcesses(runId, runDir);
+  for (const p of found) signalIfSame(p, 'SIGTERM', await readProc(p.pid));
+  const gone = () => found.every((p) => !processAlive(p.pid, p.start));
+  await waitUntil(gone, graceMs);
+  for (const p of found) signalIfSame(p, 'SIGKILL', await readProc(p.pid));
+  await waitUntil(gone, 1000);
+  return found.length;
 }

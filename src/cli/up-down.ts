@@ -2,8 +2,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage, fmtDuration, historyFromResults, loadConfig, parseServiceList, phaseRecap, UserError } from '../commands/common.js';
-import { down, runDirFrom } from '../commands/down.js';
+import { configFor, down, downStale, runDirFrom } from '../commands/down.js';
 import { lineReporter, ttyReporter } from '../commands/progress.js';
+import { ensureTools, type ToolName } from '../commands/tools.js';
 import { up } from '../commands/up.js';
 import type { Results } from '../core/engine/results.js';
 import type { CliIO } from './io.js';
@@ -17,6 +18,13 @@ export interface UpArgs {
   keepClusterOnFailure?: boolean;
   buildParallelism?: string;
   history?: string;
+  /** Never download kind or kubectl (--no-install, HYBRID_E2E_NO_INSTALL=1). */
+  noInstall?: boolean;
+}
+
+/** kind/kubectl from PATH, else the per-user cache, else downloaded there (unless --no-install); progress on stderr. */
+function toolsFor(tools: ToolName[], io: CliIO, noInstall: boolean | undefined) {
+  return (env: Record<string, string | undefined>) => ensureTools(tools, env, { install: !noInstall, info: (l) => io.stderr(`${l}\n`) });
 }
 
 function pick<T extends string>(flag: string, v: string | undefined, allowed: readonly T[], dflt: T): T {
@@ -36,9 +44,12 @@ export async function runUpCommand(a: UpArgs, io: CliIO, signal?: AbortSignal): 
       throw new UserError(`--build-parallelism "${a.buildParallelism}": use a whole number ≥ 1.`);
   }
   let history: Record<string, number> | undefined;
+  let previousImageBytes: number | undefined;
   if (a.history) {
     try {
-      history = historyFromResults(JSON.parse(readFileSync(path.resolve(io.cwd, a.history), 'utf8')) as Results);
+      const earlier = JSON.parse(readFileSync(path.resolve(io.cwd, a.history), 'utf8')) as Results;
+      history = historyFromResults(earlier);
+      if (typeof earlier.imageBytes === 'number' && earlier.imageBytes > 0) previousImageBytes = earlier.imageBytes;
     } catch (e) {
       throw new UserError(
         `--history ${a.history}: cannot read a results file there (${errorMessage(e)}); pass the results JSON of an earlier run.`,
@@ -59,6 +70,8 @@ export async function runUpCommand(a: UpArgs, io: CliIO, signal?: AbortSignal): 
     ...(a.keepClusterOnFailure ? { keepClusterOnFailure: true } : {}),
     ...(buildParallelism ? { buildParallelism } : {}),
     ...(history ? { history } : {}),
+    ...(previousImageBytes ? { previousImageBytes } : {}),
+    prepareTools: toolsFor(['kind', 'kubectl'], io, a.noInstall),
   }).finally(() => tty?.stop());
   for (const g of phaseRecap(results)) io.stderr(`── ${g.phase}\n${g.lines.map((l) => `   ${l}`).join('\n')}\n`);
   const wall = fmtDuration(results.endMs - results.startMs);
@@ -75,12 +88,31 @@ export async function runUpCommand(a: UpArgs, io: CliIO, signal?: AbortSignal): 
   return results.outcome === 'cancelled' ? 130 : 1;
 }
 
-export async function runDownCommand(a: { runDir?: string; results?: string; collectCoverage?: string }, io: CliIO): Promise<number> {
-  const { problems } = await down({
-    env: io.env,
-    runDir: runDirFrom(a, io.cwd),
-    reporter: lineReporter(io.stderr),
-    ...(a.collectCoverage ? { collectCoverage: path.resolve(io.cwd, a.collectCoverage) } : {}),
-  });
-  return problems.length ? 1 : 0;
+export async function runDownCommand(
+  a: { runDir?: string; results?: string; collectCoverage?: string; all?: boolean; config?: string; noInstall?: boolean },
+  io: CliIO,
+): Promise<number> {
+  const reporter = lineReporter(io.stderr);
+  // kind is needed only to delete a cluster: it is installed (when missing) only then.
+  const kindEnv = toolsFor(['kind'], io, a.noInstall);
+  const runDir = runDirFrom(a, io.cwd);
+  if (runDir) {
+    const { problems } = await down({
+      env: io.env,
+      runDir,
+      reporter,
+      kindEnv,
+      ...(a.collectCoverage ? { collectCoverage: path.resolve(io.cwd, a.collectCoverage) } : {}),
+    });
+    return problems.length ? 1 : 0;
+  }
+  if (a.collectCoverage) throw new UserError('--collect-coverage needs the run: pass --run-dir DIR (or --results FILE).');
+  const r = await downStale({ ...(a.all ? {} : { config: configFor(io.cwd, a.config) }), env: io.env, reporter, kindEnv });
+  if (r.left.length) {
+    const again = `hybrid-e2e down${a.all ? ' --all' : a.config ? ` --config ${a.config}` : ''}`;
+    io.stderr(
+      `down: not everything could be removed; left:\n${r.left.map((l) => `  ${l}`).join('\n')}\nFix the problem above, then run "${again}" again.\n`,
+    );
+  }
+  return r.problems.length ? 1 : 0;
 }

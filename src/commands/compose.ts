@@ -16,7 +16,6 @@ import { PodmanBuilder } from '../adapters/builders/podman.js';
 import { Kind } from '../adapters/kind.js';
 import { Kubectl } from '../adapters/kubectl.js';
 import type { CacheBackend, ClusterTool, EngineChoice, EngineTools, ImageBuilder, KubeClient } from '../core/engine/interfaces.js';
-import type { RunState } from '../core/engine/run-state.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -44,9 +43,32 @@ export function runTools(builder: ImageBuilder, runDir: string, env: Env): Engin
 }
 
 /** The builder a run used, rebuilt from its state file without probing (for `down`). */
-export function builderOfRun(state: Pick<RunState, 'provider' | 'engineBinary' | 'buildxBuilder'>, env: Env): ImageBuilder {
+export function builderOfRun(
+  state: { provider: 'docker' | 'podman'; engineBinary: string; buildxBuilder?: string },
+  env: Env,
+): ImageBuilder {
   if (state.provider === 'podman')
     return new PodmanBuilder(podmanCapabilities({ binary: state.engineBinary, version: 'unknown' }, 'none', env).caps, env);
   const caps = dockerCapabilities({ binary: state.engineBinary, clientVersion: 'unknown', serverVersion: 'unknown' }, 'none').caps;
   return new DockerBuilder({ ...caps, ...(state.buildxBuilder ? { builderName: state.buildxBuilder } : {}) }, env);
+}
+
+/**
+ * The image builders of this machine, for commands that look at images rather than build them (`runs`, `prune`):
+ * `docker` or `podman` alone, or with `auto` every one of them that answers. `problems` says why one is missing.
+ */
+export async function localBuilders(engine: EngineChoice, env: Env): Promise<{ builders: ImageBuilder[]; problems: string[] }> {
+  const engines = engine === 'auto' ? (['docker', 'podman'] as const) : [engine];
+  const found = await Promise.all(
+    engines.map((e) =>
+      detectBuilder(e, { env, cacheBackend: 'none' }).then(
+        (d) => ({ builder: d.builder }),
+        (err: unknown) => ({ problem: err instanceof Error ? err.message : String(err) }),
+      ),
+    ),
+  );
+  return {
+    builders: found.flatMap((f) => ('builder' in f ? [f.builder] : [])),
+    problems: found.flatMap((f) => ('problem' in f ? [f.problem] : [])),
+  };
 }

@@ -41,7 +41,7 @@ export function isResults(v: unknown): v is Results {
     !['success', 'failure', 'cancelled'].includes(r['outcome'] as string)
   )
     return false;
-  if (!optStr(r['builder']) || !optStr(r['diagnosticsDir'])) return false;
+  if (!optStr(r['builder']) || !optStr(r['diagnosticsDir']) || !optNum(r['imageBytes'])) return false;
   const cluster = r['cluster'] as Record<string, unknown> | null;
   if (!cluster || typeof cluster !== 'object' || !isStr(cluster['name'])) return false;
   if (!Array.isArray(r['services']) || !r['services'].every(isStr) || !Array.isArray(r['errors']) || !r['errors'].every(isStr))

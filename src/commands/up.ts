@@ -1,12 +1,19 @@
 /** The `up` use case, shared by the action and the CLI: plan, detect the builder, run, write the results. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { checkFreeSpace, freeBytes } from '../core/engine/disk.js';
+import { errorMessage, RunBlockedError } from '../core/errors.js';
+import { formatSize } from '../core/size.js';
 import os from 'node:os';
 import path from 'node:path';
 import { configProblem, type ResolvedConfig } from '../core/config/loader.js';
-import type { CacheBackend, EngineChoice } from '../core/engine/interfaces.js';
+import type { CacheBackend, EngineChoice, ImageBuilder } from '../core/engine/interfaces.js';
 import type { Results } from '../core/engine/results.js';
 import type { RunState } from '../core/engine/run-state.js';
 import { runUp } from '../core/engine/run-up.js';
+import { cacheTagsToDrop, readCacheUse, recordCacheUse } from '../core/engine/image-cache.js';
+import { INPUTS_LABEL } from '../core/engine/tasks/build.js';
+import { RunStateFile } from '../core/engine/run-state.js';
+import { processStart } from '../adapters/process.js';
 import { buildPlan, type Plan } from '../core/plan/graph.js';
 import { applyStrategy, type Strategy } from '../core/plan/strategy.js';
 import type { Reporter } from '../core/reporter.js';
@@ -37,12 +44,71 @@ export interface UpCommandOptions {
   buildOnlyTo?: string;
   /** Root of the `local` cache backend (default: the system temp dir's hybrid-e2e-cache). */
   cacheDir?: string;
+  /** Bytes of the images of an earlier run (its results), for the disk guard's estimate. */
+  previousImageBytes?: number;
+  /**
+   * Makes kind and kubectl available once the builder is known and the disk checked, and returns the environment to
+   * run them with (the CLI installs them when missing). A failure removes the run, as a missing builder does.
+   */
+  prepareTools?: (env: Env) => Promise<Env>;
 }
 
 export interface UpCommandResult {
   results: Results;
   resultsFile: string;
   runDir: string;
+}
+
+/** Enough free disk for the images and their archives, before anything is built. */
+async function guardDisk(o: UpCommandOptions, builder: ImageBuilder, tmp: string): Promise<void> {
+  const store = await builder.dataRoot().catch(() => undefined);
+  const need = o.config.builds.minFreeDisk ?? (o.previousImageBytes ? 2 * o.previousImageBytes : DEFAULT_FREE_DISK);
+  const basis =
+    o.config.builds.minFreeDisk !== undefined
+      ? 'builds.minFreeDisk'
+      : o.previousImageBytes
+        ? `twice the ${formatSize(o.previousImageBytes)} of images of the previous run`
+        : `builds.minFreeDisk's default of ${formatSize(DEFAULT_FREE_DISK)}`;
+  try {
+    checkFreeSpace(
+      {
+        dirs: [...(store && existsSync(store) ? [{ dir: store, what: 'images' }] : []), { dir: tmp, what: 'image archives' }],
+        needBytes: need,
+        basis,
+      },
+      (dir) => ({ dev: statSync(dir).dev, ...(freeBytes(dir) !== undefined ? { free: freeBytes(dir)! } : {}) }),
+    );
+  } catch (e) {
+    throw new RunBlockedError(errorMessage(e));
+  }
+}
+
+/**
+ * After a successful run: record which cache tags it used, then keep at most builds.keepCached of them per
+ * repository it builds, the most recently used. Never fails the run (a removal that fails is a warning).
+ */
+async function trimImageCache(o: UpCommandOptions, plan: Plan, builder: ImageBuilder, used: string[], env: Env): Promise<void> {
+  recordCacheUse(used, env);
+  const repos = plan.tasks.flatMap((t) => (t.action === 'build' ? [t.build.image] : []));
+  if (!repos.length || builder.caps.tarballOnly) return;
+  try {
+    const drop = cacheTagsToDrop(await builder.labelledImages(INPUTS_LABEL), repos, o.config.builds.keepCached, readCacheUse(env));
+    if (!drop.length) return;
+    await builder.removeImages(drop);
+    o.reporter.info(
+      `image cache: removed ${drop.length} older cached image(s) (builds.keepCached: ${o.config.builds.keepCached}): ${drop.join(', ')}`,
+    );
+  } catch (e) {
+    o.reporter.warn(`image cache: could not remove older cached images: ${errorMessage(e)}`);
+  }
+}
+
+/** Free disk a run needs when neither the config nor an earlier run says more. */
+const DEFAULT_FREE_DISK = 2 * 1024 ** 3;
+
+function pidStartOf(pid: number): { pidStart?: string } {
+  const start = processStart(pid);
+  return start ? { pidStart: start } : {};
 }
 
 /** Where the `local` cache backend keeps its directories unless told otherwise. */
@@ -79,17 +145,42 @@ export async function up(o: UpCommandOptions): Promise<UpCommandResult> {
   const runId = o.runId ?? makeRunId(env);
   const runDir = makeRunDir(runId, tempRoot(env));
   const resultsFile = o.resultsFile ?? defaultResultsFile(runId, env);
-  const detected = await detect(o.engine, o.cache, env, runId);
+  // The record comes first: a run killed at any later point can be found and cleaned up.
+  const state = new RunStateFile(
+    { runId, runDir, pid: process.pid, ...pidStartOf(process.pid), startedMs: Date.now(), config: o.config.file, images: [] },
+    env,
+    o.onState,
+  );
+  o.reporter.info(`run ${runId}: run directory ${runDir}`);
+  o.reporter.info(`to remove what this run creates, also after a crash: hybrid-e2e down --run-dir ${runDir}`);
+  let detected;
+  let toolEnv = env;
+  try {
+    detected = await detect(o.engine, o.cache, env, runId);
+    // Recorded at once: a run builder just created is removed by down also when the disk guard or the tools fail.
+    const caps = detected.builder.caps;
+    state.update((st) => {
+      st.provider = caps.engine;
+      st.engineBinary = caps.binary;
+      if (caps.builderName) st.buildxBuilder = caps.builderName;
+    });
+    await guardDisk(o, detected.builder, tempRoot(env));
+    if (o.prepareTools) toolEnv = await o.prepareTools(env);
+  } catch (e) {
+    await down({ runDir, reporter: o.reporter, env });
+    throw e;
+  }
   // Compliance of exactly the Dockerfiles this run builds, reported with the timings: checked while the run goes on,
   // never before the first build.
   const compliance = lintServices(o.config, plan.services);
+  const usedCacheTags: string[] = [];
   compliance.catch(() => undefined);
   const results = await runUp({
     plan,
     builds: o.config.builds,
     runId,
     runDir,
-    tools: runTools(detected.builder, runDir, env),
+    tools: runTools(detected.builder, runDir, toolEnv),
     builderReason: detected.reason,
     cache: o.cache,
     ...(o.config.builds.cacheRef ? { cacheRef: o.config.builds.cacheRef } : {}),
@@ -99,11 +190,13 @@ export async function up(o: UpCommandOptions): Promise<UpCommandResult> {
     ...(o.signal ? { signal: o.signal } : {}),
     ...(o.keepClusterOnFailure ? { keepClusterOnFailure: true } : {}),
     ...(o.buildParallelism ? { buildParallelism: o.buildParallelism } : {}),
-    ...(o.onState ? { onState: o.onState } : {}),
+    state,
+    onCacheTag: (t) => usedCacheTags.push(t),
     ...(pools ? { pools } : {}),
     ...(o.buildOnlyTo ? { tarballDir: o.buildOnlyTo } : {}),
     ...(o.history ? { history: o.history } : {}),
   });
+  if (results.outcome === 'success' && !o.buildOnlyTo) await trimImageCache(o, plan, detected.builder, usedCacheTags, env);
   const report = await compliance;
   if (report) results.compliance = report;
   writeResults(resultsFile, results);

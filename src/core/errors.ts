@@ -1,9 +1,18 @@
 /** An error caused by the user's input (config, arguments). The CLI exits 2 and prints no stack trace. */
 export class UserError extends Error {
-  readonly exitCode = 2;
+  readonly exitCode: number = 2;
   constructor(message: string) {
     super(message);
     this.name = 'UserError';
+  }
+}
+
+/** The run cannot go ahead on this machine as it is (e.g. too little free disk); exit 1, no stack trace. */
+export class RunBlockedError extends UserError {
+  override readonly exitCode: number = 1;
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunBlockedError';
   }
 }
 

@@ -48,7 +48,7 @@ describe('command: build, then a leg that loads the images', () => {
           GITHUB_ENV: files.env,
           RUNNER_TEMP: dir,
           HYBRID_E2E_BUILD_NETWORK: 'none',
-          HYBRID_E2E_POLL_MS: '100',
+
           INPUT_CONFIG: 'hybrid-e2e.yaml',
           INPUT_ENGINE: 'docker',
           INPUT_CACHE: 'none',

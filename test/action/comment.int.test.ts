@@ -102,7 +102,7 @@ function runner(name: string, inputs: Record<string, string>, event: unknown, ex
     GITHUB_API_URL: gh.url,
     RUNNER_TEMP: dir,
     HYBRID_E2E_BUILD_NETWORK: 'none',
-    HYBRID_E2E_POLL_MS: '100',
+
     // The emulated artifact service (@actions/artifact); HYBRID_E2E_ARTIFACT_DIR in `extra` swaps in a directory.
     ACTIONS_RESULTS_URL: `${svc.url}/`,
     ACTIONS_RUNTIME_TOKEN: svc.runtimeToken(4242, name),

@@ -50,7 +50,7 @@ describe('the bundled action (dist/index.js + dist/post/index.js) with runner en
       GITHUB_ENV: paths.env,
       RUNNER_TEMP: fake.stateDir,
       HYBRID_E2E_BUILD_NETWORK: 'none',
-      HYBRID_E2E_POLL_MS: '100',
+
       INPUT_COMMAND: 'up',
       INPUT_CONFIG: 'hybrid-e2e.yaml',
       INPUT_SERVICE: 'redis',

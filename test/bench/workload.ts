@@ -51,8 +51,6 @@ export const USERS = {
   createS: 60,
   /** kubectl apply latency per call. */
   applyS: 1,
-  /** Engine poll interval (HYBRID_E2E_POLL_MS, production default 2000 ms); not scaled, see above. */
-  pollS: 2,
 } as const;
 
 export type ServiceClass = 'heavy' | 'light' | 'dependency';
@@ -227,7 +225,8 @@ export function createWorkload(busybox = '/bin/busybox'): Workload {
       return { createMs: ms(USERS.createS), applyMs: ms(USERS.applyS), pollMs: 50, durations };
     },
     engineEnv() {
-      return { HYBRID_E2E_BUILD_NETWORK: 'none', HYBRID_E2E_POLL_MS: String(USERS.pollS * 1000) };
+      // readiness comes from watches (no poll interval to model)
+      return { HYBRID_E2E_BUILD_NETWORK: 'none' };
     },
     async removeImages() {
       for (const bin of ['docker', 'podman']) {

@@ -8,12 +8,20 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_VERSIONS, parseChecksum, platform, releaseUrls } from '../../src/adapters/tool-install.js';
+import {
+  DEFAULT_VERSIONS,
+  parseChecksum,
+  pinnedChecksum,
+  platform,
+  RELEASE_SHA256,
+  releaseUrls,
+  type ChecksumPins,
+} from '../../src/adapters/tool-install.js';
 import { setupTools as setupToolsWith } from '../../src/commands/tools.js';
 
 /** Wired as the action wires it: each installed tool's directory goes on PATH through core.addPath. */
-const setupTools = (pins: Parameters<typeof setupToolsWith>[0], env: Record<string, string | undefined>) =>
-  setupToolsWith(pins, env, { info: () => undefined, addPath: (dir) => core.addPath(dir) });
+const setupTools = (pins: Parameters<typeof setupToolsWith>[0], env: Record<string, string | undefined>, checksums?: ChecksumPins) =>
+  setupToolsWith(pins, env, { info: () => undefined, addPath: (dir) => core.addPath(dir) }, checksums ? { checksums } : {});
 import { readInputs } from '../../src/action/inputs.js';
 
 const { os: OS, arch: ARCH } = platform();
@@ -138,11 +146,30 @@ describe('tool setup (kind-version / kubectl-version)', () => {
     writeFileSync(path.join(bin, 'kind'), kindBin('v0.25.0'));
     chmodSync(path.join(bin, 'kind'), 0o755);
     publish({ kubectl: DEFAULT_VERSIONS.kubectl });
-    const tools = await setupTools({}, env);
+    // The default release's sha256 is pinned: the test's fake release gets a pin of its own.
+    const pins = { kubectl: { [DEFAULT_VERSIONS.kubectl]: { [`${OS}-${ARCH}`]: sha(kubectlBin(DEFAULT_VERSIONS.kubectl)) } } };
+    const tools = await setupTools({}, env, pins);
     expect(tools).toEqual([
       { name: 'kind', version: 'v0.25.0', source: 'PATH' },
       { name: 'kubectl', version: DEFAULT_VERSIONS.kubectl, source: 'downloaded' },
     ]);
+    // Checked against the pin, so the published checksum file is not even fetched.
+    expect(hits).toEqual([`/k8s/${DEFAULT_VERSIONS.kubectl}/bin/${OS}/${ARCH}/kubectl`]);
+  });
+
+  it('a pinned release is checked against its pin: a mirror that swaps binary and checksum file together is refused', async () => {
+    publish({ kind: DEFAULT_VERSIONS.kind }); // a "release" whose checksum file matches it, but not the pin
+    const err = await setupTools({ kind: DEFAULT_VERSIONS.kind }, env).catch((e: Error) => e);
+    expect((err as Error).message).toBe(
+      `kind ${DEFAULT_VERSIONS.kind}: checksum mismatch: ${base}/kind/${DEFAULT_VERSIONS.kind}/kind-${OS}-${ARCH} has sha256 ${sha(kindBin(DEFAULT_VERSIONS.kind))}, but the checksum pinned for this release says ${pinnedChecksum('kind', DEFAULT_VERSIONS.kind)}. Not installing it (a corrupted download or a tampered mirror).`,
+    );
+    expect(() => readFileSync(path.join(tmp, 'cache', 'kind', DEFAULT_VERSIONS.kind.slice(1), process.arch, 'kind'))).toThrow();
+  });
+
+  it('the default versions have a sha256 pinned for every platform the tools install on', () => {
+    for (const tool of ['kind', 'kubectl'] as const)
+      for (const p of ['linux-amd64', 'linux-arm64', 'darwin-amd64', 'darwin-arm64'])
+        expect(RELEASE_SHA256[tool]?.[DEFAULT_VERSIONS[tool]]?.[p], `${tool} ${DEFAULT_VERSIONS[tool]} ${p}`).toMatch(/^[a-f0-9]{64}$/);
   });
 
   it('release URLs and checksum files as the projects publish them', () => {

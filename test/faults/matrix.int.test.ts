@@ -110,6 +110,8 @@ describe('fault matrix (bundled CLI, real Docker, fake kind/kubectl)', () => {
     mkdirSync(mnt, { recursive: true });
     const mounted = await execa('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mnt], { reject: false });
     if (mounted.exitCode !== 0) throw new Error(`cannot mount a small tmpfs for this test: ${mounted.stderr}`);
+    // past the disk guard (it would stop the run before any build: test/faults/lifecycle.int.test.ts), into a full disk
+    const restore = patch('hybrid-e2e.yaml', (c) => `${c}builds:\n  minFreeDisk: 1MiB\n`);
     const fake = createFakeEnv(FAST);
     try {
       const { proc, resultsFile } = startUp(ex.config, fake, ['-s', 'datastorage', '--build-parallelism', '1'], { HYBRID_E2E_TMPDIR: mnt });
@@ -127,6 +129,7 @@ describe('fault matrix (bundled CLI, real Docker, fake kind/kubectl)', () => {
       await down(fake, r.runDir);
       await leakCheck(fake, r);
     } finally {
+      restore();
       await execa('umount', [mnt], { reject: false });
       rmSync(mnt, { recursive: true, force: true });
       fake.cleanup();

@@ -152,14 +152,17 @@ export function engineContext(
     tools,
     watch,
     reporter,
-    state: new RunStateFile({
-      runId: 'r1',
-      runDir,
-      pid: process.pid,
-      provider: 'docker',
-      engineBinary: tools.builder.caps.binary,
-      images: [],
-    }),
+    state: new RunStateFile(
+      {
+        runId: 'r1',
+        runDir,
+        pid: process.pid,
+        provider: 'docker',
+        engineBinary: tools.builder.caps.binary,
+        images: [],
+      },
+      process.env,
+    ),
     journal: new TaskJournal(reporter),
     ...over,
   } as EngineContext & { tools: MemoryTools; reporter: CapturedReporter };

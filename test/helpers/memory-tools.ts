@@ -18,6 +18,7 @@ import type {
   ImageBuilder,
   KubeClient,
   KubeObject,
+  LocalImage,
   PodState,
   WatchEvent,
 } from '../../src/core/engine/interfaces.js';
@@ -76,6 +77,8 @@ export interface MemoryBuilderOptions {
   images?: Record<string, Record<string, string>>;
   /** Make `save` fail (e.g. ENOSPC). */
   saveError?: string;
+  /** Where images are kept (for the disk guard). */
+  dataRoot?: string;
 }
 
 export class MemoryBuilder implements ImageBuilder {
@@ -114,7 +117,10 @@ export class MemoryBuilder implements ImageBuilder {
           ...(f.signal ? { signal: f.signal } : { exitCode: 1 }),
         });
       }
-      for (const tag of [req.tag, ...(req.extraTags ?? [])]) this.images.set(tag, { ...req.labels });
+      for (const tag of [req.tag, ...(req.extraTags ?? [])]) {
+        this.images.set(tag, { ...req.labels });
+        this.created.set(tag, Date.now());
+      }
       if (req.tarball) {
         mkdirSync(path.dirname(req.tarball), { recursive: true });
         writeFileSync(req.tarball, `archive of ${req.tag}\n`);
@@ -150,9 +156,27 @@ export class MemoryBuilder implements ImageBuilder {
   imageExists(ref: string): Promise<boolean> {
     return this.log.record('builder', 'imageExists', [ref], async () => this.images.has(ref));
   }
+  dataRoot(): Promise<string | undefined> {
+    return this.log.record('builder', 'dataRoot', [], async () => this.o.dataRoot);
+  }
   dispose(): Promise<void> {
     return this.log.record('builder', 'dispose', [], async () => undefined);
   }
+  labelledImages(label: string): Promise<LocalImage[]> {
+    return this.log.record('builder', 'labelledImages', [label], async () => {
+      const byId = new Map<string, LocalImage>();
+      for (const [ref, l] of this.images) {
+        if (!l[label]) continue;
+        const id = `sha256:${l[label]}`;
+        const img = byId.get(id) ?? { id, tags: [], labels: l, createdMs: this.created.get(ref) ?? 0, bytes: 1000 };
+        img.tags.push(ref);
+        byId.set(id, img);
+      }
+      return [...byId.values()];
+    });
+  }
+  /** When each tag was made (the memory builder's clock), for cache pruning tests. */
+  readonly created = new Map<string, number>();
   imagesByLabel(label: string): Promise<Map<string, string>> {
     return this.log.record('builder', 'imagesByLabel', [label], async () => {
       const out = new Map<string, string>();

@@ -20,7 +20,7 @@ export const FAST: FakeKnobs = {
 export function upEnv(fake: FakeEnv, extra: Record<string, string> = {}): Record<string, string> {
   return {
     ...(fake.env as Record<string, string>),
-    HYBRID_E2E_POLL_MS: '100',
+
     HYBRID_E2E_BUILD_NETWORK: 'none',
     HYBRID_E2E_TMPDIR: fake.stateDir,
     ...extra,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { BuildOutputParser, type OutputFormat } from './build-output.js';
 import { BuildError } from '../../core/errors.js';
 import { tempRoot } from '../../core/run-id.js';
-import type { BuildRequest, BuildResult, BuilderCapabilities, ImageBuilder } from '../../core/engine/interfaces.js';
+import type { BuildRequest, BuildResult, BuilderCapabilities, ImageBuilder, LocalImage } from '../../core/engine/interfaces.js';
 import { runProcess, type ProcessResult } from '../process.js';
 
 export interface BuildInvocation {
@@ -223,11 +223,10 @@ export abstract class EngineBuilder implements ImageBuilder {
   }
 
   /**
-   * Every local image carrying `label`, by the label's value: a tagged reference where there is one, else the image
-   * id. Two calls for the whole run, whatever the number of services: the ids of the images that have the label, then
-   * one inspect of them all (`docker images` cannot print labels).
+   * Every local image carrying `label`: two calls whatever their number, the ids of the images that have the label,
+   * then one inspect of them all (`docker images` cannot print labels).
    */
-  async imagesByLabel(label: string): Promise<Map<string, string>> {
+  async labelledImages(label: string): Promise<LocalImage[]> {
     const list = await this.runEngine(['images', '--filter', `label=${label}`, '--format', '{{.ID}}'], { keepOutput: true });
     if (list.exitCode !== 0) {
       throw new BuildError(`listing images by label ${label} failed: ${list.tail.join(' ').trim()}`, {
@@ -243,11 +242,16 @@ export abstract class EngineBuilder implements ImageBuilder {
           .filter(Boolean),
       ),
     ];
-    const out = new Map<string, string>();
-    if (!ids.length) return out;
+    if (!ids.length) return [];
     const r = await this.runEngine(['image', 'inspect', ...ids], { keepOutput: true });
     // An image removed between the two calls makes inspect fail for it; what it printed for the others still counts.
-    let images: Array<{ Id?: string; RepoTags?: string[] | null; Config?: { Labels?: Record<string, string> | null } }> = [];
+    let images: Array<{
+      Id?: string;
+      RepoTags?: string[] | null;
+      Created?: string;
+      Size?: number;
+      Config?: { Labels?: Record<string, string> | null };
+    }> = [];
     try {
       images = JSON.parse(r.stdout || '[]') as typeof images;
     } catch {
@@ -256,12 +260,24 @@ export abstract class EngineBuilder implements ImageBuilder {
         logTail: r.tail,
       });
     }
-    for (const img of images) {
-      const value = img.Config?.Labels?.[label];
-      if (!value || !img.Id) continue;
-      const tagged = (img.RepoTags ?? []).find((t) => !t.includes('<none>'));
-      if (tagged) out.set(value, tagged);
-      else if (!out.has(value)) out.set(value, img.Id);
+    return images
+      .filter((img) => img.Id && img.Config?.Labels?.[label])
+      .map((img) => ({
+        id: img.Id!,
+        tags: (img.RepoTags ?? []).filter((t) => !t.includes('<none>')),
+        labels: img.Config?.Labels ?? {},
+        createdMs: img.Created ? Date.parse(img.Created) || 0 : 0,
+        bytes: img.Size ?? 0,
+      }));
+  }
+
+  /** Every local image carrying `label`, by its value: a tagged reference where there is one, else the image id. */
+  async imagesByLabel(label: string): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const img of await this.labelledImages(label)) {
+      const value = img.labels[label]!;
+      if (img.tags[0]) out.set(value, img.tags[0]);
+      else if (!out.has(value)) out.set(value, img.id);
     }
     return out;
   }
@@ -278,6 +294,15 @@ export abstract class EngineBuilder implements ImageBuilder {
   abstract removeImages(refs: string[]): Promise<void>;
 
   abstract dispose(): Promise<void>;
+
+  /** `docker info` / `podman info` format of the engine's storage root. */
+  protected abstract dataRootFormat: string;
+
+  async dataRoot(): Promise<string | undefined> {
+    const r = await this.runEngine(['info', '--format', this.dataRootFormat], { keepOutput: true, timeoutMs: 15_000 });
+    const dir = r.stdout.trim();
+    return r.exitCode === 0 && dir.startsWith('/') ? dir : undefined;
+  }
 
   async pull(ref: string, signal?: AbortSignal, platform?: string): Promise<void> {
     const r = await this.runEngine(['pull', ...(platform ? ['--platform', platform] : []), ref], { signal });

@@ -116,6 +116,8 @@ export class DockerBuilder extends EngineBuilder {
    * Removes the run's buildx builder (its BuildKit container and state), as docker/setup-buildx-action's post step
    * does; a builder already gone is not an error.
    */
+  protected dataRootFormat = '{{.DockerRootDir}}';
+
   async dispose(): Promise<void> {
     const name = this.caps.builderName;
     if (!name) return;
@@ -130,6 +132,12 @@ export class DockerBuilder extends EngineBuilder {
     // -f untags even when a stopped container still references the image; missing images are not an error.
     const r = await this.runEngine(['image', 'rm', '--force', ...refs], { keepOutput: true });
     if (r.exitCode === 0) return;
+    // Not run at all (binary gone, killed): nothing was removed, whatever stderr says.
+    if (r.exitCode === undefined)
+      throw new BuildError(`docker image rm did not run: ${r.spawnError ?? (r.signal ? `killed by ${r.signal}` : 'no exit code')}`, {
+        ...(r.signal ? { signal: r.signal } : {}),
+        logTail: r.tail,
+      });
     const problems = r.stderr
       .split('\n')
       .map((l) => l.trim())

@@ -118,6 +118,8 @@ export class PodmanBuilder extends EngineBuilder {
     return r.exitCode === 0;
   }
 
+  protected dataRootFormat = '{{.Store.GraphRoot}}';
+
   async dispose(): Promise<void> {
     // podman builds need no builder of their own.
   }

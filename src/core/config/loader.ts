@@ -4,6 +4,7 @@ import { isMap, isSeq, LineCounter, parseDocument, visit as visitYaml, type Docu
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem, UserError } from '../errors.js';
 import { parseDuration } from '../duration.js';
+import { parseSize } from '../size.js';
 import { didYouMean } from '../suggest.js';
 import type { CompliancePolicy } from '../compliance/policy.js';
 import { configSchema, DNS_LABEL, reportSchema, type ServiceConfig } from './schema.js';
@@ -55,6 +56,9 @@ export interface ResolvedBuilds {
   deployParallelism: number;
   retries: number;
   cacheRef?: string;
+  keepCached: number;
+  /** Bytes; undefined: estimated from the previous run. */
+  minFreeDisk?: number;
 }
 
 export interface ResolvedDeployPolicy {
@@ -446,7 +450,15 @@ export function parseConfig(text: string, file: string, opts: LoadOptions & { di
       retries: c.retries,
       waitTimeoutMs: parseDuration(c.waitTimeout)!,
     },
-    builds: { ...config.builds },
+    builds: {
+      parallelism: config.builds.parallelism,
+      loadParallelism: config.builds.loadParallelism,
+      deployParallelism: config.builds.deployParallelism,
+      retries: config.builds.retries,
+      keepCached: config.builds.keepCached,
+      ...(config.builds.cacheRef ? { cacheRef: config.builds.cacheRef } : {}),
+      ...(config.builds.minFreeDisk !== undefined ? { minFreeDisk: parseSize(config.builds.minFreeDisk)! } : {}),
+    },
     deploy: { crashLoopRestarts: config.deploy.crashLoopRestarts, configErrorGraceMs: parseDuration(config.deploy.configErrorGrace)! },
     services,
     ...(config.compliance ? { compliance: config.compliance } : {}),

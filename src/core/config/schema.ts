@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { compliancePolicySchema } from '../compliance/policy.js';
 import { parseDuration } from '../duration.js';
+import { parseSize } from '../size.js';
 
 /** DNS-1123 label: what Kubernetes and kind accept as a name. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -127,6 +128,22 @@ export const buildsSchema = z
       .default('auto')
       .describe('Concurrent builds; auto derives it from CPUs and free memory.'),
     loadParallelism: z.number().int().min(1).max(4).default(2).describe('Concurrent image imports per node.'),
+    keepCached: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(3)
+      .describe(
+        'How many content-addressed images (<repository>:cache-<hash>) to keep per repository for reuse by later runs; older ones are removed after a successful run.',
+      ),
+    minFreeDisk: z
+      .union([z.string(), z.number()])
+      .refine((v) => parseSize(v) !== undefined, 'must be a size such as 10GiB, 500MB, or a number of bytes')
+      .optional()
+      .describe(
+        'Free space the run needs where images and archives go (e.g. 10GiB, or bytes), checked before the builds. Default: twice the size of the images of the previous run (its results), else 2GiB.',
+      ),
     cacheRef: z
       .string()
       .regex(IMAGE_REPOSITORY, 'must be an image repository without tag, e.g. ghcr.io/org/app-cache')

@@ -42,6 +42,8 @@ export interface EngineContext {
   localImages: () => Promise<Map<string, string>>;
   /** Registry cache reference (builds.cacheRef), for the `registry` backend. */
   cacheRef?: string;
+  /** A content-addressed cache tag was made or reused by this run (for keeping the newest ones). */
+  onCacheTag?: (tag: string) => void;
   cache: CacheBackend;
   /** Root of the `local` cache backend (one directory per image). */
   cacheDir: string;

@@ -107,6 +107,14 @@ export interface BuildResult {
   durationMs?: number;
 }
 
+export interface LocalImage {
+  id: string;
+  tags: string[];
+  labels: Record<string, string>;
+  createdMs: number;
+  bytes: number;
+}
+
 /** docker or podman. Failures throw BuildError (core/errors.ts). */
 export interface ImageBuilder {
   readonly caps: BuilderCapabilities;
@@ -118,11 +126,15 @@ export interface ImageBuilder {
   imageExists(ref: string): Promise<boolean>;
   /** Every local image carrying `label`, by its value: a tagged reference where there is one, else the image id. */
   imagesByLabel(label: string): Promise<Map<string, string>>;
+  /** Every local image carrying `label`, with its tags, labels, creation time and size. */
+  labelledImages(label: string): Promise<LocalImage[]>;
   tag(src: string, dest: string): Promise<void>;
   /** Idempotent: missing images are ignored. */
   removeImages(refs: string[]): Promise<void>;
   /** Removes what the builder created for the run (a buildx builder); a no-op otherwise. Idempotent. */
   dispose(): Promise<void>;
+  /** Where the engine keeps images on this machine (undefined: not known, e.g. a remote daemon). */
+  dataRoot(): Promise<string | undefined>;
   /** Pulls the image for `platform` (`os/arch`). */
   pull(ref: string, signal?: AbortSignal, platform?: string): Promise<void>;
 }

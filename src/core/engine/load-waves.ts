@@ -8,7 +8,7 @@
  * Each service keeps its own load task (timings, attempts, error): the tasks of a wave share its save and import.
  * Images a builder already wrote to their own tarball (docker-container) are imported as they are, in the same wave.
  */
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../errors.js';
 import type { Plan } from '../plan/graph.js';
@@ -73,6 +73,8 @@ export class LoadWaves {
   private readonly imports: Semaphore;
   /** Saves run one at a time: they are disk-bound and may overlap the last builds. */
   private readonly saves = new Semaphore(1);
+  /** Bytes of every archive the run handed to kind (the disk guard's estimate for the next run). */
+  bytes = 0;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -109,6 +111,7 @@ export class LoadWaves {
   private async prepare(w: Wave): Promise<string[]> {
     const images = w.services.map((s) => w.images.get(s)!);
     const own = images.filter((i) => i.tarball).map((i) => i.tarball!);
+    for (const t of own) this.bytes += statSync(t, { throwIfNoEntry: false })?.size ?? 0;
     const toSave = images.filter((i) => !i.tarball);
     if (!toSave.length) return own;
     const dest = path.join(this.ctx.tarballDir, `wave-${w.index}.tar`);
@@ -118,7 +121,7 @@ export class LoadWaves {
     if (platform && !builder.caps.savePlatform && builder.caps.platformNote)
       this.ctx.reporter.info(`load wave ${w.index}: ${builder.caps.platformNote}`);
     try {
-      await this.saves.run(() =>
+      const { bytes } = await this.saves.run(() =>
         builder.saveMany(
           toSave.map((i) => i.ref),
           dest,
@@ -126,6 +129,7 @@ export class LoadWaves {
           platform,
         ),
       );
+      this.bytes += bytes;
     } catch (e) {
       throw diskFullHint(e, this.ctx.tarballDir, `the archive of load wave ${w.index}`);
     }

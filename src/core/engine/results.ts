@@ -60,6 +60,8 @@ export interface Results {
   phases: PhaseResult[];
   tasks: TaskResult[];
   compliance?: { files: number; findings: Finding[] };
+  /** Bytes of the image archives the run handed to kind (shared layers counted once per wave). */
+  imageBytes?: number;
   diagnosticsDir?: string;
   errors: string[];
 }

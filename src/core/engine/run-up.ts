@@ -18,7 +18,7 @@ import type { CacheBackend, EngineTools, ImageBuilder } from './interfaces.js';
 import { TaskJournal } from './journal.js';
 import { LoadWaves } from './load-waves.js';
 import { clusterTimings, summarisePhases, type Results, type TaskResult } from './results.js';
-import { RunStateFile, type RunState } from './run-state.js';
+import type { RunStateFile } from './run-state.js';
 import { runGraph, type SchedOutcome, type TaskRun } from './scheduler.js';
 import { INPUTS_LABEL, runBuild, runPull } from './tasks/build.js';
 import { runCreate } from './tasks/cluster.js';
@@ -50,10 +50,12 @@ export interface UpOptions {
   tarballDir?: string;
   /** Registry cache reference (builds.cacheRef). */
   cacheRef?: string;
+  /** A content-addressed cache tag was made or reused. */
+  onCacheTag?: (tag: string) => void;
   /** Bench/testing: override pool sizes (e.g. the sequential strategy). */
   pools?: Partial<Record<'build' | 'cluster' | 'load' | 'deploy', number>>;
-  /** Called whenever the persisted run state changes (the action saves it for its post step). */
-  onState?: (state: RunState) => void;
+  /** The run's record (written before anything is created; see run-state.ts). */
+  state: RunStateFile;
 }
 
 /** Predictive start never starts while more than the predicted create time plus this much build work remains. */
@@ -100,18 +102,12 @@ export async function runUp(o: UpOptions): Promise<Results> {
   const startMs = Date.now();
   const clusterName = clusterNameFor(plan.cluster.baseName, plan.cluster.unique, runId);
   const caps = tools.builder.caps;
-  const state = new RunStateFile(
-    {
-      runId,
-      runDir,
-      pid: process.pid,
-      provider: caps.engine,
-      engineBinary: caps.binary,
-      images: [],
-      ...(caps.builderName ? { buildxBuilder: caps.builderName } : {}),
-    },
-    o.onState,
-  );
+  const { state } = o;
+  state.update((st) => {
+    st.provider = caps.engine;
+    st.engineBinary = caps.binary;
+    if (caps.builderName) st.buildxBuilder = caps.builderName;
+  });
   const journal = new TaskJournal(reporter);
   // Stops the load waves' saves and imports when the run is cancelled or over.
   const waveStop = new AbortController();
@@ -208,6 +204,7 @@ export async function runUp(o: UpOptions): Promise<Results> {
       ...(ports.length ? { ports } : {}),
     },
     phases: summarisePhases(tasks),
+    ...(ctx.waves.bytes ? { imageBytes: ctx.waves.bytes } : {}),
     tasks,
     ...(diagnosticsDir ? { diagnosticsDir } : {}),
     errors: cancelled ? ['cancelled', ...journal.errors()] : journal.errors(),
@@ -239,6 +236,7 @@ function engineContext(o: UpOptions, clusterName: string, state: RunStateFile, j
     cache: o.cache,
     cacheDir: o.cacheDir,
     ...(o.cacheRef ? { cacheRef: o.cacheRef } : {}),
+    ...(o.onCacheTag ? { onCacheTag: o.onCacheTag } : {}),
     buildRetries: o.builds.retries,
     buildNetwork: o.buildNetwork,
     watch: new ClusterWatch(o.tools.kube),

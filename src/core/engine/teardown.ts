@@ -4,7 +4,7 @@ import path from 'node:path';
 import { errorMessage } from '../errors.js';
 import type { Reporter } from '../reporter.js';
 import type { ClusterTool, ImageBuilder } from './interfaces.js';
-import type { RunState, RunStateFile } from './run-state.js';
+import type { RunStateFile } from './run-state.js';
 
 /**
  * At the end of a run that did not succeed: delete its cluster, unless the run failed, created the cluster and the
@@ -36,20 +36,34 @@ export async function releaseClusterAfterFailure(o: {
 
 export interface TeardownOptions {
   kind: ClusterTool;
-  builder: ImageBuilder;
+  /** The builder the run used; absent when the run was stopped before it detected one (nothing was built). */
+  builder?: ImageBuilder;
   reporter: Reporter;
   /** Copy the coverage data (GOCOVERDIR hostPath) here before removing the run directory. */
   collectCoverage?: string;
-  /** Keep the run's image tags (default: removed; content-addressed cache tags always stay for the next run). */
-  keepImages?: boolean;
   /** Leave a cluster the run marked to keep (keep-cluster-on-failure); the post step sets this. */
   respectKeep?: boolean;
 }
 
-/** Deletes exactly what one run created: its cluster, its image tags, its run directory. Idempotent. */
-export async function teardownRun(state: RunState, o: TeardownOptions): Promise<{ removed: string[]; problems: string[] }> {
+export interface TeardownResult {
+  removed: string[];
+  /** What could not be removed, and why: the record stays, and a later `down` tries again. */
+  problems: string[];
+  /** Resources still there afterwards (problems, or a cluster kept on purpose). */
+  left: string[];
+}
+
+/**
+ * Removes exactly what one run created, one resource at a time: each is struck from the record only once its removal
+ * succeeded, so a failed step (kind missing, a daemon down) leaves an accurate record and `down` again finishes the
+ * job. The run directory (its kubeconfig is what kind needs to delete the cluster) and the record go last, only when
+ * nothing is left. Idempotent.
+ */
+export async function teardownRun(file: RunStateFile, o: TeardownOptions): Promise<TeardownResult> {
+  const state = file.state;
   const removed: string[] = [];
   const problems: string[] = [];
+  const left: string[] = [];
   if (o.collectCoverage) {
     const src = path.join(state.runDir, 'coverage');
     if (existsSync(src)) {
@@ -57,37 +71,54 @@ export async function teardownRun(state: RunState, o: TeardownOptions): Promise<
       o.reporter.info(`coverage data copied to ${o.collectCoverage}`);
     } else o.reporter.warn(`no coverage data in ${src} (was build.coverage on?)`);
   }
-  if (state.cluster && o.respectKeep && state.keepCluster) {
+  const cluster = state.cluster;
+  if (cluster && o.respectKeep && state.keepCluster) {
+    left.push(`cluster ${cluster.name} (kept: keep-cluster-on-failure)`);
     o.reporter.warn(
-      `leaving cluster ${state.cluster.name} (keep-cluster-on-failure); delete it with: kind delete cluster --name ${state.cluster.name}`,
+      `leaving cluster ${cluster.name} (keep-cluster-on-failure); remove it and the rest of the run with: hybrid-e2e down --run-dir ${state.runDir}`,
     );
-  } else if (state.cluster) {
+  } else if (cluster) {
     try {
-      await o.kind.delete(state.cluster.name, state.cluster.kubeconfig);
-      removed.push(`cluster ${state.cluster.name}`);
+      await o.kind.delete(cluster.name, cluster.kubeconfig);
+      file.update((s) => delete s.cluster);
+      removed.push(`cluster ${cluster.name}`);
     } catch (e) {
-      problems.push(`could not delete cluster ${state.cluster.name}: ${errorMessage(e)}`);
+      problems.push(`could not delete cluster ${cluster.name}: ${errorMessage(e)}`);
+      left.push(`cluster ${cluster.name}`);
     }
   }
-  if (!o.keepImages && state.images.length) {
+  if (state.images.length) {
+    const images = [...state.images];
     try {
-      await o.builder.removeImages(state.images);
-      removed.push(`${state.images.length} image tag(s)`);
+      if (!o.builder) throw new Error('the run recorded no image builder');
+      await o.builder.removeImages(images);
+      file.update((s) => (s.images = s.images.filter((i) => !images.includes(i))));
+      removed.push(`${images.length} image tag(s)`);
     } catch (e) {
-      problems.push(`could not remove the run's image tags: ${errorMessage(e)}`);
+      problems.push(`could not remove the run's image tags (${images.join(', ')}): ${errorMessage(e)}`);
+      left.push(`${images.length} image tag(s)`);
     }
   }
   if (state.buildxBuilder) {
+    const name = state.buildxBuilder;
     try {
+      if (!o.builder) throw new Error('the run recorded no image builder');
       await o.builder.dispose();
-      removed.push(`buildx builder ${state.buildxBuilder}`);
+      file.update((s) => delete s.buildxBuilder);
+      removed.push(`buildx builder ${name}`);
     } catch (e) {
-      problems.push(`could not remove the buildx builder ${state.buildxBuilder}: ${errorMessage(e)}`);
+      problems.push(`could not remove the buildx builder ${name}: ${errorMessage(e)}`);
+      left.push(`buildx builder ${name}`);
     }
   }
-  rmSync(state.runDir, { recursive: true, force: true });
-  removed.push(`run directory ${state.runDir}`);
+  if (left.length === 0) {
+    rmSync(state.runDir, { recursive: true, force: true });
+    removed.push(`run directory ${state.runDir}`);
+    file.forget();
+  }
   for (const p of problems) o.reporter.warn(p);
-  o.reporter.info(`down: removed ${removed.join(', ')}`);
-  return { removed, problems };
+  o.reporter.info(
+    `down ${state.runId}: ${removed.length ? `removed ${removed.join(', ')}` : 'nothing removed'}${left.length ? `; left: ${left.join(', ')} (record kept: run "hybrid-e2e down --run-dir ${state.runDir}" again)` : ''}`,
+  );
+  return { removed, problems, left };
 }

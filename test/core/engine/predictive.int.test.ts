@@ -60,7 +60,7 @@ describe('cluster.start: predictive', () => {
         ...(history ? ['--history', history] : []),
       ],
       {
-        env: { ...fake.env, HYBRID_E2E_BUILD_NETWORK: 'none', HYBRID_E2E_POLL_MS: '100', HYBRID_E2E_TMPDIR: fake.stateDir },
+        env: { ...fake.env, HYBRID_E2E_BUILD_NETWORK: 'none', HYBRID_E2E_TMPDIR: fake.stateDir },
       },
     );
     expect(r.code, r.stderr).toBe(0);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildPlan } from '../../../src/core/plan/graph.js';
 import { runUp, type UpOptions } from '../../../src/core/engine/run-up.js';
+import { RunStateFile, type RunState } from '../../../src/core/engine/run-state.js';
 import { captureReporter, configYaml, testRepo, type TestRepo } from '../../helpers/engine.js';
 import { memoryTools, type MemoryTools } from '../../helpers/memory-tools.js';
 
@@ -14,10 +15,11 @@ afterEach(() => {
   while (runDirs.length) rmSync(runDirs.pop()!, { recursive: true, force: true });
 });
 
-function options(tools: MemoryTools, over: Partial<UpOptions> = {}): UpOptions {
+function options(tools: MemoryTools, over: Partial<UpOptions> = {}, onState?: (s: RunState) => void): UpOptions {
   const runDir = mkdtempSync(path.join(os.tmpdir(), 'hybrid-e2e-runup-'));
   runDirs.push(runDir);
   return {
+    state: new RunStateFile({ runId: 'r1', runDir, pid: process.pid, images: [] }, process.env, onState),
     plan: buildPlan(repo.config),
     builds: repo.config.builds,
     runId: 'r1',
@@ -143,7 +145,7 @@ describe('runUp', () => {
   it('records what it creates in the state file as it goes, and tells the caller each time', async () => {
     repo = testRepo();
     const states: string[] = [];
-    const r = await runUp(options(memoryTools(), { onState: (s) => states.push(JSON.stringify(s)) }));
+    const r = await runUp(options(memoryTools(), {}, (s) => states.push(JSON.stringify(s))));
     expect(states.length).toBeGreaterThan(2);
     const last = JSON.parse(states.at(-1)!);
     expect(last.images.sort()).toEqual(

@@ -10,10 +10,13 @@ import { hashBuildInputs } from '../../build-inputs.js';
 import type { BuildTask, PullTask } from '../../plan/graph.js';
 import type { BuiltImage, EngineContext } from '../context.js';
 import { diskFullHint } from '../disk.js';
+import { cacheTagOf } from '../image-cache.js';
 import type { BuildRequest, BuildResult } from '../interfaces.js';
 
 /** The label that carries a build's input hash: `up` reuses an image whose label matches instead of rebuilding. */
 export const INPUTS_LABEL = 'io.hybrid-e2e.inputs';
+/** The label that names the run that built an image. */
+export const RUN_LABEL = 'io.hybrid-e2e.run';
 
 const tarballOf = (ctx: EngineContext, service: string) => path.join(ctx.tarballDir, `${service}.tar`);
 
@@ -66,6 +69,7 @@ export async function runBuild(t: BuildTask, ctx: EngineContext, signal: AbortSi
 async function reuse(t: BuildTask, ctx: EngineContext, hash: string, ref: string): Promise<BuildResult | undefined> {
   const found = (await ctx.localImages()).get(hash);
   if (!found) return undefined;
+  ctx.onCacheTag?.(cacheTagOf(t.build.image, hash));
   await ctx.tools.builder.tag(found, ref);
   ctx.state.update((s) => s.images.push(ref));
   return { ref, imageId: found, cached: true, cacheNote: 'inputs unchanged: reused the image built from the same inputs', logTail: [] };
@@ -81,7 +85,8 @@ async function build(
   const scope = b.image.replace(/[^a-zA-Z0-9_.-]+/g, '_');
   // The content-addressed tag keeps the image for the next run with the same inputs; given at build time, so no
   // separate `tag` call. An image that exists only in a tarball (docker-container builder) has no use for it.
-  const cacheTag = `${b.image}:cache-${o.hash.slice(0, 12)}`;
+  const cacheTag = cacheTagOf(b.image, o.hash);
+  if (!builder.caps.tarballOnly) ctx.onCacheTag?.(cacheTag);
   const request: BuildRequest = {
     service: t.service,
     context: b.context,
@@ -91,7 +96,7 @@ async function build(
     ...(builder.caps.tarballOnly ? {} : { extraTags: [cacheTag] }),
     args: o.args,
     ...(b.target ? { target: b.target } : {}),
-    labels: { [INPUTS_LABEL]: o.hash, 'io.hybrid-e2e.run': ctx.runId },
+    labels: { [INPUTS_LABEL]: o.hash, [RUN_LABEL]: ctx.runId },
     cache: {
       backend: ctx.cache,
       scope,
