@@ -90,7 +90,7 @@ describe('the bundled action (dist/index.js + dist/post/index.js) with runner en
         reject: false,
       });
       expect(post.exitCode, post.stdout + post.stderr).toBe(0);
-      expect(post.stdout).toMatch(/down: removed cluster /);
+      expect(post.stdout).toMatch(/down \w+: removed cluster /);
       expect(fake.clusters()).toEqual([]);
       expect(existsSync(results.runDir)).toBe(false);
     } finally {
