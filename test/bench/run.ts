@@ -38,7 +38,17 @@ import { cpuBetween, cpuSnapshot } from './cpu.js';
 import { daemonPids, ioAccountingAvailable, measureWrites, type Writes } from './diskio.js';
 import { lowerBound, type LbTask, type LowerBound } from './lower-bound.js';
 import { mb, ratio, sec, spread, summarise, median, type Summary } from './stats.js';
-import { CHANGED_SERVICE, SCALE, SERVICES, USERS, createWorkload, modelledSequentialUsersSeconds, type Workload } from './workload.js';
+import {
+  CHANGED_SERVICE,
+  SCALE,
+  SERVICES,
+  USERS,
+  createSmallWorkload,
+  createWorkload,
+  modelledSequentialUsersSeconds,
+  type Workload,
+} from './workload.js';
+import { plainRun, type PlainService } from './plain.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Options
@@ -49,7 +59,7 @@ function arg(name: string): string | undefined {
 }
 const QUICK = process.argv.includes('--quick');
 const ROUNDS = Number(arg('--rounds') ?? (QUICK ? 1 : 5));
-const SECTIONS = new Set((arg('--sections') ?? 'strategies,cache,load,action,lint,bundle').split(','));
+const SECTIONS = new Set((arg('--sections') ?? 'strategies,scale,cache,load,action,lint,bundle').split(','));
 const OUT = path.resolve(
   arg('--out') ?? (QUICK ? path.join(os.tmpdir(), 'hybrid-e2e-bench-quick.json') : path.join(repoRoot, 'test/bench/results/latest.json')),
 );
@@ -120,11 +130,11 @@ function phaseMs(r: Results, name: string): number | undefined {
 }
 
 async function engineRun(
-  w: Workload,
+  w: Pick<Workload, 'knobs' | 'engineEnv' | 'removeImages'>,
   loaded: ResolvedConfig,
   strategy: Strategy,
   label: string,
-  o: { history?: Record<string, number>; keepImages?: boolean; round?: number } = {},
+  o: { history?: Record<string, number>; keepImages?: boolean; round?: number; services?: string[] } = {},
 ): Promise<{ rec: RunRecord; results?: Results }> {
   checkStop();
   const fake = createFakeEnv(w.knobs());
@@ -144,7 +154,7 @@ async function engineRun(
   try {
     const r = await upSession({
       config: loaded,
-      services: [],
+      services: o.services ?? [],
       engine: 'docker',
       cache: 'none',
       reporter,
@@ -378,6 +388,7 @@ async function strategiesSection(
       graphOverBarrier: paired('graph', 'barrier'),
       graphOverSequential: paired('graph', 'sequential'),
       predictiveOverGraph: paired('predictive', 'graph'),
+      predictiveOverBarrier: paired('predictive', 'barrier'),
       barrierOverSequential: paired('barrier', 'sequential'),
     },
     /** Share of create/load/deploy in the sequential run's task time (users: ≈ 1/3; see workload.ts). */
@@ -583,6 +594,213 @@ async function loadSection(w: Workload, detected: DetectedBuilder) {
       ),
     ),
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 2b. Scale (issue 12): the engine side by side with the plain script, at 9 and at 40 services; first-build
+// latency; bytes handed to kind for images on one shared base
+
+async function plainSide(
+  services: PlainService[],
+  knobs: ReturnType<Workload['knobs']>,
+  docker: string,
+  label: string,
+): Promise<{ ok: boolean; wallMs: number; phases?: Record<string, number>; error?: string }> {
+  checkStop();
+  const fake = createFakeEnv(knobs);
+  try {
+    const r = await plainRun(services, {
+      docker,
+      cluster: `plain-${Math.random().toString(36).slice(2, 8)}`,
+      dir: fake.stateDir,
+      env: { ...fake.env, DOCKER_BUILDKIT: '1' },
+    });
+    say(
+      `${elapsed()}  ${label.padEnd(24)} ok     wall ${sec(r.wallMs)} (${Object.entries(r.phases)
+        .map(([k, v]) => `${k} ${sec(v)}`)
+        .join(', ')})`,
+    );
+    return { ok: true, ...r };
+  } catch (e) {
+    const error = String((e as Error).message ?? e)
+      .split('\n')
+      .slice(0, 3)
+      .join(' ');
+    say(`${elapsed()}  ${label.padEnd(24)} FAILED ${error}`);
+    return { ok: false, wallMs: NaN, error };
+  } finally {
+    fake.cleanup();
+  }
+}
+
+async function scaleSection(w: Workload, loaded: ResolvedConfig, detected: DetectedBuilder) {
+  const docker = detected.builder.caps.binary;
+  const rounds = QUICK ? 1 : 3;
+  const pairs: { services: number; round: number; engineMs: number; plainMs: number; engineOk: boolean; plainOk: boolean }[] = [];
+  const refPlain: PlainService[] = SERVICES.map((s) => ({
+    name: s.name,
+    context: path.join(w.dir, 'svc', s.name),
+    dockerfile: path.join(w.dir, 'svc', s.name, 'Dockerfile'),
+    image: `${w.repo(s.name)}:latest`,
+    manifest: path.join(w.dir, 'deploy', `${s.name}.yaml`),
+    dependsOn: s.dependsOn,
+  }));
+  const small = createSmallWorkload(40);
+  const smallLoaded = loadConfig(small.config, { workspace: small.dir });
+  const smallPlain: PlainService[] = small.services.map((s) => ({
+    name: s.name,
+    context: path.join(small.dir, 'svc', s.name),
+    dockerfile: path.join(small.dir, 'svc', s.name, 'Dockerfile'),
+    image: `${small.repo(s.name)}:latest`,
+    manifest: path.join(small.dir, 'deploy', `${s.name}.yaml`),
+    dependsOn: [],
+  }));
+  try {
+    for (let round = 1; round <= rounds; round++) {
+      // engine and script alternate, each cold, in both orders across rounds
+      const order = round % 2 === 1 ? ['engine', 'plain'] : ['plain', 'engine'];
+      for (const [n, wl, cfg, plain] of [
+        [SERVICES.length, w, loaded, refPlain],
+        [40, small, smallLoaded, smallPlain],
+      ] as const) {
+        let engineMs = NaN;
+        let plainMs = NaN;
+        let engineOk = false;
+        let plainOk = false;
+        for (const side of order) {
+          wl.mark(`${wl.token}-scale-r${round}-${side}`);
+          if (side === 'engine') {
+            const { rec } = await engineRun(wl, cfg, 'graph', `r${round} ${n} svc engine`);
+            engineMs = rec.wallMs;
+            engineOk = rec.ok;
+          } else {
+            const r = await plainSide([...plain], wl.knobs(), docker, `r${round} ${n} svc plain`);
+            plainMs = r.wallMs;
+            plainOk = r.ok;
+            await wl.removeImages();
+          }
+        }
+        pairs.push({ services: n, round, engineMs, plainMs, engineOk, plainOk });
+      }
+    }
+  } finally {
+    await small.removeImages();
+    small.remove();
+  }
+  const ratioOf = (n: number) =>
+    summarise(pairs.filter((p) => p.services === n && p.engineOk && p.plainOk).map((p) => p.engineMs / p.plainMs));
+  const overheadOf = (n: number) =>
+    summarise(pairs.filter((p) => p.services === n && p.engineOk && p.plainOk).map((p) => (p.engineMs - p.plainMs) / n));
+  const firstBuild = await firstBuildLatency(w);
+  const shared = await sharedLayers(detected);
+  return {
+    pairs,
+    engineOverPlain: { reference: ratioOf(SERVICES.length), 40: ratioOf(40) },
+    perServiceOverheadMs: { reference: overheadOf(SERVICES.length), 40: overheadOf(40) },
+    firstBuild,
+    shared,
+  };
+}
+
+/**
+ * First build: the bundled CLI (`up -s redis`) spawned with a docker wrapper first on PATH that logs when a build
+ * starts; the figure is that moment minus the spawn.
+ */
+async function firstBuildLatency(w: Workload) {
+  const cli = path.join(repoRoot, 'dist/cli/index.js');
+  if (!existsSync(cli)) return { available: false as const, reason: 'dist/cli/index.js is missing (npm run bundle)' };
+  const wrapDir = mkdtempSync(path.join(os.tmpdir(), 'hybrid-e2e-bench-wrap-'));
+  const baseDirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
+  for (const tool of ['docker']) {
+    const real = nextOnPath(tool, baseDirs);
+    if (!real) continue;
+    writeFileSync(
+      path.join(wrapDir, tool),
+      `#!/bin/sh\ncase " $* " in *" build "*|*" buildx "*) echo "$(date +%s%3N) ${tool} $1" >> "$HYBRID_BENCH_CALLS";; esac\nexec ${real} "$@"\n`,
+      { mode: 0o755 },
+    );
+  }
+  const samples: number[] = [];
+  try {
+    for (let r = 0; r < (QUICK ? 2 : 5); r++) {
+      checkStop();
+      w.mark(`${w.token}-first-${r}`, ['redis']);
+      const fake = createFakeEnv(w.knobs());
+      const calls = path.join(fake.stateDir, 'calls.log');
+      writeFileSync(calls, '');
+      const env: Record<string, string> = {
+        ...fake.env,
+        ...w.engineEnv(),
+        PATH: `${wrapDir}${path.delimiter}${fake.env.PATH}`,
+        HYBRID_BENCH_CALLS: calls,
+        HYBRID_E2E_TMPDIR: fake.stateDir,
+      };
+      delete env.NODE_EXTRA_CA_CERTS;
+      const results = path.join(fake.stateDir, 'results.json');
+      const t0 = Date.now();
+      const res = await execa(
+        process.execPath,
+        [cli, 'up', '--config', w.config, '-s', 'redis', '--engine', 'docker', '--cache', 'none', '--results', results],
+        { env, extendEnv: false, reject: false, cwd: w.dir },
+      );
+      const first = readFileSync(calls, 'utf8').split('\n').filter(Boolean)[0];
+      if (first) samples.push(Number(first.split(' ')[0]) - t0);
+      if (res.exitCode !== 0) say(`        first build run failed: ${String(res.stderr).split('\n').slice(-2).join(' ')}`);
+      if (existsSync(results)) {
+        const runDir = (JSON.parse(readFileSync(results, 'utf8')) as Results).runDir;
+        await execa(process.execPath, [cli, 'down', '--run-dir', runDir], { env, extendEnv: false, reject: false });
+      }
+      fake.cleanup();
+    }
+  } finally {
+    rmSync(wrapDir, { recursive: true, force: true });
+    await w.removeImages();
+  }
+  const ms = summarise(samples);
+  say(`${elapsed()}  first build after process start: ${samples.map((x) => `${x} ms`).join(', ')}`);
+  return { available: true as const, ms, samples };
+}
+
+/**
+ * Nine services on one local base image (16 MiB layer): bytes of the archives the engine handed to kind (its load
+ * waves: one archive per wave, each layer once) against one `docker save` per image.
+ */
+async function sharedLayers(detected: DetectedBuilder) {
+  const docker = detected.builder.caps.binary;
+  const sw = createSmallWorkload(9, { sharedBase: true });
+  try {
+    await sw.buildBase(docker);
+    const loaded = loadConfig(sw.config, { workspace: sw.dir });
+    const { rec, results } = await engineRun(sw, loaded, 'graph', '9 svc on one base', { keepImages: true });
+    if (!rec.ok || !results?.imageBytes) return { available: false as const, reason: rec.errors[0] ?? 'no imageBytes in the results' };
+    // The run's tags are gone with its `down`; the images stay (cache tags): save each service's image by its id.
+    const tags: string[] = [];
+    for (const svc of sw.services) {
+      const r = await execa(docker, ['images', '--filter', `reference=${sw.repo(svc.name)}`, '--format', '{{.ID}}']);
+      const id = String(r.stdout).split('\n')[0]?.trim();
+      if (id) tags.push(id);
+    }
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'hybrid-e2e-bench-save-'));
+    let perImage = 0;
+    try {
+      for (const [i, t] of tags.entries()) {
+        const f = path.join(tmp, `${i}.tar`);
+        await execa(docker, ['save', '-o', f, t]);
+        perImage += statSync(f).size;
+        rmSync(f);
+      }
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    const ratioValue = results.imageBytes / perImage;
+    say(
+      `${elapsed()}  shared base: the engine handed kind ${mb(results.imageBytes)}, per-image archives ${mb(perImage)} (${ratio(ratioValue, 3)})`,
+    );
+    return { available: true as const, engineBytes: results.imageBytes, perImageBytes: perImage, ratio: ratioValue, images: tags.length };
+  } finally {
+    await sw.removeImages();
+    sw.remove();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -798,6 +1016,9 @@ async function main() {
   try {
     if (SECTIONS.has('strategies')) out.strategies = await strategiesSection(w, loaded, slots);
     checkStop();
+    if (SECTIONS.has('scale')) out.scale = await scaleSection(w, loaded, detected);
+    else if (SECTIONS.has('shared')) out.shared = await sharedLayers(detected);
+    checkStop();
     if (SECTIONS.has('cache')) out.cache = await cacheSection(w, loaded);
     checkStop();
     if (SECTIONS.has('load')) out.loadCost = await loadSection(w, detected);
@@ -821,6 +1042,7 @@ async function main() {
   const load = out.loadCost as Awaited<ReturnType<typeof loadSection>> | undefined;
   const action = out.actionStart as Awaited<ReturnType<typeof actionSection>> | undefined;
   const lint = out.lint as Awaited<ReturnType<typeof lintSection>> | undefined;
+  const scale = out.scale as Awaited<ReturnType<typeof scaleSection>> | undefined;
   const range = (s: Summary | undefined, f: (x: number) => string) => (s && s.n > 1 ? ` (${f(s.min)}–${f(s.max)})` : '');
   const r2 = (x: number) => ratio(x);
   const r3 = (x: number) => ratio(x, 3);
@@ -850,6 +1072,14 @@ async function main() {
       range(st?.ratios.graphOverSequential, r3),
     ),
     target(
+      'default with history (`graph` + predictive start) / `barrier` wall',
+      st?.ratios.predictiveOverBarrier.median ?? NaN,
+      '≤ 0.80',
+      (v) => v <= 0.8,
+      r3,
+      range(st?.ratios.predictiveOverBarrier, r3),
+    ),
+    target(
       '`predictive` / `graph` wall',
       st?.ratios.predictiveOverGraph.median ?? NaN,
       '< 1.00',
@@ -864,6 +1094,37 @@ async function main() {
       (v) => v <= 10_000,
       (v) => sec(v),
       st ? ` (measured ${sec(st.perStrategy.predictive.idleMs.max, 2)} × ${SCALE})` : '',
+    ),
+    target(
+      'reference workload (11 services): engine (`graph`) / plain script, side by side',
+      scale?.engineOverPlain.reference.median ?? NaN,
+      '—',
+      () => true,
+      r3,
+      range(scale?.engineOverPlain.reference, r3),
+    ),
+    target(
+      '40 small services: engine (`graph`) / plain script, side by side',
+      scale?.engineOverPlain[40].median ?? NaN,
+      '≤ 1.00',
+      (v) => v <= 1,
+      r3,
+      `${range(scale?.engineOverPlain[40], r3)}${scale ? `; per-service overhead ${Math.round(scale.perServiceOverheadMs[40].median)} ms` : ''}`,
+    ),
+    target(
+      'first build after process start (CLI)',
+      scale?.firstBuild.available ? scale.firstBuild.ms.median : NaN,
+      '≤ 0.5 s',
+      (v) => v <= 500,
+      (v) => `${Math.round(v)} ms`,
+      range(scale?.firstBuild.available ? scale.firstBuild.ms : undefined, (v) => `${Math.round(v)}`),
+    ),
+    target(
+      'bytes handed to kind, 9 images on one base / per-image archives',
+      scale?.shared.available ? scale.shared.ratio : NaN,
+      '≤ 0.50',
+      (v) => v <= 0.5,
+      r3,
     ),
     target('warm / cold build phase', cache?.warmOverCold.median ?? NaN, '≤ 0.10', (v) => v <= 0.1, r3, range(cache?.warmOverCold, r3)),
     target(
