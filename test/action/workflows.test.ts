@@ -199,3 +199,58 @@ describe('example callers', () => {
     expect(job.steps!.find((s) => s.uses && OUR_ACTION.test(s.uses))!.with).toMatchObject({ command: 'report' });
   });
 });
+
+describe('release and supply chain (issue 15)', () => {
+  const release = parse(read('.github/workflows/release.yml')) as Workflow & { on: Record<string, { tags?: string[] }> };
+
+  it('releases a v*.*.* tag (or one given by hand) only after the version check and every test on that commit', () => {
+    expect(release.on.push).toEqual({ tags: ['v*.*.*'] });
+    expect(release.on.workflow_dispatch?.inputs?.tag).toMatchObject({ type: 'string' });
+    const verify = release.jobs.verify!;
+    const runs = (verify.steps ?? []).map((s) => s.run ?? '');
+    const check = runs.findIndex((r) => r.includes('node .ci/release.mjs check "$TAG"'));
+    const all = runs.findIndex((r) => r === 'npm run all');
+    expect(check).toBeGreaterThanOrEqual(0);
+    expect(all).toBeGreaterThan(check);
+    expect(needsOf(release.jobs.release!)).toEqual(['verify']);
+  });
+
+  it('only the release job may write, and it creates the release from the changelog and moves the major tag', () => {
+    expect(release.permissions).toEqual({});
+    expect(release.jobs.verify!.permissions).toEqual({ contents: 'read' });
+    expect(release.jobs.release!.permissions).toEqual({ contents: 'write' });
+    const run = (release.jobs.release!.steps ?? []).map((s) => s.run ?? '').join('\n');
+    expect(run).toContain('node .ci/release.mjs notes "$TAG"');
+    expect(run).toMatch(/gh release create "\$TAG" --verify-tag .*--notes-file/);
+    expect(run).toContain('major="${TAG%%.*}"');
+    expect(run).toContain('git push --force origin "refs/tags/$major"');
+  });
+
+  it('every action from elsewhere is pinned by commit SHA with its version in a comment, on a Node 24 major', () => {
+    const node24 = {
+      'actions/checkout': 5,
+      'actions/setup-node': 5,
+      'actions/upload-artifact': 6,
+      'actions/download-artifact': 6,
+    } as Record<string, number>;
+    for (const f of [...workflowFiles, 'action.yml']) {
+      for (const line of read(f).split('\n')) {
+        const m = /^\s*(?:-\s*)?uses:\s*(\S+)(.*)$/.exec(line);
+        if (!m || m[1]!.startsWith('./') || OUR_ACTION.test(m[1]!) || m[1]!.startsWith('hybrid-e2e/hybrid-e2e-action/')) continue;
+        const [name, ref] = m[1]!.split('@');
+        expect(ref, `${f}: ${line.trim()}`).toMatch(/^[0-9a-f]{40}$/);
+        const version = /#\s*v(\d+)(\.\d+){0,2}\s*$/.exec(m[2]!);
+        expect(version, `${f}: ${line.trim()} has no "# vX.Y.Z" comment`).not.toBeNull();
+        if (node24[name!] !== undefined)
+          expect(Number(version![1]), `${f}: ${name} below its Node 24 major`).toBeGreaterThanOrEqual(node24[name!]!);
+      }
+    }
+  });
+
+  it('CI runs on Node 20 and 24; Dependabot keeps the actions and npm current', () => {
+    const ci = parse(read('.github/workflows/ci.yml')) as Workflow;
+    expect(ci.jobs.ci!.strategy?.matrix?.node).toEqual([20, 24]);
+    const dependabot = parse(read('.github/dependabot.yml')) as { updates: { 'package-ecosystem': string }[] };
+    expect(dependabot.updates.map((u) => u['package-ecosystem']).sort()).toEqual(['github-actions', 'npm']);
+  });
+});

@@ -36,7 +36,10 @@ export interface PhaseResult {
 }
 
 export interface Results {
+  /** Format of this file. */
   version: 1;
+  /** The hybrid-e2e release that wrote it (package.json's version, as `hybrid-e2e --version`); absent before 1.0.0. */
+  toolVersion?: string;
   runId: string;
   /** Run-unique working directory; `hybrid-e2e down --run-dir` removes it with the cluster and image tags. */
   runDir: string;

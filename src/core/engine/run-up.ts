@@ -10,6 +10,7 @@ import type { ResolvedBuilds } from '../config/loader.js';
 import type { Plan, PlanTask } from '../plan/graph.js';
 import type { Reporter } from '../reporter.js';
 import { clusterNameFor } from '../run-id.js';
+import { VERSION } from '../version.js';
 import { ClusterStart } from './cluster-start.js';
 import { ClusterWatch } from './cluster-watch.js';
 import { inputOf, type BuiltImage, type EngineContext, type TaskOutput } from './context.js';
@@ -188,6 +189,7 @@ export async function runUp(o: UpOptions): Promise<Results> {
   const ports = journal.get('cluster').ports ?? [];
   return {
     version: 1,
+    toolVersion: VERSION,
     runId,
     runDir,
     outcome,

@@ -75,6 +75,9 @@ describe('runUp', () => {
     ]);
     expect(r.cluster).toMatchObject({ name: 'e2e-r1', start: 'after-builds' });
     expect(existsSync(path.join(r.runDir, 'images'))).toBe(false);
+    // The results file names the release that wrote it: package.json's version.
+    const pkg = JSON.parse(readFileSync(path.join(import.meta.dirname, '../../../package.json'), 'utf8')) as { version: string };
+    expect(r.toolVersion).toBe(pkg.version);
   });
 
   it('runs every build to completion when one fails, reports each failure, and creates no cluster', async () => {
