@@ -105,7 +105,7 @@ describe('the reusable workflow', () => {
     expect(inputs['config']).toMatchObject({ default: 'hybrid-e2e.yaml' });
   });
 
-  it('runs plan -> build-once -> e2e matrix (fail-fast off) -> report (always)', () => {
+  it('runs plan -> build-once -> e2e matrix (fail-fast off) -> report (unless cancelled)', () => {
     expect(Object.keys(jobs)).toEqual(['plan', 'build-once', 'e2e', 'report']);
     expect(needsOf(jobs['build-once']!)).toEqual(['plan']);
     expect(needsOf(jobs['e2e']!)).toEqual(['plan', 'build-once']);
@@ -114,7 +114,8 @@ describe('the reusable workflow', () => {
       'fail-fast': false,
       matrix: { service: '${{ fromJSON(needs.plan.outputs.services) }}' },
     });
-    expect(jobs['report']!.if).toContain('always()');
+    // Not always(): a superseded, cancelled run must not rewrite the sticky comment with its cancelled legs.
+    expect(jobs['report']!.if).toBe("${{ !cancelled() && needs.plan.result == 'success' }}");
     // The default matrix comes from the plan job: the input if given, else the plan command's `services` output.
     const matrix = jobs['plan']!.steps!.find((s) => s.id === 'matrix')!;
     expect(matrix.env).toEqual({ GIVEN: '${{ inputs.services }}', PLANNED: '${{ steps.plan.outputs.services }}' });
@@ -168,11 +169,34 @@ describe('the reusable workflow', () => {
     expect(iLoad).toBeGreaterThan(-1);
     expect(iLoad).toBeLessThan(iUp);
     expect(test.env).toMatchObject({ KUBECONFIG: '${{ steps.up.outputs.kubeconfig }}', SERVICE: '${{ matrix.service }}' });
-    // The command comes in through the environment, never spliced into the script.
-    expect(test.run).toBe('bash -euo pipefail -c "$HYBRID_E2E_TEST_COMMAND"');
+    // The command and the secrets come in through the environment, never spliced into the script.
+    expect(test.run!.trimEnd().split('\n').at(-1)).toBe('exec bash -euo pipefail -c "$HYBRID_E2E_TEST_COMMAND"');
+    expect(test.env).toMatchObject({
+      HYBRID_E2E_TEST_COMMAND: '${{ inputs.test-command }}',
+      HYBRID_E2E_TEST_ENV: '${{ secrets.test-env }}',
+    });
+    expect(test.run).not.toMatch(/\$\{\{/);
+    expect(test.run).not.toContain('eval');
     const upload = jobs['build-once']!.steps!.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
     const download = steps.find((s) => s.uses?.startsWith('actions/download-artifact@'))!;
     expect(download.with?.['name']).toBe(upload.with?.['name']);
+    // Per run attempt and overwritable: a re-run hands over its own images.
+    expect(upload.with).toMatchObject({ name: 'hybrid-e2e-images-${{ github.run_attempt }}', overwrite: true });
+  });
+
+  it('setup-command runs after the checkout, before the build and before each leg brings its service up', () => {
+    expect(wf.on.workflow_call!.inputs!['setup-command']).toMatchObject({ type: 'string', default: '' });
+    for (const [job, before] of [
+      ['build-once', 'build'],
+      ['e2e', 'up'],
+    ] as const) {
+      const steps = jobs[job]!.steps!;
+      const setup = steps.findIndex((s) => s.name === 'Setup');
+      expect(setup, job).toBeGreaterThan(steps.findIndex((s) => s.uses?.startsWith('actions/checkout@')));
+      expect(setup, job).toBeLessThan(steps.findIndex((s) => s.id === before));
+      expect(steps[setup]!.run).toBe('bash -euo pipefail -c "$HYBRID_E2E_SETUP_COMMAND"');
+      expect(steps[setup]!.if).toBe("inputs.setup-command != ''");
+    }
   });
 });
 
@@ -252,5 +276,26 @@ describe('release and supply chain (issue 15)', () => {
     expect(ci.jobs.ci!.strategy?.matrix?.node).toEqual([20, 24]);
     const dependabot = parse(read('.github/dependabot.yml')) as { updates: { 'package-ecosystem': string }[] };
     expect(dependabot.updates.map((u) => u['package-ecosystem']).sort()).toEqual(['github-actions', 'npm']);
+  });
+});
+
+describe('the repository runs the reusable workflow', () => {
+  it('reusable-e2e calls hybrid-e2e.yml on the runnable example with only inputs it has, and grants the report job', () => {
+    const wf = parse(read('.github/workflows/reusable-e2e.yml')) as Workflow;
+    const callee = parse(read('.github/workflows/hybrid-e2e.yml')) as Workflow;
+    const job = wf.jobs['e2e']!;
+    expect(job.uses).toBe('./.github/workflows/hybrid-e2e.yml');
+    expect(job.with!['config']).toBe('examples/runnable/hybrid-e2e.yaml');
+    for (const k of Object.keys(job.with!)) expect(Object.keys(callee.on.workflow_call!.inputs!)).toContain(k);
+    expect(JSON.parse(String(job.with!['services']))).toEqual(['gateway', 'datastorage']);
+    expect(String(job.with!['setup-command'])).toContain('examples/runnable/bin/busybox');
+    expect(job.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+    expect(wf.permissions).toEqual({});
+  });
+
+  it('the e2e workflow, without pull-requests: write, does not try to comment', () => {
+    const wf = parse(read('.github/workflows/e2e.yml')) as Workflow;
+    const step = wf.jobs['e2e']!.steps!.find((s) => s.uses === './')!;
+    expect(step.with?.['comment']).toBe(false);
   });
 });
