@@ -36,6 +36,6 @@ describe('release check', () => {
       changelog: readFileSync(path.join(REPO_ROOT, 'CHANGELOG.md'), 'utf8'),
     });
     // Only the date may be missing between releases.
-    expect(problems.filter((p) => !p.includes('give it the release date'))).toEqual([]);
+    expect((problems as string[]).filter((p) => !p.includes('give it the release date'))).toEqual([]);
   });
 });
