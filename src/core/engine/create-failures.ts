@@ -57,6 +57,11 @@ const TRANSIENT: Array<{ re: RegExp; reason: string }> = [
   { re: /scope not found|resource temporarily unavailable/i, reason: 'the container runtime hit a start race' },
 ];
 
+/** kind could not publish a host port: another process (often another run) took it. */
+export function isPortConflict(output: string): boolean {
+  return /port is already allocated|address already in use/i.test(output);
+}
+
 export function classifyCreateFailure(output: string): CreateFailure {
   for (const p of PERMANENT) if (p.re.test(output)) return { transient: false, reason: p.reason, ...(p.hint ? { hint: p.hint } : {}) };
   for (const t of TRANSIENT) if (t.re.test(output)) return { transient: true, reason: t.reason };

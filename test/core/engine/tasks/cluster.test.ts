@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildPlan, type CreateTask } from '../../../../src/core/plan/graph.js';
 import { runCreate } from '../../../../src/core/engine/tasks/cluster.js';
-import { configYaml, engineContext, testRepo, type TestRepo } from '../../../helpers/engine.js';
+import { captureReporter, configYaml, engineContext, testRepo, type TestRepo } from '../../../helpers/engine.js';
 import { memoryTools } from '../../../helpers/memory-tools.js';
 
 let repo: TestRepo;
@@ -130,6 +130,23 @@ error execution phase preflight: [preflight] Some fatal errors occurred`;
       /^kind create cluster failed: kubeadm preflight checks failed \(kind logs: .*\): kind create cluster exited with 1:/,
     );
     expect((err as Error).message).toContain('[ERROR NumCPU]: the number of available CPUs 1 is less than the required 2');
+  });
+
+  it('with hostPorts: auto, a port taken between the pick and kind create (another run) is picked again, not fatal', async () => {
+    const kindYaml = `kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n    extraPortMappings: [{ containerPort: 30080, hostPort: 8080, listenAddress: 127.0.0.1 }]\n`;
+    repo = testRepo({ files: { 'kind.yaml': kindYaml }, config: configYaml('  kindConfig: kind.yaml\n  hostPorts: auto\n  retries: 0\n') });
+    const taken = 'ERROR: failed to create cluster: command "docker run ..." failed with error: exit status 125\nCommand Output: docker: Error response from daemon: Bind for 127.0.0.1:41000 failed: port is already allocated.';
+    const ctx = engineContext(repo, memoryTools({ kind: { createFailures: [taken, taken] } }));
+    const reporter = captureReporter();
+    ctx.reporter = reporter;
+    await runCreate(createTask(), ctx, signal);
+    // two re-picks, then a create that succeeds; cluster.retries (0) is not spent on them
+    expect(ctx.tools.log.of('kind', 'create')).toHaveLength(3);
+    expect(reporter.lines.filter((l) => l.includes('picked free ports again'))).toHaveLength(2);
+    const written = parse(readFileSync(path.join(ctx.runDir, 'kind-config.yaml'), 'utf8')) as {
+      nodes: Array<{ extraPortMappings: Array<{ hostPort: number }> }>;
+    };
+    expect(written.nodes[0]!.extraPortMappings[0]!.hostPort).toBe(ctx.journal.get('cluster').ports![0]!.hostPort);
   });
 
   it('an occupied host port reported by kind is explained, with the setting that avoids it', async () => {
