@@ -135,7 +135,8 @@ error execution phase preflight: [preflight] Some fatal errors occurred`;
   it('with hostPorts: auto, a port taken between the pick and kind create (another run) is picked again, not fatal', async () => {
     const kindYaml = `kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n    extraPortMappings: [{ containerPort: 30080, hostPort: 8080, listenAddress: 127.0.0.1 }]\n`;
     repo = testRepo({ files: { 'kind.yaml': kindYaml }, config: configYaml('  kindConfig: kind.yaml\n  hostPorts: auto\n  retries: 0\n') });
-    const taken = 'ERROR: failed to create cluster: command "docker run ..." failed with error: exit status 125\nCommand Output: docker: Error response from daemon: Bind for 127.0.0.1:41000 failed: port is already allocated.';
+    const taken =
+      'ERROR: failed to create cluster: command "docker run ..." failed with error: exit status 125\nCommand Output: docker: Error response from daemon: Bind for 127.0.0.1:41000 failed: port is already allocated.';
     const ctx = engineContext(repo, memoryTools({ kind: { createFailures: [taken, taken] } }));
     const reporter = captureReporter();
     ctx.reporter = reporter;
