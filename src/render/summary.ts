@@ -70,14 +70,35 @@ export function fmtDuration(ms: number | undefined): string {
   return neg ? `-${s}` : s;
 }
 
-/** Escapes text for a markdown table cell (one line, no markup, no raw HTML). */
+/**
+ * Escapes text for a markdown table cell (one line, no markup, no raw HTML), and makes it unable to notify or link:
+ * text a pull request controls (build output, error lines, a results file in the fork flow) must not ping
+ * `@user`/`@org/team` or cross-reference `#123`, `owner/repo#1`, `GH-123`.
+ */
 export function mdEscape(s: string): string {
-  return s
-    .replace(/\r?\n/g, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/[|\\`*_[\]#~]/g, (c) => `\\${c}`);
+  return neutralizeMentions(
+    s
+      .replace(/\r?\n/g, ' ')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/[|\\`*_[\]#~]/g, (c) => `\\${c}`),
+  );
+}
+
+/**
+ * A WORD JOINER (U+2060, invisible, not a space) after `@` and before the number of `#123`/`GH-123`: GitHub links a
+ * mention or reference only when the name or number follows the `@`/`#` at once, so the text reads the same and
+ * links nothing. Code spans and fenced code blocks need none of this: GitHub does not link inside them.
+ */
+export function neutralizeMentions(s: string): string {
+  return (
+    s
+      // a mention starts at a word boundary (`main@1a2b3c4`, `a@b.example` are none)
+      .replace(/(?<![\w.])@(?=[A-Za-z0-9])/g, '@\u2060')
+      .replace(/#(?=\d)/g, '#\u2060')
+      .replace(/\b(GH-)(?=\d)/gi, '$1\u2060')
+  );
 }
 
 /** Inline code that survives backticks in the text. */
