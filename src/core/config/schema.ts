@@ -215,5 +215,9 @@ export type ServiceConfig = z.infer<typeof serviceSchema>;
 /** JSON Schema (draft 2020-12) for editors, generated from the zod schema. */
 export function configJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  return { ...schema, $id: 'https://github.com/hybrid-e2e/hybrid-e2e-action/dist/hybrid-e2e.schema.json', title: 'hybrid-e2e.yaml' };
+  return {
+    ...schema,
+    $id: 'https://raw.githubusercontent.com/hybrid-e2e/hybrid-e2e-action/v1/dist/hybrid-e2e.schema.json',
+    title: 'hybrid-e2e.yaml',
+  };
 }
