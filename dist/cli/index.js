@@ -13136,6 +13136,8 @@ function ttyReporter(write, t0 = Date.now()) {
     };
 }
 
+// EXTERNAL MODULE: ./src/core/version.ts
+var version = __nccwpck_require__(3323);
 // EXTERNAL MODULE: ./src/core/engine/predict.ts
 var predict = __nccwpck_require__(247);
 ;// CONCATENATED MODULE: ./src/core/engine/cluster-start.ts
@@ -13840,6 +13842,10 @@ const TRANSIENT = [
     { re: /failed to join node with kubeadm/i, reason: 'a node failed to join the cluster' },
     { re: /scope not found|resource temporarily unavailable/i, reason: 'the container runtime hit a start race' },
 ];
+/** kind could not publish a host port: another process (often another run) took it. */
+function isPortConflict(output) {
+    return /port is already allocated|address already in use/i.test(output);
+}
 function classifyCreateFailure(output) {
     for (const p of PERMANENT)
         if (p.re.test(output))
@@ -14414,12 +14420,15 @@ async function serviceReady(spec, objects, targets, cw, kube, signal) {
 
 
 
+const MAX_PORT_REPICKS = 3;
 async function runCreate(t, ctx, signal) {
     const { cluster: kind, kube } = ctx.tools;
     const name = ctx.clusterName;
     ctx.journal.set(t.id, { attempts: 0 });
-    const { file: configFile, ports } = await writeKindConfig(t, ctx.runDir, ctx.reporter);
+    let { file: configFile, ports } = await writeKindConfig(t, ctx.runDir, ctx.reporter);
     ctx.journal.set(t.id, { ports });
+    /** New host ports picked after kind found one taken (hostPorts: auto): another run took it after we probed. */
+    let repicks = 0;
     ctx.state.update((s) => (s.cluster = { name, kubeconfig: ctx.kubeconfig }));
     let attempts = 0;
     let logsNote = '';
@@ -14441,9 +14450,19 @@ async function runCreate(t, ctx, signal) {
         }
         catch (e) {
             const out = e instanceof errors/* ToolError */.v4 ? e.output : (0,errors/* errorMessage */.gJ)(e);
+            // With hostPorts: auto the ports were free when picked; a concurrent run may take one before kind publishes
+            // it (the probe and the bind are not atomic). Pick free ports again, a few times, rather than fail the run.
+            if (!signal.aborted && t.cluster.hostPorts === 'auto' && ports.length && isPortConflict(out) && repicks < MAX_PORT_REPICKS) {
+                repicks++;
+                await kind.delete(name, ctx.kubeconfig).catch(() => undefined);
+                ({ file: configFile, ports } = await writeKindConfig(t, ctx.runDir, ctx.reporter));
+                ctx.journal.set(t.id, { ports });
+                ctx.reporter.warn(`cluster: a host port was taken between picking it and kind create (another run?); picked free ports again`);
+                continue;
+            }
             const failure = classifyCreateFailure(out);
             const transient = !signal.aborted && failure.transient;
-            const retrying = transient && attempts <= t.cluster.retries;
+            const retrying = transient && attempts - repicks <= t.cluster.retries;
             if (!retrying && !signal.aborted) {
                 const logs = external_node_path_default().join(ctx.runDir, 'diagnostics', `kind-create-attempt-${attempts}`);
                 (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(logs), { recursive: true });
@@ -14523,6 +14542,7 @@ async function runLoad(t, ctx, signal, image, cluster) {
  * Each task kind lives in tasks/; they share only the explicit EngineContext and hand their typed outputs on through
  * the scheduler (a BuiltImage from build to load to deploy, the ClusterInfo from the cluster to the loads).
  */
+
 
 
 
@@ -14664,6 +14684,7 @@ async function runUp(o) {
     const ports = journal.get('cluster').ports ?? [];
     return {
         version: 1,
+        toolVersion: version/* VERSION */.x,
         runId,
         runDir,
         outcome,
@@ -19262,7 +19283,11 @@ const configSchema = zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({
 /** JSON Schema (draft 2020-12) for editors, generated from the zod schema. */
 function configJsonSchema() {
     const schema = zod__WEBPACK_IMPORTED_MODULE_4__/* .toJSONSchema */ .bl(configSchema, { io: 'input', unrepresentable: 'any' });
-    return { ...schema, $id: 'https://github.com/hybrid-e2e/hybrid-e2e-action/dist/hybrid-e2e.schema.json', title: 'hybrid-e2e.yaml' };
+    return {
+        ...schema,
+        $id: 'https://raw.githubusercontent.com/hybrid-e2e/hybrid-e2e-action/v1/dist/hybrid-e2e.schema.json',
+        title: 'hybrid-e2e.yaml',
+    };
 }
 
 
@@ -19931,7 +19956,7 @@ function didYouMean(word, candidates) {
 /* harmony export */   x: () => (/* binding */ VERSION)
 /* harmony export */ });
 /** Kept in step with package.json by a test. */
-const VERSION = '0.1.0';
+const VERSION = '1.0.0';
 
 
 /***/ }),
@@ -20084,7 +20109,7 @@ function renderLintJson(report, extra) {
 /* harmony export */   oT: () => (/* binding */ budgetCell),
 /* harmony export */   vS: () => (/* binding */ DEFAULT_MAX_GANTT_TASKS)
 /* harmony export */ });
-/* unused harmony exports REGRESSION_NOISE_MS, spanOf, budgetStatus, regressionLine, runPhases, ganttLabel, findingLocation, renderComplianceTable, renderSummary */
+/* unused harmony exports REGRESSION_NOISE_MS, neutralizeMentions, spanOf, budgetStatus, regressionLine, runPhases, ganttLabel, findingLocation, renderComplianceTable, renderSummary */
 /* harmony import */ var _lint_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8464);
 
 const SUMMARY_LIMIT = 1024 * 1024;
@@ -20110,14 +20135,30 @@ function fmtDuration(ms) {
     }
     return neg ? `-${s}` : s;
 }
-/** Escapes text for a markdown table cell (one line, no markup, no raw HTML). */
+/**
+ * Escapes text for a markdown table cell (one line, no markup, no raw HTML), and makes it unable to notify or link:
+ * text a pull request controls (build output, error lines, a results file in the fork flow) must not ping
+ * `@user`/`@org/team` or cross-reference `#123`, `owner/repo#1`, `GH-123`.
+ */
 function mdEscape(s) {
-    return s
+    return neutralizeMentions(s
         .replace(/\r?\n/g, ' ')
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
-        .replace(/[|\\`*_[\]#~]/g, (c) => `\\${c}`);
+        .replace(/[|\\`*_[\]#~]/g, (c) => `\\${c}`));
+}
+/**
+ * A WORD JOINER (U+2060, invisible, not a space) after `@` and before the number of `#123`/`GH-123`: GitHub links a
+ * mention or reference only when the name or number follows the `@`/`#` at once, so the text reads the same and
+ * links nothing. Code spans and fenced code blocks need none of this: GitHub does not link inside them.
+ */
+function neutralizeMentions(s) {
+    return (s
+        // a mention starts at a word boundary (`main@1a2b3c4`, `a@b.example` are none)
+        .replace(/(?<![\w.])@(?=[A-Za-z0-9])/g, '@\u2060')
+        .replace(/#(?=\d)/g, '#\u2060')
+        .replace(/\b(GH-)(?=\d)/gi, '$1\u2060'));
 }
 /** Inline code that survives backticks in the text. */
 function code(s) {

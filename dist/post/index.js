@@ -39139,7 +39139,11 @@ const schema_configSchema = object({
 /** JSON Schema (draft 2020-12) for editors, generated from the zod schema. */
 function configJsonSchema() {
     const schema = z.toJSONSchema(schema_configSchema, { io: 'input', unrepresentable: 'any' });
-    return { ...schema, $id: 'https://github.com/hybrid-e2e/hybrid-e2e-action/dist/hybrid-e2e.schema.json', title: 'hybrid-e2e.yaml' };
+    return {
+        ...schema,
+        $id: 'https://raw.githubusercontent.com/hybrid-e2e/hybrid-e2e-action/v1/dist/hybrid-e2e.schema.json',
+        title: 'hybrid-e2e.yaml',
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/core/config/loader.ts
@@ -39786,14 +39790,30 @@ function fmtDuration(ms) {
     }
     return neg ? `-${s}` : s;
 }
-/** Escapes text for a markdown table cell (one line, no markup, no raw HTML). */
+/**
+ * Escapes text for a markdown table cell (one line, no markup, no raw HTML), and makes it unable to notify or link:
+ * text a pull request controls (build output, error lines, a results file in the fork flow) must not ping
+ * `@user`/`@org/team` or cross-reference `#123`, `owner/repo#1`, `GH-123`.
+ */
 function mdEscape(s) {
-    return s
+    return neutralizeMentions(s
         .replace(/\r?\n/g, ' ')
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
-        .replace(/[|\\`*_[\]#~]/g, (c) => `\\${c}`);
+        .replace(/[|\\`*_[\]#~]/g, (c) => `\\${c}`));
+}
+/**
+ * A WORD JOINER (U+2060, invisible, not a space) after `@` and before the number of `#123`/`GH-123`: GitHub links a
+ * mention or reference only when the name or number follows the `@`/`#` at once, so the text reads the same and
+ * links nothing. Code spans and fenced code blocks need none of this: GitHub does not link inside them.
+ */
+function neutralizeMentions(s) {
+    return (s
+        // a mention starts at a word boundary (`main@1a2b3c4`, `a@b.example` are none)
+        .replace(/(?<![\w.])@(?=[A-Za-z0-9])/g, '@\u2060')
+        .replace(/#(?=\d)/g, '#\u2060')
+        .replace(/\b(GH-)(?=\d)/gi, '$1\u2060'));
 }
 /** Inline code that survives backticks in the text. */
 function code(s) {
