@@ -15,7 +15,7 @@ import {
 } from '../core/compliance/lint-files.js';
 import type { ResolvedConfig } from '../core/config/loader.js';
 import { buildPlan } from '../core/plan/graph.js';
-import { lintExitCode, renderLintJson, renderLintMarkdown, renderLintText } from '../render/lint-text.js';
+import { lintExitCode, renderFixList, renderLintJson, renderLintMarkdown, renderLintText, type FixedEntry } from '../render/lint-text.js';
 import { renderSarif } from '../render/sarif.js';
 import { VERSION } from '../core/version.js';
 
@@ -75,10 +75,12 @@ export async function runLint(opts: LintOptions, io: LintIO): Promise<number> {
 
   // 2. Fix.
   let diff = '';
+  let fixedEntries: FixedEntry[] = [];
   const unfixed: { finding: Finding; reason: string }[] = [];
   if (opts.fix) {
     let fixes = 0;
     let changedFiles = 0;
+    const fixedList: FixedEntry[] = [];
     for (const abs of files) {
       const rel = displayPath(abs, io.cwd);
       let text: string;
@@ -92,6 +94,7 @@ export async function runLint(opts: LintOptions, io: LintIO): Promise<number> {
       if (!r.changed) continue;
       fixes += r.fixes;
       changedFiles++;
+      for (const f of r.fixed) fixedList.push({ file: rel, line: f.line, removed: f.removed });
       if (opts.dryRun) diff += unifiedDiff(text, r.text, `a/${rel}`, `b/${rel}`);
       else writeFileSync(abs, r.text);
     }
@@ -101,6 +104,7 @@ export async function runLint(opts: LintOptions, io: LintIO): Promise<number> {
         ? `hybrid-e2e lint --fix --dry-run: would remove ${what} (nothing written).\n`
         : `hybrid-e2e lint --fix: removed ${what}.\n`,
     );
+    fixedEntries = fixedList;
     for (const u of unfixed) io.stderr(`  ${u.finding.file}:${u.finding.line} not fixed automatically: ${u.reason}\n`);
   }
 
@@ -135,6 +139,8 @@ export async function runLint(opts: LintOptions, io: LintIO): Promise<number> {
         }
         const fixable = opts.fix ? 0 : countFixable(report, files, io.cwd, opts.policy);
         io.stdout(renderLintText(report, { color, fixable }));
+        // What --fix removed, after the lint of the result (the dry-run's diff already shows it).
+        if (fixedEntries.length) io.stdout(renderFixList(fixedEntries));
       }
       break;
   }

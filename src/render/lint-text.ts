@@ -75,6 +75,21 @@ export function renderLintText(report: LintReport, opts: { color?: boolean; fixa
   return out.join('\n') + '\n';
 }
 
+/** One upgrade `--fix` removed. */
+export interface FixedEntry {
+  file: string;
+  /** 1-based line of the removed command word. */
+  line: number;
+  /** The removed command, on one line. */
+  removed: string;
+}
+
+/** `Fixed by --fix:` and one `file:line removed `cmd`` line per fix. */
+export function renderFixList(entries: readonly FixedEntry[]): string {
+  if (!entries.length) return '';
+  return ['Fixed by --fix:', ...entries.map((e) => `  ${e.file}:${e.line} removed \`${e.removed}\``)].join('\n') + '\n';
+}
+
 function cell(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }

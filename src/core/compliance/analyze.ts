@@ -1,6 +1,7 @@
 import {
   LINE_COMMENT,
   LINE_INSTRUCTION,
+  heredocWord,
   instructionArgs,
   lineOf,
   parseDockerfile,
@@ -12,8 +13,8 @@ import {
   type ParsedDockerfile,
 } from './dockerfile.js';
 import { parseImageRef, substitute, tagVersion } from './image.js';
-import { compilePolicy, repoRuleFor, satisfies, type CompiledPolicy, type CompliancePolicy, type CompliancePolicyInput } from './policy.js';
-import { isShell, matchUpgrade, resolveCommand, shellScriptSource, type UpgradeMatch } from './commands.js';
+import { repoRuleFor, satisfies, type CompiledPolicy } from './policy.js';
+import { advisoryScope, isShell, matchUpgrade, resolveCommand, shellScriptSource, type UpgradeMatch } from './commands.js';
 import { parseShell, type AndOrNode, type ListNode, type PipelineNode, type SimpleNode, type Word } from './shell.js';
 import { WAIVABLE_RULES } from './rules.js';
 import type { Finding, RuleId } from './types.js';
@@ -96,10 +97,6 @@ export function parseWaiver(line: string, lineNo: number): Waiver | null {
   return { line: lineNo, column, ids, unknown, ...(reason ? { reason } : {}) };
 }
 
-export function lintText(text: string, file: string, policy?: CompliancePolicy | CompliancePolicyInput): Finding[] {
-  return analyze(text, file, compilePolicy(policy)).findings;
-}
-
 export function analyze(text: string, file: string, policy: CompiledPolicy): Analysis {
   return new Analyzer(text, file, policy).run();
 }
@@ -166,6 +163,7 @@ class Analyzer {
         }
       }
     }
+    for (const p of df.problems) this.push(null, 'dockerfile-syntax', df.lineStarts[p.line]!, df.lineEnds[p.line]!, p.message);
     this.findings.sort((x, y) => x.line - y.line || (x.column ?? 0) - (y.column ?? 0) || x.rule.localeCompare(y.rule));
     return { df, findings: this.findings, upgrades: this.upgrades };
   }
@@ -278,19 +276,20 @@ class Analyzer {
     andor: AndOrNode | null,
     pipeline: PipelineNode | null,
   ): void {
-    const ps = ctx.mt.toPhys(ctx.toV ? ctx.toV(word.start) : word.start);
+    // The column is on the command word itself, not on a quote before it (exec form: `RUN ["dnf", ...]`).
+    const q = ctx.toV ? '' : ctx.text[word.start];
+    const ws = q === '"' || q === "'" ? word.start + 1 : word.start;
+    const ps = ctx.mt.toPhys(ctx.toV ? ctx.toV(word.start) : ws);
     const pe = ctx.toV ? ps + 1 : ctx.mt.toPhysEnd(cmd.end);
-    const what = `${match.manager} ${match.subcommand}${match.packages.length ? ' ' + match.packages.join(' ') : ''}`;
-    const message = match.packages.length
-      ? `\`${what}\` upgrades packages at build time: slow and not reproducible. Pin the versions in the install command or use a newer base image (targeted upgrades are not auto-fixed), or waive it with a reason.`
-      : `\`${match.manager} ${match.subcommand}\` upgrades every installed package on each build: slow (often 5-10 min per image) and not reproducible. Remove it (hybrid-e2e lint --fix) and take updates from a newer base image, or waive it with a reason.`;
+    const container: Container = ctx.toV || match.packages.length ? 'none' : ctx.container;
+    const message = upgradeMessage(match, container === 'none' ? noneReason(match) : null);
     const f = this.push(ctx.ins, 'no-package-upgrade', ps, pe, message);
     if (!f) return;
     this.upgrades.push({
       finding: f,
       instruction: ctx.ins,
       match,
-      container: ctx.toV || match.packages.length ? 'none' : ctx.container,
+      container,
       src: ctx.mt,
       list,
       andor,
@@ -351,7 +350,8 @@ class Analyzer {
                 });
               }
             }
-          } else if (r.name === 'eval' && r.args.length && r.args.every((a) => a.value !== null)) {
+          } else if (r.name === 'cat' && pipeline.commands.length > 1 && !ctx.toV) this.visitPipedHeredoc(ctx, c, pipeline);
+          else if (r.name === 'eval' && r.args.length && r.args.every((a) => a.value !== null)) {
             const first = r.args[0]!;
             if (r.args.length === 1) this.visitString(ctx, first, first.value!);
             else {
@@ -361,6 +361,22 @@ class Analyzer {
             }
           }
         }
+  }
+
+  /** `cat <<EOF | sh`: the body is the script of the shell the here-document is piped to (never fixed). */
+  private visitPipedHeredoc(ctx: Ctx, c: SimpleNode, pipeline: PipelineNode): void {
+    const k = pipeline.commands.indexOf(c);
+    const next = pipeline.commands[k + 1];
+    if (!next || next.kind !== 'simple' || next.redirects.some((rd) => rd.op === '<' || rd.heredoc)) return;
+    if (c.redirects.some((rd) => rd.op.startsWith('>') || rd.op === '&>' || rd.op === '&>>')) return;
+    const r = resolveCommand(ctx.text, c.words);
+    if (!r || r.args.some((a) => a.value !== '-')) return; // cat FILE: not the here-document
+    const sh = resolveCommand(ctx.text, next.words);
+    if (!sh || !(isShell(sh.name) || sh.name === 'busybox') || shellScriptSource(sh) !== 'stdin') return;
+    for (const rd of c.redirects) {
+      const h = rd.heredoc;
+      if (h && h.bodyStart >= 0) this.visitList(parseShell(ctx.text, h.bodyStart, h.bodyEnd), { ...ctx, container: 'none' });
+    }
   }
 
   private analyzeRun(ins: Instruction, args: MappedText, from: number): void {
@@ -389,21 +405,17 @@ class Analyzer {
     }
     const { src, bodies } = shellSource(this.df, ins, args, v);
     const t = src.text;
-    if (bodies.length) {
-      const words = splitWords(t.slice(0, bodies[0]!.start - 1));
-      const scriptMode = words.length === bodies.length && words.every((w) => /^\d*<<-?\S/.test(w));
-      if (scriptMode) {
-        for (const b of bodies) {
-          if (!scriptIsShell(t.slice(b.start, Math.min(b.end, b.start + 200)))) continue;
-          this.visitList(parseShell(t, b.start, b.end), {
-            text: t,
-            toV: null,
-            mt: src,
-            container: bodies.length === 1 ? 'script' : 'nested',
-            ins,
-            depth: 0,
-          });
-        }
+    if (bodies.length === 1) {
+      // BuildKit runs the body itself as the script only when the whole command is one here-document word
+      // (`RUN <<EOF`, `RUN << EOF`): dockerfile2llb/convert.go:1358-1392. Otherwise (`RUN <<EOF bash`, `RUN <<A <<B`,
+      // `RUN cat <<EOF > f`) the line and the bodies go to the shell, which decides what is executed.
+      const h = heredocWord(t.slice(0, bodies[0]!.start - 1).trim());
+      if (h) {
+        const b = bodies[0]!;
+        let head = t.slice(b.start, Math.min(b.end, b.start + 200));
+        if (h.chomp) head = head.replace(/^\t+/, '');
+        if (scriptIsShell(head))
+          this.visitList(parseShell(t, b.start, b.end), { text: t, toV: null, mt: src, container: 'script', ins, depth: 0 });
         return;
       }
     }
@@ -501,6 +513,32 @@ class Analyzer {
           `${shown}: tag ${ref.tag} does not satisfy ${repo.versionText} required for ${ref.repository}; use a newer tag.`,
         );
     }
+  }
+}
+
+/** Why `--fix` leaves an upgrade that is known not to be fixable while analysing. */
+export function noneReason(match: UpgradeMatch): string {
+  if (match.kind === 'all+install') return `it also installs ${match.packages.join(' ')}`;
+  if (match.kind === 'packages') return 'targeted upgrade of named packages';
+  return 'inside a command substitution, sh -c string, eval or a script piped to a shell';
+}
+
+/**
+ * The finding's message, saying what the command upgrades; `unfixable` (the reason `--fix` leaves it) replaces the
+ * `--fix` hint.
+ */
+export function upgradeMessage(match: UpgradeMatch, unfixable: string | null): string {
+  const cmd = `${match.manager} ${match.subcommand}`;
+  const remove = unfixable ? `Remove it by hand (--fix leaves it: ${unfixable})` : 'Remove it (hybrid-e2e lint --fix)';
+  switch (match.kind) {
+    case 'packages':
+      return `\`${cmd}${match.packages.length ? ' ' + match.packages.join(' ') : ''}\` upgrades ${match.packages.length ? match.packages.join(' ') : 'the packages the named advisories fix'} to whatever is newest at build time: slow and not reproducible. Pin the versions in the install command or use a newer base image (targeted upgrades are not auto-fixed), or waive it with a reason.`;
+    case 'advisory':
+      return `\`${cmd} ${match.filter}\` upgrades every installed package that has ${advisoryScope(match.filter!)} on each build: slow and not reproducible (the set changes as advisories are published). ${remove} and take the fixes from a newer base image, or waive it with a reason.`;
+    case 'all+install':
+      return `\`${cmd} ${match.packages.join(' ')}\` upgrades every installed package on each build (and installs ${match.packages.join(' ')}): slow (often 5-10 min per image) and not reproducible. Install without -u (\`${match.manager} -S --needed ${match.packages.join(' ')}\`) and take updates from a newer base image (--fix leaves it: ${unfixable ?? noneReason(match)}), or waive it with a reason.`;
+    default:
+      return `\`${cmd}\` upgrades every installed package on each build: slow (often 5-10 min per image) and not reproducible. ${remove} and take updates from a newer base image, or waive it with a reason.`;
   }
 }
 

@@ -122,6 +122,14 @@ export interface UpgradeMatch {
   subcommand: string;
   /** Package arguments (a targeted upgrade), empty for a full upgrade. */
   packages: string[];
+  /**
+   * `all`: every installed package (fixable when nothing else is named); `advisory`: every installed package with an
+   * advisory of a kind (`dnf update --security`); `packages`: the named packages only (never fixed automatically);
+   * `all+install`: a full upgrade that also installs the named packages (`pacman -Syu git`: never fixed).
+   */
+  kind: 'all' | 'advisory' | 'packages' | 'all+install';
+  /** For `advisory`: the filter as written (`--security`, `--sec-severity=Critical`). */
+  filter?: string;
 }
 
 interface ManagerSpec {
@@ -265,13 +273,36 @@ export const MANAGERS: Record<string, ManagerSpec> = {
   zypper,
 };
 
+/** dnf/yum advisory filters that still upgrade every matching installed package (fixable like a full upgrade). */
+const ADVISORY_FILTERS: Record<string, string> = {
+  '--security': 'a security advisory',
+  '--bugfix': 'a bugfix advisory',
+  '--enhancement': 'an enhancement advisory',
+  '--newpackage': 'a newpackage advisory',
+};
+/** dnf/yum options naming advisories: the upgrade is targeted (like named packages). */
+const ADVISORY_NAMES = new Set(['--advisory', '--advisories', '--bz', '--bzs', '--cve', '--cves']);
+const SEVERITY_OPTS = new Set(['--sec-severity', '--secseverity']);
+
+/** What a dnf advisory filter upgrades, for the message. */
+export function advisoryScope(filter: string): string {
+  const eq = filter.indexOf('=');
+  const opt = eq < 0 ? filter.split(' ')[0]! : filter.slice(0, eq);
+  if (SEVERITY_OPTS.has(opt)) return `a security advisory of severity ${eq < 0 ? filter.split(' ')[1] : filter.slice(eq + 1)}`;
+  return ADVISORY_FILTERS[opt] ?? 'an advisory';
+}
+
 /** Does this command upgrade installed packages? Options may come before or after the subcommand. */
 export function matchUpgrade(cmd: ResolvedCommand): UpgradeMatch | null {
+  if (cmd.name === 'pacman') return matchPacman(cmd);
   const spec = MANAGERS[cmd.name];
   if (!spec) return null;
   let sub: string | null = null;
   const packages: string[] = [];
+  let filter: string | undefined;
+  let named = false;
   const args = cmd.args;
+  const isDnf = spec === dnf;
   for (let i = 0; i < args.length; i++) {
     const v = args[i]!.value;
     if (v === null) {
@@ -284,6 +315,10 @@ export function matchUpgrade(cmd: ResolvedCommand): UpgradeMatch | null {
       break;
     }
     if (v.startsWith('-') && v.length > 1) {
+      const opt = v.includes('=') ? v.slice(0, v.indexOf('=')) : v;
+      if (isDnf && ADVISORY_NAMES.has(opt)) named = true;
+      if (isDnf && !filter && (opt in ADVISORY_FILTERS || SEVERITY_OPTS.has(opt)))
+        filter = SEVERITY_OPTS.has(opt) && !v.includes('=') ? `${v} ${args[i + 1]?.value ?? ''}`.trim() : v;
       if (!v.includes('=') && spec.argOpts.has(v)) i++;
       continue;
     }
@@ -295,7 +330,72 @@ export function matchUpgrade(cmd: ResolvedCommand): UpgradeMatch | null {
     packages.push(v);
   }
   if (sub === null) return null;
-  return { manager: cmd.name, subcommand: sub, packages };
+  const kind = packages.length || named ? 'packages' : filter ? 'advisory' : 'all';
+  return { manager: cmd.name, subcommand: sub, packages, kind, ...(kind === 'advisory' ? { filter: filter! } : {}) };
+}
+
+/** pacman options taking a separate argument. */
+const PACMAN_ARG_OPTS = new Set([
+  '-b',
+  '--dbpath',
+  '-r',
+  '--root',
+  '--arch',
+  '--cachedir',
+  '--color',
+  '--config',
+  '--gpgdir',
+  '--hookdir',
+  '--logfile',
+  '--ignore',
+  '--ignoregroup',
+  '--assume-installed',
+  '--overwrite',
+  '--sysroot',
+  '--print-format',
+]);
+
+/**
+ * pacman: the sync operation (`-S`, `--sync`) with `-u`/`--sysupgrade` upgrades every installed package (`-Syu`,
+ * `-Syyu`, `-Su`, `-S --sysupgrade`). `-Sy <pkg>` refreshes the databases and installs: not an upgrade of what is
+ * installed (pacman's docs warn about such partial upgrades, but they are not this rule's concern).
+ */
+function matchPacman(cmd: ResolvedCommand): UpgradeMatch | null {
+  let sync = false;
+  let upgrade = false;
+  let sub = '';
+  const packages: string[] = [];
+  const args = cmd.args;
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i]!.value;
+    if (v === null) {
+      packages.push('$…');
+      continue;
+    }
+    if (v === '--') {
+      for (const a of args.slice(i + 1)) packages.push(a.value ?? '$…');
+      break;
+    }
+    if (v.startsWith('--')) {
+      if (v === '--sync') sync = true;
+      else if (v === '--sysupgrade') upgrade = true;
+      else if (!v.includes('=') && PACMAN_ARG_OPTS.has(v)) i++;
+      if (v === '--sync' || v === '--sysupgrade') sub = sub ? `${sub} ${v}` : v;
+      continue;
+    }
+    if (v.startsWith('-') && v.length > 1) {
+      const letters = v.slice(1);
+      if (/[DFQRTUV]/.test(letters)) return null; // another operation
+      if (letters.includes('S')) sync = true;
+      if (letters.includes('u')) upgrade = true;
+      if (letters.includes('S') || letters.includes('u')) sub = sub ? `${sub} ${v}` : v;
+      if (letters === 'r' || letters === 'b') i++;
+      continue;
+    }
+    packages.push(v);
+  }
+  if (!sync || !upgrade) return null;
+  return { manager: 'pacman', subcommand: sub, packages, kind: packages.length ? 'all+install' : 'all' };
 }
 
 const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'posh', 'yash']);
@@ -331,6 +431,7 @@ export function shellScriptSource(cmd: ResolvedCommand): number | 'stdin' | null
         continue;
       }
       if (!v.startsWith('--') && v.slice(1).includes('c')) dashC = true;
+      else if (!v.startsWith('--') && v[0] === '-' && v.slice(1).includes('s')) return 'stdin'; // `sh -s [arg...]`
       continue;
     }
     if (dashC) return i + offset;

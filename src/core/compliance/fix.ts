@@ -1,6 +1,6 @@
-import type { Instruction, ParsedDockerfile } from './dockerfile.js';
-import { analyze, type Analysis, type UpgradeHit } from './analyze.js';
-import { compilePolicy, type CompliancePolicy, type CompliancePolicyInput } from './policy.js';
+import { lineOf, type Instruction, type ParsedDockerfile } from './dockerfile.js';
+import { analyze, noneReason, upgradeMessage, type Analysis, type UpgradeHit } from './analyze.js';
+import { compilePolicy, type CompiledPolicy, type CompliancePolicy, type CompliancePolicyInput } from './policy.js';
 import type { AndOrNode, ListNode, PipelineNode } from './shell.js';
 import type { Finding, FixResult } from './types.js';
 
@@ -24,6 +24,8 @@ export interface FixEdit {
 export interface FixPlan {
   edits: FixEdit[];
   fixed: Finding[];
+  /** Per fixed finding (same order): what was removed, on one line. */
+  removed: string[];
   unfixable: { finding: Finding; reason: string }[];
 }
 
@@ -54,10 +56,7 @@ export function planFixes(a: Analysis): FixPlan {
   const byList = new Map<ListNode, UpgradeHit[]>();
   for (const h of candidates) {
     if (h.container === 'none') {
-      unfixable.push({
-        finding: h.finding,
-        reason: h.match.packages.length ? 'targeted upgrade of named packages' : 'inside a command substitution, sh -c string or eval',
-      });
+      unfixable.push({ finding: h.finding, reason: noneReason(h.match) });
       continue;
     }
     if (h.container === 'json') {
@@ -102,6 +101,31 @@ export function planFixes(a: Analysis): FixPlan {
       end: src.toPhysEnd(ve),
     });
     const vEditToStart = (vs: number, ve: number): FixEdit => ({ start: src.toPhys(vs), end: src.toPhys(ve) });
+    /**
+     * An edit that removes leading commands up to the next kept one stops before the comment lines that document
+     * that command (a comment belongs to the command after it): after a Dockerfile continuation it keeps the escape,
+     * so the instruction still continues onto the comment; elsewhere (a here-document script) it ends at the line
+     * break.
+     */
+    const keepComments = (e: FixEdit, removedEnd: number): FixEdit => {
+      const last = lineOf(df, removedEnd);
+      const stop = lineOf(df, e.end);
+      let lc = -1;
+      for (let l = last + 1; l < stop; l++)
+        if (/^[ \t]*#/.test(df.text.slice(df.lineStarts[l], df.lineEnds[l]))) {
+          lc = l;
+          break;
+        }
+      if (lc < 0) return e;
+      const inBody = ins.heredocs.length > 0 && removedEnd >= ins.heredocs[0]!.bodyStart;
+      const escape = inBody ? '\\' : df.escape;
+      // The last line with removed text before the comment ends with the escape: keep it.
+      let l = lc - 1;
+      while (l > last && df.text.slice(df.lineStarts[l], df.lineEnds[l]).trim() === '') l--;
+      const lineText = df.text.slice(df.lineStarts[l], df.lineEnds[l]).trimEnd();
+      const cut = lineText.endsWith(escape) ? df.lineStarts[l]! + lineText.length - 1 : df.lineStarts[l + 1]!;
+      return cut > e.start && cut <= e.end ? { start: e.start, end: cut } : e;
+    };
 
     // And-or level.
     const removedAndOrs = new Set<AndOrNode>();
@@ -144,7 +168,7 @@ export function planFixes(a: Analysis): FixPlan {
         else
           addEdit(
             k === 0
-              ? vEditToStart(ao.pipelines[k]!.start, ao.pipelines[b + 1]!.start)
+              ? keepComments(vEditToStart(ao.pipelines[k]!.start, ao.pipelines[b + 1]!.start), src.toPhysEnd(ao.pipelines[b]!.end))
               : vEdit(ao.pipelines[k - 1]!.end, ao.pipelines[b]!.end, true),
             runHits.map((h) => h.finding),
           );
@@ -189,7 +213,7 @@ export function planFixes(a: Analysis): FixPlan {
             return i >= k && i <= b;
           });
           const fs = runHits.map((h) => h.finding);
-          if (k === 0) addEdit(vEditToStart(items[0]!.start, items[b + 1]!.start), fs);
+          if (k === 0) addEdit(keepComments(vEditToStart(items[0]!.start, items[b + 1]!.start), src.toPhysEnd(items[b]!.end)), fs);
           else if (items[k - 1]!.sep === '&') bad(runHits, 'follows a background job (&)');
           else addEdit(vEdit(items[k - 1]!.end, items[b]!.end, true), fs);
           k = b + 1;
@@ -213,7 +237,46 @@ export function planFixes(a: Analysis): FixPlan {
     }
     merged.push({ ...e });
   }
-  return { edits: merged, fixed, unfixable };
+  const removed = fixed.map((f) => {
+    const h = a.upgrades.find((x) => x.finding === f)!;
+    if (h.container === 'json' || !h.command)
+      return df.text.slice(df.lineStarts[h.instruction.firstLine], df.lineEnds[h.instruction.firstLine]).trim();
+    return oneLine(h.src.text.slice(h.command.start, h.command.end));
+  });
+  return { edits: merged, fixed, removed, unfixable };
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+/** Could `planFixes` leave this hit (a cheap over-approximation, so that most files skip the planner)? */
+function mayBeUnfixable(h: UpgradeHit, df: ParsedDockerfile): boolean {
+  if (h.container === 'none' || h.container === 'json') return false;
+  if (h.container === 'nested' || !h.list || !h.andor || !h.pipeline) return true;
+  if (h.pipeline.commands.length !== 1 || h.pipeline.bang || h.list.broken) return true;
+  if (h.andor.ops.some((op) => op !== '&&') || h.list.items.some((it) => it.sep === '&')) return true;
+  // A waiver comment inside the instruction might be in the removed span.
+  const ins = h.instruction;
+  return ins.lastLine > ins.firstLine && df.text.slice(df.lineStarts[ins.firstLine], df.lineEnds[ins.lastLine]).includes('hybrid-e2e');
+}
+
+/**
+ * Analysis for reporting: messages of upgrades that `--fix` would leave say why instead of suggesting `--fix`.
+ * Runs the fix planner only when the file has unwaived upgrade findings.
+ */
+export function analyzeForLint(text: string, file: string, policy: CompiledPolicy): Analysis {
+  const a = analyze(text, file, policy);
+  if (!a.upgrades.some((h) => !h.finding.waived && mayBeUnfixable(h, a.df))) return a;
+  for (const u of planFixes(a).unfixable) {
+    const h = a.upgrades.find((x) => x.finding === u.finding);
+    if (h && h.container !== 'none') u.finding.message = upgradeMessage(h.match, u.reason);
+  }
+  return a;
+}
+
+export function lintText(text: string, file: string, policy?: CompliancePolicy | CompliancePolicyInput): Finding[] {
+  return analyzeForLint(text, file, compilePolicy(policy)).findings;
 }
 
 export function applyEdits(text: string, edits: FixEdit[]): string {
@@ -234,5 +297,12 @@ export function fixText(
   const a = analyze(text, file, compilePolicy(policy));
   const plan = planFixes(a);
   const out = plan.edits.length ? applyEdits(text, plan.edits) : text;
-  return { text: out, changed: out !== text, fixes: plan.fixed.length, unfixable: plan.unfixable.length, unfixed: plan.unfixable };
+  return {
+    text: out,
+    changed: out !== text,
+    fixes: plan.fixed.length,
+    fixed: plan.fixed.map((f, i) => ({ line: f.line, removed: plan.removed[i]! })).sort((x, y) => x.line - y.line),
+    unfixable: plan.unfixable.length,
+    unfixed: plan.unfixable,
+  };
 }

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { analyze } from './analyze.js';
+import { analyzeForLint } from './fix.js';
 import { compilePolicy, type CompliancePolicy, type CompliancePolicyInput } from './policy.js';
 import { ComplianceInputError } from './discover.js';
 import type { LintReport } from './types.js';
@@ -24,8 +24,8 @@ export {
   type CompliancePolicyInput,
   type BaseImagePolicy,
 } from './policy.js';
-export { lintText, parseWaiver } from './analyze.js';
-export { fixText, planFixes, applyEdits, type FixEdit, type FixPlan } from './fix.js';
+export { parseWaiver } from './analyze.js';
+export { fixText, lintText, planFixes, applyEdits, type FixEdit, type FixPlan } from './fix.js';
 export { unifiedDiff } from './diff.js';
 export { discoverDockerfiles, isDockerfileName, findRepoRoot, ComplianceInputError } from './discover.js';
 export { parseDockerfile, type ParsedDockerfile, type Instruction } from './dockerfile.js';
@@ -69,7 +69,7 @@ export async function lintFiles(
         abs,
       );
     }
-    for (const f of analyze(text, displayPath(abs, opts.cwd), compiled).findings) findings.push(f);
+    for (const f of analyzeForLint(text, displayPath(abs, opts.cwd), compiled).findings) findings.push(f);
   }
   findings.sort(
     (a, b) =>

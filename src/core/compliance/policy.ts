@@ -71,7 +71,10 @@ export const baseImagePolicySchema = z
 const rulesSchema = z
   .object(
     Object.fromEntries(
-      RULES.map((r) => [r.id, severitySetting.optional().describe(`${r.description} Default: ${r.defaultSeverity}.`)]),
+      RULES.filter((r) => r.configurable).map((r) => [
+        r.id,
+        severitySetting.optional().describe(`${r.description} Default: ${r.defaultSeverity}.`),
+      ]),
     ) as Record<RuleId, z.ZodOptional<typeof severitySetting>>,
   )
   .strict()

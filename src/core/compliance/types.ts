@@ -3,7 +3,7 @@
 export type Severity = 'error' | 'warning';
 export type SeveritySetting = Severity | 'off';
 
-export type RuleId = 'no-package-upgrade' | 'base-image-policy' | 'waiver-missing-reason' | 'waiver-invalid';
+export type RuleId = 'no-package-upgrade' | 'base-image-policy' | 'waiver-missing-reason' | 'waiver-invalid' | 'dockerfile-syntax';
 
 export interface Finding {
   /** Path relative to the lint cwd, POSIX separators. */
@@ -34,6 +34,8 @@ export interface FixResult {
   changed: boolean;
   /** Number of findings removed by the fix. */
   fixes: number;
+  /** What was removed, one entry per fixed finding (1-based line of the command word). */
+  fixed: { line: number; removed: string }[];
   /** Unwaived findings of fixable rules that could not be fixed automatically (see messages). */
   unfixable: number;
 }

@@ -49,9 +49,16 @@ const CASES: [string, string, string, number][] = [
     1,
   ],
   [
-    'comment line inside the removed span goes with it',
+    // Issue 13: a comment belongs to the command after it, so it stays with the kept command (the RUN still continues).
+    'comment line documenting the kept command stays',
     'RUN dnf update -y && \\\n    # note\n    dnf install git\n',
-    'RUN dnf install git\n',
+    'RUN \\\n    # note\n    dnf install git\n',
+    1,
+  ],
+  [
+    'a waiver comment documenting the kept (waived) command stays',
+    'RUN yum update -y && \\\n  # hybrid-e2e ignore=no-package-upgrade reason="r"\n  dnf update -y\n',
+    'RUN \\\n  # hybrid-e2e ignore=no-package-upgrade reason="r"\n  dnf update -y\n',
     1,
   ],
   [
@@ -82,7 +89,7 @@ const UNFIXABLE: [string, string, string][] = [
   ['prev ; X || b', 'RUN a; dnf update -y || b\n', '||'],
   [
     'span would delete a waiver comment',
-    'RUN yum update -y && \\\n  # hybrid-e2e ignore=no-package-upgrade reason="r"\n  dnf update -y\n',
+    'RUN a && \\\n  # hybrid-e2e ignore=base-image-policy reason="r"\n  dnf update -y\n',
     'waiver comment',
   ],
 ];
