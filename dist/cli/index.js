@@ -15389,17 +15389,38 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: ./src/core/compliance/dockerfile.ts
 /**
- * A small, fast Dockerfile lexer that keeps exact physical positions.
+ * A small, fast Dockerfile lexer that keeps exact physical positions and splits a file into instructions exactly as
+ * BuildKit's `frontend/dockerfile/parser` does (moby/buildkit at 73ed682; file:line references below are to that tree):
+ * - lines are split on `\n`; trailing `\r`s are not content (parser.go:519 trimNewline); a UTF-8 byte-order mark is
+ *   dropped from line 1 (parser.go:298);
+ * - parser directives (`# syntax=`, `# escape=`, `# check=`) are read from the top of the file and stop at the first
+ *   line that is not one: an instruction, a blank line, a comment that is not `key=value` or names an unknown key
+ *   (directives.go:50-96). A repeated directive or an escape other than `\` or `` ` `` is an error for BuildKit
+ *   (directives.go:80, parser.go:153): we keep the first value and report it;
+ * - before an instruction any Unicode blank is trimmed (NBSP, form feed, ...: parser.go:513 `unicode.IsSpace`);
+ *   blank lines and comment lines (first non-blank char `#`) between instructions are skipped;
+ * - a line whose last character other than space/tab is the escape character continues the instruction, unless that
+ *   escape is itself preceded by an escape (`C:\\` ends the line; parser.go:168 `([^\\])\\[ \t]*$|^\\[ \t]*$`);
+ *   comment lines and lines of (Unicode) blanks inside a continuation are dropped (parser.go:336-343); pieces are
+ *   joined without a separator;
+ * - the keyword is the first word of the joined line, split on `[\t\v\f\r ]` (split_command.go:15, parser.go:120);
+ * - here-documents belong to RUN, COPY and ADD, also under ONBUILD, but never to an exec-form (JSON) instruction
+ *   (parser.go:82-98). The words of the joined line are lexed like BuildKit's shell lexer with raw quotes and
+ *   escapes (parser.go:481-499): blanks (space, tab, CR) right after `<<` stay in the word (`<< EOF` is a
+ *   here-document, lex.go:516-533), an open quote anywhere on the line means no here-document at all (the lexer
+ *   fails and the words are discarded), and a word is a here-document when it matches `^(\d*)<<(-?)\s*([^<]*)$`
+ *   with a non-empty single-word rest (parser.go:121, 415-466: a bare `<<-` is not one). Bodies are read in order
+ *   after the instruction line; a body ends at a line equal to the name, after stripping leading tabs for `<<-`
+ *   (parser.go:371-396). An unterminated here-document is an error for BuildKit: we read it to the end of the file
+ *   and report it;
+ * - a line longer than 65,535 bytes makes BuildKit stop with "dockerfile line greater than max allowed size"
+ *   (bufio.Scanner's 64 KiB token limit, parser.go:565-570): reported, then read on.
+ * Everything BuildKit would reject is listed in `problems` (the analyzer reports them as `dockerfile-syntax`).
  *
- * It follows the BuildKit/moby parser rules that matter for linting:
- * - parser directives (`# escape=`, `# syntax=`) only at the top of the file, before any other line;
- * - comment lines (first non-blank char `#`) and blank lines between instructions are skipped;
- * - a line ending in the escape character (optionally followed by blanks) continues the instruction; comment lines
- *   and blank lines inside a continuation are dropped; continuation pieces are joined without a separator;
- * - RUN/COPY/ADD here-documents (`<<EOF`, `<<-EOF`, `<<"EOF"`, `2<<EOF`) are read after the (joined) instruction line.
- *
- * dockerfile-ast (0.7) produces the same instruction boundaries (verified by a differential test) but parses at
- * ~2,000 files/s on realistic files, below the 5,000 files/s target; this lexer does one pass over the text.
+ * dockerfile-ast (0.7) is only a cross-check in the tests: it draws the same boundaries on ordinary files but differs
+ * from BuildKit on several here-document forms (blanks after `<<`, chomped terminators with several here-documents,
+ * open quotes) and on escaped escapes; tests/core/compliance/buildkit.test.ts holds the BuildKit-derived cases. It also
+ * parses at ~2,000 files/s on realistic files, below the 5,000 files/s target; this lexer does one pass over the text.
  */
 const LINE_BLANK = 0;
 const LINE_COMMENT = 1;
@@ -15439,43 +15460,110 @@ const SP = 32;
 const TAB = 9;
 const CR = 13;
 const HASH = 35;
+/** Space or tab: what may follow a line-continuation escape (parser.go:168). */
 function isBlank(c) {
     return c === SP || c === TAB;
 }
-const DIRECTIVE_RE = /^[ \t]*#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$/;
+/** Go's unicode.IsSpace, which BuildKit uses to trim lines and detect blank ones (parser.go:513-530). */
+function isUnicodeSpace(c) {
+    if (c <= SP)
+        return c === SP || (c >= 9 && c <= 13);
+    if (c < 0x85)
+        return false;
+    return (c === 0x85 ||
+        c === 0xa0 ||
+        c === 0x1680 ||
+        (c >= 0x2000 && c <= 0x200a) ||
+        c === 0x2028 ||
+        c === 0x2029 ||
+        c === 0x202f ||
+        c === 0x205f ||
+        c === 0x3000);
+}
+/** The separators of the keyword (parser.go:120 `[\t\v\f\r ]+`). */
+function isKeywordBlank(c) {
+    return c === SP || c === TAB || c === 11 || c === 12 || c === CR;
+}
+/** directives.go:43 (Go's `\s` is `[\t\n\f\r ]`). */
+const DIRECTIVE_RE = /^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$/;
+/** directives.go:21. */
+const VALID_DIRECTIVES = new Set(['syntax', 'escape', 'check']);
+/** parser.go:130-139. */
 const HEREDOC_KEYWORDS = new Set(['RUN', 'COPY', 'ADD']);
+/** parser.go:121. */
+const HEREDOC_RE = /^(\d*)<<(-?)[\t\n\f\r ]*([^<]*)$/;
+/** bufio.MaxScanTokenSize: a line and its newline must fit (parser.go:565-570). */
+const MAX_LINE_BYTES = 65536;
 function parseDockerfile(text) {
     const lineStarts = [];
     const lineEnds = [];
-    let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    const problems = [];
+    const bom = text.charCodeAt(0) === 0xfeff;
+    let pos = bom ? 1 : 0;
     const len = text.length;
     for (;;) {
         lineStarts.push(pos);
         const nl = text.indexOf('\n', pos);
-        if (nl < 0) {
-            lineEnds.push(len > pos && text.charCodeAt(len - 1) === CR ? len - 1 : len);
-            break;
+        const next = nl < 0 ? len : nl + 1;
+        let e = nl < 0 ? len : nl;
+        while (e > pos && text.charCodeAt(e - 1) === CR)
+            e--;
+        lineEnds.push(e);
+        // A UTF-16 unit is at most 3 UTF-8 bytes: only long lines need counting.
+        // A UTF-16 unit is at most 3 UTF-8 bytes: only long lines need counting. The line and its newline must fit in
+        // the scanner's buffer, so its content may have at most 65,535 bytes (with or without a newline).
+        if ((next - pos) * 3 > MAX_LINE_BYTES) {
+            const bytes = Buffer.byteLength(text.slice(pos, nl < 0 ? len : nl), 'utf8') + (pos === 1 && bom ? 3 : 0);
+            if (bytes >= MAX_LINE_BYTES)
+                problems.push({
+                    line: lineStarts.length - 1,
+                    message: `line ${lineStarts.length} is ${bytes.toLocaleString('en-US')} bytes long: BuildKit reads at most 65,535 bytes per line and fails with "dockerfile line greater than max allowed size of 65535"; split it with \\ continuations (checked as if it were accepted).`,
+                });
         }
-        lineEnds.push(nl > pos && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl);
+        if (nl < 0)
+            break;
         pos = nl + 1;
         if (pos >= len)
             break;
     }
     const n = lineStarts.length;
     const lineKinds = new Uint8Array(n);
-    // Parser directives: only a leading run of `# key=value` lines.
+    // Parser directives: a leading run of `# key=value` lines with known keys (directives.go:50-96).
     let escape = '\\';
     const directives = {};
     for (let i = 0; i < n; i++) {
-        const m = DIRECTIVE_RE.exec(text.slice(lineStarts[i], lineEnds[i]));
+        let p = lineStarts[i];
+        const e = lineEnds[i];
+        while (p < e && isUnicodeSpace(text.charCodeAt(p)))
+            p++;
+        if (text.charCodeAt(p) !== HASH || p >= e)
+            break;
+        p++;
+        while (p < e && isUnicodeSpace(text.charCodeAt(p)))
+            p++;
+        const m = DIRECTIVE_RE.exec(text.slice(p, e));
         if (!m)
             break;
         const key = m[1].toLowerCase();
-        if (key in directives)
+        if (!VALID_DIRECTIVES.has(key))
             break;
+        if (key in directives) {
+            problems.push({
+                line: i,
+                message: `a second ${key} parser directive: BuildKit fails with "only one ${key} parser directive can be used"; remove one (the first, ${key}=${directives[key]}, is used here).`,
+            });
+            break;
+        }
         directives[key] = m[2];
-        if (key === 'escape' && (m[2] === '`' || m[2] === '\\'))
-            escape = m[2];
+        if (key === 'escape') {
+            if (m[2] === '`' || m[2] === '\\')
+                escape = m[2];
+            else
+                problems.push({
+                    line: i,
+                    message: `escape=${m[2]} is not a valid escape character: BuildKit fails with "invalid escape token"; use \\ or \` (\\ is used here).`,
+                });
+        }
     }
     const esc = escape.charCodeAt(0);
     const instructions = [];
@@ -15484,7 +15572,7 @@ function parseDockerfile(text) {
         const s = lineStarts[i];
         const e = lineEnds[i];
         let p = s;
-        while (p < e && isBlank(text.charCodeAt(p)))
+        while (p < e && isUnicodeSpace(text.charCodeAt(p)))
             p++;
         if (p === e)
             continue;
@@ -15496,18 +15584,18 @@ function parseDockerfile(text) {
         const firstLine = i;
         const segments = [];
         let innerComments = null;
-        // Does the line end with the escape char (then the piece ends before it)?
+        // Does the line end with an escape char that is not itself escaped? Then the piece ends before it.
         let end = e;
         while (end > p && isBlank(text.charCodeAt(end - 1)))
             end--;
-        let cont = end > p && text.charCodeAt(end - 1) === esc;
+        let cont = text.charCodeAt(end - 1) === esc && (end - 1 === p || text.charCodeAt(end - 2) !== esc);
         segments.push({ line: i, start: p, end: cont ? end - 1 : e });
         while (cont && i + 1 < n) {
             i++;
             const ls = lineStarts[i];
             const le = lineEnds[i];
             let q = ls;
-            while (q < le && isBlank(text.charCodeAt(q)))
+            while (q < le && isUnicodeSpace(text.charCodeAt(q)))
                 q++;
             if (q === le)
                 continue;
@@ -15516,24 +15604,24 @@ function parseDockerfile(text) {
                 continue;
             }
             end = le;
-            while (end > q && isBlank(text.charCodeAt(end - 1)))
+            while (end > ls && isBlank(text.charCodeAt(end - 1)))
                 end--;
-            cont = text.charCodeAt(end - 1) === esc;
+            cont = text.charCodeAt(end - 1) === esc && (end - 1 === ls || text.charCodeAt(end - 2) !== esc);
             segments.push({ line: i, start: ls, end: cont ? end - 1 : le });
         }
         const logicalLastLine = i;
-        // Keyword: first blank-delimited token of the joined line.
+        // Keyword: first word of the joined line.
         let keyword = '';
         const seg0 = segments[0];
         let k0 = seg0.start;
-        while (k0 < seg0.end && !isBlank(text.charCodeAt(k0)))
+        while (k0 < seg0.end && !isKeywordBlank(text.charCodeAt(k0)))
             k0++;
         if (k0 < seg0.end || segments.length === 1)
             keyword = text.slice(seg0.start, k0);
         else
             for (const seg of segments) {
                 let k = seg.start;
-                while (k < seg.end && !isBlank(text.charCodeAt(k)))
+                while (k < seg.end && !isKeywordBlank(text.charCodeAt(k)))
                     k++;
                 keyword += text.slice(seg.start, k);
                 if (k < seg.end)
@@ -15541,12 +15629,18 @@ function parseDockerfile(text) {
             }
         keyword = keyword.toUpperCase();
         const heredocs = [];
-        if (HEREDOC_KEYWORDS.has(keyword)) {
+        if (HEREDOC_KEYWORDS.has(keyword) || keyword === 'ONBUILD') {
             let joined = '';
             for (const seg of segments)
                 joined += text.slice(seg.start, seg.end);
-            if (joined.includes('<<')) {
-                for (const h of heredocWords(joined.slice(keyword.length))) {
+            const words = joined.includes('<<') ? heredocCandidates(joined, keyword) : null;
+            if (words === 'open-quote')
+                problems.push({
+                    line: firstLine,
+                    message: 'an open quote on a line with <<: BuildKit reads no here-document here, so the lines below are separate instructions; close the quote.',
+                });
+            else if (words)
+                for (const h of words) {
                     const bodyStart = i + 1 < n ? lineStarts[i + 1] : len;
                     let j = i + 1;
                     let terminated = false;
@@ -15566,32 +15660,186 @@ function parseDockerfile(text) {
                         i = j;
                     }
                     else {
+                        problems.push({
+                            line: firstLine,
+                            message: `here-document <<${h.chomp ? '-' : ''}${h.name} is not terminated: BuildKit fails with "unterminated heredoc"; add a line ${h.name} (read to the end of the file here).`,
+                        });
                         heredocs.push({ name: h.name, chomp: h.chomp, bodyStart, bodyEnd: len, termLine: n - 1, terminated });
                         i = n - 1;
                     }
                 }
-            }
         }
         for (let k = firstLine; k <= i; k++)
             lineKinds[k] = LINE_INSTRUCTION;
         instructions.push({ keyword, firstLine, lastLine: i, logicalLastLine, segments, innerComments: innerComments ?? [], heredocs });
     }
-    return { text, escape, directives, lineStarts, lineEnds, instructions, comments, lineKinds };
+    return { text, escape, directives, lineStarts, lineEnds, instructions, comments, lineKinds, problems };
 }
-/** Heredoc words of a joined instruction line, in order (BuildKit semantics: a whole word `[n]<<[-]NAME`). */
-function heredocWords(args) {
-    const out = [];
-    for (const raw of splitWords(args)) {
-        const m = /^\d*<<(-?)([^<]+)$/.exec(raw);
-        if (!m)
-            continue;
-        const rest = m[2];
-        const name = unquote(rest);
-        if (!name)
-            continue;
-        out.push({ name, chomp: m[1] === '-', quoted: name !== rest });
+/**
+ * The here-documents of an instruction's joined line (keyword included), or 'open-quote' when BuildKit's lexer fails
+ * on it. Exec-form instructions and keywords that take none (also under ONBUILD) have none (parser.go:82-98).
+ */
+function heredocCandidates(joined, keyword) {
+    let rest = joined.slice(keyword.length);
+    if (keyword === 'ONBUILD') {
+        // parseSubCommand: the rest is an instruction of its own (line_parsers.go:37-48).
+        const m = /^[\t\v\f\r ]*([^\t\v\f\r ]+)/.exec(rest);
+        if (!m || !HEREDOC_KEYWORDS.has(m[1].toUpperCase()))
+            return null;
+        rest = rest.slice(m[0].length);
     }
+    if (isJsonForm(rest))
+        return null;
+    return heredocWords(joined);
+}
+/** Is the instruction's argument text (after the keyword) exec form: builder flags, then a JSON string array? */
+function isJsonForm(rest) {
+    // extractBuilderFlags (split_command.go:28-122): `--flag` words, then the arguments.
+    let i = 0;
+    for (;;) {
+        while (i < rest.length && isUnicodeSpace(rest.charCodeAt(i)))
+            i++;
+        if (!rest.startsWith('--', i))
+            break;
+        let quote = '';
+        for (; i < rest.length; i++) {
+            const c = rest[i];
+            if (quote) {
+                if (c === quote)
+                    quote = '';
+            }
+            else if (c === '"' || c === "'")
+                quote = c;
+            else if (isUnicodeSpace(c.charCodeAt(0)))
+                break;
+        }
+    }
+    if (rest[i] !== '[')
+        return false;
+    try {
+        return Array.isArray(JSON.parse(rest.slice(i)));
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Here-document words of a line, in order, as BuildKit finds them (parser.go:481-499): the line is lexed with raw
+ * quotes and escapes (lex.go:169-244), keeping blanks after `<<` in the word (lex.go:516-533); each word matching
+ * `^(\d*)<<(-?)\s*(rest)` with a single-word rest is one. Returns 'open-quote' when a quote is not closed (BuildKit's
+ * lexer fails and no here-document is read).
+ */
+function heredocWords(line) {
+    const out = [];
+    const n = line.length;
+    let buf = '';
+    const flush = () => {
+        if (!buf)
+            return;
+        const w = heredocWord(buf);
+        if (w)
+            out.push(w);
+        buf = '';
+    };
+    for (let i = 0; i < n;) {
+        const c = line[i];
+        if (c === '<' && line[i + 1] === '<') {
+            let j = i + 2;
+            while (j < n && (line[j] === ' ' || line[j] === '\t' || line[j] === '\r'))
+                j++;
+            buf += line.slice(i, j);
+            i = j;
+        }
+        else if (c === "'") {
+            const j = line.indexOf("'", i + 1);
+            if (j < 0)
+                return 'open-quote';
+            buf += line.slice(i, j + 1);
+            i = j + 1;
+        }
+        else if (c === '"') {
+            let j = i + 1;
+            while (j < n && line[j] !== '"')
+                j += line[j] === '\\' ? 2 : 1;
+            if (j >= n)
+                return 'open-quote';
+            buf += line.slice(i, j + 1);
+            i = j + 1;
+        }
+        else if (c === '\\') {
+            buf += line.slice(i, i + 2);
+            i += 2;
+        }
+        else if (isUnicodeSpace(c.charCodeAt(0))) {
+            flush();
+            i++;
+        }
+        else {
+            buf += c;
+            i++;
+        }
+    }
+    flush();
     return out;
+}
+/** One lexed word as a here-document (parser.go:414-466), or null. */
+function heredocWord(word) {
+    const m = HEREDOC_RE.exec(word);
+    if (!m)
+        return null;
+    const rest = m[3];
+    if (!rest)
+        return null;
+    // The rest must be a single word once quotes and escapes are processed (parser.go:439-442).
+    const words = wordsOf(rest);
+    if (words.length !== 1)
+        return null;
+    const name = words[0];
+    return { name, chomp: m[2] === '-', quoted: /["']/.test(rest) && name !== rest };
+}
+/** Shell-lexed words of a here-document name (quotes removed, backslash escapes applied). */
+function wordsOf(s) {
+    const words = [];
+    let cur = '';
+    let inWord = false;
+    for (let i = 0; i < s.length; i++) {
+        const c = s[i];
+        if (c === "'") {
+            const j = s.indexOf("'", i + 1);
+            const e = j < 0 ? s.length : j;
+            cur += s.slice(i + 1, e);
+            i = e;
+            inWord = true;
+        }
+        else if (c === '"') {
+            let j = i + 1;
+            for (; j < s.length && s[j] !== '"'; j++) {
+                if (s[j] === '\\' && j + 1 < s.length && '"\\$`'.includes(s[j + 1]))
+                    j++;
+                cur += s[j];
+            }
+            i = j;
+            inWord = true;
+        }
+        else if (c === '\\') {
+            if (i + 1 < s.length)
+                cur += s[++i];
+            inWord = true;
+        }
+        else if (isUnicodeSpace(c.charCodeAt(0))) {
+            if (inWord)
+                words.push(cur);
+            cur = '';
+            inWord = false;
+        }
+        else {
+            cur += c;
+            inWord = true;
+        }
+    }
+    if (inWord)
+        words.push(cur);
+    return words;
 }
 /** Split on blanks outside quotes, keeping quotes in the words. */
 function splitWords(s) {
@@ -16064,14 +16312,37 @@ const MANAGERS = {
     apk,
     zypper,
 };
+/** dnf/yum advisory filters that still upgrade every matching installed package (fixable like a full upgrade). */
+const ADVISORY_FILTERS = {
+    '--security': 'a security advisory',
+    '--bugfix': 'a bugfix advisory',
+    '--enhancement': 'an enhancement advisory',
+    '--newpackage': 'a newpackage advisory',
+};
+/** dnf/yum options naming advisories: the upgrade is targeted (like named packages). */
+const ADVISORY_NAMES = new Set(['--advisory', '--advisories', '--bz', '--bzs', '--cve', '--cves']);
+const SEVERITY_OPTS = new Set(['--sec-severity', '--secseverity']);
+/** What a dnf advisory filter upgrades, for the message. */
+function advisoryScope(filter) {
+    const eq = filter.indexOf('=');
+    const opt = eq < 0 ? filter.split(' ')[0] : filter.slice(0, eq);
+    if (SEVERITY_OPTS.has(opt))
+        return `a security advisory of severity ${eq < 0 ? filter.split(' ')[1] : filter.slice(eq + 1)}`;
+    return ADVISORY_FILTERS[opt] ?? 'an advisory';
+}
 /** Does this command upgrade installed packages? Options may come before or after the subcommand. */
 function matchUpgrade(cmd) {
+    if (cmd.name === 'pacman')
+        return matchPacman(cmd);
     const spec = MANAGERS[cmd.name];
     if (!spec)
         return null;
     let sub = null;
     const packages = [];
+    let filter;
+    let named = false;
     const args = cmd.args;
+    const isDnf = spec === dnf;
     for (let i = 0; i < args.length; i++) {
         const v = args[i].value;
         if (v === null) {
@@ -16086,6 +16357,11 @@ function matchUpgrade(cmd) {
             break;
         }
         if (v.startsWith('-') && v.length > 1) {
+            const opt = v.includes('=') ? v.slice(0, v.indexOf('=')) : v;
+            if (isDnf && ADVISORY_NAMES.has(opt))
+                named = true;
+            if (isDnf && !filter && (opt in ADVISORY_FILTERS || SEVERITY_OPTS.has(opt)))
+                filter = SEVERITY_OPTS.has(opt) && !v.includes('=') ? `${v} ${args[i + 1]?.value ?? ''}`.trim() : v;
             if (!v.includes('=') && spec.argOpts.has(v))
                 i++;
             continue;
@@ -16100,7 +16376,81 @@ function matchUpgrade(cmd) {
     }
     if (sub === null)
         return null;
-    return { manager: cmd.name, subcommand: sub, packages };
+    const kind = packages.length || named ? 'packages' : filter ? 'advisory' : 'all';
+    return { manager: cmd.name, subcommand: sub, packages, kind, ...(kind === 'advisory' ? { filter: filter } : {}) };
+}
+/** pacman options taking a separate argument. */
+const PACMAN_ARG_OPTS = new Set([
+    '-b',
+    '--dbpath',
+    '-r',
+    '--root',
+    '--arch',
+    '--cachedir',
+    '--color',
+    '--config',
+    '--gpgdir',
+    '--hookdir',
+    '--logfile',
+    '--ignore',
+    '--ignoregroup',
+    '--assume-installed',
+    '--overwrite',
+    '--sysroot',
+    '--print-format',
+]);
+/**
+ * pacman: the sync operation (`-S`, `--sync`) with `-u`/`--sysupgrade` upgrades every installed package (`-Syu`,
+ * `-Syyu`, `-Su`, `-S --sysupgrade`). `-Sy <pkg>` refreshes the databases and installs: not an upgrade of what is
+ * installed (pacman's docs warn about such partial upgrades, but they are not this rule's concern).
+ */
+function matchPacman(cmd) {
+    let sync = false;
+    let upgrade = false;
+    let sub = '';
+    const packages = [];
+    const args = cmd.args;
+    for (let i = 0; i < args.length; i++) {
+        const v = args[i].value;
+        if (v === null) {
+            packages.push('$…');
+            continue;
+        }
+        if (v === '--') {
+            for (const a of args.slice(i + 1))
+                packages.push(a.value ?? '$…');
+            break;
+        }
+        if (v.startsWith('--')) {
+            if (v === '--sync')
+                sync = true;
+            else if (v === '--sysupgrade')
+                upgrade = true;
+            else if (!v.includes('=') && PACMAN_ARG_OPTS.has(v))
+                i++;
+            if (v === '--sync' || v === '--sysupgrade')
+                sub = sub ? `${sub} ${v}` : v;
+            continue;
+        }
+        if (v.startsWith('-') && v.length > 1) {
+            const letters = v.slice(1);
+            if (/[DFQRTUV]/.test(letters))
+                return null; // another operation
+            if (letters.includes('S'))
+                sync = true;
+            if (letters.includes('u'))
+                upgrade = true;
+            if (letters.includes('S') || letters.includes('u'))
+                sub = sub ? `${sub} ${v}` : v;
+            if (letters === 'r' || letters === 'b')
+                i++;
+            continue;
+        }
+        packages.push(v);
+    }
+    if (!sync || !upgrade)
+        return null;
+    return { manager: 'pacman', subcommand: sub, packages, kind: packages.length ? 'all+install' : 'all' };
 }
 const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'posh', 'yash']);
 function isShell(name) {
@@ -16137,6 +16487,8 @@ function shellScriptSource(cmd) {
             }
             if (!v.startsWith('--') && v.slice(1).includes('c'))
                 dashC = true;
+            else if (!v.startsWith('--') && v[0] === '-' && v.slice(1).includes('s'))
+                return 'stdin'; // `sh -s [arg...]`
             continue;
         }
         if (dashC)
@@ -17086,9 +17438,6 @@ function parseWaiver(line, lineNo) {
     const reason = rawReason?.trim();
     return { line: lineNo, column, ids, unknown, ...(reason ? { reason } : {}) };
 }
-function lintText(text, file, policy) {
-    return analyze(text, file, compilePolicy(policy)).findings;
-}
 function analyze(text, file, policy) {
     return new Analyzer(text, file, policy).run();
 }
@@ -17164,6 +17513,8 @@ class Analyzer {
                 }
             }
         }
+        for (const p of df.problems)
+            this.push(null, 'dockerfile-syntax', df.lineStarts[p.line], df.lineEnds[p.line], p.message);
         this.findings.sort((x, y) => x.line - y.line || (x.column ?? 0) - (y.column ?? 0) || x.rule.localeCompare(y.rule));
         return { df, findings: this.findings, upgrades: this.upgrades };
     }
@@ -17255,12 +17606,13 @@ class Analyzer {
         return f;
     }
     reportUpgrade(ctx, match, word, cmd, list, andor, pipeline) {
-        const ps = ctx.mt.toPhys(ctx.toV ? ctx.toV(word.start) : word.start);
+        // The column is on the command word itself, not on a quote before it (exec form: `RUN ["dnf", ...]`).
+        const q = ctx.toV ? '' : ctx.text[word.start];
+        const ws = q === '"' || q === "'" ? word.start + 1 : word.start;
+        const ps = ctx.mt.toPhys(ctx.toV ? ctx.toV(word.start) : ws);
         const pe = ctx.toV ? ps + 1 : ctx.mt.toPhysEnd(cmd.end);
-        const what = `${match.manager} ${match.subcommand}${match.packages.length ? ' ' + match.packages.join(' ') : ''}`;
-        const message = match.packages.length
-            ? `\`${what}\` upgrades packages at build time: slow and not reproducible. Pin the versions in the install command or use a newer base image (targeted upgrades are not auto-fixed), or waive it with a reason.`
-            : `\`${match.manager} ${match.subcommand}\` upgrades every installed package on each build: slow (often 5-10 min per image) and not reproducible. Remove it (hybrid-e2e lint --fix) and take updates from a newer base image, or waive it with a reason.`;
+        const container = ctx.toV || match.packages.length ? 'none' : ctx.container;
+        const message = upgradeMessage(match, container === 'none' ? noneReason(match) : null);
         const f = this.push(ctx.ins, 'no-package-upgrade', ps, pe, message);
         if (!f)
             return;
@@ -17268,7 +17620,7 @@ class Analyzer {
             finding: f,
             instruction: ctx.ins,
             match,
-            container: ctx.toV || match.packages.length ? 'none' : ctx.container,
+            container,
             src: ctx.mt,
             list,
             andor,
@@ -17340,6 +17692,8 @@ class Analyzer {
                             }
                         }
                     }
+                    else if (r.name === 'cat' && pipeline.commands.length > 1 && !ctx.toV)
+                        this.visitPipedHeredoc(ctx, c, pipeline);
                     else if (r.name === 'eval' && r.args.length && r.args.every((a) => a.value !== null)) {
                         const first = r.args[0];
                         if (r.args.length === 1)
@@ -17351,6 +17705,26 @@ class Analyzer {
                         }
                     }
                 }
+    }
+    /** `cat <<EOF | sh`: the body is the script of the shell the here-document is piped to (never fixed). */
+    visitPipedHeredoc(ctx, c, pipeline) {
+        const k = pipeline.commands.indexOf(c);
+        const next = pipeline.commands[k + 1];
+        if (!next || next.kind !== 'simple' || next.redirects.some((rd) => rd.op === '<' || rd.heredoc))
+            return;
+        if (c.redirects.some((rd) => rd.op.startsWith('>') || rd.op === '&>' || rd.op === '&>>'))
+            return;
+        const r = resolveCommand(ctx.text, c.words);
+        if (!r || r.args.some((a) => a.value !== '-'))
+            return; // cat FILE: not the here-document
+        const sh = resolveCommand(ctx.text, next.words);
+        if (!sh || !(isShell(sh.name) || sh.name === 'busybox') || shellScriptSource(sh) !== 'stdin')
+            return;
+        for (const rd of c.redirects) {
+            const h = rd.heredoc;
+            if (h && h.bodyStart >= 0)
+                this.visitList(parseShell(ctx.text, h.bodyStart, h.bodyEnd), { ...ctx, container: 'none' });
+        }
     }
     analyzeRun(ins, args, from) {
         const a = args.text;
@@ -17384,22 +17758,18 @@ class Analyzer {
         }
         const { src, bodies } = shellSource(this.df, ins, args, v);
         const t = src.text;
-        if (bodies.length) {
-            const words = splitWords(t.slice(0, bodies[0].start - 1));
-            const scriptMode = words.length === bodies.length && words.every((w) => /^\d*<<-?\S/.test(w));
-            if (scriptMode) {
-                for (const b of bodies) {
-                    if (!scriptIsShell(t.slice(b.start, Math.min(b.end, b.start + 200))))
-                        continue;
-                    this.visitList(parseShell(t, b.start, b.end), {
-                        text: t,
-                        toV: null,
-                        mt: src,
-                        container: bodies.length === 1 ? 'script' : 'nested',
-                        ins,
-                        depth: 0,
-                    });
-                }
+        if (bodies.length === 1) {
+            // BuildKit runs the body itself as the script only when the whole command is one here-document word
+            // (`RUN <<EOF`, `RUN << EOF`): dockerfile2llb/convert.go:1358-1392. Otherwise (`RUN <<EOF bash`, `RUN <<A <<B`,
+            // `RUN cat <<EOF > f`) the line and the bodies go to the shell, which decides what is executed.
+            const h = heredocWord(t.slice(0, bodies[0].start - 1).trim());
+            if (h) {
+                const b = bodies[0];
+                let head = t.slice(b.start, Math.min(b.end, b.start + 200));
+                if (h.chomp)
+                    head = head.replace(/^\t+/, '');
+                if (scriptIsShell(head))
+                    this.visitList(parseShell(t, b.start, b.end), { text: t, toV: null, mt: src, container: 'script', ins, depth: 0 });
                 return;
             }
         }
@@ -17467,6 +17837,32 @@ class Analyzer {
             else if (!(0,compliance_policy/* satisfies */.ib)(v, repo.version))
                 this.push(ins, 'base-image-policy', ps, pe, `${shown}: tag ${ref.tag} does not satisfy ${repo.versionText} required for ${ref.repository}; use a newer tag.`);
         }
+    }
+}
+/** Why `--fix` leaves an upgrade that is known not to be fixable while analysing. */
+function noneReason(match) {
+    if (match.kind === 'all+install')
+        return `it also installs ${match.packages.join(' ')}`;
+    if (match.kind === 'packages')
+        return 'targeted upgrade of named packages';
+    return 'inside a command substitution, sh -c string, eval or a script piped to a shell';
+}
+/**
+ * The finding's message, saying what the command upgrades; `unfixable` (the reason `--fix` leaves it) replaces the
+ * `--fix` hint.
+ */
+function upgradeMessage(match, unfixable) {
+    const cmd = `${match.manager} ${match.subcommand}`;
+    const remove = unfixable ? `Remove it by hand (--fix leaves it: ${unfixable})` : 'Remove it (hybrid-e2e lint --fix)';
+    switch (match.kind) {
+        case 'packages':
+            return `\`${cmd}${match.packages.length ? ' ' + match.packages.join(' ') : ''}\` upgrades ${match.packages.length ? match.packages.join(' ') : 'the packages the named advisories fix'} to whatever is newest at build time: slow and not reproducible. Pin the versions in the install command or use a newer base image (targeted upgrades are not auto-fixed), or waive it with a reason.`;
+        case 'advisory':
+            return `\`${cmd} ${match.filter}\` upgrades every installed package that has ${advisoryScope(match.filter)} on each build: slow and not reproducible (the set changes as advisories are published). ${remove} and take the fixes from a newer base image, or waive it with a reason.`;
+        case 'all+install':
+            return `\`${cmd} ${match.packages.join(' ')}\` upgrades every installed package on each build (and installs ${match.packages.join(' ')}): slow (often 5-10 min per image) and not reproducible. Install without -u (\`${match.manager} -S --needed ${match.packages.join(' ')}\`) and take updates from a newer base image (--fix leaves it: ${unfixable ?? noneReason(match)}), or waive it with a reason.`;
+        default:
+            return `\`${cmd}\` upgrades every installed package on each build: slow (often 5-10 min per image) and not reproducible. ${remove} and take updates from a newer base image, or waive it with a reason.`;
     }
 }
 function constant(v) {
@@ -17540,6 +17936,294 @@ function parseJsonArray(s, start) {
         words.push({ start: ws, end: i, value, quoted: true, substs: null });
     }
     return words;
+}
+
+;// CONCATENATED MODULE: ./src/core/compliance/fix.ts
+
+
+
+const TRUE_LIKE = new Set(['true', ':', '/bin/true', '/usr/bin/true']);
+function isTrueLike(p) {
+    if (p.bang || p.commands.length !== 1)
+        return false;
+    const c = p.commands[0];
+    return (c.kind === 'simple' && c.redirects.length === 0 && c.words.length === 1 && !c.words[0].quoted && TRUE_LIKE.has(c.words[0].value ?? ''));
+}
+function instructionSpan(df, ins) {
+    const start = df.lineStarts[ins.firstLine];
+    const end = ins.lastLine + 1 < df.lineStarts.length ? df.lineStarts[ins.lastLine + 1] : df.text.length;
+    return { start, end };
+}
+function planFixes(a) {
+    const { df } = a;
+    const edits = [];
+    const fixed = [];
+    const unfixable = [];
+    const removedInstructions = new Set();
+    const candidates = a.upgrades.filter((h) => !h.finding.waived);
+    const byList = new Map();
+    for (const h of candidates) {
+        if (h.container === 'none') {
+            unfixable.push({ finding: h.finding, reason: noneReason(h.match) });
+            continue;
+        }
+        if (h.container === 'json') {
+            removedInstructions.add(h.instruction);
+            fixed.push(h.finding);
+            continue;
+        }
+        if (!h.list || !h.andor || !h.pipeline)
+            continue;
+        if (h.pipeline.commands.length !== 1 || h.pipeline.bang) {
+            unfixable.push({ finding: h.finding, reason: 'part of a pipeline' });
+            continue;
+        }
+        if (h.list.broken) {
+            unfixable.push({ finding: h.finding, reason: 'shell syntax around it is not fully understood' });
+            continue;
+        }
+        let arr = byList.get(h.list);
+        if (!arr)
+            byList.set(h.list, (arr = []));
+        arr.push(h);
+    }
+    for (const [list, hits] of byList) {
+        const container = hits[0].container;
+        const src = hits[0].src;
+        const ins = hits[0].instruction;
+        const listEdits = [];
+        const listFixed = [];
+        /** Record an edit with the findings it fixes, unless it would delete a waiver comment. */
+        const addEdit = (e, fs) => {
+            if (/#[ \t]*hybrid-e2e[ \t]+ignore/.test(df.text.slice(e.start, e.end))) {
+                for (const f of fs)
+                    unfixable.push({ finding: f, reason: 'removing it would also remove a waiver comment' });
+                return;
+            }
+            listEdits.push(e);
+            listFixed.push(...fs);
+        };
+        const bad = (hs, reason) => {
+            for (const h of hs)
+                unfixable.push({ finding: h.finding, reason });
+        };
+        const vEdit = (vs, ve, startIsEnd) => ({
+            start: startIsEnd ? src.toPhysEnd(vs) : src.toPhys(vs),
+            end: src.toPhysEnd(ve),
+        });
+        const vEditToStart = (vs, ve) => ({ start: src.toPhys(vs), end: src.toPhys(ve) });
+        /**
+         * An edit that removes leading commands up to the next kept one stops before the comment lines that document
+         * that command (a comment belongs to the command after it): after a Dockerfile continuation it keeps the escape,
+         * so the instruction still continues onto the comment; elsewhere (a here-document script) it ends at the line
+         * break.
+         */
+        const keepComments = (e, removedEnd) => {
+            const last = lineOf(df, removedEnd);
+            const stop = lineOf(df, e.end);
+            let lc = -1;
+            for (let l = last + 1; l < stop; l++)
+                if (/^[ \t]*#/.test(df.text.slice(df.lineStarts[l], df.lineEnds[l]))) {
+                    lc = l;
+                    break;
+                }
+            if (lc < 0)
+                return e;
+            const inBody = ins.heredocs.length > 0 && removedEnd >= ins.heredocs[0].bodyStart;
+            const escape = inBody ? '\\' : df.escape;
+            // The last line with removed text before the comment ends with the escape: keep it.
+            let l = lc - 1;
+            while (l > last && df.text.slice(df.lineStarts[l], df.lineEnds[l]).trim() === '')
+                l--;
+            const lineText = df.text.slice(df.lineStarts[l], df.lineEnds[l]).trimEnd();
+            const cut = lineText.endsWith(escape) ? df.lineStarts[l] + lineText.length - 1 : df.lineStarts[l + 1];
+            return cut > e.start && cut <= e.end ? { start: e.start, end: cut } : e;
+        };
+        // And-or level.
+        const removedAndOrs = new Set();
+        const andOrHits = new Map();
+        for (const h of hits) {
+            let arr = andOrHits.get(h.andor);
+            if (!arr)
+                andOrHits.set(h.andor, (arr = []));
+            arr.push(h);
+        }
+        for (const [ao, aoHits] of andOrHits) {
+            const n = ao.pipelines.length;
+            const rm = new Array(n).fill(false);
+            const hitAt = new Map();
+            for (const h of aoHits) {
+                const k = ao.pipelines.indexOf(h.pipeline);
+                rm[k] = true;
+                hitAt.set(k, h);
+            }
+            const idiom = new Array(n).fill(false);
+            for (let k = 0; k + 1 < n; k++)
+                if (rm[k] && !rm[k + 1] && ao.ops[k] === '||' && isTrueLike(ao.pipelines[k + 1]))
+                    rm[k + 1] = idiom[k + 1] = true;
+            if (rm.every(Boolean)) {
+                removedAndOrs.add(ao);
+                continue;
+            }
+            for (let k = 0; k < n;) {
+                if (!rm[k]) {
+                    k++;
+                    continue;
+                }
+                let b = k;
+                while (b + 1 < n && rm[b + 1])
+                    b++;
+                const runHits = [...hitAt.entries()].filter(([i]) => i >= k && i <= b).map(([, h]) => h);
+                let ok = true;
+                for (let i = k; i < b; i++)
+                    if (ao.ops[i] !== '&&' && !(ao.ops[i] === '||' && idiom[i + 1] && k === 0))
+                        ok = false;
+                if (k === 0) {
+                    if (ao.ops[b] !== '&&')
+                        ok = false;
+                }
+                else if (ao.ops[k - 1] !== '&&')
+                    ok = false;
+                if (!ok)
+                    bad(runHits, 'joined with || (removing it would change what runs)');
+                else
+                    addEdit(k === 0
+                        ? keepComments(vEditToStart(ao.pipelines[k].start, ao.pipelines[b + 1].start), src.toPhysEnd(ao.pipelines[b].end))
+                        : vEdit(ao.pipelines[k - 1].end, ao.pipelines[b].end, true), runHits.map((h) => h.finding));
+                k = b + 1;
+            }
+        }
+        // List level.
+        const items = list.items;
+        const n = items.length;
+        if (removedAndOrs.size) {
+            const removedHits = hits.filter((h) => removedAndOrs.has(h.andor));
+            if (removedAndOrs.size === n) {
+                if (container === 'run' || container === 'script') {
+                    removedInstructions.add(ins);
+                    fixed.push(...removedHits.map((h) => h.finding), ...listFixed);
+                    continue;
+                }
+                if (container === 'stdin') {
+                    // Remove whole lines so that the here-document terminator line stays intact.
+                    const t = src.text;
+                    let vs = items[0].start;
+                    while (vs > 0 && (t[vs - 1] === ' ' || t[vs - 1] === '\t'))
+                        vs--;
+                    let ve = items[n - 1].end;
+                    while (ve < t.length && (t[ve] === ' ' || t[ve] === '\t' || t[ve] === ';' || t[ve] === '\r'))
+                        ve++;
+                    if (t[ve] === '\n' && (vs === 0 || t[vs - 1] === '\n'))
+                        ve++;
+                    addEdit(vEdit(vs, ve, false), removedHits.map((h) => h.finding));
+                }
+                else
+                    bad(removedHits, 'it is the only command in its block');
+            }
+            else {
+                for (let k = 0; k < n;) {
+                    if (!removedAndOrs.has(items[k])) {
+                        k++;
+                        continue;
+                    }
+                    let b = k;
+                    while (b + 1 < n && removedAndOrs.has(items[b + 1]))
+                        b++;
+                    const runHits = removedHits.filter((h) => {
+                        const i = items.indexOf(h.andor);
+                        return i >= k && i <= b;
+                    });
+                    const fs = runHits.map((h) => h.finding);
+                    if (k === 0)
+                        addEdit(keepComments(vEditToStart(items[0].start, items[b + 1].start), src.toPhysEnd(items[b].end)), fs);
+                    else if (items[k - 1].sep === '&')
+                        bad(runHits, 'follows a background job (&)');
+                    else
+                        addEdit(vEdit(items[k - 1].end, items[b].end, true), fs);
+                    k = b + 1;
+                }
+            }
+        }
+        edits.push(...listEdits);
+        fixed.push(...listFixed);
+    }
+    // Whole-instruction removals supersede edits inside them.
+    const spans = [...removedInstructions].map((ins) => instructionSpan(df, ins));
+    const inner = edits.filter((e) => !spans.some((s) => e.start >= s.start && e.end <= s.end));
+    const all = [...spans, ...inner].sort((x, y) => x.start - y.start || y.end - x.end);
+    const merged = [];
+    for (const e of all) {
+        const last = merged[merged.length - 1];
+        if (last && e.start < last.end) {
+            last.end = Math.max(last.end, e.end);
+            continue;
+        }
+        merged.push({ ...e });
+    }
+    const removed = fixed.map((f) => {
+        const h = a.upgrades.find((x) => x.finding === f);
+        if (h.container === 'json' || !h.command)
+            return df.text.slice(df.lineStarts[h.instruction.firstLine], df.lineEnds[h.instruction.firstLine]).trim();
+        return oneLine(h.src.text.slice(h.command.start, h.command.end));
+    });
+    return { edits: merged, fixed, removed, unfixable };
+}
+function oneLine(s) {
+    return s.replace(/\s+/g, ' ').trim();
+}
+/** Could `planFixes` leave this hit (a cheap over-approximation, so that most files skip the planner)? */
+function mayBeUnfixable(h, df) {
+    if (h.container === 'none' || h.container === 'json')
+        return false;
+    if (h.container === 'nested' || !h.list || !h.andor || !h.pipeline)
+        return true;
+    if (h.pipeline.commands.length !== 1 || h.pipeline.bang || h.list.broken)
+        return true;
+    if (h.andor.ops.some((op) => op !== '&&') || h.list.items.some((it) => it.sep === '&'))
+        return true;
+    // A waiver comment inside the instruction might be in the removed span.
+    const ins = h.instruction;
+    return ins.lastLine > ins.firstLine && df.text.slice(df.lineStarts[ins.firstLine], df.lineEnds[ins.lastLine]).includes('hybrid-e2e');
+}
+/**
+ * Analysis for reporting: messages of upgrades that `--fix` would leave say why instead of suggesting `--fix`.
+ * Runs the fix planner only when the file has unwaived upgrade findings.
+ */
+function analyzeForLint(text, file, policy) {
+    const a = analyze(text, file, policy);
+    if (!a.upgrades.some((h) => !h.finding.waived && mayBeUnfixable(h, a.df)))
+        return a;
+    for (const u of planFixes(a).unfixable) {
+        const h = a.upgrades.find((x) => x.finding === u.finding);
+        if (h && h.container !== 'none')
+            u.finding.message = upgradeMessage(h.match, u.reason);
+    }
+    return a;
+}
+function lintText(text, file, policy) {
+    return analyzeForLint(text, file, compilePolicy(policy)).findings;
+}
+function applyEdits(text, edits) {
+    let out = '';
+    let pos = 0;
+    for (const e of edits) {
+        out += text.slice(pos, e.start);
+        pos = e.end;
+    }
+    return out + text.slice(pos);
+}
+function fixText(text, file, policy) {
+    const a = analyze(text, file, (0,compliance_policy/* compilePolicy */.C_)(policy));
+    const plan = planFixes(a);
+    const out = plan.edits.length ? applyEdits(text, plan.edits) : text;
+    return {
+        text: out,
+        changed: out !== text,
+        fixes: plan.fixed.length,
+        fixed: plan.fixed.map((f, i) => ({ line: f.line, removed: plan.removed[i] })).sort((x, y) => x.line - y.line),
+        unfixable: plan.unfixable.length,
+        unfixed: plan.unfixable,
+    };
 }
 
 // EXTERNAL MODULE: ./src/core/glob.ts
@@ -17796,221 +18480,6 @@ function walk(root, dir, matcher, out) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/compliance/fix.ts
-
-
-const TRUE_LIKE = new Set(['true', ':', '/bin/true', '/usr/bin/true']);
-function isTrueLike(p) {
-    if (p.bang || p.commands.length !== 1)
-        return false;
-    const c = p.commands[0];
-    return (c.kind === 'simple' && c.redirects.length === 0 && c.words.length === 1 && !c.words[0].quoted && TRUE_LIKE.has(c.words[0].value ?? ''));
-}
-function instructionSpan(df, ins) {
-    const start = df.lineStarts[ins.firstLine];
-    const end = ins.lastLine + 1 < df.lineStarts.length ? df.lineStarts[ins.lastLine + 1] : df.text.length;
-    return { start, end };
-}
-function planFixes(a) {
-    const { df } = a;
-    const edits = [];
-    const fixed = [];
-    const unfixable = [];
-    const removedInstructions = new Set();
-    const candidates = a.upgrades.filter((h) => !h.finding.waived);
-    const byList = new Map();
-    for (const h of candidates) {
-        if (h.container === 'none') {
-            unfixable.push({
-                finding: h.finding,
-                reason: h.match.packages.length ? 'targeted upgrade of named packages' : 'inside a command substitution, sh -c string or eval',
-            });
-            continue;
-        }
-        if (h.container === 'json') {
-            removedInstructions.add(h.instruction);
-            fixed.push(h.finding);
-            continue;
-        }
-        if (!h.list || !h.andor || !h.pipeline)
-            continue;
-        if (h.pipeline.commands.length !== 1 || h.pipeline.bang) {
-            unfixable.push({ finding: h.finding, reason: 'part of a pipeline' });
-            continue;
-        }
-        if (h.list.broken) {
-            unfixable.push({ finding: h.finding, reason: 'shell syntax around it is not fully understood' });
-            continue;
-        }
-        let arr = byList.get(h.list);
-        if (!arr)
-            byList.set(h.list, (arr = []));
-        arr.push(h);
-    }
-    for (const [list, hits] of byList) {
-        const container = hits[0].container;
-        const src = hits[0].src;
-        const ins = hits[0].instruction;
-        const listEdits = [];
-        const listFixed = [];
-        /** Record an edit with the findings it fixes, unless it would delete a waiver comment. */
-        const addEdit = (e, fs) => {
-            if (/#[ \t]*hybrid-e2e[ \t]+ignore/.test(df.text.slice(e.start, e.end))) {
-                for (const f of fs)
-                    unfixable.push({ finding: f, reason: 'removing it would also remove a waiver comment' });
-                return;
-            }
-            listEdits.push(e);
-            listFixed.push(...fs);
-        };
-        const bad = (hs, reason) => {
-            for (const h of hs)
-                unfixable.push({ finding: h.finding, reason });
-        };
-        const vEdit = (vs, ve, startIsEnd) => ({
-            start: startIsEnd ? src.toPhysEnd(vs) : src.toPhys(vs),
-            end: src.toPhysEnd(ve),
-        });
-        const vEditToStart = (vs, ve) => ({ start: src.toPhys(vs), end: src.toPhys(ve) });
-        // And-or level.
-        const removedAndOrs = new Set();
-        const andOrHits = new Map();
-        for (const h of hits) {
-            let arr = andOrHits.get(h.andor);
-            if (!arr)
-                andOrHits.set(h.andor, (arr = []));
-            arr.push(h);
-        }
-        for (const [ao, aoHits] of andOrHits) {
-            const n = ao.pipelines.length;
-            const rm = new Array(n).fill(false);
-            const hitAt = new Map();
-            for (const h of aoHits) {
-                const k = ao.pipelines.indexOf(h.pipeline);
-                rm[k] = true;
-                hitAt.set(k, h);
-            }
-            const idiom = new Array(n).fill(false);
-            for (let k = 0; k + 1 < n; k++)
-                if (rm[k] && !rm[k + 1] && ao.ops[k] === '||' && isTrueLike(ao.pipelines[k + 1]))
-                    rm[k + 1] = idiom[k + 1] = true;
-            if (rm.every(Boolean)) {
-                removedAndOrs.add(ao);
-                continue;
-            }
-            for (let k = 0; k < n;) {
-                if (!rm[k]) {
-                    k++;
-                    continue;
-                }
-                let b = k;
-                while (b + 1 < n && rm[b + 1])
-                    b++;
-                const runHits = [...hitAt.entries()].filter(([i]) => i >= k && i <= b).map(([, h]) => h);
-                let ok = true;
-                for (let i = k; i < b; i++)
-                    if (ao.ops[i] !== '&&' && !(ao.ops[i] === '||' && idiom[i + 1] && k === 0))
-                        ok = false;
-                if (k === 0) {
-                    if (ao.ops[b] !== '&&')
-                        ok = false;
-                }
-                else if (ao.ops[k - 1] !== '&&')
-                    ok = false;
-                if (!ok)
-                    bad(runHits, 'joined with || (removing it would change what runs)');
-                else
-                    addEdit(k === 0
-                        ? vEditToStart(ao.pipelines[k].start, ao.pipelines[b + 1].start)
-                        : vEdit(ao.pipelines[k - 1].end, ao.pipelines[b].end, true), runHits.map((h) => h.finding));
-                k = b + 1;
-            }
-        }
-        // List level.
-        const items = list.items;
-        const n = items.length;
-        if (removedAndOrs.size) {
-            const removedHits = hits.filter((h) => removedAndOrs.has(h.andor));
-            if (removedAndOrs.size === n) {
-                if (container === 'run' || container === 'script') {
-                    removedInstructions.add(ins);
-                    fixed.push(...removedHits.map((h) => h.finding), ...listFixed);
-                    continue;
-                }
-                if (container === 'stdin') {
-                    // Remove whole lines so that the here-document terminator line stays intact.
-                    const t = src.text;
-                    let vs = items[0].start;
-                    while (vs > 0 && (t[vs - 1] === ' ' || t[vs - 1] === '\t'))
-                        vs--;
-                    let ve = items[n - 1].end;
-                    while (ve < t.length && (t[ve] === ' ' || t[ve] === '\t' || t[ve] === ';' || t[ve] === '\r'))
-                        ve++;
-                    if (t[ve] === '\n' && (vs === 0 || t[vs - 1] === '\n'))
-                        ve++;
-                    addEdit(vEdit(vs, ve, false), removedHits.map((h) => h.finding));
-                }
-                else
-                    bad(removedHits, 'it is the only command in its block');
-            }
-            else {
-                for (let k = 0; k < n;) {
-                    if (!removedAndOrs.has(items[k])) {
-                        k++;
-                        continue;
-                    }
-                    let b = k;
-                    while (b + 1 < n && removedAndOrs.has(items[b + 1]))
-                        b++;
-                    const runHits = removedHits.filter((h) => {
-                        const i = items.indexOf(h.andor);
-                        return i >= k && i <= b;
-                    });
-                    const fs = runHits.map((h) => h.finding);
-                    if (k === 0)
-                        addEdit(vEditToStart(items[0].start, items[b + 1].start), fs);
-                    else if (items[k - 1].sep === '&')
-                        bad(runHits, 'follows a background job (&)');
-                    else
-                        addEdit(vEdit(items[k - 1].end, items[b].end, true), fs);
-                    k = b + 1;
-                }
-            }
-        }
-        edits.push(...listEdits);
-        fixed.push(...listFixed);
-    }
-    // Whole-instruction removals supersede edits inside them.
-    const spans = [...removedInstructions].map((ins) => instructionSpan(df, ins));
-    const inner = edits.filter((e) => !spans.some((s) => e.start >= s.start && e.end <= s.end));
-    const all = [...spans, ...inner].sort((x, y) => x.start - y.start || y.end - x.end);
-    const merged = [];
-    for (const e of all) {
-        const last = merged[merged.length - 1];
-        if (last && e.start < last.end) {
-            last.end = Math.max(last.end, e.end);
-            continue;
-        }
-        merged.push({ ...e });
-    }
-    return { edits: merged, fixed, unfixable };
-}
-function applyEdits(text, edits) {
-    let out = '';
-    let pos = 0;
-    for (const e of edits) {
-        out += text.slice(pos, e.start);
-        pos = e.end;
-    }
-    return out + text.slice(pos);
-}
-function fixText(text, file, policy) {
-    const a = analyze(text, file, (0,compliance_policy/* compilePolicy */.C_)(policy));
-    const plan = planFixes(a);
-    const out = plan.edits.length ? applyEdits(text, plan.edits) : text;
-    return { text: out, changed: out !== text, fixes: plan.fixed.length, unfixable: plan.unfixable.length, unfixed: plan.unfixable };
-}
-
 ;// CONCATENATED MODULE: ./src/core/compliance/diff.ts
 /** Minimal unified diff (Myers O(ND) on lines), as printed by `hybrid-e2e lint --fix --dry-run`. */
 function splitLines(s) {
@@ -18184,7 +18653,7 @@ async function lintFiles(files, opts) {
                 ? `file not found: ${displayPath(abs, opts.cwd)}`
                 : `cannot read ${displayPath(abs, opts.cwd)}: ${e.message}`, abs);
         }
-        for (const f of analyze(text, displayPath(abs, opts.cwd), compiled).findings)
+        for (const f of analyzeForLint(text, displayPath(abs, opts.cwd), compiled).findings)
             findings.push(f);
     }
     findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
@@ -18321,10 +18790,12 @@ async function runLint(opts, io) {
     }
     // 2. Fix.
     let diff = '';
+    let fixedEntries = [];
     const unfixed = [];
     if (opts.fix) {
         let fixes = 0;
         let changedFiles = 0;
+        const fixedList = [];
         for (const abs of files) {
             const rel = displayPath(abs, io.cwd);
             let text;
@@ -18340,6 +18811,8 @@ async function runLint(opts, io) {
                 continue;
             fixes += r.fixes;
             changedFiles++;
+            for (const f of r.fixed)
+                fixedList.push({ file: rel, line: f.line, removed: f.removed });
             if (opts.dryRun)
                 diff += unifiedDiff(text, r.text, `a/${rel}`, `b/${rel}`);
             else
@@ -18349,6 +18822,7 @@ async function runLint(opts, io) {
         io.stderr(opts.dryRun
             ? `hybrid-e2e lint --fix --dry-run: would remove ${what} (nothing written).\n`
             : `hybrid-e2e lint --fix: removed ${what}.\n`);
+        fixedEntries = fixedList;
         for (const u of unfixed)
             io.stderr(`  ${u.finding.file}:${u.finding.line} not fixed automatically: ${u.reason}\n`);
     }
@@ -18387,6 +18861,9 @@ async function runLint(opts, io) {
                 }
                 const fixable = opts.fix ? 0 : countFixable(report, files, io.cwd, opts.policy);
                 io.stdout((0,lint_text/* renderLintText */.PC)(report, { color, fixable }));
+                // What --fix removed, after the lint of the result (the dry-run's diff already shows it).
+                if (fixedEntries.length)
+                    io.stdout((0,lint_text/* renderFixList */.A9)(fixedEntries));
             }
             break;
     }
@@ -18492,7 +18969,10 @@ const baseImagePolicySchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc
 })
     .strict()
     .describe('Base image policy for the base-image-policy rule.');
-const rulesSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc(Object.fromEntries(_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .RULES */ .y0.map((r) => [r.id, severitySetting.optional().describe(`${r.description} Default: ${r.defaultSeverity}.`)])))
+const rulesSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc(Object.fromEntries(_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .RULES */ .y0.filter((r) => r.configurable).map((r) => [
+    r.id,
+    severitySetting.optional().describe(`${r.description} Default: ${r.defaultSeverity}.`),
+])))
     .strict()
     .describe('Severity per rule id: error | warning | off.');
 const compliancePolicySchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
@@ -18653,6 +19133,7 @@ const RULES = [
             '```',
         ].join('\n'),
         fixable: true,
+        configurable: true,
     },
     {
         id: 'base-image-policy',
@@ -18674,6 +19155,7 @@ const RULES = [
             '`ARG` defaults declared before the first `FROM` are substituted; references to earlier stages (`FROM builder`) and `scratch` are skipped.',
         ].join('\n'),
         fixable: false,
+        configurable: true,
     },
     {
         id: 'waiver-missing-reason',
@@ -18683,6 +19165,7 @@ const RULES = [
         help: `Waivers are reviewed like code: say why the rule does not apply. Add reason="..." to the comment, e.g. ${WAIVER_EXAMPLE}`,
         helpMarkdown: `Waivers are reviewed like code: say why the rule does not apply.\n\n\`\`\`dockerfile\n${WAIVER_EXAMPLE}\n\`\`\``,
         fixable: false,
+        configurable: true,
     },
     {
         id: 'waiver-invalid',
@@ -18694,6 +19177,24 @@ const RULES = [
         helpMarkdown: 'Waiver syntax: a comment directly above the instruction (other comment lines may sit between, blank lines may not):\n\n' +
             `\`\`\`dockerfile\n${WAIVER_EXAMPLE}\n\`\`\`\n\nSeveral rule ids may be given comma-separated: \`ignore=no-package-upgrade,base-image-policy\`.`,
         fixable: false,
+        configurable: true,
+    },
+    {
+        id: 'dockerfile-syntax',
+        name: 'DockerfileSyntax',
+        defaultSeverity: 'warning',
+        description: 'The Dockerfile has input BuildKit rejects (checked anyway, as if it were accepted).',
+        help: 'BuildKit fails on this Dockerfile before it builds anything: an unterminated here-document, a line longer than 65,535 bytes, ' +
+            'a repeated or invalid parser directive, or an open quote on a here-document line (BuildKit then reads no here-document). ' +
+            'hybrid-e2e lint reads on and checks the rest; fix the line the message names.',
+        helpMarkdown: 'BuildKit fails on this Dockerfile before it builds anything:\n\n' +
+            '- an unterminated here-document (`RUN <<EOF` without an `EOF` line);\n' +
+            '- a line longer than 65,535 bytes;\n' +
+            '- a repeated parser directive, or `# escape=` with something other than `\\` or `` ` ``;\n' +
+            '- an open quote on a line with `<<` (BuildKit then reads no here-document, and the body lines become instructions).\n\n' +
+            '`hybrid-e2e lint` reads on and checks the rest; fix the line the message names.',
+        fixable: false,
+        configurable: false,
     },
 ];
 const RULE_IDS = RULES.map((r) => r.id);
@@ -19965,6 +20466,7 @@ const VERSION = '1.0.0';
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   A9: () => (/* binding */ renderFixList),
 /* harmony export */   Db: () => (/* binding */ unwaivedErrorCount),
 /* harmony export */   FM: () => (/* binding */ lintExitCode),
 /* harmony export */   PC: () => (/* binding */ renderLintText),
@@ -20035,6 +20537,12 @@ function renderLintText(report, opts = {}) {
     if (opts.fixable)
         out.push(`${plural(opts.fixable, 'finding')} can be fixed automatically: hybrid-e2e lint --fix (preview with --fix --dry-run).`);
     return out.join('\n') + '\n';
+}
+/** `Fixed by --fix:` and one `file:line removed `cmd`` line per fix. */
+function renderFixList(entries) {
+    if (!entries.length)
+        return '';
+    return ['Fixed by --fix:', ...entries.map((e) => `  ${e.file}:${e.line} removed \`${e.removed}\``)].join('\n') + '\n';
 }
 function cell(s) {
     return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');

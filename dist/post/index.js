@@ -38775,6 +38775,7 @@ const rules_RULES = [
             '```',
         ].join('\n'),
         fixable: true,
+        configurable: true,
     },
     {
         id: 'base-image-policy',
@@ -38796,6 +38797,7 @@ const rules_RULES = [
             '`ARG` defaults declared before the first `FROM` are substituted; references to earlier stages (`FROM builder`) and `scratch` are skipped.',
         ].join('\n'),
         fixable: false,
+        configurable: true,
     },
     {
         id: 'waiver-missing-reason',
@@ -38805,6 +38807,7 @@ const rules_RULES = [
         help: `Waivers are reviewed like code: say why the rule does not apply. Add reason="..." to the comment, e.g. ${WAIVER_EXAMPLE}`,
         helpMarkdown: `Waivers are reviewed like code: say why the rule does not apply.\n\n\`\`\`dockerfile\n${WAIVER_EXAMPLE}\n\`\`\``,
         fixable: false,
+        configurable: true,
     },
     {
         id: 'waiver-invalid',
@@ -38816,6 +38819,24 @@ const rules_RULES = [
         helpMarkdown: 'Waiver syntax: a comment directly above the instruction (other comment lines may sit between, blank lines may not):\n\n' +
             `\`\`\`dockerfile\n${WAIVER_EXAMPLE}\n\`\`\`\n\nSeveral rule ids may be given comma-separated: \`ignore=no-package-upgrade,base-image-policy\`.`,
         fixable: false,
+        configurable: true,
+    },
+    {
+        id: 'dockerfile-syntax',
+        name: 'DockerfileSyntax',
+        defaultSeverity: 'warning',
+        description: 'The Dockerfile has input BuildKit rejects (checked anyway, as if it were accepted).',
+        help: 'BuildKit fails on this Dockerfile before it builds anything: an unterminated here-document, a line longer than 65,535 bytes, ' +
+            'a repeated or invalid parser directive, or an open quote on a here-document line (BuildKit then reads no here-document). ' +
+            'hybrid-e2e lint reads on and checks the rest; fix the line the message names.',
+        helpMarkdown: 'BuildKit fails on this Dockerfile before it builds anything:\n\n' +
+            '- an unterminated here-document (`RUN <<EOF` without an `EOF` line);\n' +
+            '- a line longer than 65,535 bytes;\n' +
+            '- a repeated parser directive, or `# escape=` with something other than `\\` or `` ` ``;\n' +
+            '- an open quote on a line with `<<` (BuildKit then reads no here-document, and the body lines become instructions).\n\n' +
+            '`hybrid-e2e lint` reads on and checks the rest; fix the line the message names.',
+        fixable: false,
+        configurable: false,
     },
 ];
 const RULE_IDS = rules_RULES.map((r) => r.id);
@@ -38870,7 +38891,10 @@ const baseImagePolicySchema = object({
 })
     .strict()
     .describe('Base image policy for the base-image-policy rule.');
-const rulesSchema = object(Object.fromEntries(rules_RULES.map((r) => [r.id, severitySetting.optional().describe(`${r.description} Default: ${r.defaultSeverity}.`)])))
+const rulesSchema = object(Object.fromEntries(rules_RULES.filter((r) => r.configurable).map((r) => [
+    r.id,
+    severitySetting.optional().describe(`${r.description} Default: ${r.defaultSeverity}.`),
+])))
     .strict()
     .describe('Severity per rule id: error | warning | off.');
 const compliancePolicySchema = object({
@@ -39719,6 +39743,12 @@ function renderLintText(report, opts = {}) {
     if (opts.fixable)
         out.push(`${plural(opts.fixable, 'finding')} can be fixed automatically: hybrid-e2e lint --fix (preview with --fix --dry-run).`);
     return out.join('\n') + '\n';
+}
+/** `Fixed by --fix:` and one `file:line removed `cmd`` line per fix. */
+function renderFixList(entries) {
+    if (!entries.length)
+        return '';
+    return ['Fixed by --fix:', ...entries.map((e) => `  ${e.file}:${e.line} removed \`${e.removed}\``)].join('\n') + '\n';
 }
 function cell(s) {
     return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
