@@ -50,7 +50,10 @@ describe('fault matrix (bundled CLI, real Docker, fake kind/kubectl)', () => {
   });
 
   it('engine crash mid-build (build process killed): reported as such, and retried when builds.retries is set', async () => {
-    const restoreDf = patch('docker/redis.Dockerfile', (s) => s.replace('ENTRYPOINT', 'RUN ["/bin/busybox", "sleep", "4"]\nENTRYPOINT'));
+    // The step names this test run (the example's unique prefix), so no earlier run's layer cache can answer it.
+    const restoreDf = patch('docker/redis.Dockerfile', (s) =>
+      s.replace('ENTRYPOINT', `RUN ["/bin/busybox", "sh", "-c", "sleep 4 # ${ex.repoPrefix}"]\nENTRYPOINT`),
+    );
     const restoreCfg = patch('hybrid-e2e.yaml', (s) => s.replace('  hostPorts: auto', '  hostPorts: auto\nbuilds:\n  retries: 1'));
     const fake = createFakeEnv(FAST);
     try {
